@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# scanwatch: `make` builds, `make deps` installs what build and tests need, `make test` runs
+# every test, `make bench` measures, `make demo` shows it working.
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+OUT ?= .output
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+
+LIBS_PC := libbpf libpcap libmaxminddb librrd
+CFLAGS ?= -O2 -g
+# Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
+CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
+	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lpcap -lmaxminddb -lrrd) \
+	-lelf -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
+	-Wall -Wextra -Werror -Wno-unused-parameter
+
+BPF_PROGS := scanwatch empty
+BPF_OBJS := $(patsubst %,$(OUT)/%.bpf.o,$(BPF_PROGS))
+SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_PROGS))
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard rrd/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
+TEST_SRCS := $(wildcard tests/*_test.c)
+TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test bench demo clean format geoip
+
+all: scanwatch $(TEST_BINS) $(TOOL_BINS)
+
+$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools:
+	$(Q)mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# Every user object may include a skeleton; generate them first.
+$(LIB_OBJS) $(OUT)/user/main.o: | $(SKELS)
+
+$(OUT)/user/%.o: user/%.c | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/rrd/%.o: rrd/%.c | $(OUT)/rrd
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/tests/%.o: tests/%.c $(SKELS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -c $< -o $@
+
+$(OUT)/tools/%.o: tools/%.c $(SKELS) | $(OUT)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libscanwatch.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+scanwatch: $(OUT)/user/main.o $(OUT)/libscanwatch.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/tests/%: $(OUT)/tests/%.o $(OUT)/libscanwatch.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	tools/install-deps.sh
+
+test: all
+	tests/run.sh
+
+bench: all
+	tools/bench.sh
+
+demo:
+	tools/demo.sh
+
+format:
+	clang-format -i bpf/*.[ch] user/*.[ch] rrd/*.[ch] tests/*.[ch] tools/*.c
+
+clean:
+	rm -rf $(OUT) scanwatch bench.json
+
+-include $(wildcard $(OUT)/*/*.d)

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Map keys and values shared by the XDP program and user space. Everything a map holds is
+ * defined here once, with fixed-size types, so both sides agree on the layout.
+ */
+#ifndef SCANWATCH_H
+#define SCANWATCH_H
+
+#include <linux/types.h>
+
+/* SPEC.md §2 kinds. */
+enum sw_kind { SW_KIND_SCAN = 0, SW_KIND_BACKSCATTER = 1, SW_KIND_OTHER = 2, SW_NKINDS };
+
+/* How a key's number reads; the order is the order keys sort in when counts tie. */
+enum sw_class {
+	SW_CLS_TCP = 1, /* tcp/N */
+	SW_CLS_UDP = 2, /* udp/N */
+	SW_CLS_ECHO = 3, /* icmp/echo: ICMP or ICMPv6 echo request; num is 0 */
+	SW_CLS_ICMP = 4, /* icmp/T */
+	SW_CLS_ICMP6 = 5, /* icmp6/T */
+	SW_CLS_PROTO = 6, /* proto/N: other IP protocols and headers too short to classify */
+	SW_CLS_FRAG = 7, /* frag: non-first fragments; num is 0 */
+	SW_NCLASSES
+};
+
+/* An access's key. The kind is part of it: tcp/80 as scan and as backscatter are two keys. */
+struct sw_key {
+	__u8 cls;
+	__u8 kind;
+	__u16 num; /* host byte order */
+};
+
+enum sw_fingerprint { SW_FP_MIRAI = 0, SW_FP_ZMAP = 1, SW_FP_MASSCAN = 2, SW_NFPS };
+
+/* Per-CPU counters of one key for one interval. */
+struct sw_key_val {
+	__u64 packets;
+	__u64 lost; /* of those, packets whose (source, key) pair found the pair table full */
+	__u64 fp[SW_NFPS];
+};
+
+/* Addresses are 16 bytes; IPv4 is stored IPv4-mapped (::ffff:a.b.c.d). */
+struct sw_pair {
+	__u8 addr[16];
+	struct sw_key key;
+};
+
+/* Shared between CPUs: packets is added atomically, the times are last-writer-wins. */
+struct sw_pair_val {
+	__u64 packets;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* LPM trie key of the watched prefixes; IPv4 prefixes are IPv4-mapped with 96 added. */
+struct sw_prefix {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Per-CPU counters of the interval that belong to no key. */
+enum sw_stat {
+	SW_STAT_PACKETS = 0, /* every frame the program ran on */
+	SW_STAT_NOT_IP, /* no IPv4/IPv6 header after Ethernet and up to two VLAN tags */
+	SW_STAT_RUNT, /* IP header cut short: no destination to judge it by */
+	SW_STAT_UNWATCHED, /* destination outside every --watch prefix */
+	SW_STAT_KEYS_LOST, /* key table full: the packet is counted nowhere else */
+	SW_NSTATS
+};
+
+/* Generations of interval tables: one written by the program, one drained by user space. */
+#define SW_NGENS 2
+#define SW_MAX_WATCH 1024
+
+enum sw_xdp_mode {
+	SW_MODE_NONE = 0, /* loaded for replay, not attached */
+	SW_MODE_NATIVE = 1,
+	SW_MODE_GENERIC = 2,
+};
+
+/* A point's settings and state, kept in a pinned map so `status` and a restart can read them. */
+struct sw_meta {
+	__u32 version; /* SW_META_VERSION */
+	__u32 ifindex;
+	__u32 mode; /* enum sw_xdp_mode obtained */
+	__u32 interval_s;
+	__u32 max_pairs;
+	__u32 max_keys;
+	__u32 flags; /* SW_META_* */
+	__u32 daemon_pid;
+	__u64 last_drain_s; /* wall clock */
+	__u64 drains;
+	__u64 dropped; /* total packets counted nowhere but the overflow counters */
+};
+
+#define SW_META_VERSION 1
+#define SW_META_DROP 0x1
+#define SW_META_WATCH 0x2
+
+#endif /* SCANWATCH_H */

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "keyfmt.h"
+
+int prefix_list_add(struct prefix_list *l, const char *str)
+{
+	if (l->n == SW_MAX_WATCH)
+		return -E2BIG;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+		struct sw_prefix *nv = realloc(l->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if (sw_prefix_parse(str, &l->v[l->n]))
+		return -EINVAL;
+	l->n++;
+	return 0;
+}
+
+void prefix_list_free(struct prefix_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int use_time_zone(const char *tz)
+{
+	char path[512];
+
+	/* glibc takes an unknown zone for UTC without a word: check the database ourselves. */
+	if (strcmp(tz, "UTC")) {
+		if (!*tz || tz[0] == '/' || strstr(tz, "..") ||
+		    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz) >=
+			    (int)sizeof(path) ||
+		    access(path, R_OK))
+			return -EINVAL;
+	}
+	if (setenv("TZ", tz, 1))
+		return -errno;
+	tzset();
+	return 0;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "scanwatch %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'scanwatch %s --help')\n", cmd);
+	return SW_EXIT_USAGE;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dayfile.h"
+#include "keyfmt.h"
+#include "parse_num.h"
+
+static const char *const stat_names[SW_NSTATS] = {
+	[SW_STAT_PACKETS] = "packets",	   [SW_STAT_NOT_IP] = "not_ip",
+	[SW_STAT_RUNT] = "runt",	   [SW_STAT_UNWATCHED] = "unwatched",
+	[SW_STAT_KEYS_LOST] = "keys_lost",
+};
+
+void dayfile_init(struct dayfile *df)
+{
+	memset(df, 0, sizeof(*df));
+	tally_init(&df->t);
+}
+
+void dayfile_free(struct dayfile *df)
+{
+	tally_free(&df->t);
+	dayfile_init(df);
+}
+
+static void write_body(FILE *f, const struct dayfile *df)
+{
+	const struct tally *t = &df->t;
+
+	fprintf(f, "# scanwatch daily summary: see README.md, \"Daily summary files\"\n");
+	fprintf(f, "format %d\npoint %s\ndate %s\ntz %s\nseq %" PRIu64 "\npairs %" PRIu64 "\n",
+		SW_DAYFILE_FORMAT, df->point, df->date, df->tz, df->seq, df->pairs);
+	for (int s = 0; s < SW_NSTATS; s++)
+		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
+	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i];
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&k->key, name);
+		fprintf(f,
+			"key %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+			" %" PRIu64 "\n",
+			name, sw_kind_names[k->key.kind], k->accesses, k->sources,
+			k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP], k->fp[SW_FP_MASSCAN], k->lost);
+	}
+	fprintf(f, "# area CC ACCESSES SOURCES\n");
+	for (int a = 0; a < SW_NAREAS; a++) {
+		char cc[3];
+
+		if (!t->area_accesses[a] && !t->area_sources[a])
+			continue;
+		sw_area_name(a, cc);
+		fprintf(f, "area %s %" PRIu64 " %" PRIu64 "\n", cc, t->area_accesses[a],
+			t->area_sources[a]);
+	}
+}
+
+int dayfile_write(const char *path, const struct dayfile *df)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	write_body(f, df);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+#define MAX_FIELDS 10
+
+static int split(char *line, char **fields)
+{
+	int n = 0;
+
+	for (char *tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+		if (n == MAX_FIELDS)
+			return -1;
+		fields[n++] = tok;
+	}
+	return n;
+}
+
+static int parse_line(struct dayfile *df, char **f, int n, const char **why)
+{
+	uint64_t v[6];
+
+	*why = "unknown line";
+	if (!strcmp(f[0], "format") && n == 2) {
+		*why = "unsupported format";
+		return strcmp(f[1], "1") ? -1 : 0;
+	}
+	if ((!strcmp(f[0], "point") || !strcmp(f[0], "date") || !strcmp(f[0], "tz")) && n == 2) {
+		char *dst = f[0][0] == 'p' ? df->point : f[0][0] == 'd' ? df->date : df->tz;
+		size_t len = f[0][0] == 'p' ? sizeof(df->point) :
+			     f[0][0] == 'd' ? sizeof(df->date) :
+					      sizeof(df->tz);
+
+		*why = "value too long";
+		if (strlen(f[1]) >= len)
+			return -1;
+		strcpy(dst, f[1]);
+		return 0;
+	}
+	if ((!strcmp(f[0], "seq") || !strcmp(f[0], "pairs")) && n == 2) {
+		*why = "bad number";
+		return parse_u64(f[1], 0, UINT64_MAX, f[0][0] == 's' ? &df->seq : &df->pairs) ? -1 :
+												0;
+	}
+	if (!strcmp(f[0], "stat") && n == 3) {
+		for (int s = 0; s < SW_NSTATS; s++)
+			if (!strcmp(f[1], stat_names[s])) {
+				*why = "bad number";
+				return parse_u64(f[2], 0, UINT64_MAX, &df->t.stats[s]) ? -1 : 0;
+			}
+		*why = "unknown stat";
+		return -1;
+	}
+	if (!strcmp(f[0], "key") && n == 9) {
+		struct sw_key key;
+		struct tally_key *tk;
+
+		*why = "bad key or kind";
+		if (sw_key_parse(f[1], f[2], &key))
+			return -1;
+		*why = "bad number";
+		for (int i = 0; i < 6; i++)
+			if (parse_u64(f[3 + i], 0, UINT64_MAX, &v[i]))
+				return -1;
+		*why = "key listed twice";
+		if (tally_find(&df->t, &key))
+			return -1;
+		*why = "out of memory";
+		tk = tally_key(&df->t, &key);
+		if (!tk)
+			return -1;
+		tk->accesses = v[0];
+		tk->sources = v[1];
+		tk->fp[SW_FP_MIRAI] = v[2];
+		tk->fp[SW_FP_ZMAP] = v[3];
+		tk->fp[SW_FP_MASSCAN] = v[4];
+		tk->lost = v[5];
+		return 0;
+	}
+	if (!strcmp(f[0], "area") && n == 4) {
+		int a = sw_area_index(f[1]);
+
+		*why = "bad area";
+		if (a == SW_AREA_UNKNOWN && strcmp(f[1], "??"))
+			return -1;
+		*why = "bad number";
+		if (parse_u64(f[2], 0, UINT64_MAX, &v[0]) || parse_u64(f[3], 0, UINT64_MAX, &v[1]))
+			return -1;
+		df->t.area_accesses[a] = v[0];
+		df->t.area_sources[a] = v[1];
+		return 0;
+	}
+	return -1;
+}
+
+int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen)
+{
+	char line[512], *fields[MAX_FIELDS];
+	const char *why = NULL;
+	unsigned int lineno = 0;
+	FILE *f;
+	int n;
+
+	dayfile_init(df);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			why = "line too long";
+			break;
+		}
+		if (line[0] == '#')
+			continue;
+		n = split(line, fields);
+		if (n == 0)
+			continue;
+		if (n < 0) {
+			why = "too many fields";
+			break;
+		}
+		if (parse_line(df, fields, n, &why))
+			break;
+		why = NULL;
+	}
+	fclose(f);
+	if (!why && (!df->point[0] || strlen(df->date) != 10)) {
+		why = "point or date missing";
+		lineno = 0;
+	}
+	if (why) {
+		snprintf(errmsg, errlen, "%s:%u: %s", path, lineno, why);
+		dayfile_free(df);
+		return -EINVAL;
+	}
+	return 0;
+}

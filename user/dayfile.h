@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The exact daily summary of one point: a line-oriented text file, DATA_DIR/POINT/daily/DATE.txt,
+ * documented in README.md ("Daily summary files"). Month figures are sums of these days.
+ */
+#ifndef SW_DAYFILE_H
+#define SW_DAYFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally.h"
+
+#define SW_DAYFILE_FORMAT 1
+#define SW_TZ_LEN 64
+
+struct dayfile {
+	char point[33];
+	char date[11]; /* YYYY-MM-DD */
+	char tz[SW_TZ_LEN];
+	uint64_t seq; /* the last drain stored in it */
+	uint64_t pairs; /* records of sources/DATE.pairs it accounts for */
+	struct tally t;
+};
+
+void dayfile_init(struct dayfile *df);
+void dayfile_free(struct dayfile *df);
+/* Written to a temporary name, synced, then renamed over the old one. */
+int dayfile_write(const char *path, const struct dayfile *df);
+/* 0, -ENOENT, or -EINVAL with the file, line and reason in errmsg. */
+int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Source address to country, from a MaxMind-format database. */
+#ifndef SW_GEOIP_H
+#define SW_GEOIP_H
+
+#include <stdbool.h>
+#include <maxminddb.h>
+
+#define SW_GEOIP_DEFAULT "/usr/share/scanwatch/country.mmdb"
+#define SW_GEOIP_CACHE 65536
+
+struct geoip_cache_ent {
+	unsigned char addr[16];
+	short area; /* -1: empty */
+};
+
+struct geoip {
+	bool open;
+	MMDB_s db;
+	struct geoip_cache_ent *cache;
+};
+
+/* path NULL: the default path, and a missing default is no error (every area is "??"). */
+int geoip_open(struct geoip *g, const char *path, char *errmsg, size_t errlen);
+void geoip_close(struct geoip *g);
+/* Area index (tally.h) of an address in the 16-byte form of the maps. */
+int geoip_area(struct geoip *g, const unsigned char addr[16]);
+
+#endif

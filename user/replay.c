@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `scanwatch replay`: every frame of the captures runs through the same XDP program with
+ * BPF_PROG_TEST_RUN and the same drain and storage code as `run`, with capture time as the
+ * clock: an interval ends when the first packet of a later interval arrives.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "drain.h"
+#include "geoip.h"
+#include "log.h"
+#include "parse_num.h"
+#include "replay.h"
+#include "sensor.h"
+#include "store.h"
+
+/* Only headers matter; BPF_PROG_TEST_RUN refuses frames much above a page. */
+#define SW_FRAME_MAX 2048
+#define ETH_HLEN 14
+
+static const char replay_help[] =
+	"Usage: scanwatch replay --point NAME --data-dir DIR [options] FILE...\n"
+	"\n"
+	"Count the packets of pcap or pcapng captures with the very program 'run' attaches\n"
+	"(through BPF_PROG_TEST_RUN), the capture's timestamps as the clock, and store the\n"
+	"result as 'run' would. Files are read in the order given.\n"
+	"\n"
+	"  -p, --point NAME         the monitoring point the capture belongs to\n"
+	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
+	"  -i, --interval S         interval length in seconds (default 60)\n"
+	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable)\n"
+	"  -g, --geoip FILE         MaxMind-format country database\n"
+	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
+	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
+	"      --max-keys N         keys per interval (default 65536)\n"
+	"  -v, --verbose            debug output\n"
+	"\n"
+	"Example:\n"
+	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
+
+int replay_open(struct replayer *r, const struct sensor_config *cfg)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = sensor_open_replay(&r->sensor, cfg);
+	if (err)
+		return err;
+	drainer_init(&r->drainer, r->sensor.ncpus, 1);
+	r->interval_s = cfg->interval_s;
+	r->have_interval = false;
+	return 0;
+}
+
+void replay_close(struct replayer *r)
+{
+	sensor_close(&r->sensor);
+	drainer_free(&r->drainer);
+	interval_free(&r->iv);
+}
+
+/* Drains the tables into r->iv and hands them to the sink. */
+static int flush(struct replayer *r)
+{
+	int err;
+
+	if (!r->have_interval)
+		return 0;
+	err = drain_interval(&r->drainer, &r->sensor, &r->iv);
+	if (err)
+		return err;
+	r->iv.start_s = r->cur_start;
+	r->iv.len_s = r->interval_s;
+	r->iv.stats[SW_STAT_PACKETS] += r->runts;
+	r->iv.stats[SW_STAT_RUNT] += r->runts;
+	r->runts = 0;
+	r->have_interval = false;
+	return r->sink(r->sink_ctx, &r->iv, ++r->seq);
+}
+
+int replay_frame(struct replayer *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
+{
+	uint64_t start = ts_ns / 1000000000ULL;
+	int ret;
+
+	start -= start % r->interval_s;
+	if (!r->have_interval) {
+		r->cur_start = start;
+		r->have_interval = true;
+	} else if (start > r->cur_start) {
+		ret = flush(r);
+		if (ret)
+			return ret;
+		r->cur_start = start;
+		r->have_interval = true;
+	}
+	/* A capture that steps back in time stays in the current interval. */
+	r->packets++;
+	if (len < ETH_HLEN) {
+		r->runts++;
+		return 0;
+	}
+	ret = sensor_run_packet(&r->sensor, frame, len > SW_FRAME_MAX ? SW_FRAME_MAX : len, ts_ns);
+	return ret < 0 ? ret : 0;
+}
+
+int replay_finish(struct replayer *r)
+{
+	return flush(r);
+}
+
+/* Gives frames of other link types an Ethernet header, as the wire would have had. */
+static const uint8_t *to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf)
+{
+	uint16_t ethertype;
+	uint32_t skip = 0;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		return data;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		break;
+	case DLT_LINUX_SLL:
+		skip = 16;
+		break;
+	case DLT_NULL:
+	case DLT_LOOP:
+		skip = 4;
+		break;
+	default:
+		return NULL;
+	}
+	if (*len < skip + 1) {
+		*len = 0;
+		return buf;
+	}
+	data += skip;
+	*len -= skip;
+	ethertype = (data[0] >> 4) == 6 ? 0x86dd : 0x0800;
+	if (*len > SW_FRAME_MAX - ETH_HLEN)
+		*len = SW_FRAME_MAX - ETH_HLEN;
+	memset(buf, 0, 12);
+	buf[12] = ethertype >> 8;
+	buf[13] = ethertype & 0xff;
+	memcpy(buf + ETH_HLEN, data, *len);
+	*len += ETH_HLEN;
+	return buf;
+}
+
+int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	uint8_t buf[SW_FRAME_MAX];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *pc;
+	int dlt, ret, err = 0;
+
+	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!pc) {
+		snprintf(errmsg, errlen, "%s: not a readable pcap or pcapng capture: %s", path,
+			 perr);
+		return -EINVAL;
+	}
+	dlt = pcap_datalink(pc);
+	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
+		uint32_t len = h->caplen;
+		const uint8_t *frame = to_ethernet(dlt, data, &len, buf);
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+
+		if (!frame) {
+			snprintf(errmsg, errlen, "%s: link type %s is not supported", path,
+				 pcap_datalink_val_to_name(dlt));
+			err = -EINVAL;
+			break;
+		}
+		err = replay_frame(r, frame, len, ts);
+		if (err) {
+			snprintf(errmsg, errlen, "%s: %s", path, r->sensor.errmsg);
+			break;
+		}
+	}
+	if (!err && ret == PCAP_ERROR) {
+		snprintf(errmsg, errlen, "%s: capture is damaged after %" PRIu64 " packets: %s",
+			 path, r->packets, pcap_geterr(pc));
+		err = -EINVAL;
+	}
+	pcap_close(pc);
+	return err;
+}
+
+struct replay_cli {
+	struct sensor_config cfg;
+	struct prefix_list watch;
+	const char *point, *data_dir, *geoip_path, *tz;
+	struct point_store store;
+	struct geoip geo;
+};
+
+static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
+{
+	struct replay_cli *c = ctx;
+	int err = store_interval(&c->store, iv, seq);
+
+	if (err)
+		sw_err("%s", c->store.errmsg);
+	return err;
+}
+
+static int parse_args(struct replay_cli *c, int argc, char **argv)
+{
+	enum { O_TZ = 256, O_MAXP, O_MAXK };
+	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
+					      { "data-dir", required_argument, NULL, 'd' },
+					      { "interval", required_argument, NULL, 'i' },
+					      { "watch", required_argument, NULL, 'w' },
+					      { "geoip", required_argument, NULL, 'g' },
+					      { "tz", required_argument, NULL, O_TZ },
+					      { "max-pairs", required_argument, NULL, O_MAXP },
+					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error(
+					"replay",
+					"point name '%s' must be 1-32 letters, digits, '_' or '-'",
+					optarg);
+			c->point = optarg;
+			break;
+		case 'd':
+			c->data_dir = optarg;
+			break;
+		case 'i':
+			if (parse_uint(optarg, 1, 3600, &c->cfg.interval_s))
+				return usage_error("replay",
+						   "--interval takes 1 to 3600 seconds, not '%s'",
+						   optarg);
+			break;
+		case 'w':
+			if (prefix_list_add(&c->watch, optarg))
+				return usage_error("replay", "bad --watch prefix '%s'", optarg);
+			break;
+		case 'g':
+			c->geoip_path = optarg;
+			break;
+		case O_TZ:
+			c->tz = optarg;
+			break;
+		case O_MAXP:
+			if (parse_uint(optarg, 1024, 1 << 28, &c->cfg.max_pairs))
+				return usage_error("replay", "--max-pairs takes 1024 to 268435456");
+			break;
+		case O_MAXK:
+			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
+				return usage_error("replay", "--max-keys takes 256 to 4194304");
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(replay_help, stdout);
+			exit(0);
+		default:
+			return usage_error("replay", "unknown option");
+		}
+	}
+	if (!c->point)
+		return usage_error("replay", "--point is required");
+	if (!c->data_dir)
+		return usage_error("replay", "--data-dir is required");
+	if (optind == argc)
+		return usage_error("replay", "no capture file given");
+	if (use_time_zone(c->tz))
+		return usage_error("replay", "unknown time zone '%s'", c->tz);
+	return 0;
+}
+
+/* Opens every capture once before counting, so a bad file stops nothing half-way. */
+static int check_files(char **files, int n)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+
+	for (int i = 0; i < n; i++) {
+		pcap_t *pc = pcap_open_offline(files[i], perr);
+
+		if (!pc) {
+			sw_err("%s: not a readable pcap or pcapng capture: %s", files[i], perr);
+			return -EINVAL;
+		}
+		pcap_close(pc);
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_cli c = { .tz = "UTC" };
+	struct replayer r;
+	struct timespec t0, t1;
+	char errmsg[512];
+	int err, ret = SW_EXIT_FAIL;
+
+	c.cfg.interval_s = 60;
+	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
+	c.cfg.max_keys = SW_DEFAULT_MAX_KEYS;
+	err = parse_args(&c, argc, argv);
+	if (err)
+		goto out_args;
+	if (check_files(argv + optind, argc - optind)) {
+		ret = SW_EXIT_USAGE;
+		goto out_args;
+	}
+	sw_log_libbpf();
+	c.cfg.point = c.point;
+	c.cfg.watch = c.watch.v;
+	c.cfg.nwatch = c.watch.n;
+	if (geoip_open(&c.geo, c.geoip_path, errmsg, sizeof(errmsg))) {
+		sw_err("%s", errmsg);
+		ret = SW_EXIT_USAGE;
+		goto out_args;
+	}
+	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
+		sw_err("%s", c.store.errmsg);
+		goto out_geo;
+	}
+	if (replay_open(&r, &c.cfg)) {
+		sw_err("%s", r.sensor.errmsg);
+		goto out_store;
+	}
+	r.sink = store_sink;
+	r.sink_ctx = &c;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = 0;
+	for (int i = optind; i < argc && !err; i++) {
+		err = replay_file(&r, argv[i], errmsg, sizeof(errmsg));
+		if (err)
+			sw_err("%s", errmsg);
+	}
+	/* Whatever was counted before an error is stored all the same. */
+	if (replay_finish(&r) && !err)
+		err = -EIO;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
+		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ret = err ? (err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL) : 0;
+	replay_close(&r);
+out_store:
+	store_close(&c.store);
+out_geo:
+	geoip_close(&c.geo);
+out_args:
+	prefix_list_free(&c.watch);
+	return err > 0 ? err : ret;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Offline counting of captured frames through the live program: `scanwatch replay`, and tests. */
+#ifndef SW_REPLAY_H
+#define SW_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drain.h"
+#include "sensor.h"
+
+/* Receives each finished interval; seq counts intervals from 1. */
+typedef int (*replay_sink_fn)(void *ctx, const struct sw_interval *iv, uint64_t seq);
+
+struct replayer {
+	struct sensor sensor;
+	struct drainer drainer;
+	struct sw_interval iv;
+	unsigned int interval_s;
+	uint64_t cur_start;
+	bool have_interval;
+	uint64_t packets, runts, seq;
+	replay_sink_fn sink;
+	void *sink_ctx;
+};
+
+int replay_open(struct replayer *r, const struct sensor_config *cfg);
+void replay_close(struct replayer *r);
+/* One Ethernet frame at capture time ts_ns (wall clock). */
+int replay_frame(struct replayer *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns);
+int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen);
+/* Drains and hands over the last interval. */
+int replay_finish(struct replayer *r);
+
+#endif

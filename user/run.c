@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `scanwatch run`: attach to each point's interface and drain its tables every interval. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "cli.h"
+#include "drain.h"
+#include "geoip.h"
+#include "log.h"
+#include "parse_num.h"
+#include "sensor.h"
+#include "store.h"
+
+#define MAX_POINTS 64
+
+struct point {
+	char name[33];
+	const char *ifname;
+	struct sensor sensor;
+	struct point_store store;
+	struct drainer drainer;
+	struct sw_interval iv;
+	bool opened, stored_open;
+};
+
+struct run_ctx {
+	struct point points[MAX_POINTS];
+	size_t npoints;
+	struct sensor_config cfg; /* shared settings; point and ifname set per point */
+	const char *data_dir;
+	const char *geoip_path;
+	const char *tz;
+	uint64_t exit_after; /* drains; 0: until a signal */
+	struct prefix_list watch;
+	struct geoip geo;
+};
+
+static const char run_help[] =
+	"Usage: scanwatch run --point NAME=IFACE [--point ...] --data-dir DIR [options]\n"
+	"\n"
+	"Attach the XDP counter to each interface and store what it counts every interval.\n"
+	"The program and its tables stay pinned under the pin root when the daemon stops, so\n"
+	"a restarted daemon resumes with nothing lost; 'scanwatch detach' removes them.\n"
+	"\n"
+	"  -p, --point NAME=IFACE   monitoring point NAME on interface IFACE (repeatable)\n"
+	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
+	"  -i, --interval S         seconds between drains, aligned to the clock (default 60)\n"
+	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable, IPv4 or IPv6)\n"
+	"      --drop               drop the counted packets (a darknet sensor that never answers)\n"
+	"  -m, --mode MODE          auto (default: native, else generic with a warning),\n"
+	"                           native or generic\n"
+	"  -g, --geoip FILE         MaxMind-format country database (default " SW_GEOIP_DEFAULT
+	")\n"
+	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
+	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
+	"      --max-keys N         keys per interval before overflow (default 65536)\n"
+	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
+	"      --exit-after N       stop after N drains (for tests and cron)\n"
+	"  -v, --verbose            debug output, libbpf's included\n"
+	"\n"
+	"Example:\n"
+	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n";
+
+static int parse_args(struct run_ctx *c, int argc, char **argv)
+{
+	enum { O_DROP = 256, O_TZ, O_MAXP, O_MAXK, O_PINROOT, O_EXIT };
+	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
+					      { "data-dir", required_argument, NULL, 'd' },
+					      { "interval", required_argument, NULL, 'i' },
+					      { "watch", required_argument, NULL, 'w' },
+					      { "drop", no_argument, NULL, O_DROP },
+					      { "mode", required_argument, NULL, 'm' },
+					      { "geoip", required_argument, NULL, 'g' },
+					      { "tz", required_argument, NULL, O_TZ },
+					      { "max-pairs", required_argument, NULL, O_MAXP },
+					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "pin-root", required_argument, NULL, O_PINROOT },
+					      { "exit-after", required_argument, NULL, O_EXIT },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': {
+			char *eq = strchr(optarg, '=');
+			struct point *p;
+
+			if (!eq || eq == optarg || !eq[1])
+				return usage_error("run", "--point takes NAME=IFACE, not '%s'",
+						   optarg);
+			*eq = '\0';
+			if (!point_name_ok(optarg))
+				return usage_error(
+					"run",
+					"point name '%s' must be 1-32 letters, digits, '_' or '-'",
+					optarg);
+			if (c->npoints == MAX_POINTS)
+				return usage_error("run", "at most %d points", MAX_POINTS);
+			for (size_t i = 0; i < c->npoints; i++)
+				if (!strcmp(c->points[i].name, optarg))
+					return usage_error("run", "point %s given twice", optarg);
+			p = &c->points[c->npoints++];
+			snprintf(p->name, sizeof(p->name), "%s", optarg);
+			p->ifname = eq + 1;
+			break;
+		}
+		case 'd':
+			c->data_dir = optarg;
+			break;
+		case 'i':
+			if (parse_uint(optarg, 1, 3600, &c->cfg.interval_s))
+				return usage_error("run",
+						   "--interval takes 1 to 3600 seconds, not '%s'",
+						   optarg);
+			break;
+		case 'w':
+			if (prefix_list_add(&c->watch, optarg))
+				return usage_error("run", "bad --watch prefix '%s'", optarg);
+			break;
+		case O_DROP:
+			c->cfg.drop = true;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				c->cfg.mode = SW_REQ_AUTO;
+			else if (!strcmp(optarg, "native"))
+				c->cfg.mode = SW_REQ_NATIVE;
+			else if (!strcmp(optarg, "generic"))
+				c->cfg.mode = SW_REQ_GENERIC;
+			else
+				return usage_error("run",
+						   "--mode is auto, native or generic, not '%s'",
+						   optarg);
+			break;
+		case 'g':
+			c->geoip_path = optarg;
+			break;
+		case O_TZ:
+			c->tz = optarg;
+			break;
+		case O_MAXP:
+			if (parse_uint(optarg, 1024, 1 << 28, &c->cfg.max_pairs))
+				return usage_error("run", "--max-pairs takes 1024 to 268435456");
+			break;
+		case O_MAXK:
+			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
+				return usage_error("run", "--max-keys takes 256 to 4194304");
+			break;
+		case O_PINROOT:
+			c->cfg.pin_root = optarg;
+			break;
+		case O_EXIT:
+			if (parse_u64(optarg, 1, UINT32_MAX, &c->exit_after))
+				return usage_error("run", "--exit-after takes a positive count");
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(run_help, stdout);
+			exit(0);
+		default:
+			return usage_error("run", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+	if (!c->npoints)
+		return usage_error("run", "at least one --point NAME=IFACE is required");
+	if (!c->data_dir)
+		return usage_error("run", "--data-dir is required");
+	if (c->tz && use_time_zone(c->tz))
+		return usage_error("run", "unknown time zone '%s'", c->tz);
+	return 0;
+}
+
+/* The wall-clock second at which the interval containing t starts. */
+static uint64_t interval_start(uint64_t t, unsigned int len)
+{
+	return t - t % len;
+}
+
+static int store_drained(struct point *p, uint64_t start_s, unsigned int len, uint64_t seq)
+{
+	int err;
+
+	p->iv.start_s = start_s;
+	p->iv.len_s = len;
+	err = store_interval(&p->store, &p->iv, seq);
+	if (err)
+		sw_err("point %s: %s", p->name, p->store.errmsg);
+	return err;
+}
+
+/*
+ * One drain of one point. The sequence number is stored with the interval before the kernel
+ * tables are emptied and recorded in the pinned meta map after, so a daemon killed in between
+ * can tell on restart whether the retired tables were stored already.
+ */
+static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
+{
+	uint64_t seq = p->sensor.meta.drains + 1;
+	int err;
+
+	err = drain_flip(&p->sensor);
+	if (!err)
+		err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		return err;
+	}
+	err = store_drained(p, start_s, len, seq);
+	if (err)
+		return err; /* the counts stay in the retired tables: see retry in resume_leftover */
+	err = drain_clear(&p->drainer, &p->sensor);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		return err;
+	}
+	p->sensor.meta.drains = seq;
+	p->sensor.meta.last_drain_s = time(NULL);
+	p->sensor.meta.dropped += tally_dropped(&p->store.iv);
+	if (tally_dropped(&p->store.iv))
+		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
+			tally_dropped(&p->store.iv));
+	return sensor_update_meta(&p->sensor);
+}
+
+/*
+ * The retired generation of a resumed point: stored by the dead daemon, or not yet. A drain
+ * that died covered the interval after the last one that completed.
+ */
+static int resume_leftover(struct point *p, unsigned int len)
+{
+	uint64_t seq = p->sensor.meta.drains + 1;
+	uint64_t last =
+		p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : (uint64_t)time(NULL);
+	uint64_t start = interval_start(last, len);
+	int err;
+
+	err = store_open_day(&p->store, start);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->store.errmsg);
+		return err;
+	}
+	err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		return err;
+	}
+	if (p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS]) {
+		if (p->store.day.seq == seq) {
+			sw_info("point %s: the last drain was stored but not cleared; clearing",
+				p->name);
+		} else {
+			sw_info("point %s: storing the interval a previous daemon left unstored",
+				p->name);
+			err = store_drained(p, start, len, seq);
+			if (err)
+				return err;
+		}
+	}
+	err = drain_clear(&p->drainer, &p->sensor);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		return err;
+	}
+	p->sensor.meta.drains = seq;
+	return sensor_update_meta(&p->sensor);
+}
+
+static void close_points(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->npoints; i++) {
+		struct point *p = &c->points[i];
+
+		if (p->opened)
+			sensor_close(&p->sensor);
+		if (p->stored_open)
+			store_close(&p->store);
+		drainer_free(&p->drainer);
+		interval_free(&p->iv);
+	}
+}
+
+static int open_points(struct run_ctx *c)
+{
+	char errmsg[512];
+	int err;
+
+	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
+	if (err) {
+		sw_err("%s", errmsg);
+		return err;
+	}
+	if (!c->geo.open)
+		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
+			SW_GEOIP_DEFAULT);
+	c->cfg.watch = c->watch.v;
+	c->cfg.nwatch = c->watch.n;
+	for (size_t i = 0; i < c->npoints; i++) {
+		struct point *p = &c->points[i];
+
+		err = store_open(&p->store, c->data_dir, p->name, c->tz, &c->geo);
+		if (err) {
+			sw_err("point %s: %s", p->name, p->store.errmsg);
+			return err;
+		}
+		p->stored_open = true;
+	}
+	for (size_t i = 0; i < c->npoints; i++) {
+		struct point *p = &c->points[i];
+		struct sensor_config cfg = c->cfg;
+
+		cfg.point = p->name;
+		cfg.ifname = p->ifname;
+		err = sensor_open_live(&p->sensor, &cfg);
+		if (err) {
+			sw_err("point %s: %s", p->name, p->sensor.errmsg);
+			return err;
+		}
+		p->opened = true;
+		drainer_init(&p->drainer, p->sensor.ncpus, 0);
+		if (!p->sensor.resumed) {
+			/* Sequence numbers of different attachments never meet: start at now in µs. */
+			p->sensor.meta.drains = (uint64_t)time(NULL) * 1000000;
+			err = sensor_update_meta(&p->sensor);
+		} else {
+			err = resume_leftover(p, c->cfg.interval_s);
+		}
+		if (err)
+			return err;
+		sw_info("point %s: %s %s in %s mode", p->name,
+			p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
+			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic");
+	}
+	return 0;
+}
+
+/* Undo a start that failed half-way: what this run attached must not stay attached. */
+static void undo_failed_start(struct run_ctx *c)
+{
+	char errmsg[SW_ERRMSG_LEN];
+
+	for (size_t i = 0; i < c->npoints; i++) {
+		struct point *p = &c->points[i];
+
+		if (p->opened && !p->sensor.resumed) {
+			sensor_close(&p->sensor);
+			p->opened = false;
+			sensor_detach(c->cfg.pin_root, p->name, errmsg);
+		}
+	}
+}
+
+static int arm_timer(int tfd, unsigned int len)
+{
+	struct itimerspec its = { .it_interval = { .tv_sec = len } };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	its.it_value.tv_sec = interval_start(now.tv_sec, len) + len;
+	return timerfd_settime(tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL);
+}
+
+static int loop(struct run_ctx *c)
+{
+	unsigned int len = c->cfg.interval_s;
+	uint64_t drains = 0;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int sfd, tfd, err = 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || arm_timer(tfd, len)) {
+		sw_err("cannot set up the timer and signals: %s", strerror(errno));
+		return -errno;
+	}
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	for (;;) {
+		uint64_t ticks;
+		uint64_t now;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			sw_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
+				now = time(NULL);
+				sw_info("signal %u: draining once more", si.ssi_signo);
+				for (size_t i = 0; i < c->npoints; i++)
+					drain_point(&c->points[i], interval_start(now, len), len);
+				break;
+			}
+		}
+		if (!(pfd[1].revents & POLLIN))
+			continue;
+		if (read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks)) {
+			if (errno == ECANCELED) {
+				sw_warn("the clock was set; realigning the interval timer");
+				arm_timer(tfd, len);
+			}
+			continue;
+		}
+		if (ticks > 1)
+			sw_warn("missed %" PRIu64 " interval(s): the drain ran late", ticks - 1);
+		now = time(NULL);
+		for (size_t i = 0; i < c->npoints; i++)
+			drain_point(&c->points[i], interval_start(now, len) - len, len);
+		if (c->exit_after && ++drains >= c->exit_after)
+			break;
+	}
+	close(sfd);
+	close(tfd);
+	return err;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_ctx *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return SW_EXIT_FAIL;
+	c->cfg.interval_s = 60;
+	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
+	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
+	c->tz = "UTC";
+	err = parse_args(c, argc, argv);
+	if (err) {
+		prefix_list_free(&c->watch);
+		free(c);
+		return err;
+	}
+	sw_log_libbpf();
+	if (open_points(c)) {
+		undo_failed_start(c);
+		err = SW_EXIT_FAIL;
+	} else {
+		err = loop(c) ? SW_EXIT_FAIL : 0;
+		for (size_t i = 0; i < c->npoints; i++)
+			sw_info("point %s: still attached and counting; 'scanwatch detach --point %s' stops it",
+				c->points[i].name, c->points[i].name);
+	}
+	close_points(c);
+	geoip_close(&c->geo);
+	prefix_list_free(&c->watch);
+	free(c);
+	return err;
+}

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "scanwatch.skel.h"
+#include "log.h"
+#include "sensor.h"
+
+/* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
+static const char *const pinned_maps[] = {
+	"keys",	 "keys_0",  "keys_1",  "pairs",	 "pairs_0", "pairs_1",
+	"stats", "stats_0", "stats_1", "active", "watch",   "meta",
+};
+#define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static int fail(struct sensor *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct sensor *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -err;
+}
+
+static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
+	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
+	s->watch_fd = s->meta_fd = -1;
+	for (int g = 0; g < SW_NGENS; g++)
+		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
+	s->ncpus = libbpf_num_possible_cpus();
+}
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifindex, __u32 mode)
+{
+	s->meta.version = SW_META_VERSION;
+	s->meta.ifindex = ifindex;
+	s->meta.mode = mode;
+	s->meta.interval_s = cfg->interval_s;
+	s->meta.max_pairs = cfg->max_pairs;
+	s->meta.max_keys = cfg->max_keys;
+	s->meta.flags = (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0);
+	s->meta.daemon_pid = getpid();
+}
+
+/* Sizes the tables and sets the .rodata knobs; the skeleton is opened, not loaded. */
+static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool replay)
+{
+	struct scanwatch_bpf *skel;
+	int err;
+
+	skel = scanwatch_bpf__open();
+	if (!skel)
+		return fail(s, errno, "cannot open the BPF object: %s", strerror(errno));
+	skel->rodata->watch_on = cfg->nwatch > 0;
+	skel->rodata->drop_on = cfg->drop;
+	skel->rodata->replay_clock_on = replay;
+	/*
+	 * The outer maps' inner templates keep their compiled size: the kernel does not compare
+	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
+	 */
+	struct bpf_map *keys[] = { skel->maps.keys_0, skel->maps.keys_1 };
+	struct bpf_map *pairs[] = { skel->maps.pairs_0, skel->maps.pairs_1 };
+	for (int i = 0; i < SW_NGENS; i++) {
+		err = bpf_map__set_max_entries(keys[i], cfg->max_keys);
+		if (!err)
+			err = bpf_map__set_max_entries(pairs[i], cfg->max_pairs);
+		if (err) {
+			scanwatch_bpf__destroy(skel);
+			return fail(s, err, "cannot size the tables: %s", strerror(-err));
+		}
+	}
+	err = scanwatch_bpf__load(skel);
+	if (err) {
+		scanwatch_bpf__destroy(skel);
+		return fail(s, err,
+			    "cannot load the XDP program (run with -v for the verifier's log): %s",
+			    strerror(-err));
+	}
+	s->skel = skel;
+	s->prog_fd = bpf_program__fd(skel->progs.scanwatch_xdp);
+	s->keys_fd[0] = bpf_map__fd(skel->maps.keys_0);
+	s->keys_fd[1] = bpf_map__fd(skel->maps.keys_1);
+	s->pairs_fd[0] = bpf_map__fd(skel->maps.pairs_0);
+	s->pairs_fd[1] = bpf_map__fd(skel->maps.pairs_1);
+	s->stats_fd[0] = bpf_map__fd(skel->maps.stats_0);
+	s->stats_fd[1] = bpf_map__fd(skel->maps.stats_1);
+	s->keys_outer_fd = bpf_map__fd(skel->maps.keys);
+	s->active_fd = bpf_map__fd(skel->maps.active);
+	s->watch_fd = bpf_map__fd(skel->maps.watch);
+	s->meta_fd = bpf_map__fd(skel->maps.meta);
+	s->gen = 0;
+
+	for (size_t i = 0; i < cfg->nwatch; i++) {
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
+			return fail(s, errno, "cannot add watched prefix %zu: %s", i,
+				    strerror(errno));
+	}
+	return 0;
+}
+
+int sensor_open_replay(struct sensor *s, const struct sensor_config *cfg)
+{
+	int err;
+
+	sensor_init(s, cfg);
+	err = open_skel(s, cfg, true);
+	if (err) {
+		sensor_close(s);
+		return err;
+	}
+	fill_meta(s, cfg, 0, SW_MODE_NONE);
+	return 0;
+}
+
+int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_t ts_ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
+	int err;
+
+	s->skel->bss->replay_now_ns = ts_ns;
+	err = bpf_prog_test_run_opts(s->prog_fd, &opts);
+	if (err)
+		return fail(s, err, "BPF_PROG_TEST_RUN failed on a %u-byte frame: %s", len,
+			    strerror(-err));
+	return (int)opts.retval;
+}
+
+/* bpffs is where pins live; mount it if the system has not (as bpftool does). */
+static int ensure_bpffs(struct sensor *s, const char *root)
+{
+	struct statfs st;
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		goto mkroot;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+		return fail(s, errno, "%s is not a BPF file system and cannot be mounted: %s",
+			    parent, strerror(errno));
+mkroot:
+	if (mkdir(root, 0700) && errno != EEXIST)
+		return fail(s, errno, "cannot create %s: %s", root, strerror(errno));
+	return 0;
+}
+
+static void unpin_all(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (!pin_path(path, sizeof(path), dir, "link"))
+		unlink(path);
+	for (size_t i = 0; i < NPINNED; i++)
+		if (!pin_path(path, sizeof(path), dir, pinned_maps[i]))
+			unlink(path);
+	rmdir(dir);
+}
+
+static int pin_all(struct sensor *s)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (mkdir(s->pin_dir, 0700))
+		return fail(s, errno, "cannot create %s: %s", s->pin_dir, strerror(errno));
+	for (size_t i = 0; i < NPINNED; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(s->skel->obj, pinned_maps[i]);
+
+		err = pin_path(path, sizeof(path), s->pin_dir, pinned_maps[i]);
+		if (!err)
+			err = bpf_obj_pin(bpf_map__fd(map), path);
+		if (err)
+			goto fail;
+	}
+	err = pin_path(path, sizeof(path), s->pin_dir, "link");
+	if (!err)
+		err = bpf_obj_pin(s->link_fd, path);
+	if (!err)
+		return 0;
+fail:
+	unpin_all(s->pin_dir);
+	return fail(s, err, "cannot pin to %s: %s", s->pin_dir, strerror(-err));
+}
+
+static int attach(struct sensor *s, int ifindex, const char *ifname, enum sw_mode_req req,
+		  __u32 *mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	__u32 prog_id = 0;
+	int fd, err;
+
+	if (req != SW_REQ_GENERIC) {
+		opts.flags = XDP_FLAGS_DRV_MODE;
+		fd = bpf_link_create(s->prog_fd, ifindex, BPF_XDP, &opts);
+		if (fd >= 0) {
+			*mode = SW_MODE_NATIVE;
+			goto done;
+		}
+		err = -errno;
+		if (err == -EBUSY || err == -EEXIST || req == SW_REQ_NATIVE)
+			goto busy;
+		sw_warn("%s: native XDP unavailable (%s); using generic mode, which is slower",
+			ifname, strerror(-err));
+	}
+	opts.flags = XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(s->prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd >= 0) {
+		*mode = SW_MODE_GENERIC;
+		goto done;
+	}
+	err = -errno;
+busy:
+	if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query_id(ifindex, 0, &prog_id) && prog_id)
+		return fail(s, err,
+			    "%s already has an XDP program (id %u); scanwatch does not replace it",
+			    ifname, prog_id);
+	return fail(s, err, "cannot attach to %s in %s mode: %s", ifname,
+		    req == SW_REQ_NATIVE ? "native" : "generic", strerror(-err));
+done:
+	s->link_fd = fd;
+	return 0;
+}
+
+static int read_active(struct sensor *s)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(s->active_fd, &zero, &s->gen))
+		return fail(s, errno, "cannot read the active generation: %s", strerror(errno));
+	if (s->gen >= SW_NGENS)
+		return fail(s, EINVAL, "pinned generation %u is out of range", s->gen);
+	return 0;
+}
+
+static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex)
+{
+	struct bpf_link_info info = {};
+	__u32 info_len = sizeof(info), zero = 0;
+	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1], NULL,
+			      &s->pairs_fd[0],	 &s->pairs_fd[1], NULL,		  &s->stats_fd[0],
+			      &s->stats_fd[1],	 &s->active_fd,	  &s->watch_fd,	  &s->meta_fd };
+	struct sw_prefix pfx;
+	char path[PATH_MAX];
+	__u32 want_flags;
+	__u8 one = 1;
+
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	s->link_fd = bpf_obj_get(path);
+	if (s->link_fd < 0)
+		return fail(s, errno, "cannot open pinned link %s: %s", path, strerror(errno));
+	if (bpf_obj_get_info_by_fd(s->link_fd, &info, &info_len))
+		return fail(s, errno, "cannot read pinned link %s: %s", path, strerror(errno));
+	if (info.type != BPF_LINK_TYPE_XDP || (int)info.xdp.ifindex != ifindex)
+		return fail(
+			s, EEXIST,
+			"point %s is already attached to another interface (ifindex %u); run 'scanwatch detach --point %s' first",
+			s->point, info.xdp.ifindex, s->point);
+	for (size_t i = 0; i < NPINNED; i++) {
+		int fd;
+
+		pin_path(path, sizeof(path), s->pin_dir, pinned_maps[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return fail(s, errno, "cannot open pinned map %s: %s", path,
+				    strerror(errno));
+		if (fds[i])
+			*fds[i] = fd;
+		else
+			close(fd);
+	}
+	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
+		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
+			    s->point);
+	want_flags = (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0);
+	if (want_flags != s->meta.flags || cfg->max_pairs != s->meta.max_pairs ||
+	    cfg->max_keys != s->meta.max_keys)
+		return fail(
+			s, EEXIST,
+			"point %s is attached with other options (drop, watch or table sizes); run 'scanwatch detach --point %s' first",
+			s->point, s->point);
+	/* The watched set may change across restarts: replace it with the one asked for. */
+	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
+		if (bpf_map_delete_elem(s->watch_fd, &pfx))
+			return fail(s, errno, "cannot update watched prefixes: %s",
+				    strerror(errno));
+	for (size_t i = 0; i < cfg->nwatch; i++)
+		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
+			return fail(s, errno, "cannot update watched prefixes: %s",
+				    strerror(errno));
+	s->prog_fd = -1;
+	s->resumed = true;
+	s->meta.interval_s = cfg->interval_s;
+	s->meta.daemon_pid = getpid();
+	return read_active(s);
+}
+
+int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
+{
+	const char *root = cfg->pin_root ? cfg->pin_root : SW_PIN_ROOT;
+	struct stat st;
+	char path[PATH_MAX];
+	__u32 mode = 0, zero = 0;
+	int ifindex, err;
+
+	sensor_init(s, cfg);
+	ifindex = if_nametoindex(cfg->ifname);
+	if (!ifindex)
+		return fail(s, errno, "interface %s: %s", cfg->ifname,
+			    errno == ENODEV ? "no such interface" : strerror(errno));
+	if (pin_path(s->pin_dir, sizeof(s->pin_dir), root, cfg->point))
+		return fail(s, ENAMETOOLONG, "pin path for %s is too long", cfg->point);
+	err = ensure_bpffs(s, root);
+	if (err)
+		return err;
+
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	if (stat(path, &st) == 0) {
+		err = resume(s, cfg, ifindex);
+		if (err)
+			goto out;
+		return sensor_update_meta(s);
+	}
+	if (stat(s->pin_dir, &st) == 0) {
+		/* Maps without a link: a start that died half-way. Nothing is attached. */
+		unpin_all(s->pin_dir);
+	}
+
+	err = open_skel(s, cfg, false);
+	if (err)
+		goto out;
+	err = attach(s, ifindex, cfg->ifname, cfg->mode, &mode);
+	if (err)
+		goto out;
+	fill_meta(s, cfg, ifindex, mode);
+	if (bpf_map_update_elem(s->meta_fd, &zero, &s->meta, BPF_ANY)) {
+		err = fail(s, errno, "cannot write meta: %s", strerror(errno));
+		goto out;
+	}
+	err = pin_all(s);
+	if (err)
+		goto out;
+	return 0;
+out:
+	sensor_close(s);
+	return err;
+}
+
+int sensor_update_meta(struct sensor *s)
+{
+	__u32 zero = 0;
+
+	if (s->meta_fd < 0)
+		return 0;
+	if (bpf_map_update_elem(s->meta_fd, &zero, &s->meta, BPF_ANY))
+		return fail(s, errno, "cannot update meta: %s", strerror(errno));
+	return 0;
+}
+
+void sensor_close(struct sensor *s)
+{
+	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->active_fd,  &s->watch_fd,
+		       &s->meta_fd,	&s->keys_fd[0],	   &s->keys_fd[1], &s->pairs_fd[0],
+		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1] };
+
+	if (s->skel) {
+		/* The skeleton owns its map and program fds; the link is ours. */
+		if (s->link_fd >= 0)
+			close(s->link_fd);
+		scanwatch_bpf__destroy(s->skel);
+		s->skel = NULL;
+	} else {
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (*fds[i] >= 0)
+				close(*fds[i]);
+	}
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		*fds[i] = -1;
+	s->prog_fd = -1;
+}
+
+int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN])
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+
+	if (pin_path(dir, sizeof(dir), pin_root ? pin_root : SW_PIN_ROOT, point))
+		return -ENAMETOOLONG;
+	if (stat(dir, &st)) {
+		snprintf(errmsg, SW_ERRMSG_LEN, "point %s is not attached (%s)", point, dir);
+		return -ENOENT;
+	}
+	pin_path(path, sizeof(path), dir, "link");
+	if (stat(path, &st) == 0) {
+		int fd = bpf_obj_get(path);
+
+		/* Detach explicitly: another process may still hold the link open. */
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+	}
+	unpin_all(dir);
+	if (stat(dir, &st) == 0) {
+		snprintf(errmsg, SW_ERRMSG_LEN, "cannot remove %s", dir);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	int fd, err = 0;
+
+	if (pin_path(dir, sizeof(dir), pin_root ? pin_root : SW_PIN_ROOT, point) ||
+	    pin_path(path, sizeof(path), dir, "meta"))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, meta))
+		err = -errno;
+	close(fd);
+	*prog_id = 0;
+	pin_path(path, sizeof(path), dir, "link");
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			*prog_id = info.prog_id;
+		close(fd);
+	}
+	return err;
+}

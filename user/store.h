@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Storage of one point's drained intervals: the day's tally and source set, the exact daily
+ * summary (dayfile.h) and the log of the day's new (source, key) pairs that lets a restarted
+ * daemon know which sources it has already counted.
+ */
+#ifndef SW_STORE_H
+#define SW_STORE_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "dayfile.h"
+#include "drain.h"
+#include "geoip.h"
+#include "pairset.h"
+#include "tally.h"
+
+struct point_store {
+	char dir[PATH_MAX]; /* DATA_DIR/POINT */
+	char tz[SW_TZ_LEN];
+	struct geoip *geo;
+	struct dayfile day; /* the day being filled; day.date[0] == 0 before the first interval */
+	struct pairset seen;
+	FILE *pairlog;
+	struct tally iv; /* the last stored interval, for the RRD writer */
+	struct sw_pair *fresh; /* pairs first seen in the last interval */
+	size_t nfresh, fresh_cap;
+	char errmsg[512];
+};
+
+int store_open(struct point_store *ps, const char *data_dir, const char *point, const char *tz,
+	       struct geoip *geo);
+/* Makes the day containing t (wall-clock seconds) the current one, loading what it has. */
+int store_open_day(struct point_store *ps, uint64_t t);
+/* Adds an interval (its start_s decides the day) and writes the day's files. */
+int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_t seq);
+void store_close(struct point_store *ps);
+/* The calendar date of t in the process's time zone (TZ), as YYYY-MM-DD. */
+void sw_date_of(time_t t, char out[11]);
+int sw_day_path(char *buf, size_t len, const char *point_dir, const char *date, const char *sub,
+		const char *ext);
+
+#endif

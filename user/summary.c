@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `scanwatch summary`: exact figures over a day or a month, summed from the daily files. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "dayfile.h"
+#include "keyfmt.h"
+#include "log.h"
+#include "parse_num.h"
+#include "store.h"
+#include "summary.h"
+
+static const char summary_help[] =
+	"Usage: scanwatch summary --data-dir DIR [--point NAME] (--day YYYY-MM-DD | --month YYYY-MM\n"
+	"                         | --from YYYY-MM-DD --to YYYY-MM-DD) [--json]\n"
+	"\n"
+	"Exact accesses and gross sources per key, kind and area, summed from the daily summaries\n"
+	"of one point or of all. Over several days, sources is the sum of the daily counts.\n"
+	"\n"
+	"Example:\n"
+	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n";
+
+/* Calendar dates as days since the epoch: the iteration needs no time zone. */
+static int parse_date(const char *s, int64_t *day)
+{
+	struct tm tm = { 0 };
+	char *end;
+
+	if (strlen(s) != 10)
+		return -EINVAL;
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end || *end)
+		return -EINVAL;
+	*day = (int64_t)timegm(&tm) / 86400;
+	return 0;
+}
+
+static void format_date(int64_t day, char out[11])
+{
+	time_t t = (time_t)(day * 86400);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int parse_month(const char *s, int64_t *from, int64_t *to)
+{
+	char buf[11];
+	int y, m;
+
+	if (strlen(s) != 7 || sscanf(s, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-01", y, m);
+	if (parse_date(buf, from))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+	if (parse_date(buf, to))
+		return -EINVAL;
+	(*to)--;
+	return 0;
+}
+
+int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
+		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX], date[11];
+	struct dirent *de;
+	DIR *d = NULL;
+	int err = 0;
+
+	*ndays = 0;
+	if (!point) {
+		d = opendir(data_dir);
+		if (!d) {
+			snprintf(errmsg, errlen, "%s: %s", data_dir, strerror(errno));
+			return -errno;
+		}
+	}
+	while (!err) {
+		const char *name = point;
+
+		if (d) {
+			de = readdir(d);
+			if (!de)
+				break;
+			name = de->d_name;
+			if (!point_name_ok(name))
+				continue;
+		}
+		snprintf(dir, sizeof(dir), "%s/%s", data_dir, name);
+		for (int64_t day = from; day <= to && !err; day++) {
+			struct dayfile df;
+
+			format_date(day, date);
+			sw_day_path(path, sizeof(path), dir, date, "daily", "txt");
+			err = dayfile_read(path, &df, errmsg, errlen);
+			if (err == -ENOENT) {
+				err = 0;
+				continue;
+			}
+			if (err)
+				break;
+			err = tally_merge(out, &df.t);
+			if (err)
+				snprintf(errmsg, errlen, "out of memory");
+			(*ndays)++;
+			dayfile_free(&df);
+		}
+		if (!d)
+			break;
+	}
+	if (d)
+		closedir(d);
+	return err;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	const struct tally_key *x = *(const struct tally_key *const *)a;
+	const struct tally_key *y = *(const struct tally_key *const *)b;
+
+	if (x->accesses != y->accesses)
+		return x->accesses > y->accesses ? -1 : 1;
+	return sw_key_cmp(&x->key, &y->key);
+}
+
+static int cmp_areas(const void *a, const void *b, void *ctx)
+{
+	const struct tally *t = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	if (t->area_accesses[x] != t->area_accesses[y])
+		return t->area_accesses[x] > t->area_accesses[y] ? -1 : 1;
+	return x - y;
+}
+
+int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas, size_t *nareas)
+{
+	*keys = malloc((t->nkeys + 1) * sizeof(**keys));
+	*areas = malloc(SW_NAREAS * sizeof(**areas));
+	if (!*keys || !*areas) {
+		free(*keys);
+		free(*areas);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->nkeys; i++)
+		(*keys)[i] = &t->keys[i];
+	qsort(*keys, t->nkeys, sizeof(**keys), cmp_keys);
+	*nareas = 0;
+	for (int a = 0; a < SW_NAREAS; a++)
+		if (t->area_accesses[a] || t->area_sources[a])
+			(*areas)[(*nareas)++] = a;
+	qsort_r(*areas, *nareas, sizeof(**areas), cmp_areas, (void *)t);
+	return 0;
+}
+
+void summary_totals(const struct tally *t, struct summary_totals *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i];
+
+		s->accesses += k->accesses;
+		s->sources += k->sources;
+		s->kind_accesses[k->key.kind] += k->accesses;
+		s->kind_sources[k->key.kind] += k->sources;
+		for (int f = 0; f < SW_NFPS; f++)
+			s->fp[f] += k->fp[f];
+	}
+	s->dropped = tally_dropped(t);
+}
+
+static void print_json(FILE *f, const char *point, const char *from, const char *to,
+		       const struct tally *t, const struct tally_key **keys, const int *areas,
+		       size_t nareas)
+{
+	struct summary_totals s;
+
+	summary_totals(t, &s);
+	fprintf(f, "{\"point\": ");
+	if (point)
+		fprintf(f, "\"%s\"", point);
+	else
+		fprintf(f, "null");
+	fprintf(f,
+		", \"from\": \"%s\", \"to\": \"%s\", \"accesses\": %" PRIu64
+		", \"sources\": %" PRIu64 ", \"kinds\": {",
+		from, to, s.accesses, s.sources);
+	for (int k = 0; k < SW_NKINDS; k++)
+		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", sw_kind_names[k],
+			s.kind_accesses[k]);
+	fprintf(f, "}, \"keys\": [");
+	for (size_t i = 0; i < t->nkeys; i++) {
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&keys[i]->key, name);
+		fprintf(f,
+			"%s{\"key\": \"%s\", \"kind\": \"%s\", \"accesses\": %" PRIu64
+			", \"sources\": %" PRIu64 "}",
+			i ? ", " : "", name, sw_kind_names[keys[i]->key.kind], keys[i]->accesses,
+			keys[i]->sources);
+	}
+	fprintf(f, "], \"areas\": [");
+	for (size_t i = 0; i < nareas; i++) {
+		char cc[3];
+
+		sw_area_name(areas[i], cc);
+		fprintf(f,
+			"%s{\"area\": \"%s\", \"accesses\": %" PRIu64 ", \"sources\": %" PRIu64 "}",
+			i ? ", " : "", cc, t->area_accesses[areas[i]], t->area_sources[areas[i]]);
+	}
+	fprintf(f, "], \"fingerprints\": {");
+	for (int fp = 0; fp < SW_NFPS; fp++)
+		fprintf(f, "%s\"%s\": %" PRIu64, fp ? ", " : "", sw_fp_names[fp], s.fp[fp]);
+	fprintf(f, "}, \"dropped\": %" PRIu64 "}\n", s.dropped);
+}
+
+static void print_text(FILE *f, const char *point, const char *from, const char *to,
+		       const struct tally *t, const struct tally_key **keys, const int *areas,
+		       size_t nareas)
+{
+	struct summary_totals s;
+
+	summary_totals(t, &s);
+	fprintf(f, "%s, %s to %s: %" PRIu64 " accesses from %" PRIu64 " sources (gross)\n",
+		point ? point : "all points", from, to, s.accesses, s.sources);
+	for (int k = 0; k < SW_NKINDS; k++)
+		fprintf(f, "  %-12s %12" PRIu64 " accesses %10" PRIu64 " sources\n",
+			sw_kind_names[k], s.kind_accesses[k], s.kind_sources[k]);
+	fprintf(f,
+		"  fingerprints: mirai %" PRIu64 ", zmap %" PRIu64 ", masscan %" PRIu64
+		"; dropped %" PRIu64 "\n\n",
+		s.fp[SW_FP_MIRAI], s.fp[SW_FP_ZMAP], s.fp[SW_FP_MASSCAN], s.dropped);
+	fprintf(f, "  %-12s %-12s %12s %10s\n", "key", "kind", "accesses", "sources");
+	for (size_t i = 0; i < t->nkeys; i++) {
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&keys[i]->key, name);
+		fprintf(f, "  %-12s %-12s %12" PRIu64 " %10" PRIu64 "\n", name,
+			sw_kind_names[keys[i]->key.kind], keys[i]->accesses, keys[i]->sources);
+	}
+	fprintf(f, "\n  %-12s %12s %10s\n", "area", "accesses", "sources");
+	for (size_t i = 0; i < nareas; i++) {
+		char cc[3];
+
+		sw_area_name(areas[i], cc);
+		fprintf(f, "  %-12s %12" PRIu64 " %10" PRIu64 "\n", cc, t->area_accesses[areas[i]],
+			t->area_sources[areas[i]]);
+	}
+}
+
+int cmd_summary(int argc, char **argv)
+{
+	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "point", required_argument, NULL, 'p' },
+					      { "day", required_argument, NULL, 'D' },
+					      { "month", required_argument, NULL, 'M' },
+					      { "from", required_argument, NULL, 'F' },
+					      { "to", required_argument, NULL, 'T' },
+					      { "json", no_argument, NULL, 'j' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	const char *data_dir = NULL, *point = NULL;
+	int64_t from = -1, to = -1;
+	bool json = false;
+	const struct tally_key **keys;
+	char errmsg[512], df[11], dt[11];
+	struct tally t;
+	unsigned int ndays;
+	size_t nareas;
+	int *areas, opt, err;
+
+	while ((opt = getopt_long(argc, argv, "d:p:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			data_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("summary", "bad point name '%s'", optarg);
+			point = optarg;
+			break;
+		case 'D':
+			if (parse_date(optarg, &from))
+				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
+						   optarg);
+			to = from;
+			break;
+		case 'M':
+			if (parse_month(optarg, &from, &to))
+				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
+						   optarg);
+			break;
+		case 'F':
+			if (parse_date(optarg, &from))
+				return usage_error("summary", "--from takes YYYY-MM-DD");
+			break;
+		case 'T':
+			if (parse_date(optarg, &to))
+				return usage_error("summary", "--to takes YYYY-MM-DD");
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(summary_help, stdout);
+			return 0;
+		default:
+			return usage_error("summary", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("summary", "unexpected argument '%s'", argv[optind]);
+	if (!data_dir)
+		return usage_error("summary", "--data-dir is required");
+	if (from < 0 || to < 0 || to < from)
+		return usage_error("summary", "give --day, --month, or --from and --to");
+	if (to - from > 3700)
+		return usage_error("summary", "at most ten years at once");
+
+	tally_init(&t);
+	err = summary_load(data_dir, point, from, to, &t, &ndays, errmsg, sizeof(errmsg));
+	if (err) {
+		sw_err("%s", errmsg);
+		tally_free(&t);
+		return err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL;
+	}
+	if (point && !ndays)
+		sw_warn("no daily summary of point %s between the dates given", point);
+	if (summary_rank(&t, &keys, &areas, &nareas)) {
+		tally_free(&t);
+		return SW_EXIT_FAIL;
+	}
+	format_date(from, df);
+	format_date(to, dt);
+	if (json)
+		print_json(stdout, point, df, dt, &t, keys, areas, nareas);
+	else
+		print_text(stdout, point, df, dt, &t, keys, areas, nareas);
+	free(keys);
+	free(areas);
+	tally_free(&t);
+	return 0;
+}

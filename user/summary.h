@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef SW_SUMMARY_H
+#define SW_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally.h"
+
+struct summary_totals {
+	uint64_t accesses, sources, dropped;
+	uint64_t kind_accesses[SW_NKINDS], kind_sources[SW_NKINDS];
+	uint64_t fp[SW_NFPS];
+};
+
+/* Sums the daily files of one point (or all, point NULL) over days [from, to] since the epoch. */
+int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
+		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen);
+/* Keys and areas ordered by accesses, descending; the caller frees both arrays. */
+int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas,
+		 size_t *nareas);
+void summary_totals(const struct tally *t, struct summary_totals *s);
+
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally.h"
+
+void tally_init(struct tally *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void tally_free(struct tally *t)
+{
+	free(t->keys);
+	free(t->index);
+	tally_init(t);
+}
+
+void tally_reset(struct tally *t)
+{
+	t->nkeys = 0;
+	if (t->index)
+		memset(t->index, 0, t->index_cap * sizeof(*t->index));
+	memset(t->area_accesses, 0, sizeof(t->area_accesses));
+	memset(t->area_sources, 0, sizeof(t->area_sources));
+	memset(t->stats, 0, sizeof(t->stats));
+}
+
+static size_t key_slot(const struct sw_key *k, size_t cap)
+{
+	uint32_t v = (uint32_t)k->cls << 24 | (uint32_t)k->kind << 16 | k->num;
+
+	return (v * 2654435761u) & (cap - 1);
+}
+
+static size_t probe(const struct tally *t, const struct sw_key *key)
+{
+	size_t i = key_slot(key, t->index_cap);
+
+	while (t->index[i]) {
+		const struct sw_key *k = &t->keys[t->index[i] - 1].key;
+
+		if (k->cls == key->cls && k->kind == key->kind && k->num == key->num)
+			break;
+		i = (i + 1) & (t->index_cap - 1);
+	}
+	return i;
+}
+
+static int rehash(struct tally *t, size_t cap)
+{
+	uint32_t *ni = calloc(cap, sizeof(*ni));
+
+	if (!ni)
+		return -ENOMEM;
+	free(t->index);
+	t->index = ni;
+	t->index_cap = cap;
+	for (size_t k = 0; k < t->nkeys; k++)
+		t->index[probe(t, &t->keys[k].key)] = k + 1;
+	return 0;
+}
+
+const struct tally_key *tally_find(const struct tally *t, const struct sw_key *key)
+{
+	size_t i;
+
+	if (!t->index_cap)
+		return NULL;
+	i = probe(t, key);
+	return t->index[i] ? &t->keys[t->index[i] - 1] : NULL;
+}
+
+struct tally_key *tally_key(struct tally *t, const struct sw_key *key)
+{
+	struct tally_key *k;
+	size_t i;
+
+	if ((t->nkeys + 1) * 2 > t->index_cap && rehash(t, t->index_cap ? t->index_cap * 2 : 256))
+		return NULL;
+	i = probe(t, key);
+	if (t->index[i])
+		return &t->keys[t->index[i] - 1];
+	if (t->nkeys == t->keys_cap) {
+		size_t ncap = t->keys_cap ? t->keys_cap * 2 : 128;
+		struct tally_key *nk = realloc(t->keys, ncap * sizeof(*nk));
+
+		if (!nk)
+			return NULL;
+		t->keys = nk;
+		t->keys_cap = ncap;
+	}
+	k = &t->keys[t->nkeys++];
+	memset(k, 0, sizeof(*k));
+	k->key = *key;
+	t->index[i] = t->nkeys;
+	return k;
+}
+
+int tally_merge(struct tally *dst, const struct tally *src)
+{
+	for (size_t i = 0; i < src->nkeys; i++) {
+		const struct tally_key *s = &src->keys[i];
+		struct tally_key *d = tally_key(dst, &s->key);
+
+		if (!d)
+			return -ENOMEM;
+		d->accesses += s->accesses;
+		d->sources += s->sources;
+		d->lost += s->lost;
+		for (int f = 0; f < SW_NFPS; f++)
+			d->fp[f] += s->fp[f];
+	}
+	for (int a = 0; a < SW_NAREAS; a++) {
+		dst->area_accesses[a] += src->area_accesses[a];
+		dst->area_sources[a] += src->area_sources[a];
+	}
+	for (int s = 0; s < SW_NSTATS; s++)
+		dst->stats[s] += src->stats[s];
+	return 0;
+}
+
+uint64_t tally_dropped(const struct tally *t)
+{
+	uint64_t n = t->stats[SW_STAT_KEYS_LOST];
+
+	for (size_t i = 0; i < t->nkeys; i++)
+		n += t->keys[i].lost;
+	return n;
+}
+
+int sw_area_index(const char *cc)
+{
+	if (cc && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' && !cc[2])
+		return (cc[0] - 'A') * 26 + (cc[1] - 'A');
+	return SW_AREA_UNKNOWN;
+}
+
+void sw_area_name(int idx, char out[3])
+{
+	if (idx < 0 || idx >= SW_AREA_UNKNOWN) {
+		out[0] = out[1] = '?';
+	} else {
+		out[0] = 'A' + idx / 26;
+		out[1] = 'A' + idx % 26;
+	}
+	out[2] = '\0';
+}

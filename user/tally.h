@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Counts per key and per area over an interval, a day or a month: what summaries are made of. */
+#ifndef SW_TALLY_H
+#define SW_TALLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanwatch.h"
+
+/* "AA".."ZZ" and "??" for unknown. */
+#define SW_NAREAS (26 * 26 + 1)
+#define SW_AREA_UNKNOWN (26 * 26)
+
+struct tally_key {
+	struct sw_key key;
+	uint64_t accesses;
+	uint64_t sources; /* (source, key) pairs first seen in the span, summed over its days */
+	uint64_t lost; /* accesses whose source found the pair table full */
+	uint64_t fp[SW_NFPS];
+};
+
+struct tally {
+	struct tally_key *keys;
+	size_t nkeys, keys_cap;
+	uint32_t *index; /* open addressing over keys: slot holds index + 1, 0 is empty */
+	size_t index_cap;
+	uint64_t area_accesses[SW_NAREAS];
+	uint64_t area_sources[SW_NAREAS];
+	uint64_t stats[SW_NSTATS];
+};
+
+void tally_init(struct tally *t);
+void tally_free(struct tally *t);
+void tally_reset(struct tally *t);
+/* Finds a key's counters, adding zeroed ones if missing; NULL only on ENOMEM. */
+struct tally_key *tally_key(struct tally *t, const struct sw_key *key);
+const struct tally_key *tally_find(const struct tally *t, const struct sw_key *key);
+int tally_merge(struct tally *dst, const struct tally *src);
+/* Packets counted in no key or no source: the overflow figure. */
+uint64_t tally_dropped(const struct tally *t);
+
+int sw_area_index(const char *cc);
+void sw_area_name(int idx, char out[3]);
+
+#endif
