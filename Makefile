@@ -26,6 +26,9 @@ BPF_OBJS := $(patsubst %,$(OUT)/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_PROGS))
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard rrd/*.c)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
+# Frame building and other helpers shared by tests and tools, never by the daemon.
+TLIB_SRCS := $(wildcard tools/lib/*.c)
+TLIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(TLIB_SRCS))
 TEST_SRCS := $(wildcard tests/*_test.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
@@ -40,11 +43,12 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
 .PHONY: all deps test bench demo clean format geoip
 
 all: scanwatch $(TEST_BINS) $(TOOL_BINS)
 
-$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools:
+$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib:
 	$(Q)mkdir -p $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
@@ -68,11 +72,19 @@ $(OUT)/rrd/%.o: rrd/%.c | $(OUT)/rrd
 
 $(OUT)/tests/%.o: tests/%.c $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests -Itools/lib -c $< -o $@
 
 $(OUT)/tools/%.o: tools/%.c $(SKELS) | $(OUT)/tools
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itools/lib -c $< -o $@
+
+$(OUT)/tools/lib/%.o: tools/lib/%.c | $(OUT)/tools/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itools/lib -c $< -o $@
+
+$(OUT)/libtools.a: $(TLIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUT)/libscanwatch.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -82,11 +94,11 @@ scanwatch: $(OUT)/user/main.o $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/%: $(OUT)/tests/%.o $(OUT)/libscanwatch.a
+$(OUT)/tests/%: $(OUT)/tests/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a
+$(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -103,9 +115,9 @@ demo:
 	tools/demo.sh
 
 format:
-	clang-format -i bpf/*.[ch] user/*.[ch] rrd/*.[ch] tests/*.[ch] tools/*.c
+	clang-format -i $(wildcard bpf/*.[ch] user/*.[ch] rrd/*.[ch] tests/*.[ch] tools/*.c tools/lib/*.[ch])
 
 clean:
 	rm -rf $(OUT) scanwatch bench.json
 
--include $(wildcard $(OUT)/*/*.d)
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)
