@@ -41,15 +41,25 @@ on_exit() { T_CLEANUP+=("$*"); }
 t_cleanup() {
 	local i
 	for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUP[$i]}" >/dev/null 2>&1 || true; done
+	t_unmount_pin_roots
 }
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A private bpffs pin root, so tests never touch a real installation's pins.
+# A private bpffs pin root, so tests never touch a real installation's pins. It is mounted
+# under /run, not /sys/fs/bpf: `ip netns exec` remounts /sys, which would hide (and, when the
+# command ends, drop) pins made under it. Unmounted on exit by t_cleanup.
 pin_root() {
-	local r=/sys/fs/bpf/scanwatch-test-$$-$RANDOM
-	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-	echo "$r"
+	local m=/run/sw-test-$$-$RANDOM
+	mkdir -p "$m" && mount -t bpf bpf "$m" || return 1
+	echo "$m/scanwatch"
+}
+t_unmount_pin_roots() {
+	local m
+	for m in /run/sw-test-$$-*; do
+		[ -d "$m" ] || continue
+		umount "$m" 2>/dev/null; rmdir "$m" 2>/dev/null
+	done
 }
 
 # netns_pair NS_A NS_B IF_A IF_B: two fresh namespaces joined by a veth pair, both ends inside
