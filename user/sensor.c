@@ -170,6 +170,10 @@ static int ensure_bpffs(struct sensor *s, const char *root)
 	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
 		return fail(s, errno, "%s is not a BPF file system and cannot be mounted: %s",
 			    parent, strerror(errno));
+	/* Under `ip netns exec` this mount lives in a private mount namespace and dies with it. */
+	sw_warn("mounted a BPF file system on %s; pins there outlive this daemon only if the mount is "
+		"shared (not under 'ip netns exec': use --pin-root on a bpffs mounted outside /sys)",
+		parent);
 mkroot:
 	if (mkdir(root, 0700) && errno != EEXIST)
 		return fail(s, errno, "cannot create %s: %s", root, strerror(errno));
