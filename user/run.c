@@ -95,25 +95,28 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': {
-			char *eq = strchr(optarg, '=');
+			/* Split a copy: editing argv in place would change what ps and pkill see. */
+			char name[64];
+			const char *eq = strchr(optarg, '=');
+			size_t nlen = eq ? (size_t)(eq - optarg) : 0;
 			struct point *p;
 
-			if (!eq || eq == optarg || !eq[1])
+			if (!eq || nlen == 0 || !eq[1])
 				return usage_error("run", "--point takes NAME=IFACE, not '%s'",
 						   optarg);
-			*eq = '\0';
-			if (!point_name_ok(optarg))
+			snprintf(name, sizeof(name), "%.*s", (int)(nlen < 63 ? nlen : 63), optarg);
+			if (nlen >= sizeof(name) || !point_name_ok(name))
 				return usage_error(
 					"run",
 					"point name '%s' must be 1-32 letters, digits, '_' or '-'",
-					optarg);
+					name);
 			if (c->npoints == MAX_POINTS)
 				return usage_error("run", "at most %d points", MAX_POINTS);
 			for (size_t i = 0; i < c->npoints; i++)
-				if (!strcmp(c->points[i].name, optarg))
-					return usage_error("run", "point %s given twice", optarg);
+				if (!strcmp(c->points[i].name, name))
+					return usage_error("run", "point %s given twice", name);
 			p = &c->points[c->npoints++];
-			snprintf(p->name, sizeof(p->name), "%s", optarg);
+			snprintf(p->name, sizeof(p->name), "%s", name);
 			p->ifname = eq + 1;
 			break;
 		}
