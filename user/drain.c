@@ -147,9 +147,10 @@ int drain_flip(struct sensor *s)
 	/*
 	 * Rewriting a map-in-map slot, even with the table it already holds, returns only after an
 	 * RCU grace period (the kernel's maybe_wait_bpf_programs): every program that read the
-	 * old generation has finished. Replay runs the program in this thread, so it need not wait.
+	 * old generation has finished. Replay runs the program in this thread, so it need not wait
+	 * unless flip_waits says another thread runs packets.
 	 */
-	if (s->link_fd >= 0 &&
+	if ((s->link_fd >= 0 || s->flip_waits) &&
 	    bpf_map_update_elem(s->keys_outer_fd, &next, &s->keys_fd[next], BPF_ANY)) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "cannot wait for running programs: %s",
 			 strerror(errno));

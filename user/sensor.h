@@ -45,6 +45,11 @@ struct sensor {
 	__u32 gen; /* the generation the program writes to */
 	int ncpus;
 	bool resumed;
+	/*
+	 * Replay runs the program in the caller's thread, so drain_flip need not wait for it;
+	 * set this when another thread runs packets while this one drains.
+	 */
+	bool flip_waits;
 	struct sw_meta meta;
 	char pin_dir[PATH_MAX];
 	char errmsg[SW_ERRMSG_LEN]; /* why the last call failed */
