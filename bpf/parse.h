@@ -226,8 +226,19 @@ static __always_inline int parse_ipv6(struct cursor *c, struct sw_pkt *pkt, stru
 		remain -= len;
 		c->pos += len;
 	}
-	/* Chain longer than we walk: keep proto/<next header>. */
-	return SW_PARSE_OK;
+	/*
+	 * SW_MAX_EXTHDR headers walked: what follows them is still parsed if it is not one more
+	 * extension header. A longer chain keeps proto/<next header>.
+	 */
+	switch (nexthdr) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_MH:
+	case IPPROTO_AH:
+	case IPPROTO_FRAGMENT:
+		return SW_PARSE_OK;
+	}
 done:
 	l3->l4_len = remain;
 	l3->proto = nexthdr;
