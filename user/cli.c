@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,4 +64,21 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'scanwatch %s --help')\n", cmd);
 	return SW_EXIT_USAGE;
+}
+
+int option_error(const char *cmd, const struct option *opts, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	/* optopt is 0 for an unknown long option and the bad character for a short one. */
+	if (optopt == 0)
+		return usage_error(cmd, "unknown option '%s'", arg);
+	for (; opts->name; opts++) {
+		if (opts->val != optopt)
+			continue;
+		if (strchr(arg, '='))
+			return usage_error(cmd, "option '%s' takes no value", arg);
+		return usage_error(cmd, "option '%s' needs a value", arg);
+	}
+	return usage_error(cmd, "unknown option '-%c'", optopt);
 }

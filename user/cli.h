@@ -28,6 +28,9 @@ int prefix_list_add(struct prefix_list *l, const char *str);
 void prefix_list_free(struct prefix_list *l);
 /* Validates a zone name against the system's database and makes it the process's TZ. */
 int use_time_zone(const char *tz);
+struct option;
+/* Names the option getopt_long stopped at ('?') in one line; returns SW_EXIT_USAGE. */
+int option_error(const char *cmd, const struct option *opts, char **argv);
 /* Reports a bad option value in one line; returns SW_EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* scanwatch: counts the unsolicited traffic that reaches a host, per port, source and country. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Bad options get one line, ours (option_error), not getopt's and then ours. */
+	opterr = 0;
 	if (argc < 2) {
 		usage(stderr);
 		return SW_EXIT_USAGE;

@@ -277,7 +277,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			fputs(replay_help, stdout);
 			exit(0);
 		default:
-			return usage_error("replay", "unknown option");
+			return option_error("replay", opts, argv);
 		}
 	}
 	if (!c->point)

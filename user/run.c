@@ -176,7 +176,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			fputs(run_help, stdout);
 			exit(0);
 		default:
-			return usage_error("run", "unknown option");
+			return option_error("run", opts, argv);
 		}
 	}
 	if (optind < argc)

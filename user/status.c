@@ -120,7 +120,7 @@ static int parse_root(int argc, char **argv, const char *cmd, const char *help, 
 			fputs(help, stdout);
 			exit(0);
 		default:
-			return usage_error(cmd, "unknown option");
+			return option_error(cmd, opts, argv);
 		}
 	}
 	if (optind < argc)

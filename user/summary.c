@@ -314,7 +314,7 @@ int cmd_summary(int argc, char **argv)
 			fputs(summary_help, stdout);
 			return 0;
 		default:
-			return usage_error("summary", "unknown option");
+			return option_error("summary", opts, argv);
 		}
 	}
 	if (optind < argc)
