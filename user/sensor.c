@@ -99,6 +99,12 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	err = scanwatch_bpf__load(skel);
 	if (err) {
 		scanwatch_bpf__destroy(skel);
+		/* Not the verifier: the caller lacks the privilege to load BPF at all. */
+		if (err == -EPERM)
+			return fail(s, err,
+				    "cannot load the XDP program: %s (needs root, or CAP_BPF, "
+				    "CAP_NET_ADMIN and CAP_PERFMON)",
+				    strerror(-err));
 		return fail(s, err,
 			    "cannot load the XDP program (run with -v for the verifier's log): %s",
 			    strerror(-err));
