@@ -166,15 +166,20 @@ int scanwatch_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	void *ktab, *ptab, *stab;
 	struct sw_pkt pkt = {};
-	__u32 zero = 0, *gen;
+	__u32 zero = 0, *active_gen, gen;
 	int ret, lost;
 
-	gen = bpf_map_lookup_elem(&active, &zero);
-	if (!gen)
+	active_gen = bpf_map_lookup_elem(&active, &zero);
+	if (!active_gen)
 		return XDP_PASS;
-	ktab = bpf_map_lookup_elem(&keys, gen);
-	ptab = bpf_map_lookup_elem(&pairs, gen);
-	stab = bpf_map_lookup_elem(&stats, gen);
+	/*
+	 * One read: user space rewrites the value in place, and three lookups through the pointer
+	 * could put one packet's key, pair and stats in different generations.
+	 */
+	gen = *(volatile __u32 *)active_gen;
+	ktab = bpf_map_lookup_elem(&keys, &gen);
+	ptab = bpf_map_lookup_elem(&pairs, &gen);
+	stab = bpf_map_lookup_elem(&stats, &gen);
 	if (!ktab || !ptab || !stab)
 		return XDP_PASS;
 
