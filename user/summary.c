@@ -102,7 +102,8 @@ int summary_load(const char *data_dir, const char *point, int64_t from, int64_t 
 			format_date(day, date);
 			sw_day_path(path, sizeof(path), dir, date, "daily", "txt");
 			err = dayfile_read(path, &df, errmsg, errlen);
-			if (err == -ENOENT) {
+			/* ENOTDIR: a file beside the points (a log, say) is no point. */
+			if (err == -ENOENT || err == -ENOTDIR) {
 				err = 0;
 				continue;
 			}
