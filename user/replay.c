@@ -19,6 +19,7 @@
 #include "log.h"
 #include "parse_num.h"
 #include "replay.h"
+#include "rrdcli.h"
 #include "sensor.h"
 #include "store.h"
 
@@ -40,7 +41,7 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n"
+	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP
 	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
@@ -205,6 +206,9 @@ struct replay_cli {
 	const char *point, *data_dir, *geoip_path, *tz;
 	struct point_store store;
 	struct geoip geo;
+	struct rrd_cli rrd;
+	struct rrdstore rrds;
+	bool rrds_open;
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
@@ -214,6 +218,8 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 	if (err)
 		sw_err("%s", c->store.errmsg);
+	else /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
+		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
 	return err;
 }
 
@@ -228,6 +234,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "tz", required_argument, NULL, O_TZ },
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
+					      RRD_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
@@ -269,6 +276,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case O_MAXK:
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("replay", "--max-keys takes 256 to 4194304");
+			break;
+		case RRD_OPT_RRDCACHED:
+		case RRD_OPT_KEYS:
+			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
+				return SW_EXIT_USAGE;
 			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
@@ -339,6 +351,11 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
+	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0)) {
+		sw_err("point %s: %s", c.point, c.rrds.errmsg);
+		goto out_store;
+	}
+	c.rrds_open = true;
 	if (replay_open(&r, &c.cfg)) {
 		sw_err("%s", r.sensor.errmsg);
 		goto out_store;
@@ -355,16 +372,24 @@ int cmd_replay(int argc, char **argv)
 	/* Whatever was counted before an error is stored all the same. */
 	if (replay_finish(&r) && !err)
 		err = -EIO;
+	/* Rows RRD did not take wait in rrd-queue for the next run: not a success. */
+	if (rrdstore_flush(&c.rrds, UINT64_MAX))
+		sw_err("point %s: %s", c.point, c.rrds.errmsg);
+	if (rrdstore_queued(&c.rrds) && !err)
+		err = -EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	ret = err ? (err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL) : 0;
 	replay_close(&r);
 out_store:
+	if (c.rrds_open && rrdstore_close(&c.rrds))
+		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 	store_close(&c.store);
 out_geo:
 	geoip_close(&c.geo);
 out_args:
 	prefix_list_free(&c.watch);
+	rrd_cli_free(&c.rrd);
 	return err > 0 ? err : ret;
 }

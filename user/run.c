@@ -19,6 +19,7 @@
 #include "geoip.h"
 #include "log.h"
 #include "parse_num.h"
+#include "rrdcli.h"
 #include "sensor.h"
 #include "store.h"
 
@@ -31,7 +32,8 @@ struct point {
 	struct point_store store;
 	struct drainer drainer;
 	struct sw_interval iv;
-	bool opened, stored_open;
+	struct rrdstore rrd;
+	bool opened, stored_open, rrd_open;
 };
 
 struct run_ctx {
@@ -44,6 +46,7 @@ struct run_ctx {
 	uint64_t exit_after; /* drains; 0: until a signal */
 	struct prefix_list watch;
 	struct geoip geo;
+	struct rrd_cli rrd;
 };
 
 static const char run_help[] =
@@ -66,7 +69,7 @@ static const char run_help[] =
 	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
 	"      --max-keys N         keys per interval before overflow (default 65536)\n"
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
-	"      --exit-after N       stop after N drains (for tests and cron)\n"
+	"      --exit-after N       stop after N drains (for tests and cron)\n" RRD_CLI_HELP
 	"  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
 	"Example:\n"
@@ -87,6 +90,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      { "pin-root", required_argument, NULL, O_PINROOT },
 					      { "exit-after", required_argument, NULL, O_EXIT },
+					      RRD_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
@@ -169,6 +173,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			if (parse_u64(optarg, 1, UINT32_MAX, &c->exit_after))
 				return usage_error("run", "--exit-after takes a positive count");
 			break;
+		case RRD_OPT_RRDCACHED:
+		case RRD_OPT_KEYS:
+			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
+				return SW_EXIT_USAGE;
+			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
 			break;
@@ -205,6 +214,8 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 	err = store_interval(&p->store, &p->iv, seq);
 	if (err)
 		sw_err("point %s: %s", p->name, p->store.errmsg);
+	else /* a row still open (SIGTERM's partial interval) waits in the queue: rrdstore.h */
+		rrd_cli_interval(&p->rrd, start_s, &p->store, time(NULL));
 	return err;
 }
 
@@ -294,6 +305,8 @@ static void close_points(struct run_ctx *c)
 			sensor_close(&p->sensor);
 		if (p->stored_open)
 			store_close(&p->store);
+		if (p->rrd_open && rrdstore_close(&p->rrd))
+			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 		drainer_free(&p->drainer);
 		interval_free(&p->iv);
 	}
@@ -323,6 +336,13 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->stored_open = true;
+		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
+				   time(NULL));
+		if (err) {
+			sw_err("point %s: %s", p->name, p->rrd.errmsg);
+			return err;
+		}
+		p->rrd_open = true;
 	}
 	for (size_t i = 0; i < c->npoints; i++) {
 		struct point *p = &c->points[i];
@@ -458,6 +478,7 @@ int cmd_run(int argc, char **argv)
 	err = parse_args(c, argc, argv);
 	if (err) {
 		prefix_list_free(&c->watch);
+		rrd_cli_free(&c->rrd);
 		free(c);
 		return err;
 	}
@@ -474,6 +495,7 @@ int cmd_run(int argc, char **argv)
 	close_points(c);
 	geoip_close(&c->geo);
 	prefix_list_free(&c->watch);
+	rrd_cli_free(&c->rrd);
 	free(c);
 	return err;
 }
