@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The set of (source, key) pairs seen in a day, exact. IPv4 pairs pack into 8 bytes, so a day of
- * a busy sensor (10 million pairs, nearly all IPv4) stays near 160 MB at most.
+ * The set of (source, key) pairs seen in a day, exact. IPv4 pairs pack into 8 bytes, IPv6 pairs
+ * take their 20. The set is split into shards by hash so that growing never holds two copies of
+ * the whole set: a day of a busy sensor (10 million pairs, nearly all IPv4) stays near 120 MB,
+ * and no insert ever pays for rehashing more than a shard.
  */
 #ifndef SW_PAIRSET_H
 #define SW_PAIRSET_H
@@ -11,21 +13,31 @@
 
 #include "scanwatch.h"
 
-struct pair6 {
-	struct sw_pair pair; /* key.cls == 0 marks an empty slot */
+#define PAIRSET_SHARD_BITS 8
+#define PAIRSET_NSHARDS (1u << PAIRSET_SHARD_BITS)
+
+/* Open addressing, linear probing; allocated on its first pair. */
+struct pairset_shard {
+	void *tab; /* uint64_t for IPv4 (0 is empty), struct sw_pair for IPv6 (key.cls 0 is empty) */
+	uint32_t cap, len;
 };
 
 struct pairset {
-	uint64_t *v4; /* addr << 32 | packed key; 0 marks an empty slot (no key has class 0) */
-	size_t v4_cap, v4_len;
-	struct pair6 *v6;
-	size_t v6_cap, v6_len;
+	struct pairset_shard v4[PAIRSET_NSHARDS], v6[PAIRSET_NSHARDS];
+	size_t len, bytes;
 };
 
 void pairset_init(struct pairset *ps);
 void pairset_free(struct pairset *ps);
 /* 1 if the pair is new and now in the set, 0 if it was there, -ENOMEM. */
 int pairset_add(struct pairset *ps, const struct sw_pair *pair);
+/*
+ * Starts loading the slot a later pairset_add or pairset_has of the pair will probe: the set is
+ * far larger than the caches, and a loop that prefetches a few pairs ahead hides the misses.
+ */
+void pairset_prefetch(const struct pairset *ps, const struct sw_pair *pair);
+/* 1 if the pair is in the set. */
+int pairset_has(const struct pairset *ps, const struct sw_pair *pair);
 size_t pairset_len(const struct pairset *ps);
 /* Bytes the set holds, for the memory figure of `make bench`. */
 size_t pairset_bytes(const struct pairset *ps);
