@@ -17,6 +17,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* A growable list of --watch prefixes. */
 struct prefix_list {

@@ -16,6 +16,7 @@ static const struct {
 	{ "summary", cmd_summary, "exact figures per key, kind and area for a day or month" },
 	{ "status", cmd_status, "what is attached where, in which mode" },
 	{ "detach", cmd_detach, "detach a point and remove its pins" },
+	{ "graph", cmd_graph, "draw the charts (PNG, SVG) from the RRD files" },
 };
 
 static void usage(FILE *f)

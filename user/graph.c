@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `scanwatch graph`: draws the chart catalogue (rrd/charts.h) from a data directory as PNG and
+ * SVG. Keys and areas are ranked from the exact daily summaries of the window; the curves come
+ * from the RRD files, through rrdcached when asked.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "charts.h"
+#include "cli.h"
+#include "keyfmt.h"
+#include "log.h"
+#include "parse_num.h"
+#include "summary.h"
+
+#define DAY_S 86400
+#define MAX_POINTS 256
+#define MAX_CHARTS 32
+
+static void graph_help(void)
+{
+	printf("Usage: scanwatch graph --data-dir DIR --out DIR [options]\n"
+	       "\n"
+	       "Draw the charts of the RRD files under DIR with rrdgraph, as PNG and SVG. Keys and\n"
+	       "areas are ranked by the exact daily summaries of the window; per-day values are\n"
+	       "sums over UTC days.\n"
+	       "\n"
+	       "  -d, --data-dir DIR     the data directory 'run' or 'replay' wrote\n"
+	       "  -o, --out DIR          where the images go (created if missing)\n"
+	       "  -p, --point NAME       draw this point only (repeatable; default: all, summed)\n"
+	       "  -c, --chart NAME       a chart or a group below (repeatable; default: all)\n"
+	       "  -s, --start T          window start: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (UTC),\n"
+	       "                         YYYY-MM (first day) or @EPOCH\n"
+	       "  -e, --end T            window end, same forms; a date or month is included whole\n"
+	       "                         (default: the day of the newest update; the window is\n"
+	       "                         each chart's own length before it)\n"
+	       "  -k, --key K            the key of the 'key' chart: tcp/445, udp/53, icmp/echo...\n"
+	       "                         (default: the window's top key)\n"
+	       "      --kind KIND        its kind: scan, backscatter or other (default: the\n"
+	       "                         key's largest in the window)\n"
+	       "  -n, --top N            keys or areas stacked before 'other' (1-%d, default %d)\n"
+	       "  -r, --rrdcached ADDR   read through rrdcached (unix:/path or host:port)\n"
+	       "  -f, --format F         png, svg or both (default both)\n"
+	       "      --width PX         plot width (default 800)\n"
+	       "      --height PX        plot height (default 280)\n"
+	       "      --print            also print each chart's totals as 'CHART LABEL=VALUE'\n"
+	       "  -v, --verbose          debug output\n"
+	       "\n"
+	       "Charts (group: names):\n",
+	       CHART_TOP_MAX, CHART_TOP_DEFAULT);
+	for (size_t i = 0; i < chart_catalogue_len; i++)
+		printf("  %-13s %-21s %s (%u days)\n",
+		       i && !strcmp(chart_catalogue[i].group, chart_catalogue[i - 1].group) ?
+			       "" :
+			       chart_catalogue[i].group,
+		       chart_catalogue[i].name, chart_catalogue[i].what, chart_catalogue[i].days);
+	printf("\n"
+	       "Examples:\n"
+	       "  # every chart of the latest data of every point\n"
+	       "  scanwatch graph --data-dir /var/lib/scanwatch --out /var/www/scanwatch\n"
+	       "  # TALOT2's month: keys and areas of October 2009, as PNG\n"
+	       "  scanwatch graph -d /var/lib/scanwatch -o out --start 2009-10 --end 2009-10 \\\n"
+	       "      --chart keys --chart areas --chart share --format png\n"
+	       "  # ISDAS's 445/tcp graph with its Holt-Winters band\n"
+	       "  scanwatch graph -d /var/lib/scanwatch -o out --point tokyo --chart key \\\n"
+	       "      --key tcp/445 --start 2008-12-05 --end 2009-02-04\n");
+}
+
+/*
+ * Parses a time: @EPOCH, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], all UTC. *whole says how
+ * much an end of that form includes: a month, a day, or nothing (an instant).
+ */
+static int parse_time(const char *s, int64_t *t, int64_t *whole)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	uint64_t v;
+	size_t n = strlen(s);
+
+	*whole = 0;
+	if (s[0] == '@') {
+		if (parse_u64(s + 1, 0, 253402300799ull, &v))
+			return -EINVAL;
+		*t = (int64_t)v;
+		return 0;
+	}
+	if (n == 7) {
+		end = strptime(s, "%Y-%m", &tm);
+		if (!end || *end)
+			return -EINVAL;
+		tm.tm_mday = 1;
+		*t = (int64_t)timegm(&tm);
+		tm.tm_mon++;
+		*whole = (int64_t)timegm(&tm) - *t;
+		return 0;
+	}
+	if (n == 10) {
+		end = strptime(s, "%Y-%m-%d", &tm);
+		*whole = DAY_S;
+	} else if (n == 16 || n == 19) {
+		end = strptime(s, n == 16 ? "%Y-%m-%dT%H:%M" : "%Y-%m-%dT%H:%M:%S", &tm);
+	} else {
+		return -EINVAL;
+	}
+	if (!end || *end)
+		return -EINVAL;
+	*t = (int64_t)timegm(&tm);
+	/* strptime takes 2009-02-31; timegm would quietly make it March. */
+	{
+		time_t back = (time_t)*t;
+		struct tm chk;
+
+		gmtime_r(&back, &chk);
+		if (chk.tm_mday != tm.tm_mday || chk.tm_mon != tm.tm_mon)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmp_points(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Every directory under data_dir that looks like a point: a valid name and daily or RRD files. */
+static int find_points(const char *data_dir, char (*points)[CHART_POINT_LEN], size_t *n)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(data_dir);
+
+	*n = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!point_name_ok(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/totals.rrd", data_dir, de->d_name);
+		if (stat(path, &st)) {
+			snprintf(path, sizeof(path), "%s/%s/daily", data_dir, de->d_name);
+			if (stat(path, &st) || !S_ISDIR(st.st_mode))
+				continue;
+		}
+		if (*n == MAX_POINTS) {
+			closedir(d);
+			return -E2BIG;
+		}
+		snprintf(points[(*n)++], CHART_POINT_LEN, "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(points, *n, CHART_POINT_LEN, cmp_points);
+	return 0;
+}
+
+/* Newest update of any point's totals: the default end of every window. */
+static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[CHART_POINT_LEN],
+			 size_t n, int64_t *last)
+{
+	char name[PATH_MAX];
+
+	*last = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rrdio_meta meta;
+
+		if (rrdio_name(io, data_dir, points[i], "totals.rrd", name, sizeof(name)) ||
+		    rrdio_info(io, name, &meta))
+			continue;
+		if ((int64_t)meta.last_s > *last)
+			*last = (int64_t)meta.last_s;
+	}
+	return *last ? 0 : -ENOENT;
+}
+
+struct graph_opts {
+	const char *data_dir, *out_dir, *daemon;
+	struct rrdio *io;
+	char (*points)[CHART_POINT_LEN];
+	size_t npoints;
+	bool all_points;
+	const char *charts[MAX_CHARTS];
+	size_t ncharts;
+	int64_t start, end; /* -1: not given */
+	struct chart_key key;
+	bool have_key;
+	int kind;
+	unsigned int top, width, height;
+	bool png, svg, print;
+};
+
+static void window_of(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
+		      int64_t *s, int64_t *e)
+{
+	int64_t len = (int64_t)c->days * DAY_S;
+
+	if (o->start >= 0 && o->end >= 0) {
+		*s = o->start;
+		*e = o->end;
+	} else if (o->start >= 0) {
+		*s = o->start;
+		*e = o->start + len;
+	} else {
+		/* The newest update's day is drawn whole, though its daily value is not in yet. */
+		*e = o->end >= 0 ? o->end : newest + (DAY_S - newest % DAY_S) % DAY_S;
+		*s = *e - len;
+	}
+}
+
+/* The exact summaries of the window's UTC days, of the points drawn. */
+static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_LEN], size_t n,
+			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
+{
+	char errmsg[512];
+	int64_t from = s / DAY_S, to = (e - 1) / DAY_S;
+	unsigned int nd;
+	int err;
+
+	*ndays = 0;
+	tally_reset(t);
+	for (size_t i = 0; i < n; i++) {
+		err = summary_load(o->data_dir, points[i], from, to, t, &nd, errmsg,
+				   sizeof(errmsg));
+		if (err) {
+			sw_err("%s", errmsg);
+			return err == -EINVAL ? -EBADMSG : err;
+		}
+		*ndays += nd;
+	}
+	return 0;
+}
+
+/* The kind of the key with most accesses in the summaries; scan when they do not have it. */
+static int top_kind(const struct tally *t, const struct chart_key *k)
+{
+	uint64_t best = 0;
+	int kind = SW_KIND_SCAN;
+
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *tk = &t->keys[i];
+
+		if (tk->key.cls == k->cls && tk->key.num == k->num && tk->accesses > best) {
+			best = tk->accesses;
+			kind = tk->key.kind;
+		}
+	}
+	return kind;
+}
+
+static void print_info(const char *chart, const char *suffix, const rrd_info_t *info)
+{
+	char key[32];
+
+	for (int i = 0;; i++) {
+		const char *v;
+
+		snprintf(key, sizeof(key), "print[%d]", i);
+		v = chart_info_str(info, key);
+		if (!v)
+			break;
+		printf("%s%s %s\n", chart, suffix, v);
+	}
+}
+
+static int draw_one(const struct graph_opts *o, const struct chart_def *c,
+		    const struct chart_req *req, const char *suffix)
+{
+	static const char *const fmts[2] = { "PNG", "SVG" };
+	static const char *const exts[2] = { "png", "svg" };
+	char path[PATH_MAX], errmsg[1024];
+	bool printed = false;
+
+	for (int f = 0; f < 2; f++) {
+		rrd_info_t *info = NULL;
+		int err;
+
+		if ((f == 0 && !o->png) || (f == 1 && !o->svg))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s%s.%s", o->out_dir, c->name, suffix,
+			     exts[f]) >= (int)sizeof(path)) {
+			sw_err("%s: output path too long", c->name);
+			return -ENAMETOOLONG;
+		}
+		err = chart_draw(c, req, path, fmts[f], &info, errmsg, sizeof(errmsg));
+		if (err) {
+			sw_err("chart %s%s: %s", c->name, suffix, errmsg);
+			return err;
+		}
+		printf("%s\n", path);
+		if (o->print && !printed) {
+			print_info(c->name, suffix, info);
+			printed = true;
+		}
+		rrd_info_free(info);
+	}
+	return 0;
+}
+
+/* -EBADMSG: a daily summary does not parse (reported); other errors: the chart failed. */
+static int draw_chart(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
+		      struct tally *ranked)
+{
+	struct chart_req req = {
+		.data_dir = o->data_dir,
+		.io = o->io,
+		.points = o->points,
+		.npoints = o->npoints,
+		.all_points = o->all_points,
+		.key = o->key,
+		.have_key = o->have_key,
+		.kind = o->kind,
+		.top = o->top,
+		.ranked = ranked,
+		.width = o->width,
+		.height = o->height,
+	};
+	unsigned int ndays;
+	char suffix[96];
+	int err, failed = 0;
+
+	window_of(o, c, newest, &req.start, &req.end);
+	if (c->type != CHART_KEY_HW) {
+		/* Daily summaries are per day: rank over the days the chart shows. */
+		int64_t s = req.start - req.start % DAY_S;
+		int64_t e = req.end + (DAY_S - req.end % DAY_S) % DAY_S;
+
+		err = load_ranking(o, o->points, o->npoints, s, e, ranked, &ndays);
+		if (err)
+			return err;
+		if (!ndays && (c->type != CHART_POINTS && c->type != CHART_KINDS &&
+			       c->type != CHART_FINGERPRINTS))
+			sw_warn("chart %s: no daily summary in the window, every key or area is "
+				"'other'",
+				c->name);
+		snprintf(suffix, sizeof(suffix), "%s%s", o->all_points ? "" : "-",
+			 o->all_points ? "" : (o->npoints == 1 ? o->points[0] : "selected"));
+		return draw_one(o, c, &req, suffix);
+	}
+	/* Holt-Winters bands do not add up across points: one chart per point. */
+	for (size_t p = 0; p < o->npoints; p++) {
+		char kf[32];
+
+		req.points = &o->points[p];
+		req.npoints = 1;
+		req.all_points = false;
+		err = load_ranking(o, req.points, 1, req.start - req.start % DAY_S,
+				   req.end + (DAY_S - req.end % DAY_S) % DAY_S, ranked, &ndays);
+		if (err)
+			return err;
+		if (!req.have_key) {
+			struct chart_rank *r;
+			size_t nr;
+
+			if (chart_rank_keys(ranked, CHART_ACCESSES, &r, &nr))
+				return -ENOMEM;
+			if (nr) {
+				req.key = r[0].key;
+				req.have_key = true;
+			}
+			free(r);
+		}
+		if (!req.have_key) {
+			sw_warn("chart key: no --key and no daily summary of %s to pick one",
+				o->points[p]);
+			continue;
+		}
+		if (req.kind < 0)
+			req.kind = top_kind(ranked, &req.key);
+		chart_key_file(&req.key, kf, sizeof(kf));
+		snprintf(suffix, sizeof(suffix), "-%s-%s", kf, o->points[p]);
+		if (draw_one(o, c, &req, suffix))
+			failed++;
+		req.have_key = o->have_key;
+		req.key = o->key;
+		req.kind = o->kind;
+	}
+	return failed ? -EIO : 0;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "point", required_argument, NULL, 'p' },
+					      { "chart", required_argument, NULL, 'c' },
+					      { "start", required_argument, NULL, 's' },
+					      { "end", required_argument, NULL, 'e' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "kind", required_argument, NULL, 'K' },
+					      { "top", required_argument, NULL, 'n' },
+					      { "rrdcached", required_argument, NULL, 'r' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "width", required_argument, NULL, 'W' },
+					      { "height", required_argument, NULL, 'H' },
+					      { "print", no_argument, NULL, 'P' },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	static char points[MAX_POINTS][CHART_POINT_LEN];
+	struct graph_opts o = { .start = -1,
+				.end = -1,
+				.kind = -1,
+				.top = CHART_TOP_DEFAULT,
+				.png = true,
+				.svg = true,
+				.points = points };
+	const struct chart_def *todo[64];
+	size_t ntodo = 0;
+	int64_t whole, newest = 0;
+	struct tally ranked;
+	struct rrdio io;
+	struct stat st;
+	int opt, err, failed = 0;
+
+	opterr = 0; /* one line per mistake: ours */
+	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o.data_dir = optarg;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("graph", "bad point name '%s'", optarg);
+			if (o.npoints == MAX_POINTS)
+				return usage_error("graph", "at most %d points", MAX_POINTS);
+			snprintf(points[o.npoints++], CHART_POINT_LEN, "%s", optarg);
+			break;
+		case 'c': {
+			bool known = false;
+
+			for (size_t i = 0; i < chart_catalogue_len; i++)
+				known |= chart_matches(&chart_catalogue[i], optarg);
+			if (!known)
+				return usage_error("graph", "unknown chart '%s'", optarg);
+			if (o.ncharts == MAX_CHARTS)
+				return usage_error("graph", "too many --chart");
+			o.charts[o.ncharts++] = optarg;
+			break;
+		}
+		case 's':
+			if (parse_time(optarg, &o.start, &whole))
+				return usage_error("graph", "bad --start time '%s'", optarg);
+			break;
+		case 'e':
+			if (parse_time(optarg, &o.end, &whole))
+				return usage_error("graph", "bad --end time '%s'", optarg);
+			o.end += whole;
+			break;
+		case 'k':
+			if (chart_key_parse(optarg, &o.key))
+				return usage_error(
+					"graph", "bad --key '%s' (tcp/445, icmp/echo ...)", optarg);
+			o.have_key = true;
+			break;
+		case 'K':
+			o.kind = sw_kind_parse(optarg);
+			if (o.kind < 0)
+				return usage_error("graph", "bad --kind '%s'", optarg);
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, CHART_TOP_MAX, &o.top))
+				return usage_error("graph", "--top takes 1 to %d", CHART_TOP_MAX);
+			break;
+		case 'r':
+			if (!*optarg)
+				return usage_error("graph", "--rrdcached needs an address");
+			o.daemon = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "png"))
+				o.svg = false, o.png = true;
+			else if (!strcmp(optarg, "svg"))
+				o.png = false, o.svg = true;
+			else if (!strcmp(optarg, "both"))
+				o.png = o.svg = true;
+			else
+				return usage_error("graph", "--format takes png, svg or both");
+			break;
+		case 'W':
+			if (parse_uint(optarg, 200, 8000, &o.width))
+				return usage_error("graph", "--width takes 200 to 8000");
+			break;
+		case 'H':
+			if (parse_uint(optarg, 100, 4000, &o.height))
+				return usage_error("graph", "--height takes 100 to 4000");
+			break;
+		case 'P':
+			o.print = true;
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			graph_help();
+			return 0;
+		case ':':
+			return usage_error("graph", "%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("graph", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("graph", "unexpected argument '%s'", argv[optind]);
+	if (!o.data_dir)
+		return usage_error("graph", "--data-dir is required");
+	if (!o.out_dir)
+		return usage_error("graph", "--out is required");
+	if (stat(o.data_dir, &st) || !S_ISDIR(st.st_mode))
+		return usage_error("graph", "data directory '%s' does not exist", o.data_dir);
+	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)
+		return usage_error("graph", "--end must come after --start");
+	for (size_t i = 0; i < o.npoints; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", o.data_dir, points[i]);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			return usage_error("graph", "no point '%s' in %s", points[i], o.data_dir);
+	}
+	if (!o.npoints) {
+		o.all_points = true;
+		err = find_points(o.data_dir, points, &o.npoints);
+		if (err == -E2BIG)
+			return usage_error("graph", "more than %d points: pick some with --point",
+					   MAX_POINTS);
+		if (err || !o.npoints)
+			return usage_error("graph", "no point in data directory '%s'", o.data_dir);
+	}
+	for (size_t i = 0; i < chart_catalogue_len; i++) {
+		bool want = !o.ncharts;
+
+		for (size_t j = 0; j < o.ncharts; j++)
+			want |= chart_matches(&chart_catalogue[i], o.charts[j]);
+		if (want)
+			todo[ntodo++] = &chart_catalogue[i];
+	}
+	err = rrdio_open(&io, o.daemon);
+	if (err) {
+		sw_err("%s", io.errmsg);
+		return SW_EXIT_FAIL;
+	}
+	o.io = &io;
+	if ((o.start < 0 || o.end < 0) &&
+	    newest_update(&io, o.data_dir, points, o.npoints, &newest)) {
+		sw_err("no readable totals.rrd under %s to take the window from: give --start and "
+		       "--end",
+		       o.data_dir);
+		rrdio_close(&io);
+		return SW_EXIT_FAIL;
+	}
+	if (mkdir(o.out_dir, 0755) && errno != EEXIST) {
+		sw_err("%s: %s", o.out_dir, strerror(errno));
+		rrdio_close(&io);
+		return SW_EXIT_FAIL;
+	}
+	tally_init(&ranked);
+	for (size_t i = 0; i < ntodo; i++) {
+		err = draw_chart(&o, todo[i], newest, &ranked);
+		if (err == -EBADMSG) {
+			tally_free(&ranked);
+			rrdio_close(&io);
+			return SW_EXIT_USAGE;
+		}
+		if (err)
+			failed++;
+	}
+	tally_free(&ranked);
+	rrdio_close(&io);
+	return failed ? SW_EXIT_FAIL : 0;
+}
