@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,34 +68,100 @@ int store_open(struct point_store *ps, const char *data_dir, const char *point, 
 	return 0;
 }
 
+#define PAIRLOG_MAGIC_LEN 8
+#define LOAD_BATCH 4096
+#define PREFETCH_AHEAD 8
+#define PAIRLOG_BUF (64u << 10)
+
+/*
+ * Forgets the day held in memory after a failure: what the files say stays the truth (the
+ * summary, and the first `pairs` records of the log), and the next interval loads it again.
+ */
+static void forget_day(struct point_store *ps)
+{
+	char point[sizeof(ps->day.point)];
+
+	snprintf(point, sizeof(point), "%s", ps->day.point);
+	if (ps->pairlog)
+		fclose(ps->pairlog);
+	ps->pairlog = NULL;
+	dayfile_free(&ps->day);
+	pairset_free(&ps->seen);
+	snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+}
+
 /* Reads the first `want` records of a pair log into the set and drops any after them. */
 static int load_pairs(struct point_store *ps, const char *path, uint64_t want)
 {
-	char magic[8];
-	struct sw_pair p;
+	struct sw_pair *buf = NULL;
+	char magic[PAIRLOG_MAGIC_LEN];
 	uint64_t n = 0;
+	size_t got;
 	FILE *f = fopen(path, "r+");
 	int err = 0;
 
-	if (!f)
-		return errno == ENOENT && want == 0 ? 0 : -errno;
-	if (fread(magic, 1, 8, f) != 8 || memcmp(magic, PAIRLOG_MAGIC, 8)) {
+	if (!f) {
+		if (errno == ENOENT && want == 0)
+			return 0;
+		err = -errno;
+		snprintf(ps->errmsg, sizeof(ps->errmsg),
+			 "cannot read the day's sources from %s: %s (its summary counts %" PRIu64
+			 " of them)",
+			 path, strerror(-err), want);
+		return err;
+	}
+	got = fread(magic, 1, sizeof(magic), f);
+	/* A log created just before a crash may lack even its magic; it holds no pair yet. */
+	if (got < sizeof(magic) && want == 0 && !ferror(f)) {
 		fclose(f);
+		return truncate(path, 0) ? fail(ps, -errno, "cannot truncate", path) : 0;
+	}
+	if (got != sizeof(magic) || memcmp(magic, PAIRLOG_MAGIC, sizeof(magic))) {
+		fclose(f);
+		snprintf(ps->errmsg, sizeof(ps->errmsg),
+			 "%s is damaged: it does not start with " PAIRLOG_MAGIC
+			 ", so the day's sources cannot be restored",
+			 path);
 		return -EINVAL;
 	}
-	while (n < want && fread(&p, sizeof(p), 1, f) == 1) {
-		if (pairset_add(&ps->seen, &p) < 0) {
-			err = -ENOMEM;
-			break;
+	buf = malloc(LOAD_BATCH * sizeof(*buf));
+	if (!buf)
+		err = -ENOMEM;
+	while (!err && n < want) {
+		size_t batch = want - n < LOAD_BATCH ? want - n : LOAD_BATCH;
+
+		got = fread(buf, sizeof(*buf), batch, f);
+		for (size_t i = 0; i < got && !err; i++) {
+			if (i + PREFETCH_AHEAD < got)
+				pairset_prefetch(&ps->seen, &buf[i + PREFETCH_AHEAD]);
+			err = pairset_add(&ps->seen, &buf[i]);
+			err = err < 0 ? err : 0;
+			if (err == -EINVAL)
+				snprintf(ps->errmsg, sizeof(ps->errmsg),
+					 "%s is damaged: record %" PRIu64
+					 " is not a (source, key) pair",
+					 path, n + i + 1);
 		}
-		n++;
+		n += got;
+		if (got < batch)
+			break;
 	}
-	if (!err && n < want)
-		err = -EINVAL; /* the summary counts pairs the log does not have */
+	free(buf);
+	if (!err && ferror(f))
+		err = -EIO;
+	if (!err && n < want) {
+		snprintf(ps->errmsg, sizeof(ps->errmsg),
+			 "%s is damaged: it holds %" PRIu64
+			 " (source, key) pairs but the day's summary counts %" PRIu64,
+			 path, n, want);
+		err = -EINVAL;
+	}
 	/* Pairs logged by a run that died before its summary was written were never counted. */
-	if (!err && ftruncate(fileno(f), 8 + n * sizeof(p)))
+	if (!err && ftruncate(fileno(f), sizeof(magic) + n * sizeof(struct sw_pair)))
 		err = -errno;
 	fclose(f);
+	if (err && err != -EINVAL)
+		fail(ps, err, "cannot load the day's sources from", path);
 	return err;
 }
 
@@ -103,56 +170,61 @@ static int open_day(struct point_store *ps, const char *date)
 	char path[PATH_MAX], point[sizeof(ps->day.point)];
 	int err;
 
+	forget_day(ps);
 	snprintf(point, sizeof(point), "%s", ps->day.point);
-	if (ps->pairlog)
-		fclose(ps->pairlog);
-	ps->pairlog = NULL;
-	dayfile_free(&ps->day);
-	pairset_free(&ps->seen);
-
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	err = dayfile_read(path, &ps->day, ps->errmsg, sizeof(ps->errmsg));
 	if (err == -ENOENT) {
 		dayfile_init(&ps->day);
-		snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
 		snprintf(ps->day.date, sizeof(ps->day.date), "%s", date);
 		snprintf(ps->day.tz, sizeof(ps->day.tz), "%s", ps->tz);
-	} else if (err) {
-		return err;
-	} else if (strcmp(ps->day.tz, ps->tz) || strcmp(ps->day.point, point)) {
+		err = 0;
+	} else if (!err && strcmp(ps->day.tz, ps->tz)) {
+		/* One file, one zone: the day's boundaries and its sources depend on it. */
 		snprintf(ps->errmsg, sizeof(ps->errmsg),
-			 "%s was written for point %s in time zone %s, not %s in %s", path,
-			 ps->day.point, ps->day.tz, point, ps->tz);
-		return -EINVAL;
+			 "%s counts the day %s in time zone %s, not %s: use --tz %s, or another "
+			 "--data-dir",
+			 path, ps->day.date, ps->day.tz, ps->tz, ps->day.tz);
+		err = -EINVAL;
+	} else if (!err && (strcmp(ps->day.point, point) || strcmp(ps->day.date, date))) {
+		snprintf(ps->errmsg, sizeof(ps->errmsg),
+			 "%s is the summary of point %s on %s, not of %s on %s", path,
+			 ps->day.point, ps->day.date, point, date);
+		err = -EINVAL;
 	}
-	sw_day_path(path, sizeof(path), ps->dir, date, "sources", "pairs");
-	err = load_pairs(ps, path, ps->day.pairs);
-	if (err)
-		return fail(ps, err, "cannot load the day's sources from", path);
-	ps->pairlog = fopen(path, "a");
-	if (!ps->pairlog)
-		return fail(ps, -errno, "cannot open", path);
-	if (ftell(ps->pairlog) == 0 && fwrite(PAIRLOG_MAGIC, 1, 8, ps->pairlog) != 8)
-		return fail(ps, -errno, "cannot write", path);
-	return 0;
+	snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+	if (!err) {
+		sw_day_path(path, sizeof(path), ps->dir, date, "sources", "pairs");
+		err = load_pairs(ps, path, ps->day.pairs);
+	}
+	if (!err) {
+		ps->pairlog = fopen(path, "a");
+		if (!ps->pairlog)
+			err = fail(ps, -errno, "cannot open", path);
+		else
+			setvbuf(ps->pairlog, NULL, _IOFBF, PAIRLOG_BUF);
+	}
+	/* The magic goes to disk at once, so a log is never left without one by a crash. */
+	if (!err && ftell(ps->pairlog) == 0 &&
+	    (fwrite(PAIRLOG_MAGIC, 1, PAIRLOG_MAGIC_LEN, ps->pairlog) != PAIRLOG_MAGIC_LEN ||
+	     fflush(ps->pairlog)))
+		err = fail(ps, -errno, "cannot write", path);
+	if (err) {
+		forget_day(ps);
+		snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+	}
+	return err;
 }
 
-static int add_fresh(struct point_store *ps, const struct sw_pair *p)
+static int write_error(void)
 {
-	if (ps->nfresh == ps->fresh_cap) {
-		size_t ncap = ps->fresh_cap ? ps->fresh_cap * 2 : 1024;
-		struct sw_pair *n = realloc(ps->fresh, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		ps->fresh = n;
-		ps->fresh_cap = ncap;
-	}
-	ps->fresh[ps->nfresh++] = *p;
-	return 0;
+	return errno ? -errno : -EIO;
 }
 
-/* Turns the drained records into the interval's tally; new pairs join the day's set. */
+/*
+ * Turns the drained records into the interval's tally; new pairs join the day's set and go to
+ * the log's buffer (store_interval() syncs it before the summary counts them).
+ */
 static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 {
 	struct tally *t = &ps->iv;
@@ -173,9 +245,11 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 	}
 	for (size_t i = 0; i < iv->npairs; i++) {
 		const struct sw_pair_rec *r = &iv->pairs[i];
-		int area = geoip_area(ps->geo, r->pair.addr);
-		int fresh;
+		int area, fresh;
 
+		if (i + PREFETCH_AHEAD < iv->npairs)
+			pairset_prefetch(&ps->seen, &iv->pairs[i + PREFETCH_AHEAD].pair);
+		area = geoip_area(ps->geo, r->pair.addr);
 		t->area_accesses[area] += r->val.packets;
 		fresh = pairset_add(&ps->seen, &r->pair);
 		if (fresh < 0)
@@ -183,8 +257,11 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 		if (fresh) {
 			struct tally_key *k = tally_key(t, &r->pair.key);
 
-			if (!k || add_fresh(ps, &r->pair))
+			if (!k)
 				return -ENOMEM;
+			if (fwrite(&r->pair, sizeof(r->pair), 1, ps->pairlog) != 1)
+				return write_error();
+			ps->nfresh++;
 			k->sources++;
 			t->area_sources[area]++;
 		}
@@ -210,26 +287,41 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 	if (err)
 		return err;
 	date = ps->day.date;
-	err = tally_interval(ps, iv);
-	if (err)
-		return fail(ps, err, "cannot tally the interval for", ps->dir);
-	/* The log first: a summary must never count pairs the log could lose. */
 	sw_day_path(path, sizeof(path), ps->dir, date, "sources", "pairs");
-	if (ps->nfresh &&
-	    fwrite(ps->fresh, sizeof(*ps->fresh), ps->nfresh, ps->pairlog) != ps->nfresh)
-		return fail(ps, -errno, "cannot write", path);
-	if (fflush(ps->pairlog) || fdatasync(fileno(ps->pairlog)))
-		return fail(ps, -errno, "cannot write", path);
+	errno = 0;
+	err = tally_interval(ps, iv);
+	if (err) {
+		fail(ps, err, err == -ENOMEM ? "cannot tally the interval for" : "cannot write",
+		     err == -ENOMEM ? ps->dir : path);
+		goto undo;
+	}
+	/* The log first: a summary must never count pairs the log could lose. */
+	errno = 0;
+	if (fflush(ps->pairlog) || fdatasync(fileno(ps->pairlog))) {
+		err = fail(ps, write_error(), "cannot write", path);
+		goto undo;
+	}
 	err = tally_merge(&ps->day.t, &ps->iv);
-	if (err)
-		return fail(ps, err, "cannot add the interval to", ps->dir);
+	if (err) {
+		fail(ps, err, "cannot add the interval to", ps->dir);
+		goto undo;
+	}
 	ps->day.seq = seq;
 	ps->day.pairs += ps->nfresh;
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	err = dayfile_write(path, &ps->day);
-	if (err)
-		return fail(ps, err, "cannot write", path);
+	if (err) {
+		fail(ps, err, "cannot write", path);
+		goto undo;
+	}
 	return 0;
+undo:
+	/*
+	 * The set and the day's tally already hold part of an interval the files do not: drop
+	 * them, so that the retry (the kernel keeps the counts) finds its pairs new again.
+	 */
+	forget_day(ps);
+	return err;
 }
 
 void store_close(struct point_store *ps)
@@ -239,6 +331,5 @@ void store_close(struct point_store *ps)
 	dayfile_free(&ps->day);
 	pairset_free(&ps->seen);
 	tally_free(&ps->iv);
-	free(ps->fresh);
 	memset(ps, 0, sizeof(*ps));
 }

@@ -24,8 +24,7 @@ struct point_store {
 	struct pairset seen;
 	FILE *pairlog;
 	struct tally iv; /* the last stored interval, for the RRD writer */
-	struct sw_pair *fresh; /* pairs first seen in the last interval */
-	size_t nfresh, fresh_cap;
+	size_t nfresh; /* pairs first seen in the last interval */
 	char errmsg[512];
 };
 
