@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -17,12 +18,19 @@ int geoip_open(struct geoip *g, const char *path, char *errmsg, size_t errlen)
 	int status;
 
 	memset(g, 0, sizeof(*g));
-	if (!path && access(p, R_OK))
+	/* Only a default that is absent means "no database"; one we may not read is an error. */
+	if (!path && access(p, F_OK) && errno == ENOENT)
 		return 0;
+	errno = 0;
 	status = MMDB_open(p, MMDB_MODE_MMAP, &g->db);
 	if (status != MMDB_SUCCESS) {
-		snprintf(errmsg, errlen, "%s is not a usable MaxMind database: %s", p,
-			 status == MMDB_IO_ERROR ? strerror(errno) : MMDB_strerror(status));
+		if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
+			snprintf(errmsg, errlen, "cannot read the country database %s: %s", p,
+				 strerror(errno ? errno : EIO));
+		else
+			snprintf(errmsg, errlen,
+				 "%s is not a MaxMind-format country database (.mmdb): %s", p,
+				 MMDB_strerror(status));
 		return -EINVAL;
 	}
 	g->cache = malloc(SW_GEOIP_CACHE * sizeof(*g->cache));
@@ -44,7 +52,10 @@ void geoip_close(struct geoip *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* Country databases differ: MaxMind's has country.iso_code, ip-location-db's country_code. */
+/*
+ * Country databases differ: MaxMind's and DB-IP's have country.iso_code, ip-location-db's (the
+ * one `make geoip` fetches) a top-level country_code.
+ */
 static int lookup(MMDB_s *db, const unsigned char addr[16])
 {
 	struct sockaddr_storage ss = { 0 };
@@ -75,8 +86,8 @@ static int lookup(MMDB_s *db, const unsigned char addr[16])
 	}
 	if (ent.type != MMDB_DATA_TYPE_UTF8_STRING || ent.data_size != 2)
 		return SW_AREA_UNKNOWN;
-	cc[0] = ent.utf8_string[0];
-	cc[1] = ent.utf8_string[1];
+	cc[0] = toupper((unsigned char)ent.utf8_string[0]);
+	cc[1] = toupper((unsigned char)ent.utf8_string[1]);
 	cc[2] = '\0';
 	return sw_area_index(cc);
 }

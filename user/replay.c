@@ -84,7 +84,9 @@ static int flush(struct replayer *r)
 	r->iv.stats[SW_STAT_RUNT] += r->runts;
 	r->runts = 0;
 	r->have_interval = false;
-	return r->sink(r->sink_ctx, &r->iv, ++r->seq);
+	err = r->sink(r->sink_ctx, &r->iv, ++r->seq);
+	r->sink_failed = err != 0;
+	return err;
 }
 
 int replay_frame(struct replayer *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
@@ -187,7 +189,11 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 		}
 		err = replay_frame(r, frame, len, ts);
 		if (err) {
-			snprintf(errmsg, errlen, "%s: %s", path, r->sensor.errmsg);
+			/* A sink's error was reported where it happened: one line, not two. */
+			if (r->sink_failed)
+				errmsg[0] = '\0';
+			else
+				snprintf(errmsg, errlen, "%s: %s", path, r->sensor.errmsg);
 			break;
 		}
 	}
@@ -326,7 +332,7 @@ int cmd_replay(int argc, char **argv)
 	struct replayer r;
 	struct timespec t0, t1;
 	char errmsg[512];
-	int err, ret = SW_EXIT_FAIL;
+	int err, fin, ret = SW_EXIT_FAIL;
 
 	c.cfg.interval_s = 60;
 	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
@@ -347,6 +353,9 @@ int cmd_replay(int argc, char **argv)
 		ret = SW_EXIT_USAGE;
 		goto out_args;
 	}
+	if (!c.geo.open)
+		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
+			SW_GEOIP_DEFAULT);
 	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
@@ -366,12 +375,15 @@ int cmd_replay(int argc, char **argv)
 	err = 0;
 	for (int i = optind; i < argc && !err; i++) {
 		err = replay_file(&r, argv[i], errmsg, sizeof(errmsg));
-		if (err)
+		if (err && errmsg[0])
 			sw_err("%s", errmsg);
 	}
 	/* Whatever was counted before an error is stored all the same. */
-	if (replay_finish(&r) && !err)
-		err = -EIO;
+	fin = replay_finish(&r);
+	if (fin && !r.sink_failed)
+		sw_err("%s", r.sensor.errmsg);
+	if (fin && !err)
+		err = fin;
 	/* Rows RRD did not take wait in rrd-queue for the next run: not a success. */
 	if (rrdstore_flush(&c.rrds, UINT64_MAX))
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);

@@ -23,6 +23,7 @@ struct replayer {
 	uint64_t packets, runts, seq;
 	replay_sink_fn sink;
 	void *sink_ctx;
+	bool sink_failed; /* the sink reported its own error */
 };
 
 int replay_open(struct replayer *r, const struct sensor_config *cfg);

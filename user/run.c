@@ -314,17 +314,8 @@ static void close_points(struct run_ctx *c)
 
 static int open_points(struct run_ctx *c)
 {
-	char errmsg[512];
 	int err;
 
-	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
-	if (err) {
-		sw_err("%s", errmsg);
-		return err;
-	}
-	if (!c->geo.open)
-		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
-			SW_GEOIP_DEFAULT);
 	c->cfg.watch = c->watch.v;
 	c->cfg.nwatch = c->watch.n;
 	for (size_t i = 0; i < c->npoints; i++) {
@@ -343,6 +334,12 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->rrd_open = true;
+		/* Today's files (another zone's, a damaged log) are judged now, not a minute later. */
+		err = store_open_day(&p->store, time(NULL));
+		if (err) {
+			sw_err("point %s: %s", p->name, p->store.errmsg);
+			return err;
+		}
 	}
 	for (size_t i = 0; i < c->npoints; i++) {
 		struct point *p = &c->points[i];
@@ -467,6 +464,7 @@ static int loop(struct run_ctx *c)
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx *c = calloc(1, sizeof(*c));
+	char errmsg[512];
 	int err;
 
 	if (!c)
@@ -483,6 +481,17 @@ int cmd_run(int argc, char **argv)
 		return err;
 	}
 	sw_log_libbpf();
+	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
+	if (err) {
+		sw_err("%s", errmsg);
+		prefix_list_free(&c->watch);
+		rrd_cli_free(&c->rrd);
+		free(c);
+		return SW_EXIT_USAGE;
+	}
+	if (!c->geo.open)
+		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
+			SW_GEOIP_DEFAULT);
 	if (open_points(c)) {
 		undo_failed_start(c);
 		err = SW_EXIT_FAIL;
