@@ -36,16 +36,32 @@ void prefix_list_free(struct prefix_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A compiled zone file starts with "TZif"; a directory such as "Asia" or any other file does not. */
+static bool is_zone_file(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) && !memcmp(magic, "TZif", 4);
+	fclose(f);
+	return ok;
+}
+
 int use_time_zone(const char *tz)
 {
 	char path[512];
 
 	/* glibc takes an unknown zone for UTC without a word: check the database ourselves. */
+	if (!tz)
+		return -EINVAL;
 	if (strcmp(tz, "UTC")) {
-		if (!*tz || tz[0] == '/' || strstr(tz, "..") ||
+		if (!*tz || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..") ||
 		    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz) >=
 			    (int)sizeof(path) ||
-		    access(path, R_OK))
+		    !is_zone_file(path))
 			return -EINVAL;
 	}
 	if (setenv("TZ", tz, 1))
