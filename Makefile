@@ -105,6 +105,12 @@ $(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
 deps:
 	tools/install-deps.sh
 
+# The country database (ip-location-db from the npm registry) into $(OUT)/geoip/, installed as
+# GEOIP_DB when that is writable; `make geoip GEOIP_DB=` only fetches.
+GEOIP_DB ?= /usr/share/scanwatch/country.mmdb
+geoip:
+	tools/fetch-geoip.sh $(OUT)/geoip "$(GEOIP_DB)"
+
 test: all
 	tests/run.sh
 
