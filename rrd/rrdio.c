@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,11 @@ int rrdio_open(struct rrdio *io, const char *daemon)
 	if (!daemon || !*daemon)
 		return 0;
 	io->daemon = daemon;
+	/*
+	 * librrd's client send()s without MSG_NOSIGNAL: an rrdcached that went away would kill the
+	 * daemon with SIGPIPE instead of giving an error to retry after.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	/* The same rule librrd applies to choose between a unix socket and the network. */
 	io->remote = strncmp(daemon, "unix:", 5) && daemon[0] != '/';
 	rrd_clear_error();

@@ -430,7 +430,7 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 	const char *argv[CHUNK_ROWS];
 	unsigned int nds = schemas[f->schema].nds;
 	uint64_t step = rs->step_s, prev;
-	size_t budget, bytes = 0, done = 0;
+	size_t budget, bytes = 0, done = 0, sent = 0;
 	int n = 0, err;
 
 	if (f->foreign)
@@ -490,11 +490,13 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 				else
 					f->checked = false;
 			}
-			queue_pop(f, done);
+			/* Only rows of the chunks that went through are gone from the queue. */
+			queue_pop(f, sent);
 			drop_written(rs, f);
 			return err;
 		}
 		f->last_s = prev;
+		sent = done;
 		n = 0;
 		bytes = 0;
 	}
