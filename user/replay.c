@@ -353,9 +353,6 @@ int cmd_replay(int argc, char **argv)
 		ret = SW_EXIT_USAGE;
 		goto out_args;
 	}
-	if (!c.geo.open)
-		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
-			SW_GEOIP_DEFAULT);
 	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
@@ -369,6 +366,10 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", r.sensor.errmsg);
 		goto out_store;
 	}
+	/* Only once everything is open: a start that fails says so in one line, the error. */
+	if (!c.geo.open)
+		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
+			SW_GEOIP_DEFAULT);
 	r.sink = store_sink;
 	r.sink_ctx = &c;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -489,13 +489,14 @@ int cmd_run(int argc, char **argv)
 		free(c);
 		return SW_EXIT_USAGE;
 	}
-	if (!c->geo.open)
-		sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
-			SW_GEOIP_DEFAULT);
 	if (open_points(c)) {
 		undo_failed_start(c);
 		err = SW_EXIT_FAIL;
 	} else {
+		/* Only once attached: a start that fails says so in one line, the error. */
+		if (!c->geo.open)
+			sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
+				SW_GEOIP_DEFAULT);
 		err = loop(c) ? SW_EXIT_FAIL : 0;
 		for (size_t i = 0; i < c->npoints; i++)
 			sw_info("point %s: still attached and counting; 'scanwatch detach --point %s' stops it",
