@@ -792,8 +792,9 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 	/* All scans as a pale backdrop: what share of the scanning the tools explain. */
 	if (!def_daily(b, "scan", "totals.rrd", &acc_ds[SW_KIND_SCAN], 1))
 		return -ENOENT;
-	legend_name("all scans", lbl, sizeof(lbl));
-	arg(b->av, "AREA:scan#e4e4e4:%s", lbl);
+	chart_colour("scan", col);
+	legend_name("scan (all)", lbl, sizeof(lbl));
+	arg(b->av, "AREA:scan%s30:%s", col, lbl);
 	total(b, "scan", "scan", "\\l");
 	for (int f = 0; f < SW_NFPS; f++) {
 		char vn[16];
