@@ -143,7 +143,8 @@ static void test_missing_named(void **state)
 
 	(void)state;
 	assert_int_equal(geoip_open(&g, "/nonexistent/country.mmdb", err, sizeof(err)), -EINVAL);
-	if (!strstr(err, "cannot read the country database /nonexistent/country.mmdb: No such file"))
+	if (!strstr(err,
+		    "cannot read the country database /nonexistent/country.mmdb: No such file"))
 		fail_msg("unexpected message: %s", err);
 }
 
