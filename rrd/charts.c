@@ -28,33 +28,33 @@
 
 const struct chart_def chart_catalogue[] = {
 	{ "points-accesses", "points", CHART_POINTS, CHART_ACCESSES, 183,
-	  "accesses per day of each point and their mean, six months" },
+	  "accesses a day of each point, and their mean (183 days)" },
 	{ "points-sources", "points", CHART_POINTS, CHART_SOURCES, 183,
-	  "sources per day of each point and their mean, six months" },
+	  "sources a day of each point, and their mean (183 days)" },
 	{ "keys-accesses", "keys", CHART_KEYS, CHART_ACCESSES, 31,
-	  "accesses per day by key, top keys stacked, the rest as other" },
+	  "accesses a day by key: top keys stacked, then other" },
 	{ "keys-sources", "keys", CHART_KEYS, CHART_SOURCES, 31,
-	  "sources per day by key, top keys stacked, the rest as other" },
+	  "sources a day by key: top keys stacked, then other" },
 	{ "areas-accesses", "areas", CHART_AREAS, CHART_ACCESSES, 31,
-	  "accesses per day by source country, top areas stacked" },
+	  "accesses a day by source country: top areas stacked" },
 	{ "areas-sources", "areas", CHART_AREAS, CHART_SOURCES, 31,
-	  "sources per day by source country, top areas stacked" },
+	  "sources a day by source country: top areas stacked" },
 	{ "keys-share-accesses", "share", CHART_KEY_SHARE, CHART_ACCESSES, 31,
-	  "each top key's share of the day's accesses, 100 % stacked" },
+	  "share of each top key in the day's accesses (100 %)" },
 	{ "keys-share-sources", "share", CHART_KEY_SHARE, CHART_SOURCES, 31,
-	  "each top key's share of the day's sources, 100 % stacked" },
+	  "share of each top key in the day's sources (100 %)" },
 	{ "areas-share-accesses", "share", CHART_AREA_SHARE, CHART_ACCESSES, 31,
-	  "each top area's share of the day's accesses, 100 % stacked" },
+	  "share of each top area in the day's accesses (100 %)" },
 	{ "areas-share-sources", "share", CHART_AREA_SHARE, CHART_SOURCES, 31,
-	  "each top area's share of the day's sources, 100 % stacked" },
+	  "share of each top area in the day's sources (100 %)" },
 	{ "key", "key", CHART_KEY_HW, CHART_ACCESSES, 61,
-	  "one key (--key) with its Holt-Winters band and failures, per point" },
+	  "one key, Holt-Winters band, failures; per point (61 days)" },
 	{ "kinds-accesses", "kinds", CHART_KINDS, CHART_ACCESSES, 31,
-	  "scan, backscatter and other accesses per day" },
+	  "scan vs backscatter (and other) accesses a day" },
 	{ "kinds-sources", "kinds", CHART_KINDS, CHART_SOURCES, 31,
-	  "scan, backscatter and other sources per day" },
+	  "scan vs backscatter (and other) sources a day" },
 	{ "fingerprints", "fingerprints", CHART_FINGERPRINTS, CHART_ACCESSES, 31,
-	  "Mirai, ZMap and masscan packets per day against all scans" },
+	  "Mirai, ZMap, masscan packets a day, share of all scans" },
 };
 
 const size_t chart_catalogue_len = sizeof(chart_catalogue) / sizeof(chart_catalogue[0]);
@@ -83,22 +83,56 @@ static const struct {
 	const char *name;
 	const char *colour;
 } palette[] = {
-	{ "tcp/445", "#1f77b4" },  { "tcp/135", "#ff7f0e" },	 { "icmp/echo", "#2ca02c" },
-	{ "tcp/1433", "#d62728" }, { "tcp/22", "#9467bd" },	 { "tcp/2967", "#8c564b" },
-	{ "tcp/1434", "#e377c2" }, { "udp/1434", "#f7b6d2" },	 { "tcp/139", "#bcbd22" },
-	{ "tcp/5900", "#17becf" }, { "tcp/4899", "#393b79" },	 { "tcp/23", "#e6550d" },
-	{ "tcp/80", "#31a354" },   { "tcp/443", "#756bb1" },	 { "tcp/3389", "#843c39" },
-	{ "tcp/8080", "#637939" }, { "tcp/25", "#7b4173" },	 { "udp/53", "#3182bd" },
-	{ "udp/123", "#a55194" },  { "udp/137", "#8ca252" },	 { "udp/161", "#bd9e39" },
-	{ "udp/1900", "#ad494a" }, { "tcp/3306", "#6b6ecf" },	 { "tcp/6379", "#e7969c" },
-	{ "tcp/5555", "#9c9ede" }, { "tcp/2323", "#fd8d3c" },	 { "frag", "#969696" },
-	{ "CN", "#d62728" },	   { "US", "#1f77b4" },		 { "JP", "#ff7f0e" },
-	{ "KR", "#2ca02c" },	   { "TW", "#9467bd" },		 { "RU", "#8c564b" },
-	{ "BR", "#e377c2" },	   { "DE", "#bcbd22" },		 { "IN", "#17becf" },
-	{ "NL", "#393b79" },	   { "FR", "#e6550d" },		 { "GB", "#31a354" },
-	{ "VN", "#756bb1" },	   { "HK", "#843c39" },		 { "??", "#7f7f7f" },
-	{ "scan", "#d62728" },	   { "backscatter", "#1f77b4" }, { "other", "#d4d4d4" },
-	{ "mirai", "#e6550d" },	   { "zmap", "#3182bd" },	 { "masscan", "#31a354" },
+	/* TALOT2's ten (matplotlib's tab10 less its grey, and a navy) */
+	{ "tcp/445", "#1f77b4" },
+	{ "tcp/135", "#ff7f0e" },
+	{ "icmp/echo", "#2ca02c" },
+	{ "tcp/1433", "#d62728" },
+	{ "tcp/22", "#9467bd" },
+	{ "tcp/2967", "#8c564b" },
+	{ "tcp/1434", "#e377c2" },
+	{ "tcp/139", "#bcbd22" },
+	{ "tcp/5900", "#17becf" },
+	{ "tcp/4899", "#393b79" },
+	/* the ports scanned most today (Kelly's colours of maximum contrast) */
+	{ "tcp/23", "#b3446c" },
+	{ "tcp/80", "#f3c300" },
+	{ "tcp/443", "#f99379" },
+	{ "tcp/3389", "#008856" },
+	{ "tcp/8080", "#604e97" },
+	{ "tcp/2323", "#f6a600" },
+	{ "tcp/5555", "#2b3d26" },
+	{ "tcp/3306", "#e68fac" },
+	{ "tcp/6379", "#654522" },
+	{ "tcp/25", "#be0032" },
+	{ "udp/53", "#8db600" },
+	{ "udp/123", "#a1caf1" },
+	{ "udp/137", "#c2b280" },
+	{ "udp/161", "#e25822" },
+	{ "udp/1434", "#882d17" },
+	{ "udp/1900", "#dcd300" },
+	{ "frag", "#969696" },
+	{ "CN", "#d62728" },
+	{ "US", "#1f77b4" },
+	{ "JP", "#ff7f0e" },
+	{ "KR", "#2ca02c" },
+	{ "TW", "#9467bd" },
+	{ "RU", "#8c564b" },
+	{ "BR", "#e377c2" },
+	{ "DE", "#bcbd22" },
+	{ "IN", "#17becf" },
+	{ "NL", "#393b79" },
+	{ "FR", "#e6550d" },
+	{ "GB", "#31a354" },
+	{ "VN", "#756bb1" },
+	{ "HK", "#843c39" },
+	{ "??", "#7f7f7f" },
+	{ "scan", "#d62728" },
+	{ "backscatter", "#1f77b4" },
+	{ "other", "#d4d4d4" },
+	{ "mirai", "#e6550d" },
+	{ "zmap", "#3182bd" },
+	{ "masscan", "#31a354" },
 	{ "total", "#000000" },
 };
 
@@ -472,6 +506,10 @@ static void header(struct builder *b, const char *out_path, const char *format, 
 	arg(b->av, "--color=GRID#d8d8d8");
 	arg(b->av, "--color=MGRID#a8a8a8");
 	arg(b->av, "--border=0");
+	/* A month: a line a day, the date under every day or every other, centred on it. */
+	if (start % DAY_S == 0 && end % DAY_S == 0 && end - start <= 35 * DAY_S)
+		arg(b->av, "--x-grid=HOUR:24:DAY:7:DAY:%d:86400:%%m/%%d",
+		    end - start <= 16 * DAY_S ? 1 : 2);
 	if (req->io->daemon)
 		arg(b->av, "--daemon=%s", req->io->daemon);
 }
@@ -789,13 +827,11 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: scanning tools by fingerprint, %s", who, period);
 	header(b, out, fmt, s, e, title, "packets per day");
-	/* All scans as a pale backdrop: what share of the scanning the tools explain. */
+	/* All scans are not drawn (they would flatten the tools' lines): each tool's share of them
+	 * is in the legend instead. */
 	if (!def_daily(b, "scan", "totals.rrd", &acc_ds[SW_KIND_SCAN], 1))
 		return -ENOENT;
-	chart_colour("scan", col);
-	legend_name("scan (all)", lbl, sizeof(lbl));
-	arg(b->av, "AREA:scan%s30:%s", col, lbl);
-	total(b, "scan", "scan", "\\l");
+	total_def(b, "scan");
 	for (int f = 0; f < SW_NFPS; f++) {
 		char vn[16];
 
@@ -808,8 +844,13 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 			continue;
 		}
 		arg(b->av, "LINE2:%s%s:%s", vn, col, lbl);
-		total(b, vn, sw_fp_names[f], "\\l");
+		total(b, vn, sw_fp_names[f], "");
+		arg(b->av, "CDEF:%s_q=scan,POP,%s_T,scan_T,/,100,*", vn, vn);
+		arg(b->av, "VDEF:%s_Q=%s_q,MAXIMUM", vn, vn);
+		arg(b->av, "GPRINT:%s_Q:%%6.1lf %%%% of all scans\\l", vn);
 	}
+	arg(b->av, "COMMENT:all scans  ");
+	total_print(b, "scan", "scan", "\\l");
 	b->errmsg[0] = '\0';
 	return 0;
 }

@@ -55,14 +55,11 @@ static void graph_help(void)
 	       "      --print            also print each chart's totals as 'CHART LABEL=VALUE'\n"
 	       "  -v, --verbose          debug output\n"
 	       "\n"
-	       "Charts (group: names):\n",
+	       "Charts (--chart takes a name or its group):\n",
 	       CHART_TOP_MAX, CHART_TOP_DEFAULT);
 	for (size_t i = 0; i < chart_catalogue_len; i++)
-		printf("  %-13s %-21s %s (%u days)\n",
-		       i && !strcmp(chart_catalogue[i].group, chart_catalogue[i - 1].group) ?
-			       "" :
-			       chart_catalogue[i].group,
-		       chart_catalogue[i].name, chart_catalogue[i].what, chart_catalogue[i].days);
+		printf("  %-21s %-13s %s\n", chart_catalogue[i].name, chart_catalogue[i].group,
+		       chart_catalogue[i].what);
 	printf("\n"
 	       "Examples:\n"
 	       "  # every chart of the latest data of every point\n"
@@ -81,7 +78,7 @@ static void graph_help(void)
  */
 static int parse_time(const char *s, int64_t *t, int64_t *whole)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, parsed;
 	const char *end;
 	uint64_t v;
 	size_t n = strlen(s);
@@ -113,16 +110,11 @@ static int parse_time(const char *s, int64_t *t, int64_t *whole)
 	}
 	if (!end || *end)
 		return -EINVAL;
+	parsed = tm;
 	*t = (int64_t)timegm(&tm);
-	/* strptime takes 2009-02-31; timegm would quietly make it March. */
-	{
-		time_t back = (time_t)*t;
-		struct tm chk;
-
-		gmtime_r(&back, &chk);
-		if (chk.tm_mday != tm.tm_mday || chk.tm_mon != tm.tm_mon)
-			return -EINVAL;
-	}
+	/* strptime takes 2009-02-31, and timegm would quietly make it 3 March. */
+	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
+		return -EINVAL;
 	return 0;
 }
 
@@ -544,6 +536,9 @@ int cmd_graph(int argc, char **argv)
 		if (want)
 			todo[ntodo++] = &chart_catalogue[i];
 	}
+	/* rrdgraph labels its axis in local time; the daily archives are UTC days. */
+	if (use_time_zone("UTC"))
+		return SW_EXIT_FAIL;
 	err = rrdio_open(&io, o.daemon);
 	if (err) {
 		sw_err("%s", io.errmsg);
@@ -557,6 +552,25 @@ int cmd_graph(int argc, char **argv)
 		       o.data_dir);
 		rrdio_close(&io);
 		return SW_EXIT_FAIL;
+	}
+	/* Summaries that do not parse are bad input: say so before anything is written. */
+	{
+		int64_t lo = INT64_MAX, hi = INT64_MIN, s, e;
+		unsigned int ndays;
+
+		for (size_t i = 0; i < ntodo; i++) {
+			window_of(&o, todo[i], newest, &s, &e);
+			lo = s < lo ? s : lo;
+			hi = e > hi ? e : hi;
+		}
+		tally_init(&ranked);
+		err = load_ranking(&o, points, o.npoints, lo - (lo % DAY_S + DAY_S) % DAY_S,
+				   hi + (DAY_S - hi % DAY_S) % DAY_S, &ranked, &ndays);
+		tally_free(&ranked);
+		if (err) {
+			rrdio_close(&io);
+			return err == -EBADMSG ? SW_EXIT_USAGE : SW_EXIT_FAIL;
+		}
 	}
 	if (mkdir(o.out_dir, 0755) && errno != EEXIST) {
 		sw_err("%s: %s", o.out_dir, strerror(errno));

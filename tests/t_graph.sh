@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `scanwatch graph` from the command line, on the synthetic data directory of
+# tools/lib/graph_fixture.h (eight days of two points, 2009-10-01 to 2009-10-08):
+#  - bad input: exit 2 (1 for an unreachable rrdcached) and exactly one line on stderr;
+#  - every chart of --help is drawn by default, as PNG and SVG, and listed in README.md;
+#  - what the charts print (--print, from the RRD files) equals what `scanwatch summary` sums
+#    from the daily files for the same days: two independent paths to the same exact figures;
+#  - --rrdcached reads through a real rrdcached: a day held only in its cache is drawn with it
+#    and is unknown without it.
+# No root needed.
+source "$(dirname "$0")/lib.sh"
+
+[ -x "$SW" ] || t_skip_all "scanwatch is not built (make)"
+FIXTURE=$SRC_ROOT/.output/tools/graph_fixture
+[ -x "$FIXTURE" ] || t_skip_all "graph_fixture is not built (make)"
+require_cmd rrdcached rrdtool python3
+
+WORK=$(mktemp -d)
+on_exit rm -rf "$WORK"
+D=$WORK/data
+"$FIXTURE" "$D" 8 || t_skip_all "cannot write the fixture"
+
+# check DESC CODE PATTERN COMMAND...: COMMAND exits CODE with exactly one stderr line matching
+# PATTERN.
+check() {
+	local desc=$1 code=$2 pat=$3 rc lines why=""
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	lines=$(wc -l <"$WORK/err")
+	[ "$rc" = "$code" ] || why+="exit $rc, not $code; "
+	[ "$lines" = 1 ] || why+="$lines lines on stderr, not 1; "
+	grep -qE -- "$pat" "$WORK/err" || why+="stderr lacks /$pat/; "
+	if [ -z "$why" ]; then
+		t_ok "$desc: exit $code, $(head -n 1 "$WORK/err")"
+	else
+		t_fail "$desc: $why"
+		sed 's/^/#   stderr: /' "$WORK/err"
+	fi
+}
+
+G=("$SW" graph --data-dir "$D" --out "$WORK/o")
+check "unknown chart" 2 "unknown chart 'pie'" "${G[@]}" --chart pie
+check "month 13" 2 "bad --start time" "${G[@]}" --start 2009-13-01
+check "31 February" 2 "bad --end time" "${G[@]}" --end 2009-02-31
+check "words for a time" 2 "bad --start time 'yesterday'" "${G[@]}" --start yesterday
+check "end before start" 2 "--end must come after --start" "${G[@]}" --start 2009-10-05 --end 2009-10-01
+check "missing data dir" 2 "does not exist" "$SW" graph --data-dir "$WORK/none" --out "$WORK/o"
+check "no --data-dir" 2 "--data-dir is required" "$SW" graph --out "$WORK/o"
+check "no --out" 2 "--out is required" "$SW" graph --data-dir "$D"
+check "unknown option" 2 "unknown option '--bogus'" "${G[@]}" --bogus
+check "option without value" 2 "needs a value" "${G[@]}" --start
+check "bad key" 2 "bad --key 'tcp/99999'" "${G[@]}" --key tcp/99999
+check "bad format" 2 "--format takes png, svg or both" "${G[@]}" --format gif
+check "bad top" 2 "--top takes 1 to" "${G[@]}" --top 0
+check "unknown point" 2 "no point 'nowhere'" "${G[@]}" --point nowhere
+check "stray argument" 2 "unexpected argument 'x'" "${G[@]}" x
+cp -r "$D" "$WORK/bad"
+echo "key tcp/445 scan 1 2" >>"$WORK/bad/tokyo/daily/2009-10-03.txt"
+check "a daily summary that does not parse" 2 "2009-10-03.txt:[0-9]+: " \
+	"$SW" graph --data-dir "$WORK/bad" --out "$WORK/o" --chart keys-accesses
+check "rrdcached not there" 1 "cannot reach rrdcached" "${G[@]}" --rrdcached "unix:$WORK/nosock"
+[ ! -e "$WORK/o" ] && t_ok "no output directory made by a refused command" ||
+	t_fail "a refused command made $WORK/o"
+
+# --help lists every chart; README.md too.
+"$SW" graph --help >"$WORK/help"
+t_eq "$?" 0 "graph --help exits 0"
+mapfile -t CHARTS < <(sed -n '/^Charts/,/^$/p' "$WORK/help" | awk '/^  [a-z]/ { print $1 }' | sort)
+t_eq "${#CHARTS[@]}" 14 "charts in --help (the catalogue of rrd/charts.c)"
+missing=""
+for c in "${CHARTS[@]}"; do grep -q -- "\`$c\`" "$SRC_ROOT/README.md" || missing+=" $c"; done
+t_eq "${missing:-none}" none "charts of --help missing from README.md"
+
+# Every chart by default, both formats. The window ends with the newest update (2009-10-09
+# 00:00); the key chart is the window's top key, tcp/445, once per point.
+"${G[@]}" --print >"$WORK/print" 2>"$WORK/err"
+t_eq "$?" 0 "graph with defaults exits 0 ($(wc -l <"$WORK/err") stderr lines)"
+want=""
+for c in "${CHARTS[@]}"; do
+	if [ "$c" = key ]; then want+=" key-tcp_445-osaka key-tcp_445-tokyo"; else want+=" $c"; fi
+done
+bad=""
+for f in $want; do
+	png=$WORK/o/$f.png svg=$WORK/o/$f.svg
+	[ "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+		bad+=" $f.png(magic)"
+	[ "$(stat -c %s "$png" 2>/dev/null || echo 0)" -gt 10000 ] || bad+=" $f.png(size)"
+	grep -q '<svg' "$svg" 2>/dev/null || bad+=" $f.svg"
+done
+t_eq "${bad:-none}" none "every chart as PNG (magic, > 10 kB) and SVG"
+t_eq "$(ls "$WORK/o" | wc -l)" $((2 * $(wc -w <<<"$want"))) "files written: two per chart, nothing else"
+
+# Totals: the charts (RRD files) against `summary` (daily files), over the same 31 days.
+pv() { sed -n "s/^$1 $2=//p" "$WORK/print"; }
+"$SW" summary --data-dir "$D" --from 2009-09-08 --to 2009-10-08 --json >"$WORK/all.json"
+"$SW" summary --data-dir "$D" --point tokyo --from 2009-09-08 --to 2009-10-08 --json >"$WORK/tokyo.json"
+t_eq "$(pv keys-accesses total)" "$(json_get "$WORK/all.json" 'd["accesses"]')" \
+	"keys-accesses total = summary's accesses"
+t_eq "$(pv keys-sources total)" "$(json_get "$WORK/all.json" 'd["sources"]')" \
+	"keys-sources total = summary's gross sources"
+t_eq "$(pv points-accesses tokyo)" "$(json_get "$WORK/tokyo.json" 'd["accesses"]')" \
+	"points-accesses tokyo = summary --point tokyo"
+for k in scan backscatter other; do
+	t_eq "$(pv kinds-accesses $k)" "$(json_get "$WORK/all.json" "d['kinds']['$k']")" \
+		"kinds-accesses $k = summary's $k"
+done
+t_eq "$(pv areas-accesses JP)" \
+	"$(json_get "$WORK/all.json" '[a["accesses"] for a in d["areas"] if a["area"]=="JP"][0]')" \
+	"areas-accesses JP = summary's JP"
+# The stack: the summary's keys, kinds merged, with an RRD file, by accesses: first ten.
+top=$(python3 - "$WORK/all.json" "$D/tokyo/keys" <<'EOF'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+acc = {}
+for k in d["keys"]:
+    acc[k["key"]] = acc.get(k["key"], 0) + k["accesses"]
+ranked = sorted(acc.items(), key=lambda kv: -kv[1])
+print(" ".join(k for k, v in ranked if os.path.exists(os.path.join(sys.argv[2], k.replace("/", "_") + ".rrd")))[:200])
+EOF
+)
+t_eq "$(sed -n 's/^keys-accesses \([^=]*\)=.*/\1/p' "$WORK/print" | grep -v -e other -e total | tr '\n' ' ' | sed 's/ $//')" \
+	"$top" "keys-accesses stacks the summary's top keys, untracked tcp/1433 left out"
+
+# One group, one point, one format.
+"${G[@]}" --out "$WORK/o2" --chart share --point osaka --format svg >/dev/null 2>"$WORK/err"
+t_eq "$(ls "$WORK/o2" | sort | tr '\n' ' ')" \
+	"areas-share-accesses-osaka.svg areas-share-sources-osaka.svg keys-share-accesses-osaka.svg keys-share-sources-osaka.svg " \
+	"--chart share --point osaka --format svg: the group's four charts"
+
+# ISDAS's form: one key, a window of dates.
+"${G[@]}" --out "$WORK/o3" --chart key --point tokyo --key tcp/445 --start 2009-10-06 \
+	--end 2009-10-08 --print >"$WORK/print3" 2>"$WORK/err"
+t_eq "$(sed -n 's/^key-tcp_445-tokyo failures=//p' "$WORK/print3")" 1 \
+	"the spike of 2009-10-07 10:00 is a Holt-Winters failure"
+
+# rrdcached: a ninth day for tokyo goes into the daemon's cache only (-w 3600: nothing is
+# written for an hour); the chart drawn through it has the day, the file alone does not.
+SOCK=$WORK/rrdc.sock
+rrdcached -g -l "unix:$SOCK" -w 3600 -z 1 -b "$WORK" -p "$WORK/rrdc.pid" >"$WORK/rrdc.log" 2>&1 &
+RRDC=$!
+on_exit kill "$RRDC"
+wait_for 10 test -S "$SOCK" || t_fail "rrdcached did not open its socket"
+# 3 scans, 1 backscatter a minute through 2009-10-09: 4320 and 1440 that day.
+seq 1 1440 | awk '{ printf "%d:3:1:0:1:1:0\n", 1255046400 + $1 * 60 }' |
+	xargs -n 120 rrdtool update --daemon "unix:$SOCK" "$D/tokyo/totals.rrd"
+t_eq "$?" 0 "1440 updates sent to rrdcached (120 a command: its buffer is 4 kB)"
+GD=("$SW" graph --data-dir "$D" --out "$WORK/o4" --chart kinds-accesses --point tokyo
+	--start 2009-10-09 --end 2009-10-09 --format png --print)
+scan_of() { "${GD[@]}" "$@" 2>>"$WORK/err" | sed -n 's/^kinds-accesses-tokyo scan=//p'; }
+t_eq "$(scan_of | tr -d -)" nan "the file alone: the day is not written yet, so unknown"
+t_eq "$(scan_of --rrdcached "unix:$SOCK")" 4320 "through rrdcached: the cached day (1440 x 3 scans)"
+t_eq "$(scan_of)" 4320 "the file alone again: reading through rrdcached flushed it"
+
+t_done
