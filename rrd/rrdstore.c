@@ -78,6 +78,12 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 	};
 	uint64_t pdp[4], rows[4];
 	int n = 0, na = 0;
+	/*
+	 * Steps under a minute are for tests and labs: two days of them, and a day-long season, would
+	 * make every file tens of megabytes (80 MB at 1 s). They get a 60-s file's row count instead
+	 * and no Holt-Winters archives.
+	 */
+	bool short_step = step_s < 60;
 
 	for (unsigned int i = 0; i < schemas[s].nds; i++, n++) {
 		snprintf(bufs[n], 64, "DS:%s:GAUGE:%u:0:U", schemas[s].ds[i], 2 * step_s);
@@ -91,6 +97,8 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		if (p < 1)
 			p = 1;
 		r = div_up(archives[i].span_s, p * step_s);
+		if (i == 0 && short_step)
+			r = div_up(archives[0].span_s, 60);
 		if (na && pdp[na - 1] == p) {
 			if (r > rows[na - 1])
 				rows[na - 1] = r;
@@ -107,7 +115,7 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		argv[n] = bufs[n];
 		n++;
 	}
-	if (schemas[s].hw) {
+	if (schemas[s].hw && !short_step) {
 		uint64_t period = (DAY_S + step_s / 2) / step_s;
 		uint64_t hw_rows = div_up(HW_PREDICT_S, step_s);
 		uint64_t fail_rows = div_up(HW_FAILURES_S, step_s);

@@ -548,6 +548,12 @@ static void test_archives(void **state)
 	assert_int_equal(argc, 2 + 4);
 	assert_string_equal(argv[2], "RRA:AVERAGE:0.5:1:2160");
 	assert_string_equal(argv[4], "RRA:AVERAGE:0.5:24:1827");
+	/* Test intervals: a 60-s file's rows at the step, no Holt-Winters. */
+	argc = rrd_schema_args(RRD_SCH_KINDS, 1, bufs, argv);
+	assert_int_equal(argc, 6 + 8);
+	assert_string_equal(argv[6], "RRA:AVERAGE:0.5:1:2880");
+	assert_string_equal(argv[8], "RRA:AVERAGE:0.5:300:4032");
+	assert_string_equal(argv[12], "RRA:AVERAGE:0.5:86400:1827");
 }
 
 /* Waits (bounded) until rrdcached accepts connections on its socket. */
