@@ -208,7 +208,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct sw_pkt *pkt, stru
 			len = (ext->len + 2) * 4;
 			break;
 		case IPPROTO_FRAGMENT:
-			if ((void *)(fh + 1) > c->end)
+			/* Like any header, it counts only inside the payload length too. */
+			if ((void *)(fh + 1) > c->end || sizeof(*fh) > remain)
 				return SW_PARSE_OK;
 			if (bpf_ntohs(fh->frag_off) & IP6_OFFSET) {
 				set_key(pkt, SW_CLS_FRAG, SW_KIND_OTHER, 0);
