@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Bad input (SPEC §8): each case must exit with the code user/cli.h gives it (2 for bad usage or
+# input, 1 for a failure of the system around it), print exactly one line on stderr that says
+# what is wrong, and leave nothing attached or pinned. libbpf's own messages must not leak.
+# Every `run` happens inside a throwaway namespace, on its veth end.
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd ip setpriv
+USAGE=2 FAIL=1
+EMPTY_OBJ=$SRC_ROOT/.output/empty.bpf.o
+# The baseline program is kept by the Makefile (.SECONDARY); build it if a clean tree lacks it.
+[ -f "$EMPTY_OBJ" ] || make -s -C "$SRC_ROOT" .output/empty.bpf.o >/dev/null 2>&1 ||
+	t_skip_all "cannot build $EMPTY_OBJ"
+
+NA=$(uniq_name e) NB=$(uniq_name f) IA=$(uniq_name i) IB=$(uniq_name j)
+netns_pair "$NA" "$NB" "$IA" "$IB" || t_skip_all "cannot build the namespaces and veth pair"
+PIN=$(pin_root) || t_skip_all "cannot mount a private bpffs"
+WORK=$(mktemp -d)
+on_exit rm -rf "$WORK"
+# The binary under test is the one built when the test starts, whatever a concurrent `make`
+# does to the tree meanwhile.
+cp "$SW" "$WORK/scanwatch" || t_skip_all "cannot copy $SW"
+SW=$WORK/scanwatch
+on_exit "ip -n $NA link set dev $IA xdp off"
+on_exit "$SW detach --point p --pin-root $PIN"
+# nobody must reach the directories the privilege cases name.
+chmod 755 "$WORK"
+mkdir -m 1777 "$WORK/open"
+mkdir -m 755 "$WORK/ro"
+touch "$WORK/file"
+
+xdp_prog_id() {
+	ip -n "$NA" -d link show dev "$IA" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+}
+KEEP_ID= # the id of a program a case must leave attached, or empty: none may be
+
+# check DESC CODE PATTERN COMMAND...: COMMAND exits CODE with exactly one line on stderr
+# matching PATTERN (extended regex), and no point is pinned nor any other XDP program attached.
+check() {
+	local desc=$1 code=$2 pat=$3 rc lines why=""
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	lines=$(wc -l <"$WORK/err")
+	[ "$rc" = "$code" ] || why+="exit $rc, not $code; "
+	[ "$lines" = 1 ] || why+="$lines lines on stderr, not 1; "
+	grep -qE -- "$pat" "$WORK/err" || why+="stderr lacks /$pat/; "
+	[ -z "$(ls -A "$PIN" 2>/dev/null)" ] || why+="left pinned: $(ls -A "$PIN" | tr '\n' ' '); "
+	[ "$(xdp_prog_id)" = "$KEEP_ID" ] ||
+		why+="XDP program on $IA is '$(xdp_prog_id)', not '$KEEP_ID'; "
+	if [ -z "$why" ]; then
+		t_ok "$desc: exit $code, $(head -n 1 "$WORK/err")"
+	else
+		t_fail "$desc: $why"
+		sed 's/^/#   stderr: /' "$WORK/err"
+	fi
+}
+
+run_ns() { ip netns exec "$NA" "$SW" run --pin-root "$PIN" "$@"; }
+as_nobody() { ip netns exec "$NA" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+D=(--data-dir "$WORK/data")
+
+# The system around the command: exit 1.
+check "unknown interface" $FAIL "interface nosuch0: no such interface" \
+	run_ns --point p=nosuch0 "${D[@]}"
+check "missing privilege (nobody)" $FAIL "needs root" \
+	as_nobody "$SW" run --point p="$IA" --data-dir "$WORK/open/data" --pin-root "$PIN"
+check "data dir is a file" $FAIL "cannot use data directory .*Not a directory" \
+	run_ns --point p="$IA" --data-dir "$WORK/file"
+check "data dir not writable (nobody)" $FAIL "cannot use data directory .*Permission denied" \
+	as_nobody "$SW" run --point p="$IA" --data-dir "$WORK/ro" --pin-root "$PIN"
+check "detach of a point not attached" $FAIL "point p is not attached" \
+	"$SW" detach --point p --pin-root "$PIN"
+
+# Another program owns the interface: the error names it, and it stays.
+if ip -n "$NA" link set dev "$IA" xdp obj "$EMPTY_OBJ" sec xdp; then
+	KEEP_ID=$(xdp_prog_id)
+	check "interface with another XDP program" $FAIL \
+		"$IA already has an XDP program \(id $KEEP_ID\)" run_ns --point p="$IA" "${D[@]}"
+	check "same, asking for generic mode" $FAIL \
+		"$IA already has an XDP program \(id $KEEP_ID\)" \
+		run_ns --point p="$IA" "${D[@]}" --mode generic
+	ip -n "$NA" link set dev "$IA" xdp off
+	KEEP_ID=
+else
+	t_fail "cannot attach $EMPTY_OBJ to $IA"
+fi
+
+# Bad usage or input: exit 2, nothing touched.
+for name in a/b .. ../etc x/../y; do
+	check "point name '$name'" $USAGE "point name '$name' must be" run_ns --point "$name=$IA" "${D[@]}"
+done
+check "replay point name '../x'" $USAGE "point name '\.\./x'" \
+	"$SW" replay --point ../x "${D[@]}" /etc/hostname
+check "summary point name '../x'" $USAGE "bad point name '\.\./x'" \
+	"$SW" summary --point ../x "${D[@]}" --day 2026-01-01
+check "detach point name 'a/b'" $USAGE "'a/b'" "$SW" detach --point a/b --pin-root "$PIN"
+check "replay of a file that is no capture" $USAGE "/etc/hostname: not a readable pcap" \
+	"$SW" replay --point r --data-dir "$WORK/replay" /etc/hostname
+t_true "replay of a file that is no capture wrote nothing" test ! -e "$WORK/replay"
+check "replay of a missing file" $USAGE "not a readable pcap" \
+	"$SW" replay --point r --data-dir "$WORK/replay" "$WORK/nonexistent.pcap"
+for v in 0 abc 3601 -1 1.5 "" 1x; do
+	check "--interval '$v'" $USAGE "--interval takes 1 to 3600 seconds, not '$v'" \
+		run_ns --point p="$IA" "${D[@]}" --interval "$v"
+done
+check "--max-pairs 10" $USAGE "--max-pairs takes" run_ns --point p="$IA" "${D[@]}" --max-pairs 10
+check "--exit-after 0" $USAGE "--exit-after takes" run_ns --point p="$IA" "${D[@]}" --exit-after 0
+check "--mode turbo" $USAGE "--mode is auto, native or generic" \
+	run_ns --point p="$IA" "${D[@]}" --mode turbo
+check "--watch 192.0.2.0/33" $USAGE "bad --watch prefix" \
+	run_ns --point p="$IA" "${D[@]}" --watch 192.0.2.0/33
+check "--tz Mars/Olympus_Mons" $USAGE "unknown time zone" \
+	run_ns --point p="$IA" "${D[@]}" --tz Mars/Olympus_Mons
+check "unknown long option" $USAGE "unknown option '--bogus'" run_ns --point p="$IA" "${D[@]}" --bogus
+check "unknown short option" $USAGE "unknown option '-z'" run_ns --point p="$IA" "${D[@]}" -z
+check "option without its value" $USAGE "option '--interval' needs a value" \
+	run_ns --point p="$IA" "${D[@]}" --interval
+check "value given to a flag" $USAGE "option '--drop=1' takes no value" \
+	run_ns --point p="$IA" "${D[@]}" --drop=1
+check "missing --data-dir" $USAGE "--data-dir is required" run_ns --point p="$IA"
+check "missing --point" $USAGE "--point NAME=IFACE is required" run_ns "${D[@]}"
+check "--point without interface" $USAGE "--point takes NAME=IFACE" run_ns --point p "${D[@]}"
+check "same point twice" $USAGE "point p given twice" \
+	run_ns --point p="$IA" --point p="$IB" "${D[@]}"
+check "stray argument" $USAGE "unexpected argument 'extra'" \
+	run_ns --point p="$IA" "${D[@]}" extra
+check "summary without --data-dir" $USAGE "--data-dir is required" "$SW" summary --day 2026-01-01
+check "summary --day 2026-13-01" $USAGE "--day takes YYYY-MM-DD" \
+	"$SW" summary "${D[@]}" --day 2026-13-01
+check "status with a stray argument" $USAGE "unexpected argument 'x'" \
+	"$SW" status --pin-root "$PIN" x
+check "unknown command" $USAGE "unknown command 'frobnicate'" "$SW" frobnicate
+
+t_done
