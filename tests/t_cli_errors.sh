@@ -134,4 +134,19 @@ check "status with a stray argument" $USAGE "unexpected argument 'x'" \
 	"$SW" status --pin-root "$PIN" x
 check "unknown command" $USAGE "unknown command 'frobnicate'" "$SW" frobnicate
 
+# The test sender refuses destinations outside the documentation and benchmark prefixes (run
+# in the namespace all the same, in case it did not).
+SWSEND=$SRC_ROOT/.output/tools/swsend
+if [ -x "$SWSEND" ]; then
+	cp "$SWSEND" "$WORK/swsend" && SWSEND=$WORK/swsend
+	for dst in 8.8.8.8 198.51.0.0/16 2001:4860::8888 2001:db8::/16; do
+		check "swsend --dst $dst" $USAGE "outside the documentation and benchmark prefixes" \
+			ip netns exec "$NA" "$SWSEND" -i "$IA" -d "$dst"
+	done
+	check "swsend --count 0" $USAGE "--count takes 1 to" \
+		ip netns exec "$NA" "$SWSEND" -i "$IA" -d 192.0.2.1 --count 0
+	check "swsend --rate abc" $USAGE "--rate takes 1 to" \
+		ip netns exec "$NA" "$SWSEND" -i "$IA" -d 192.0.2.1 --rate abc
+fi
+
 t_done
