@@ -409,44 +409,63 @@ static void point_path(const struct builder *b, size_t point, const char *rel, c
 		buf[0] = '\0'; /* fails to open: the caller reports it as missing */
 }
 
+/* Appends ",vN,ADDNAN" (or "vN" first) to an RPN sum; -E2BIG when it no longer fits. */
+static int rpn_add(char *rpn, size_t len, size_t *off, const char *fmt, int id, bool first)
+{
+	char term[32];
+
+	snprintf(term, sizeof(term), fmt, id);
+	*off += (size_t)snprintf(rpn + *off, len - *off, "%s%s%s", first ? "" : ",", term,
+				 first ? "" : ",ADDNAN");
+	return *off >= len - 1 ? -E2BIG : 0;
+}
+
 /*
- * Defines vname as the per-day count of the given data sources added up, in the file rel of
- * every point that has it. Returns how many points had the file; 0 leaves vname undefined.
+ * Defines, from the file rel of every point that has it, the given data sources added up:
+ *   vname    the count per day, from the daily archives (what per-day charts draw);
+ *   vname_r  the count per second, from the finest archive that covers the window, for exact
+ *            totals: it takes in a partial day (the sensor's first day, a day it was down for a
+ *            while) at the resolution that archive has, where a daily average cannot.
+ * Returns how many points had the file; 0 leaves both undefined.
  */
 static int def_daily(struct builder *b, const char *vname, const char *rel, const char *const *ds,
 		     int nds)
 {
-	char path[PATH_MAX], esc[2 * PATH_MAX], rpn[256], sum[1024];
-	size_t soff = 0;
+	char path[PATH_MAX], esc[2 * PATH_MAX], day[256], fine[256], sum[1024], sumr[1024];
+	size_t soff = 0, roff = 0;
 	int found = 0;
 
-	sum[0] = '\0';
 	for (size_t p = 0; p < b->req->npoints; p++) {
+		size_t doff = 0, foff = 0;
 		struct probe pr;
-		int id = b->seq++, off;
+		int id = b->seq++;
 
 		point_path(b, p, rel, path, sizeof(path));
 		if (probe_file(b, path, &pr))
 			continue;
 		escape(path, esc, sizeof(esc));
-		for (int d = 0; d < nds; d++)
+		for (int d = 0; d < nds; d++) {
 			arg(b->av, "DEF:v%d_%d=%s:%s:AVERAGE:step=%d", id, d, esc, ds[d], DAY_S);
-		off = snprintf(rpn, sizeof(rpn), "v%d_0", id);
-		for (int d = 1; d < nds; d++)
-			off += snprintf(rpn + off, sizeof(rpn) - (size_t)off, ",v%d_%d,ADDNAN", id,
-					d);
+			arg(b->av, "DEF:w%d_%d=%s:%s:AVERAGE:step=%lu", id, d, esc, ds[d], pr.step);
+			doff += (size_t)snprintf(day + doff, sizeof(day) - doff, "%sv%d_%d%s",
+						 d ? "," : "", id, d, d ? ",ADDNAN" : "");
+			foff += (size_t)snprintf(fine + foff, sizeof(fine) - foff, "%sw%d_%d%s",
+						 d ? "," : "", id, d, d ? ",ADDNAN" : "");
+		}
 		/* The day's average count per step, times the steps of this file in a day. */
-		arg(b->av, "CDEF:v%d=%s,%lu,/,%d,*", id, rpn, pr.step, DAY_S);
-		soff += (size_t)snprintf(sum + soff, sizeof(sum) - soff, "%sv%d%s",
-					 found ? "," : "", id, found ? ",ADDNAN" : "");
-		if (soff >= sizeof(sum) - 32) {
+		arg(b->av, "CDEF:v%d=%s,%lu,/,%d,*", id, day, pr.step, DAY_S);
+		arg(b->av, "CDEF:w%d=%s,%lu,/", id, fine, pr.step);
+		if (rpn_add(sum, sizeof(sum), &soff, "v%d", id, !found) ||
+		    rpn_add(sumr, sizeof(sumr), &roff, "w%d", id, !found)) {
 			b->av->err = -E2BIG;
 			break;
 		}
 		found++;
 	}
-	if (found)
+	if (found) {
 		arg(b->av, "CDEF:%s=%s", vname, sum);
+		arg(b->av, "CDEF:%s_r=%s", vname, sumr);
+	}
 	return found;
 }
 
@@ -514,10 +533,9 @@ static void header(struct builder *b, const char *out_path, const char *format, 
 		arg(b->av, "--daemon=%s", req->io->daemon);
 }
 
-/* vname_T: vname's total over the window. vname holds counts per day. */
+/* vname_T: the series' total over the window, from its count per second vname_r. */
 static void total_def(struct builder *b, const char *vname)
 {
-	arg(b->av, "CDEF:%s_r=%s,%d,/", vname, vname, DAY_S);
 	arg(b->av, "VDEF:%s_T=%s_r,TOTAL", vname, vname);
 }
 
@@ -572,7 +590,8 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 	struct builder sub;
 	int64_t s, e;
 	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], sum[4096], cnt[4096];
-	size_t soff = 0, coff = 0;
+	char sumr[4096];
+	size_t soff = 0, coff = 0, roff = 0;
 	int drawn = 0;
 
 	day_window(req, &s, &e);
@@ -582,7 +601,7 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 		 measure_word(c->measure), period);
 	header(b, out, fmt, s, e, title,
 	       c->measure == CHART_ACCESSES ? "accesses per day" : "sources per day");
-	sum[0] = cnt[0] = '\0';
+	sum[0] = cnt[0] = sumr[0] = '\0';
 	for (size_t p = 0; p < req->npoints; p++) {
 		char vn[16];
 
@@ -603,10 +622,13 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 		total(b, vn, req->points[p], drawn % 2 ? "\\l" : "   ");
 		soff += (size_t)snprintf(sum + soff, sizeof(sum) - soff, "%s%s%s", drawn ? "," : "",
 					 vn, drawn ? ",ADDNAN" : "");
+		roff += (size_t)snprintf(sumr + roff, sizeof(sumr) - roff, "%s%s_r%s",
+					 drawn ? "," : "", vn, drawn ? ",ADDNAN" : "");
 		coff += (size_t)snprintf(cnt + coff, sizeof(cnt) - coff, "%s%s,UN,0,1,IF%s",
 					 drawn ? "," : "", vn, drawn ? ",+" : "");
 		drawn++;
-		if (soff >= sizeof(sum) - 64 || coff >= sizeof(cnt) - 64) {
+		if (soff >= sizeof(sum) - 64 || coff >= sizeof(cnt) - 64 ||
+		    roff >= sizeof(sumr) - 64) {
 			snprintf(b->errmsg, b->errlen, "too many points for one chart");
 			return -E2BIG;
 		}
@@ -620,6 +642,7 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 		arg(b->av, "COMMENT:\\l");
 	/* TALOT2's "per monitoring point per day": the mean over the points that have the day. */
 	arg(b->av, "CDEF:all=%s", sum);
+	arg(b->av, "CDEF:all_r=%s", sumr);
 	arg(b->av, "CDEF:n=%s", cnt);
 	arg(b->av, "CDEF:mean=all,n,/");
 	chart_colour("total", col);
@@ -705,7 +728,8 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	bool share = c->type == CHART_KEY_SHARE || c->type == CHART_AREA_SHARE;
 	struct stack_item items[CHART_TOP_MAX];
 	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], top[2048];
-	size_t nitems, toff = 0;
+	char topr[2048];
+	size_t nitems, toff = 0, troff = 0;
 	int64_t s, e;
 	int err, drawn = 0;
 
@@ -733,7 +757,7 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	err = pick_top(b, c, areas, items, &nitems);
 	if (err)
 		return err;
-	top[0] = '\0';
+	top[0] = topr[0] = '\0';
 	for (size_t i = 0; i < nitems; i++) {
 		char vn[16], raw[16];
 
@@ -743,15 +767,21 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 			continue;
 		/* A day the key's file lacks but the totals have is a day of zero for it. */
 		arg(b->av, "CDEF:%s=%s,UN,tot,UN,UNKN,0,IF,%s,IF", vn, raw, raw);
+		arg(b->av, "CDEF:%s_r=%s_r,UN,tot_r,UN,UNKN,0,IF,%s_r,IF", vn, raw, raw);
 		toff += (size_t)snprintf(top + toff, sizeof(top) - toff, "%s%s%s", drawn ? "," : "",
 					 vn, drawn ? ",+" : "");
+		troff += (size_t)snprintf(topr + troff, sizeof(topr) - troff, "%s%s_r%s",
+					  drawn ? "," : "", vn, drawn ? ",+" : "");
 		drawn++;
 	}
 	/* "other": what the totals hold beyond the items drawn; rounding must not go below 0. */
-	if (drawn)
+	if (drawn) {
 		arg(b->av, "CDEF:oth=tot,%s,-,0,MAX", top);
-	else
+		arg(b->av, "CDEF:oth_r=tot_r,%s,-,0,MAX", topr);
+	} else {
 		arg(b->av, "CDEF:oth=tot");
+		arg(b->av, "CDEF:oth_r=tot_r");
+	}
 	for (int i = 0; i <= drawn; i++) {
 		char vn[16], pv[16];
 		const char *name = i < drawn ? items[i].name : "other";
@@ -764,8 +794,7 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 			arg(b->av, "CDEF:%s=%s,tot,/,100,*", pv, vn);
 			arg(b->av, "AREA:%s%s:%s%s", pv, col, lbl, i ? ":STACK" : "");
 			/* The window's share: the item's total over the window's total. */
-			arg(b->av, "CDEF:%s_r=%s,%d,/", vn, vn, DAY_S);
-			arg(b->av, "VDEF:%s_T=%s_r,TOTAL", vn, vn);
+			total_def(b, vn);
 			arg(b->av, "CDEF:%s_q=tot,POP,%s_T,tot_T,/,100,*", vn, vn);
 			arg(b->av, "VDEF:%s_Q=%s_q,MAXIMUM", vn, vn);
 			arg(b->av, "GPRINT:%s_Q:%%6.1lf %%%%%s", vn, i % 3 == 2 ? "\\l" : "   ");
@@ -902,7 +931,9 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 	arg(b->av, "DEF:o=%s:acc_%s:AVERAGE:step=%lu", esc, kind_ds[kind], res);
 	/* Each value is an average count per step: scale to the unit, and to a rate for TOTAL. */
 	arg(b->av, "CDEF:obs=o,%lu,/,%lu,*", pr.step, res);
-	arg(b->av, "CDEF:o_r=o,%lu,/", pr.step);
+	/* The total from the finest archive covering the window, as for every other chart. */
+	arg(b->av, "DEF:of=%s:acc_%s:AVERAGE:step=%lu", esc, kind_ds[kind], pr.step);
+	arg(b->av, "CDEF:o_r=of,%lu,/", pr.step);
 	chart_colour(name, col);
 	if (hw) {
 		arg(b->av, "DEF:p=%s:acc_%s:HWPREDICT", esc, kind_ds[kind]);

@@ -7,7 +7,8 @@
  * before libtools.a, and this needs dayfile.c.
  *
  * Two points with different steps, so that per-day scaling is exercised: "tokyo" (60 s) and
- * "osaka" (300 s), the latter down for one whole day (unknown in the RRD files, no summary).
+ * "osaka" (300 s), the latter down for one whole day (unknown in the RRD files, no summary) and
+ * for the first ten hours of another (a partial day, which a daily average would extrapolate).
  * Keys: ranked by merged kinds, tcp/80 (scan + backscatter) beats tcp/22 though neither of its
  * kinds does; tcp/1433, icmp/3 and proto/47 have no RRD file (untracked) but are in the
  * summaries. tokyo's tcp/445 scans jump by 200 a minute for an hour on the day before the last,
@@ -68,11 +69,13 @@ struct fx_point {
 	const char *name;
 	unsigned long step;
 	int gap_day; /* a day with no data at all, or -1 */
+	int part_day; /* a day whose first part_hours have no data, or -1 */
+	unsigned int part_hours;
 };
 
 static const struct fx_point fx_points[FX_NPOINTS] = {
-	{ "tokyo", 60, -1 },
-	{ "osaka", 300, 4 },
+	{ "tokyo", 60, -1, -1, 0 },
+	{ "osaka", 300, 4, 2, 10 },
 };
 
 /* One step's counts of one point. */
@@ -151,9 +154,12 @@ static inline void fx_step_counts(const struct fx *fx, int p, uint32_t i, struct
 
 static inline bool fx_known(int p, uint32_t i)
 {
-	uint64_t day = (uint64_t)i * fx_points[p].step / FX_DAY;
+	uint64_t t = (uint64_t)i * fx_points[p].step, day = t / FX_DAY;
 
-	return fx_points[p].gap_day < 0 || day != (uint64_t)fx_points[p].gap_day;
+	if (fx_points[p].gap_day >= 0 && day == (uint64_t)fx_points[p].gap_day)
+		return false;
+	return fx_points[p].part_day < 0 || day != (uint64_t)fx_points[p].part_day ||
+	       t % FX_DAY >= fx_points[p].part_hours * 3600ull;
 }
 
 /* Sums of point p over the steps of days [d0, d1) since FX_T0 that have data. */
