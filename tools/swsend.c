@@ -395,14 +395,19 @@ static int parse_args(struct opts *o, int argc, char **argv)
 				return usage_err("bad --sport '%s'", optarg);
 			break;
 		case O_VLAN: {
+			/* Split a copy: argv stays as ps shows it. */
+			char first[16];
+			const char *comma = strchr(optarg, ',');
+			size_t flen = comma ? (size_t)(comma - optarg) : strlen(optarg);
 			unsigned int a, b;
-			char *comma = strchr(optarg, ',');
 
-			if (comma)
-				*comma = '\0';
-			if (parse_uint(optarg, 0, 4095, &a) ||
+			snprintf(first, sizeof(first), "%.*s", (int)(flen < 15 ? flen : 15),
+				 optarg);
+			if (flen > 15 || parse_uint(first, 0, 4095, &a) ||
 			    (comma && parse_uint(comma + 1, 0, 4095, &b)))
-				return usage_err("--vlan takes ID or OUTER,INNER (0-4095)");
+				return usage_err(
+					"--vlan takes ID or OUTER,INNER (0-4095), not '%s'",
+					optarg);
 			o->nvlan = comma ? 2 : 1;
 			o->vlan[0] = (uint16_t)a;
 			o->vlan[1] = comma ? (uint16_t)b : 0;
