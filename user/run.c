@@ -205,6 +205,19 @@ static uint64_t interval_start(uint64_t t, unsigned int len)
 	return t - t % len;
 }
 
+/*
+ * The wall clock, exact. time() reads the coarse clock, which right after the timer expires on
+ * an interval boundary still says the second before it (19 ticks in 20 here): the drain would
+ * be filed under the interval before the one it covers.
+ */
+static uint64_t wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
 static int store_drained(struct point *p, uint64_t start_s, unsigned int len, uint64_t seq)
 {
 	int err;
@@ -215,7 +228,7 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 	if (err)
 		sw_err("point %s: %s", p->name, p->store.errmsg);
 	else /* a row still open (SIGTERM's partial interval) waits in the queue: rrdstore.h */
-		rrd_cli_interval(&p->rrd, start_s, &p->store, time(NULL));
+		rrd_cli_interval(&p->rrd, start_s, &p->store, wall_s());
 	return err;
 }
 
@@ -245,7 +258,7 @@ static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 		return err;
 	}
 	p->sensor.meta.drains = seq;
-	p->sensor.meta.last_drain_s = time(NULL);
+	p->sensor.meta.last_drain_s = wall_s();
 	p->sensor.meta.dropped += tally_dropped(&p->store.iv);
 	if (tally_dropped(&p->store.iv))
 		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
@@ -260,8 +273,7 @@ static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 static int resume_leftover(struct point *p, unsigned int len)
 {
 	uint64_t seq = p->sensor.meta.drains + 1;
-	uint64_t last =
-		p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : (uint64_t)time(NULL);
+	uint64_t last = p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : wall_s();
 	uint64_t start = interval_start(last, len);
 	int err;
 
@@ -328,7 +340,7 @@ static int open_points(struct run_ctx *c)
 		}
 		p->stored_open = true;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
-				   time(NULL));
+				   wall_s());
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 			return err;
@@ -432,7 +444,7 @@ static int loop(struct run_ctx *c)
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				now = time(NULL);
+				now = wall_s();
 				sw_info("signal %u: draining once more", si.ssi_signo);
 				for (size_t i = 0; i < c->npoints; i++)
 					drain_point(&c->points[i], interval_start(now, len), len);
@@ -450,7 +462,7 @@ static int loop(struct run_ctx *c)
 		}
 		if (ticks > 1)
 			sw_warn("missed %" PRIu64 " interval(s): the drain ran late", ticks - 1);
-		now = time(NULL);
+		now = wall_s();
 		for (size_t i = 0; i < c->npoints; i++)
 			drain_point(&c->points[i], interval_start(now, len) - len, len);
 		if (c->exit_after && ++drains >= c->exit_after)
