@@ -156,10 +156,18 @@ static int fill_interval(struct sw_interval *iv, uint64_t first, uint64_t n,
 	memset(iv->stats, 0, sizeof(iv->stats));
 	iv->start_s = start_s;
 	iv->len_s = 60;
+	/*
+	 * A drain hands pairs over in hash-table order, so a source's keys are far apart: walk the
+	 * interval's sources once per key (a permutation of its pairs), which also keeps the
+	 * country lookups from finding the source they just looked up.
+	 */
+	uint64_t q = n % KEYS_PER_SOURCE ? 0 : n / KEYS_PER_SOURCE;
+
 	for (uint64_t i = 0; i < n; i++) {
 		struct sw_pair_rec *r = &iv->pairs[iv->npairs++];
+		uint64_t idx = q ? (i % q) * KEYS_PER_SOURCE + i / q : i;
 
-		make_pair(first + i, v6_permille, r);
+		make_pair(first + idx, v6_permille, r);
 		if (add_key(iv, r))
 			return -ENOSPC;
 		iv->stats[SW_STAT_PACKETS] += r->val.packets;
