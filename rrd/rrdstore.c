@@ -484,6 +484,8 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 		if (++n < CHUNK_ROWS && bytes + ROW_LEN < budget && done < f->nq &&
 		    f->q[done].end_s <= upto_s)
 			continue;
+		sw_debug("point %s: %s: %d rows, %s .. %s", rs->point, f->rel, n, argv[0],
+			 argv[n - 1]);
 		err = rrdio_update(&rs->io, name, n, argv);
 		if (err) {
 			struct rrdio_meta m;
@@ -585,6 +587,8 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 	}
 	if (!rs->since_s)
 		rs->since_s = start_s;
+	sw_debug("point %s: RRD rows of the interval from %" PRIu64 " (written up to %" PRIu64 ")",
+		 rs->point, start_s, rs->files[rs->totals].last_s);
 	localtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 

@@ -315,4 +315,28 @@ t_eq $? 0 "replay through rrdcached's unix socket"
 fetch "$W/u.fetch" "$U/u/totals.rrd" --daemon "unix:$W/u.sock"
 t_eq "$(python3 "$W/check.py" minutes "$W/b.pcap.tsv" "$W/u.fetch" totals $T0 $END)" 0 \
 	"u/totals.rrd read back through the unix socket equals tshark's minutes"
+### 5. A live daemon stopped by SIGTERM, then restarted: each packet in exactly one RRD row
+# SIGTERM's last drain stores the interval in progress; its RRD row must wait (RRD takes one
+# update per time) and the restarted daemon adds what came meanwhile, whichever interval it lands in.
+. "$SRC_ROOT/tests/live_lib.sh"
+live_setup || t_fail "live namespaces"
+echo tcp/445 >"$WORK/keys"
+daemon_start || t_fail "daemon attached"
+b=$(rx_packets)
+send "$WORK/sent" --dst 192.0.2.1 --kind syn --dport 445 --count 5 >/dev/null
+wait_rx "$b" 5 || t_fail "5 SYNs arrived"
+daemon_stop TERM
+t_eq $? 0 "SIGTERM: the daemon drains once more and exits 0"
+t_true "the interval in progress waits in rrd-queue" grep -q '^row keys/tcp_445.rrd ' "$DATA_DIR/$POINT/rrd-queue"
+b=$(rx_packets)
+send "$WORK/sent" --dst 192.0.2.1 --kind syn --dport 445 --count 3 >/dev/null
+wait_rx "$b" 3 || t_fail "3 more SYNs arrived while no daemon ran"
+daemon_start --exit-after 3 || t_fail "daemon resumed"
+wait_for 30 pid_gone "$DPID"
+now=$(date +%s)
+rrdtool fetch "$DATA_DIR/$POINT/keys/tcp_445.rrd" AVERAGE -r 1 -s $((now - 600)) -e "$now" >"$W/live.fetch"
+t_eq "$(awk -F'[: ]+' 'NR > 2 && $2 !~ /nan/ {s += $2} END {print s + 0}' "$W/live.fetch")" 8 \
+	"keys/tcp_445.rrd: the rows add up to the 5 + 3 SYNs sent, none lost or counted twice"
+t_true "rrd-queue is gone once written" test ! -e "$DATA_DIR/$POINT/rrd-queue"
+t_eq "$(grep -c 'already hold' "$WORK/daemon.log")" 0 "no row was refused as already written"
 t_done
