@@ -91,9 +91,11 @@ struct sw_meta {
 	__u64 last_drain_s; /* wall clock */
 	__u64 drains;
 	__u64 dropped; /* total packets counted nowhere but the overflow counters */
+	/* The name at attach time: status may run in another namespace, where the index differs. */
+	char ifname[16];
 };
 
-#define SW_META_VERSION 1
+#define SW_META_VERSION 2
 #define SW_META_DROP 0x1
 #define SW_META_WATCH 0x2
 

@@ -67,6 +67,7 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.max_keys = cfg->max_keys;
 	s->meta.flags = (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0);
 	s->meta.daemon_pid = getpid();
+	snprintf(s->meta.ifname, sizeof(s->meta.ifname), "%s", cfg->ifname ? cfg->ifname : "");
 }
 
 /* Sizes the tables and sets the .rodata knobs; the skeleton is opened, not loaded. */

@@ -74,8 +74,8 @@ static void show_point(const char *root, const char *name)
 	pairs = count_entries(dir, tables, sizeof(struct sw_pair));
 	snprintf(tables, sizeof(tables), "keys_%u", gen & 1);
 	keys = count_entries(dir, tables, sizeof(struct sw_key));
-	if (!if_indextoname(meta.ifindex, ifname))
-		snprintf(ifname, sizeof(ifname), "#%u gone", meta.ifindex);
+	/* The index means something only in the daemon's namespace; the name was saved. */
+	snprintf(ifname, sizeof(ifname), "%.*s", (int)sizeof(meta.ifname), meta.ifname);
 	if (meta.last_drain_s) {
 		time_t t = (time_t)meta.last_drain_s;
 		struct tm tm;
