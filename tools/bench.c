@@ -750,8 +750,10 @@ static void derive(const struct bench *b, struct derived *dv)
 	dv->own_mix_ns = median(&r->prog[ROW_A]) - dv->overhead_ns;
 	dv->hit_ns = (R * median(&r->prog[ROW_B]) - median(&r->prog[ROW_A])) / (R - 1);
 	/* The flip waits for a grace period whatever the table holds: not a cost per pair. */
-	dv->per_pair_drain_ns = (median(&r->drain_read_ms) + median(&r->drain_clear_ms)) * 1e6 /
-				(double)r->drain_pairs;
+	dv->per_pair_drain_ns = r->drain_pairs ?
+					(median(&r->drain_read_ms) + median(&r->drain_clear_ms)) *
+						1e6 / (double)r->drain_pairs :
+					0;
 }
 
 static const char *row_label(const struct bench *b, enum row row, char *buf, size_t len)
