@@ -573,7 +573,6 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 {
 	uint32_t top[SW_TOP_N];
 	uint64_t end_s = start_s + rs->step_s;
-	bool changed = false;
 	int n, err = 0;
 	char date[11];
 	time_t t = (time_t)start_s;
@@ -603,7 +602,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 		if ((err = add_key_file(rs, top[i])) ||
 		    (err = tracked_add_key(&rs->tracked, top[i], date)))
 			return err;
-		changed = true;
+		rs->tracked_dirty = true;
 		sw_fkey_str(top[i], name);
 		sw_info("point %s: %s entered the day's top %d: it has an RRD file from now on",
 			rs->point, name, SW_TOP_N);
@@ -614,7 +613,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 		if ((err = add_area_file(rs, a)))
 			return err;
 		snprintf(rs->tracked.area_since[a], sizeof(rs->tracked.area_since[a]), "%s", date);
-		changed = true;
+		rs->tracked_dirty = true;
 	}
 
 	memset(rs->scratch, 0, rs->nfiles * RRD_MAX_VALS * sizeof(*rs->scratch));
@@ -652,7 +651,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 		if (err)
 			return err;
 	}
-	if (changed) {
+	if (rs->tracked_dirty) {
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/" TRACKED_FILE, rs->dir);
@@ -662,6 +661,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 				 strerror(-err));
 			return err;
 		}
+		rs->tracked_dirty = false;
 	}
 	return 0;
 }
@@ -818,6 +818,19 @@ int rrdstore_close(struct rrdstore *rs)
 {
 	int err = save_queue(rs);
 
+	if (rs->tracked_dirty) {
+		char path[PATH_MAX];
+		int e;
+
+		snprintf(path, sizeof(path), "%s/" TRACKED_FILE, rs->dir);
+		e = tracked_save(&rs->tracked, path);
+		if (e && !err) {
+			snprintf(rs->errmsg, sizeof(rs->errmsg), "cannot write %s: %s", path,
+				 strerror(-e));
+			err = e;
+		}
+	}
+
 	free_all(rs);
 	return err;
 }
@@ -907,6 +920,23 @@ int rrdstore_open(struct rrdstore *rs, const struct rrdstore_config *cfg)
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "cannot make %s: %s", path,
 			 strerror(-err));
 		goto fail;
+	}
+	if (rs->io.daemon && !rs->io.remote) {
+		/*
+		 * librrd sends names through a unix socket as realpath() makes them: use that name
+		 * ourselves, so that a command's length is known before it is sent.
+		 */
+		char *real = realpath(cfg->data_dir, NULL);
+
+		if (!real || snprintf(rs->data_dir, sizeof(rs->data_dir), "%s", real) >=
+				     (int)sizeof(rs->data_dir)) {
+			snprintf(rs->errmsg, sizeof(rs->errmsg), "cannot resolve %s",
+				 cfg->data_dir);
+			free(real);
+			err = -ENAMETOOLONG;
+			goto fail;
+		}
+		free(real);
 	}
 	snprintf(path, sizeof(path), "%s/" TRACKED_FILE, rs->dir);
 	err = tracked_load(&rs->tracked, path, rs->errmsg, sizeof(rs->errmsg));

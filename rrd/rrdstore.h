@@ -80,6 +80,7 @@ struct rrdstore {
 	} * keymap; /* sorted by fkey */
 	size_t nkeymap, keymap_cap;
 	struct tracked tracked;
+	bool tracked_dirty; /* not saved yet: retried at every interval */
 	uint64_t *scratch; /* a row per file while an interval is spread over them */
 	size_t max_rows; /* per file queue */
 	uint64_t rows_late, rows_dropped; /* never written: reported, then reset */
