@@ -70,9 +70,10 @@ ip -n "$SENSOR_NS" -6 route add "$SCANNER6/128" dev "$SENSOR_IF"
 SENSOR_MAC=$(ip -n "$SENSOR_NS" -br link show "$SENSOR_IF" | awk '{print $3}')
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-say "scanwatch run (interval ${INTERVAL}s) on $SENSOR_IF"
+say "scanwatch run (interval ${INTERVAL}s) on $SENSOR_IF, watching the sensor's /24 like a small telescope"
+START=$(date +%s)
 ip netns exec "$SENSOR_NS" ./scanwatch run --point "$POINT=$SENSOR_IF" --data-dir "$OUT/data" \
-	--interval "$INTERVAL" --watch "$SENSOR4/32" --watch "$SENSOR6/128" \
+	--interval "$INTERVAL" --watch 192.0.2.0/24 --watch "$SENSOR6/128" \
 	--pin-root "$PIN_MNT/scanwatch" >"$OUT/daemon.log" 2>&1 &
 DAEMON_PID=$!
 for _ in $(seq 100); do
@@ -91,7 +92,7 @@ inet nmap -6 -n -Pn -sS --top-ports 100 --max-rate 400 "$SENSOR6" -oN /dev/null 
 
 say "masscan: 2000 ports at 500 packets/s"
 inet masscan "$SENSOR4" -p1-2000 --rate 500 --wait 1 --adapter-ip "$SCANNER4" \
-	--router-mac "$SENSOR_MAC" -e "$NET_IF" 2>&1 | tail -n 2 || true
+	--router-mac "$SENSOR_MAC" -e "$NET_IF" 2>&1 | tr "\r" "\n" | grep -v "^ *$" | tail -n 2 || true
 
 say "zmap: tcp/23 over the sensor's /24 at 300 packets/s"
 echo "# nothing is excluded: the target is the demo's own namespace" >"$OUT/zmap-blocklist"
@@ -103,8 +104,8 @@ inet hping3 -q -SA -s 80 -k -p 40000 --rand-source -c 400 -i u2500 "$SENSOR4" 2>
 inet hping3 -q -R -s 443 -k -p 40001 --rand-source -c 200 -i u2500 "$SENSOR4" 2>&1 | tail -n 1 || true
 
 say "Mirai-style sender: TCP 23/2323 with sequence number = destination address"
-inet .output/tools/swsend --iface "$NET_IF" --dst "$SENSOR4" --kind mirai --dport 23 \
-	--sources 300 --src-prefix 203.0.113.0/24 --count 600 --rate 300 --dst-mac "$SENSOR_MAC" | tail -n 3
+inet .output/tools/swsend --iface "$NET_IF" --dst "$SENSOR4" --kind mirai --dport 23,2323 \
+	--sources 250 --src-prefix 203.0.113.0/24 --count 500 --rate 300 --dst-mac "$SENSOR_MAC" | tail -n 3
 
 for cap in stopddos__amp.TCP.reflection.SYNACK.pcap zeek__ssh_sshguess.pcap; do
 	[ -f "$SHARED/$cap" ] || { echo "($SHARED/$cap not here: skipped)"; continue; }
@@ -126,7 +127,10 @@ say "summary of today (UTC)"
 
 if ./scanwatch graph --help >/dev/null 2>&1; then
 	say "charts"
-	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts" --start "-1h" --end now
-	ls "$OUT/charts"
+	# Day charts get one bar from a few minutes; the key charts show the minutes themselves.
+	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts"
+	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts/minutes" --chart key \
+		--start "@$START" --end "@$(date +%s)" --key tcp/80 --kind backscatter
+	ls "$OUT/charts" "$OUT/charts/minutes"
 fi
 say "done: data in $OUT/data, charts in $OUT/charts, daemon log in $OUT/daemon.log"
