@@ -19,6 +19,7 @@
 #include "geoip.h"
 #include "log.h"
 #include "parse_num.h"
+#include "priv.h"
 #include "rrdcli.h"
 #include "sensor.h"
 #include "store.h"
@@ -43,6 +44,8 @@ struct run_ctx {
 	const char *data_dir;
 	const char *geoip_path;
 	const char *tz;
+	const char *user;
+	struct priv priv;
 	uint64_t exit_after; /* drains; 0: until a signal */
 	struct prefix_list watch;
 	struct geoip geo;
@@ -69,6 +72,8 @@ static const char run_help[] =
 	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
 	"      --max-keys N         keys per interval before overflow (default 65536)\n"
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
+	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
+	"                           data directory (README.md, \"Privileges\")\n"
 	"      --exit-after N       stop after N drains (for tests and cron)\n" RRD_CLI_HELP
 	"  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
@@ -90,13 +95,14 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      { "pin-root", required_argument, NULL, O_PINROOT },
 					      { "exit-after", required_argument, NULL, O_EXIT },
+					      { "user", required_argument, NULL, 'u' },
 					      RRD_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:u:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': {
 			/* Split a copy: editing argv in place would change what ps and pkill see. */
@@ -154,6 +160,9 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			break;
 		case 'g':
 			c->geoip_path = optarg;
+			break;
+		case 'u':
+			c->user = optarg;
 			break;
 		case O_TZ:
 			c->tz = optarg;
@@ -326,6 +335,7 @@ static void close_points(struct run_ctx *c)
 
 static int open_points(struct run_ctx *c)
 {
+	char errmsg[SW_ERRMSG_LEN];
 	int err;
 
 	c->cfg.watch = c->watch.v;
@@ -359,12 +369,23 @@ static int open_points(struct run_ctx *c)
 
 		cfg.point = p->name;
 		cfg.ifname = p->ifname;
+		/* Pins live where only root may go; the data directory is the user's (priv.h). */
+		err = priv_fs_as(&c->priv, false, errmsg, sizeof(errmsg));
+		if (err) {
+			sw_err("%s", errmsg);
+			return err;
+		}
 		err = sensor_open_live(&p->sensor, &cfg);
 		if (err) {
 			sw_err("point %s: %s", p->name, p->sensor.errmsg);
 			return err;
 		}
 		p->opened = true;
+		err = priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg));
+		if (err) {
+			sw_err("%s", errmsg);
+			return err;
+		}
 		drainer_init(&p->drainer, p->sensor.ncpus, 0);
 		if (!p->sensor.resumed) {
 			/* Sequence numbers of different attachments never meet: start at now in µs. */
@@ -387,6 +408,7 @@ static void undo_failed_start(struct run_ctx *c)
 {
 	char errmsg[SW_ERRMSG_LEN];
 
+	priv_fs_as(&c->priv, false, errmsg, sizeof(errmsg));
 	for (size_t i = 0; i < c->npoints; i++) {
 		struct point *p = &c->points[i];
 
@@ -396,6 +418,32 @@ static void undo_failed_start(struct run_ctx *c)
 			sensor_detach(c->cfg.pin_root, p->name, errmsg);
 		}
 	}
+}
+
+static int probe_tables(void *ctx)
+{
+	struct run_ctx *c = ctx;
+	int err = 0;
+
+	/* A write to the meta map: a bpf() command on an fd held, like every drain's. */
+	for (size_t i = 0; i < c->npoints && !err; i++)
+		err = sensor_update_meta(&c->points[i].sensor);
+	return err;
+}
+
+/* What is left to do needs no privilege but the fds held (priv.h, README.md "Privileges"). */
+static int drop_privileges(struct run_ctx *c)
+{
+	char errmsg[SW_ERRMSG_LEN];
+	bool kept_bpf;
+
+	if (priv_drop(&c->priv, probe_tables, c, &kept_bpf, errmsg, sizeof(errmsg))) {
+		sw_err("%s", errmsg);
+		return -EPERM;
+	}
+	sw_info("running as %s (uid %u) with %s", c->priv.switch_user ? c->priv.user : "root",
+		(unsigned int)getuid(), kept_bpf ? "CAP_BPF only" : "no capability");
+	return 0;
 }
 
 static int arm_timer(int tfd, unsigned int len)
@@ -494,14 +542,20 @@ int cmd_run(int argc, char **argv)
 	}
 	sw_log_libbpf();
 	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
+	if (!err && c->user && priv_set_user(&c->priv, c->user, errmsg, sizeof(errmsg)))
+		err = -EINVAL;
+	/* From here on the data directory's files are made by the user who will write them. */
+	if (!err && priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg)))
+		err = -EPERM;
 	if (err) {
 		sw_err("%s", errmsg);
+		geoip_close(&c->geo);
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
 		free(c);
-		return SW_EXIT_USAGE;
+		return err == -EPERM ? SW_EXIT_FAIL : SW_EXIT_USAGE;
 	}
-	if (open_points(c)) {
+	if (open_points(c) || drop_privileges(c)) {
 		undo_failed_start(c);
 		err = SW_EXIT_FAIL;
 	} else {
