@@ -91,7 +91,8 @@ inet nmap -n -sn "$SENSOR4" -oN /dev/null | tail -n 1
 inet nmap -6 -n -Pn -sS --top-ports 100 --max-rate 400 "$SENSOR6" -oN /dev/null | tail -n 1
 
 say "masscan: 2000 ports at 500 packets/s"
-inet masscan "$SENSOR4" -p1-2000 --rate 500 --wait 1 --adapter-ip "$SCANNER4" \
+# masscan 1.3 can wait for ever on a quiet link after its --wait: bound it.
+inet timeout 45 masscan "$SENSOR4" -p1-2000 --rate 500 --wait 1 --adapter-ip "$SCANNER4" \
 	--router-mac "$SENSOR_MAC" -e "$NET_IF" 2>&1 | tr "\r" "\n" | grep -v "^ *$" | tail -n 2 || true
 
 say "zmap: tcp/23 over the sensor's /24 at 300 packets/s"
