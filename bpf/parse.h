@@ -83,6 +83,17 @@ struct sw_pkt {
 	__u8 fp; /* bit per enum sw_fingerprint */
 };
 
+/*
+ * Where the transport header starts, for host mode, which reads ports and ICMP identifiers the
+ * key does not keep. proto is 0 when no transport header may be read (fragment, bad header).
+ */
+struct sw_l4 {
+	void *pos;
+	__u32 len; /* bytes of transport header and payload the IP header claims */
+	__u8 proto;
+	__u8 is_v4;
+};
+
 /* What the IP layer hands the transport layer. */
 struct l3_info {
 	__u32 l4_len; /* bytes of transport header and payload the IP header claims */
@@ -307,8 +318,13 @@ static __always_inline void parse_icmp(struct cursor *c, struct sw_pkt *pkt,
 		set_key(pkt, cls, SW_KIND_OTHER, type);
 }
 
-/* Fills *pkt from the frame; the key defaults to proto/N (other) until a header proves more. */
-static __always_inline int parse_packet(void *data, void *data_end, struct sw_pkt *pkt)
+/*
+ * Fills *pkt from the frame; the key defaults to proto/N (other) until a header proves more.
+ * l4, when not NULL, receives where the transport header is (host mode); sensor mode passes
+ * NULL under a .rodata flag, so the verifier removes these stores from its path.
+ */
+static __always_inline int parse_packet(void *data, void *data_end, struct sw_pkt *pkt,
+					struct sw_l4 *l4)
 {
 	struct cursor c = { .pos = data, .end = data_end };
 	struct l3_info l3 = {};
@@ -341,6 +357,12 @@ static __always_inline int parse_packet(void *data, void *data_end, struct sw_pk
 	}
 	if (l3.is_v4 && l3.ip_id == SW_ZMAP_IPID && pkt->pair.key.kind == SW_KIND_SCAN)
 		pkt->fp |= 1 << SW_FP_ZMAP;
+	if (l4) {
+		l4->pos = c.pos;
+		l4->len = l3.l4_len;
+		l4->proto = l3.proto;
+		l4->is_v4 = l3.is_v4;
+	}
 	return SW_PARSE_OK;
 }
 

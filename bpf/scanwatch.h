@@ -65,8 +65,45 @@ enum sw_stat {
 	SW_STAT_RUNT, /* IP header cut short: no destination to judge it by */
 	SW_STAT_UNWATCHED, /* destination outside every --watch prefix */
 	SW_STAT_KEYS_LOST, /* key table full: the packet is counted nowhere else */
+	/* Host mode (all zero in sensor mode): */
+	SW_STAT_SOLICITED_FLOW, /* inbound, of a flow the host started: not an access */
+	SW_STAT_SOLICITED_SOCKET, /* inbound, to a socket the host listens on: not an access */
+	SW_STAT_FLOWS_NEW, /* flows the egress program recorded */
+	SW_STAT_FLOWS_LOST, /* flows it could not record: their replies count as accesses */
+	/*
+	 * Flows the full table evicted. No program writes it: an LRU evicts silently, so the
+	 * daemon works it out at each drain (README.md, "Sensor mode and host mode").
+	 */
+	SW_STAT_FLOWS_EVICTED,
 	SW_NSTATS
 };
+
+/*
+ * Host mode: a flow the host started, keyed as its packets arrive (remote is their source).
+ * Ports are in host byte order; an ICMP or ICMPv6 echo has rport 0 and its identifier as lport.
+ * Addresses as in struct sw_pair. Both sides zero the padding: it is part of the hash key.
+ */
+struct sw_flow {
+	__u8 remote[16];
+	__u8 local[16];
+	__u16 rport;
+	__u16 lport;
+	__u8 proto; /* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
+	__u8 pad[3];
+};
+
+struct sw_flow_val {
+	__u64 last_ns; /* CLOCK_MONOTONIC_COARSE of the flow's last outbound packet */
+};
+
+/* A service whose clients count as accesses in host mode (--count-service tcp/22). */
+struct sw_service {
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+	__u16 port; /* host byte order */
+};
+
+#define SW_MAX_SERVICES 64
 
 /* Generations of interval tables: one written by the program, one drained by user space. */
 #define SW_NGENS 2
@@ -93,10 +130,27 @@ struct sw_meta {
 	__u64 dropped; /* total packets counted nowhere but the overflow counters */
 	/* The name at attach time: status may run in another namespace, where the index differs. */
 	char ifname[16];
+	/* Host mode; zero in sensor mode. */
+	__u32 flow_table_size;
+	__u32 flow_expiry_s;
+	__u32 egress_hook; /* enum sw_egress_hook obtained */
+	__u32 nservices;
+	__u64 netns_dev, netns_ino; /* the daemon's network namespace: where tc's handle is valid */
+	__u64 flow_inserts; /* SW_STAT_FLOWS_NEW summed over every drain */
+	__u64 flow_deleted; /* expired flows the daemon removed */
+	__u64 flow_evicted; /* evictions reported so far */
 };
 
-#define SW_META_VERSION 2
+enum sw_egress_hook {
+	SW_EGRESS_NONE = 0,
+	SW_EGRESS_TCX = 1, /* a bpf_link, pinned like the XDP one */
+	SW_EGRESS_TC = 2, /* a tc filter on clsact (kernels before 6.6) */
+};
+
+#define SW_META_VERSION 3
 #define SW_META_DROP 0x1
 #define SW_META_WATCH 0x2
+#define SW_META_HOST 0x4
+#define SW_META_OWN_QDISC 0x8 /* the clsact qdisc was made by scanwatch: detach removes it */
 
 #endif /* SCANWATCH_H */
