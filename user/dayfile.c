@@ -13,9 +13,16 @@
 #include "parse_num.h"
 
 static const char *const stat_names[SW_NSTATS] = {
-	[SW_STAT_PACKETS] = "packets",	   [SW_STAT_NOT_IP] = "not_ip",
-	[SW_STAT_RUNT] = "runt",	   [SW_STAT_UNWATCHED] = "unwatched",
+	[SW_STAT_PACKETS] = "packets",
+	[SW_STAT_NOT_IP] = "not_ip",
+	[SW_STAT_RUNT] = "runt",
+	[SW_STAT_UNWATCHED] = "unwatched",
 	[SW_STAT_KEYS_LOST] = "keys_lost",
+	[SW_STAT_SOLICITED_FLOW] = "solicited_flow",
+	[SW_STAT_SOLICITED_SOCKET] = "solicited_socket",
+	[SW_STAT_FLOWS_NEW] = "flows_new",
+	[SW_STAT_FLOWS_LOST] = "flows_lost",
+	[SW_STAT_FLOWS_EVICTED] = "flows_evicted",
 };
 
 void dayfile_init(struct dayfile *df)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 
 #include "cli.h"
 #include "drain.h"
+#include "flows.h"
 #include "geoip.h"
+#include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
 #include "priv.h"
@@ -47,7 +50,10 @@ struct run_ctx {
 	const char *user;
 	struct priv priv;
 	uint64_t exit_after; /* drains; 0: until a signal */
+	bool egress_set;
 	struct prefix_list watch;
+	struct sw_service services[SW_MAX_SERVICES];
+	size_t nservices;
 	struct geoip geo;
 	struct rrd_cli rrd;
 };
@@ -64,6 +70,14 @@ static const char run_help[] =
 	"  -i, --interval S         seconds between drains, aligned to the clock (default 60)\n"
 	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable, IPv4 or IPv6)\n"
 	"      --drop               drop the counted packets (a darknet sensor that never answers)\n"
+	"      --host-mode          an ordinary host: replies to its own flows and packets to its\n"
+	"                           listening sockets are no access (README: Sensor mode and host mode)\n"
+	"      --count-service S    host mode: count the clients of service S (tcp/22, udp/53) too\n"
+	"                           (repeatable)\n"
+	"      --flow-table-size N  host mode: flows remembered (default 65536); evictions are counted\n"
+	"      --flow-expiry S      host mode: seconds a flow's replies stay solicited after its last\n"
+	"                           outbound packet (default 120)\n"
+	"      --egress-hook HOOK   host mode: auto (default: tcx, else tc with a warning), tcx or tc\n"
 	"  -m, --mode MODE          auto (default: native, else generic with a warning),\n"
 	"                           native or generic\n"
 	"  -g, --geoip FILE         MaxMind-format country database (default " SW_GEOIP_DEFAULT
@@ -78,28 +92,48 @@ static const char run_help[] =
 	"  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
 	"Example:\n"
-	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n";
+	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n"
+	"  scanwatch run --point web1=eth0 --host-mode --count-service tcp/22 --data-dir /var/lib/scanwatch\n";
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)
 {
-	enum { O_DROP = 256, O_TZ, O_MAXP, O_MAXK, O_PINROOT, O_EXIT };
-	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
-					      { "data-dir", required_argument, NULL, 'd' },
-					      { "interval", required_argument, NULL, 'i' },
-					      { "watch", required_argument, NULL, 'w' },
-					      { "drop", no_argument, NULL, O_DROP },
-					      { "mode", required_argument, NULL, 'm' },
-					      { "geoip", required_argument, NULL, 'g' },
-					      { "tz", required_argument, NULL, O_TZ },
-					      { "max-pairs", required_argument, NULL, O_MAXP },
-					      { "max-keys", required_argument, NULL, O_MAXK },
-					      { "pin-root", required_argument, NULL, O_PINROOT },
-					      { "exit-after", required_argument, NULL, O_EXIT },
-					      { "user", required_argument, NULL, 'u' },
-					      RRD_CLI_OPTIONS,
-					      { "verbose", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
+	enum {
+		O_DROP = 256,
+		O_TZ,
+		O_MAXP,
+		O_MAXK,
+		O_PINROOT,
+		O_EXIT,
+		O_HOST,
+		O_SERVICE,
+		O_FLOWS,
+		O_EXPIRY,
+		O_EGRESS,
+	};
+	static const struct option opts[] = {
+		{ "point", required_argument, NULL, 'p' },
+		{ "data-dir", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "drop", no_argument, NULL, O_DROP },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "geoip", required_argument, NULL, 'g' },
+		{ "tz", required_argument, NULL, O_TZ },
+		{ "max-pairs", required_argument, NULL, O_MAXP },
+		{ "max-keys", required_argument, NULL, O_MAXK },
+		{ "pin-root", required_argument, NULL, O_PINROOT },
+		{ "exit-after", required_argument, NULL, O_EXIT },
+		{ "host-mode", no_argument, NULL, O_HOST },
+		{ "count-service", required_argument, NULL, O_SERVICE },
+		{ "flow-table-size", required_argument, NULL, O_FLOWS },
+		{ "flow-expiry", required_argument, NULL, O_EXPIRY },
+		{ "egress-hook", required_argument, NULL, O_EGRESS },
+		{ "user", required_argument, NULL, 'u' },
+		RRD_CLI_OPTIONS,
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:u:vh", opts, NULL)) != -1) {
@@ -182,6 +216,48 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			if (parse_u64(optarg, 1, UINT32_MAX, &c->exit_after))
 				return usage_error("run", "--exit-after takes a positive count");
 			break;
+		case O_HOST:
+			c->cfg.host_mode = true;
+			break;
+		case O_SERVICE: {
+			struct sw_key key;
+			struct sw_service svc = { 0 };
+
+			if (sw_key_parse(optarg, "scan", &key) ||
+			    (key.cls != SW_CLS_TCP && key.cls != SW_CLS_UDP) || key.num == 0)
+				return usage_error(
+					"run",
+					"--count-service takes tcp/PORT or udp/PORT, not '%s'",
+					optarg);
+			if (c->nservices == SW_MAX_SERVICES)
+				return usage_error("run", "at most %d --count-service",
+						   SW_MAX_SERVICES);
+			svc.proto = key.cls == SW_CLS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+			svc.port = key.num;
+			c->services[c->nservices++] = svc;
+			break;
+		}
+		case O_FLOWS:
+			if (parse_uint(optarg, 16, 1 << 24, &c->cfg.flow_table_size))
+				return usage_error("run", "--flow-table-size takes 16 to 16777216");
+			break;
+		case O_EXPIRY:
+			if (parse_uint(optarg, 1, 86400, &c->cfg.flow_expiry_s))
+				return usage_error("run", "--flow-expiry takes 1 to 86400 seconds");
+			break;
+		case O_EGRESS:
+			if (!strcmp(optarg, "auto"))
+				c->cfg.egress = SW_EGRESS_REQ_AUTO;
+			else if (!strcmp(optarg, "tcx"))
+				c->cfg.egress = SW_EGRESS_REQ_TCX;
+			else if (!strcmp(optarg, "tc"))
+				c->cfg.egress = SW_EGRESS_REQ_TC;
+			else
+				return usage_error("run",
+						   "--egress-hook is auto, tcx or tc, not '%s'",
+						   optarg);
+			c->egress_set = true;
+			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
@@ -205,6 +281,16 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		return usage_error("run", "--data-dir is required");
 	if (c->tz && use_time_zone(c->tz))
 		return usage_error("run", "unknown time zone '%s'", c->tz);
+	if (!c->cfg.host_mode &&
+	    (c->nservices || c->cfg.flow_table_size || c->cfg.flow_expiry_s || c->egress_set))
+		return usage_error("run", "--count-service, --flow-table-size, --flow-expiry and "
+					  "--egress-hook need --host-mode");
+	/* A host must answer ARP's IPv6 twin (neighbour discovery, counted as icmp6/135 other). */
+	if (c->cfg.host_mode && c->cfg.drop)
+		return usage_error("run", "--drop is for a dedicated sensor; a host in --host-mode "
+					  "must answer what it is sent");
+	c->cfg.services = c->services;
+	c->cfg.nservices = c->nservices;
 	return 0;
 }
 
@@ -246,14 +332,29 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
  * tables are emptied and recorded in the pinned meta map after, so a daemon killed in between
  * can tell on restart whether the retired tables were stored already.
  */
+/* Host mode: evictions the drain found, logged as overflow is. */
+static void report_evictions(const struct point *p)
+{
+	uint64_t n = p->iv.stats[SW_STAT_FLOWS_EVICTED];
+
+	if (n)
+		sw_warn("point %s: %" PRIu64
+			" flows evicted from the full flow table (%u entries): "
+			"replies to them count as accesses (raise --flow-table-size)",
+			p->name, n, p->sensor.meta.flow_table_size);
+}
+
 static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 {
 	uint64_t seq = p->sensor.meta.drains + 1;
+	struct flow_drain fdr;
 	int err;
 
 	err = drain_flip(&p->sensor);
 	if (!err)
 		err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (!err)
+		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
 		sw_err("point %s: %s", p->name, p->sensor.errmsg);
 		return err;
@@ -268,6 +369,8 @@ static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 	}
 	p->sensor.meta.drains = seq;
 	p->sensor.meta.last_drain_s = wall_s();
+	flows_commit(&p->sensor, &fdr);
+	report_evictions(p);
 	p->sensor.meta.dropped += tally_dropped(&p->store.iv);
 	if (tally_dropped(&p->store.iv))
 		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
@@ -284,6 +387,7 @@ static int resume_leftover(struct point *p, unsigned int len)
 	uint64_t seq = p->sensor.meta.drains + 1;
 	uint64_t last = p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : wall_s();
 	uint64_t start = interval_start(last, len);
+	struct flow_drain fdr;
 	int err;
 
 	err = store_open_day(&p->store, start);
@@ -292,10 +396,16 @@ static int resume_leftover(struct point *p, unsigned int len)
 		return err;
 	}
 	err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (!err)
+		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
 		sw_err("point %s: %s", p->name, p->sensor.errmsg);
 		return err;
 	}
+	/*
+	 * Stored already or not, the interval's flows join the totals: the evictions the dead
+	 * daemon stored are then not reported again (README: a crash in between the two writes).
+	 */
 	if (p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS]) {
 		if (p->store.day.seq == seq) {
 			sw_info("point %s: the last drain was stored but not cleared; clearing",
@@ -314,6 +424,7 @@ static int resume_leftover(struct point *p, unsigned int len)
 		return err;
 	}
 	p->sensor.meta.drains = seq;
+	flows_commit(&p->sensor, &fdr);
 	return sensor_update_meta(&p->sensor);
 }
 
@@ -396,9 +507,13 @@ static int open_points(struct run_ctx *c)
 		}
 		if (err)
 			return err;
-		sw_info("point %s: %s %s in %s mode", p->name,
+		sw_info("point %s: %s %s in %s mode%s%s", p->name,
 			p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
-			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic");
+			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
+			c->cfg.host_mode ? ", host mode, egress by " : "",
+			!c->cfg.host_mode			    ? "" :
+			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
+								      "tc filter");
 	}
 	return 0;
 }

@@ -25,6 +25,18 @@ static const char *const pinned_maps[] = {
 	"stats", "stats_0", "stats_1", "active", "watch",   "meta",
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+/* Host mode's, besides: the flow table, the services, and the egress hook. */
+#define PIN_FLOWS "flows"
+#define PIN_SERVICES "services"
+#define PIN_EGRESS_LINK "egress_link" /* SW_EGRESS_TCX */
+#define PIN_EGRESS_PROG "egress_prog" /* SW_EGRESS_TC: the filter holds the program, not a link */
+
+/* Linux 6.6's numbers, which libbpf 1.1's headers predate; a kernel without tcx refuses them. */
+#define SW_BPF_TCX_EGRESS 47
+#define SW_BPF_LINK_TYPE_TCX 11
+/* Our tc filter: a fixed handle and priority, so detach and resume find it; last in the chain. */
+#define SW_TC_HANDLE 0x5357
+#define SW_TC_PRIO 0xfff0
 
 static int fail(struct sensor *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -45,6 +57,7 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
 	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
 	s->watch_fd = s->meta_fd = -1;
+	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
 		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -57,6 +70,34 @@ static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+static unsigned int flow_table_size(const struct sensor_config *cfg)
+{
+	return cfg->flow_table_size ? cfg->flow_table_size : SW_DEFAULT_FLOW_TABLE;
+}
+
+static unsigned int flow_expiry_s(const struct sensor_config *cfg)
+{
+	return cfg->flow_expiry_s ? cfg->flow_expiry_s : SW_DEFAULT_FLOW_EXPIRY_S;
+}
+
+static __u32 meta_flags(const struct sensor_config *cfg)
+{
+	return (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0) |
+	       (cfg->host_mode ? SW_META_HOST : 0);
+}
+
+/* A tc handle means something only in the namespace it was made in; so does an ifindex. */
+static int netns_id(__u64 *dev, __u64 *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
 static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifindex, __u32 mode)
 {
 	s->meta.version = SW_META_VERSION;
@@ -65,9 +106,33 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.max_pairs = cfg->max_pairs;
 	s->meta.max_keys = cfg->max_keys;
-	s->meta.flags = (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0);
+	/* Keeps SW_META_OWN_QDISC, which attach_egress may have set. */
+	s->meta.flags = meta_flags(cfg) | (s->meta.flags & SW_META_OWN_QDISC);
 	s->meta.daemon_pid = getpid();
 	snprintf(s->meta.ifname, sizeof(s->meta.ifname), "%s", cfg->ifname ? cfg->ifname : "");
+	if (cfg->host_mode) {
+		s->meta.flow_table_size = flow_table_size(cfg);
+		s->meta.flow_expiry_s = flow_expiry_s(cfg);
+		s->meta.nservices = cfg->nservices;
+		netns_id(&s->meta.netns_dev, &s->meta.netns_ino);
+	}
+}
+
+/* Replaces the counted services with the ones asked for. */
+static int set_services(struct sensor *s, const struct sensor_config *cfg)
+{
+	struct sw_service svc;
+	__u8 one = 1;
+
+	while (!bpf_map_get_next_key(s->services_fd, NULL, &svc))
+		if (bpf_map_delete_elem(s->services_fd, &svc))
+			return fail(s, errno, "cannot update the counted services: %s",
+				    strerror(errno));
+	for (size_t i = 0; i < cfg->nservices; i++)
+		if (bpf_map_update_elem(s->services_fd, &cfg->services[i], &one, BPF_ANY))
+			return fail(s, errno, "cannot add counted service %zu: %s", i,
+				    strerror(errno));
+	return 0;
 }
 
 /* Sizes the tables and sets the .rodata knobs; the skeleton is opened, not loaded. */
@@ -82,6 +147,15 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	skel->rodata->watch_on = cfg->nwatch > 0;
 	skel->rodata->drop_on = cfg->drop;
 	skel->rodata->replay_clock_on = replay;
+	skel->rodata->host_on = cfg->host_mode;
+	skel->rodata->flow_expiry_ns = (__u64)flow_expiry_s(cfg) * 1000000000ull;
+	/* Sensor mode never runs the egress program: do not even load it. */
+	bpf_program__set_autoload(skel->progs.scanwatch_egress, cfg->host_mode);
+	err = bpf_map__set_max_entries(skel->maps.flows, cfg->host_mode ? flow_table_size(cfg) : 1);
+	if (err) {
+		scanwatch_bpf__destroy(skel);
+		return fail(s, err, "cannot size the flow table: %s", strerror(-err));
+	}
 	/*
 	 * The outer maps' inner templates keep their compiled size: the kernel does not compare
 	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
@@ -123,6 +197,14 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	s->watch_fd = bpf_map__fd(skel->maps.watch);
 	s->meta_fd = bpf_map__fd(skel->maps.meta);
 	s->gen = 0;
+	if (cfg->host_mode) {
+		s->flows_fd = bpf_map__fd(skel->maps.flows);
+		s->services_fd = bpf_map__fd(skel->maps.services);
+		s->egress_prog_fd = bpf_program__fd(skel->progs.scanwatch_egress);
+		err = set_services(s, cfg);
+		if (err)
+			return err;
+	}
 
 	for (size_t i = 0; i < cfg->nwatch; i++) {
 		__u8 one = 1;
@@ -161,6 +243,24 @@ int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_
 	return (int)opts.retval;
 }
 
+int sensor_run_egress(struct sensor *s, const void *frame, uint32_t len, uint64_t ts_ns,
+		      int *verdict)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
+	int err;
+
+	if (s->egress_prog_fd < 0)
+		return fail(s, EINVAL, "the egress program is loaded in host mode only");
+	s->skel->bss->replay_now_ns = ts_ns;
+	err = bpf_prog_test_run_opts(s->egress_prog_fd, &opts);
+	if (err)
+		return fail(s, err,
+			    "BPF_PROG_TEST_RUN of the egress program failed on a %u-byte frame: %s",
+			    len, strerror(-err));
+	*verdict = (int)opts.retval;
+	return 0;
+}
+
 /* bpffs is where pins live; mount it if the system has not (as bpftool does). */
 static int ensure_bpffs(struct sensor *s, const char *root)
 {
@@ -191,8 +291,14 @@ static void unpin_all(const char *dir)
 {
 	char path[PATH_MAX];
 
+	static const char *const host_pins[] = { PIN_FLOWS, PIN_SERVICES, PIN_EGRESS_LINK,
+						 PIN_EGRESS_PROG };
+
 	if (!pin_path(path, sizeof(path), dir, "link"))
 		unlink(path);
+	for (size_t i = 0; i < sizeof(host_pins) / sizeof(host_pins[0]); i++)
+		if (!pin_path(path, sizeof(path), dir, host_pins[i]))
+			unlink(path);
 	for (size_t i = 0; i < NPINNED; i++)
 		if (!pin_path(path, sizeof(path), dir, pinned_maps[i]))
 			unlink(path);
@@ -215,6 +321,22 @@ static int pin_all(struct sensor *s)
 		if (err)
 			goto fail;
 	}
+	if (s->meta.flags & SW_META_HOST) {
+		bool tcx = s->meta.egress_hook == SW_EGRESS_TCX;
+		const char *names[] = { PIN_FLOWS, PIN_SERVICES,
+					tcx ? PIN_EGRESS_LINK : PIN_EGRESS_PROG };
+		int fds[] = { s->flows_fd, s->services_fd,
+			      tcx ? s->egress_link_fd : s->egress_prog_fd };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+			err = pin_path(path, sizeof(path), s->pin_dir, names[i]);
+			if (!err)
+				err = bpf_obj_pin(fds[i], path);
+			if (err)
+				goto fail;
+		}
+	}
+	/* The XDP link last: its pin is what says a point is whole (see sensor_open_live). */
 	err = pin_path(path, sizeof(path), s->pin_dir, "link");
 	if (!err)
 		err = bpf_obj_pin(s->link_fd, path);
@@ -262,6 +384,156 @@ busy:
 done:
 	s->link_fd = fd;
 	return 0;
+}
+
+static void tc_hook_init(struct bpf_tc_hook *hook, int ifindex, enum bpf_tc_attach_point where)
+{
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = where;
+}
+
+static void tc_opts_init(struct bpf_tc_opts *o, int prog_fd)
+{
+	memset(o, 0, sizeof(*o));
+	o->sz = sizeof(*o);
+	o->handle = SW_TC_HANDLE;
+	o->priority = SW_TC_PRIO;
+	o->prog_fd = prog_fd;
+}
+
+/* Our filter on egress, and the clsact qdisc if we made it; what is not there is fine. */
+static void tc_remove(int ifindex, bool own_qdisc)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts o;
+
+	tc_hook_init(&hook, ifindex, BPF_TC_EGRESS);
+	tc_opts_init(&o, 0);
+	bpf_tc_detach(&hook, &o);
+	if (own_qdisc) {
+		tc_hook_init(&hook, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
+		bpf_tc_hook_destroy(&hook);
+	}
+}
+
+/* The pinned egress program as a tc filter, on a clsact qdisc that may already be there. */
+static int attach_tc(struct sensor *s, int prog_fd, int ifindex, const char *ifname)
+{
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts o;
+	bool own = false;
+	int err;
+
+	tc_hook_init(&hook, ifindex, BPF_TC_EGRESS);
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		own = true;
+	else if (err != -EEXIST)
+		return fail(s, err, "cannot add a clsact qdisc to %s: %s", ifname, strerror(-err));
+	tc_opts_init(&o, prog_fd);
+	err = bpf_tc_attach(&hook, &o);
+	if (err) {
+		if (own)
+			tc_remove(ifindex, true);
+		if (err == -EEXIST)
+			return fail(s, err,
+				    "%s already has a tc egress filter with scanwatch's handle %#x "
+				    "and priority %#x",
+				    ifname, SW_TC_HANDLE, SW_TC_PRIO);
+		return fail(s, err, "cannot attach the egress program to %s: %s", ifname,
+			    strerror(-err));
+	}
+	if (own)
+		s->meta.flags |= SW_META_OWN_QDISC;
+	return 0;
+}
+
+/*
+ * Host mode's egress program: a tcx link where the kernel has them (6.6+), pinned and detached
+ * like the XDP link, else a tc filter. Runtime probe, not a version check: the kernel refuses
+ * an attach type it does not know.
+ */
+static int attach_egress(struct sensor *s, int ifindex, const char *ifname, enum sw_egress_req req)
+{
+	int fd;
+
+	if (req != SW_EGRESS_REQ_TC) {
+		fd = bpf_link_create(s->egress_prog_fd, ifindex, SW_BPF_TCX_EGRESS, NULL);
+		if (fd >= 0) {
+			s->egress_link_fd = fd;
+			s->meta.egress_hook = SW_EGRESS_TCX;
+			return 0;
+		}
+		if (req == SW_EGRESS_REQ_TCX)
+			return fail(s, errno, "cannot attach a tcx egress link to %s: %s", ifname,
+				    strerror(errno));
+		sw_warn("%s: tcx links unavailable (%s); attaching a tc filter on the clsact qdisc",
+			ifname, strerror(errno));
+	}
+	s->meta.egress_hook = SW_EGRESS_TC;
+	return attach_tc(s, s->egress_prog_fd, ifindex, ifname);
+}
+
+static bool same_netns(const struct sw_meta *m)
+{
+	__u64 dev = 0, ino = 0;
+
+	return !netns_id(&dev, &ino) && dev == m->netns_dev && ino == m->netns_ino;
+}
+
+/* The egress side of a resumed host-mode point: still attached, or attached again. */
+static int resume_egress(struct sensor *s, int ifindex)
+{
+	struct bpf_link_info info = {};
+	struct bpf_prog_info pinfo = {};
+	__u32 len = sizeof(info), plen = sizeof(pinfo);
+	struct bpf_tc_hook hook;
+	struct bpf_tc_opts o;
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (s->meta.egress_hook == SW_EGRESS_TCX) {
+		pin_path(path, sizeof(path), s->pin_dir, PIN_EGRESS_LINK);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return fail(s, errno, "cannot open pinned egress link %s: %s", path,
+				    strerror(errno));
+		s->egress_link_fd = fd;
+		/* tcx's link info starts with the ifindex, where xdp's does. */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != SW_BPF_LINK_TYPE_TCX ||
+		    (int)info.xdp.ifindex != ifindex)
+			return fail(s, EINVAL,
+				    "pinned egress link %s is not a tcx link on this interface",
+				    path);
+		return 0;
+	}
+	if (s->meta.egress_hook != SW_EGRESS_TC)
+		return fail(s, EINVAL, "pinned point %s has no egress hook", s->point);
+	if (!same_netns(&s->meta))
+		return fail(s, EXDEV,
+			    "point %s was attached from another network namespace: resume it there",
+			    s->point);
+	pin_path(path, sizeof(path), s->pin_dir, PIN_EGRESS_PROG);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fail(s, errno, "cannot open pinned egress program %s: %s", path,
+			    strerror(errno));
+	err = bpf_obj_get_info_by_fd(fd, &pinfo, &plen);
+	tc_hook_init(&hook, ifindex, BPF_TC_EGRESS);
+	tc_opts_init(&o, 0);
+	if (!err && !bpf_tc_query(&hook, &o) && o.prog_id == pinfo.id) {
+		close(fd);
+		return 0;
+	}
+	/* Someone removed the filter or the qdisc (tc qdisc del ... clsact): put it back. */
+	sw_warn("point %s: the tc egress filter on %s was gone; attaching it again", s->point,
+		s->meta.ifname);
+	s->meta.flags &= ~SW_META_OWN_QDISC;
+	err = attach_tc(s, fd, ifindex, s->meta.ifname);
+	close(fd);
+	return err;
 }
 
 static int read_active(struct sensor *s)
@@ -314,12 +586,14 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
 		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
 			    s->point);
-	want_flags = (cfg->drop ? SW_META_DROP : 0) | (cfg->nwatch ? SW_META_WATCH : 0);
-	if (want_flags != s->meta.flags || cfg->max_pairs != s->meta.max_pairs ||
-	    cfg->max_keys != s->meta.max_keys)
+	want_flags = meta_flags(cfg);
+	if (want_flags != (s->meta.flags & ~SW_META_OWN_QDISC) ||
+	    cfg->max_pairs != s->meta.max_pairs || cfg->max_keys != s->meta.max_keys ||
+	    (cfg->host_mode && (flow_table_size(cfg) != s->meta.flow_table_size ||
+				flow_expiry_s(cfg) != s->meta.flow_expiry_s)))
 		return fail(
 			s, EEXIST,
-			"point %s is attached with other options (drop, watch or table sizes); run 'scanwatch detach --point %s' first",
+			"point %s is attached with other options (drop, watch, host mode, table sizes or flow expiry); run 'scanwatch detach --point %s' first",
 			s->point, s->point);
 	/* The watched set may change across restarts: replace it with the one asked for. */
 	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
@@ -330,6 +604,25 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
 			return fail(s, errno, "cannot update watched prefixes: %s",
 				    strerror(errno));
+	if (cfg->host_mode) {
+		int *hfds[] = { &s->flows_fd, &s->services_fd };
+		const char *names[] = { PIN_FLOWS, PIN_SERVICES };
+		int err;
+
+		for (size_t i = 0; i < 2; i++) {
+			pin_path(path, sizeof(path), s->pin_dir, names[i]);
+			*hfds[i] = bpf_obj_get(path);
+			if (*hfds[i] < 0)
+				return fail(s, errno, "cannot open pinned map %s: %s", path,
+					    strerror(errno));
+		}
+		err = resume_egress(s, ifindex);
+		if (!err)
+			err = set_services(s, cfg);
+		if (err)
+			return err;
+		s->meta.nservices = cfg->nservices;
+	}
 	s->prog_fd = -1;
 	s->resumed = true;
 	s->meta.interval_s = cfg->interval_s;
@@ -374,6 +667,11 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 	err = attach(s, ifindex, cfg->ifname, cfg->mode, &mode);
 	if (err)
 		goto out;
+	if (cfg->host_mode) {
+		err = attach_egress(s, ifindex, cfg->ifname, cfg->egress);
+		if (err)
+			goto out;
+	}
 	fill_meta(s, cfg, ifindex, mode);
 	if (bpf_map_update_elem(s->meta_fd, &zero, &s->meta, BPF_ANY)) {
 		err = fail(s, errno, "cannot write meta: %s", strerror(errno));
@@ -384,6 +682,9 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 		goto out;
 	return 0;
 out:
+	/* A tc filter outlives our descriptors, unlike the links: take it off ourselves. */
+	if (!s->resumed && s->meta.egress_hook == SW_EGRESS_TC)
+		tc_remove(ifindex, s->meta.flags & SW_META_OWN_QDISC);
 	sensor_close(s);
 	return err;
 }
@@ -401,14 +702,17 @@ int sensor_update_meta(struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->active_fd,  &s->watch_fd,
-		       &s->meta_fd,	&s->keys_fd[0],	   &s->keys_fd[1], &s->pairs_fd[0],
-		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1] };
+	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->active_fd,   &s->watch_fd,
+		       &s->meta_fd,	&s->keys_fd[0],	   &s->keys_fd[1],  &s->pairs_fd[0],
+		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1], &s->flows_fd,
+		       &s->services_fd, &s->egress_link_fd };
 
 	if (s->skel) {
-		/* The skeleton owns its map and program fds; the link is ours. */
+		/* The skeleton owns its map and program fds; the links are ours. */
 		if (s->link_fd >= 0)
 			close(s->link_fd);
+		if (s->egress_link_fd >= 0)
+			close(s->egress_link_fd);
 		scanwatch_bpf__destroy(s->skel);
 		s->skel = NULL;
 	} else {
@@ -418,13 +722,61 @@ void sensor_close(struct sensor *s)
 	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		*fds[i] = -1;
-	s->prog_fd = -1;
+	s->prog_fd = s->egress_prog_fd = -1;
+}
+
+/*
+ * Host mode's egress hook. A tcx link is detached through its pin from any namespace; a tc
+ * filter only from the namespace it was attached in (elsewhere the ifindex names another
+ * interface, perhaps another host's). Returns 0 or -EXDEV with errmsg set.
+ */
+static int detach_egress(const char *dir, const char *point, char errmsg[SW_ERRMSG_LEN])
+{
+	char path[PATH_MAX];
+	struct sw_meta meta;
+	__u32 zero = 0;
+	int fd;
+
+	pin_path(path, sizeof(path), dir, PIN_EGRESS_LINK);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
+		return 0;
+	}
+	pin_path(path, sizeof(path), dir, PIN_EGRESS_PROG);
+	if (access(path, F_OK))
+		return 0;
+	pin_path(path, sizeof(path), dir, "meta");
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta) || meta.version != SW_META_VERSION) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(
+			errmsg, SW_ERRMSG_LEN,
+			"point %s: cannot read its meta map, so its tc egress filter stays attached",
+			point);
+		return -EINVAL;
+	}
+	close(fd);
+	if (!same_netns(&meta)) {
+		snprintf(
+			errmsg, SW_ERRMSG_LEN,
+			"point %s: its tc egress filter on %.16s stays attached: it was attached in "
+			"another network namespace; remove it there with 'tc filter del dev %.16s "
+			"egress handle %#x prio %u bpf', or delete the interface",
+			point, meta.ifname, meta.ifname, SW_TC_HANDLE, SW_TC_PRIO);
+		return -EXDEV;
+	}
+	tc_remove((int)meta.ifindex, meta.flags & SW_META_OWN_QDISC);
+	return 0;
 }
 
 int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN])
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat st;
+	int egress_err;
 
 	if (pin_path(dir, sizeof(dir), pin_root ? pin_root : SW_PIN_ROOT, point))
 		return -ENAMETOOLONG;
@@ -442,12 +794,13 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 			close(fd);
 		}
 	}
+	egress_err = detach_egress(dir, point, errmsg);
 	unpin_all(dir);
 	if (stat(dir, &st) == 0) {
 		snprintf(errmsg, SW_ERRMSG_LEN, "cannot remove %s", dir);
 		return -EBUSY;
 	}
-	return 0;
+	return egress_err;
 }
 
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id)

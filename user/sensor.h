@@ -17,8 +17,12 @@
 #define SW_DEFAULT_MAX_PAIRS 1048576
 #define SW_DEFAULT_MAX_KEYS 65536
 #define SW_ERRMSG_LEN 512
+#define SW_DEFAULT_FLOW_TABLE 65536
+#define SW_DEFAULT_FLOW_EXPIRY_S 120
 
 enum sw_mode_req { SW_REQ_AUTO, SW_REQ_NATIVE, SW_REQ_GENERIC };
+/* Host mode's egress hook: a tcx link (Linux 6.6+), else a tc filter on the clsact qdisc. */
+enum sw_egress_req { SW_EGRESS_REQ_AUTO, SW_EGRESS_REQ_TCX, SW_EGRESS_REQ_TC };
 
 struct sensor_config {
 	const char *point;
@@ -31,6 +35,13 @@ struct sensor_config {
 	unsigned int max_keys;
 	unsigned int interval_s;
 	const char *pin_root; /* NULL: SW_PIN_ROOT */
+	/* Host mode (README.md, "Sensor mode and host mode"). */
+	bool host_mode;
+	unsigned int flow_table_size; /* 0: SW_DEFAULT_FLOW_TABLE */
+	unsigned int flow_expiry_s; /* 0: SW_DEFAULT_FLOW_EXPIRY_S */
+	const struct sw_service *services; /* counted even though the host serves them */
+	size_t nservices;
+	enum sw_egress_req egress;
 };
 
 struct scanwatch_bpf;
@@ -42,6 +53,8 @@ struct sensor {
 	int link_fd; /* -1 for replay */
 	int keys_fd[SW_NGENS], pairs_fd[SW_NGENS], stats_fd[SW_NGENS];
 	int keys_outer_fd, active_fd, watch_fd, meta_fd;
+	/* Host mode: -1 otherwise; egress_prog_fd is the program only when loaded here. */
+	int flows_fd, services_fd, egress_prog_fd, egress_link_fd;
 	__u32 gen; /* the generation the program writes to */
 	int ncpus;
 	bool resumed;
@@ -61,6 +74,12 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg);
 int sensor_open_replay(struct sensor *s, const struct sensor_config *cfg);
 /* Replay: runs one frame at capture time ts_ns; returns the XDP verdict or -errno. */
 int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_t ts_ns);
+/*
+ * Host mode, replay: runs one outbound frame through the egress program at ts_ns; 0 with its
+ * verdict (a tc action, TC_ACT_UNSPEC = -1 always) or -errno.
+ */
+int sensor_run_egress(struct sensor *s, const void *frame, uint32_t len, uint64_t ts_ns,
+		      int *verdict);
 /* Records the last drain in the pinned meta map, for `status`. */
 int sensor_update_meta(struct sensor *s);
 /* Releases user space's hold; a live point stays attached and pinned. */

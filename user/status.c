@@ -23,7 +23,8 @@ static const char status_help[] =
 	"\n"
 	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
 	"interval, fill of the current tables, packets dropped for want of room, last drain, and\n"
-	"whether its daemon is running.\n";
+	"whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx or\n"
+	"tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n";
 
 static const char detach_help[] =
 	"Usage: scanwatch detach --point NAME [--pin-root DIR]\n"
@@ -34,6 +35,8 @@ static const char detach_help[] =
 static long count_entries(const char *dir, const char *map, size_t key_size)
 {
 	char path[PATH_MAX], key[64], next[64];
+
+	_Static_assert(sizeof(struct sw_flow) <= sizeof(key), "key buffer too small");
 	void *prev = NULL;
 	long n = 0;
 	int fd;
@@ -56,7 +59,8 @@ static void show_point(const char *root, const char *name)
 	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", tables[16], when[32] = "never";
 	struct sw_meta meta;
 	__u32 prog_id, gen = 0, zero = 0;
-	long pairs, keys;
+	long pairs, keys, flows = 0;
+	char host[160] = "";
 	int fd;
 
 	if (sensor_read_meta(root, name, &meta, &prog_id)) {
@@ -74,6 +78,16 @@ static void show_point(const char *root, const char *name)
 	pairs = count_entries(dir, tables, sizeof(struct sw_pair));
 	snprintf(tables, sizeof(tables), "keys_%u", gen & 1);
 	keys = count_entries(dir, tables, sizeof(struct sw_key));
+	if (meta.flags & SW_META_HOST) {
+		flows = count_entries(dir, "flows", sizeof(struct sw_flow));
+		snprintf(host, sizeof(host),
+			 "  host egress %s flows %ld/%u expiry %us evicted %" PRIu64,
+			 meta.egress_hook == SW_EGRESS_TCX ? "tcx" :
+			 meta.egress_hook == SW_EGRESS_TC  ? "tc" :
+							     "?",
+			 flows, meta.flow_table_size, meta.flow_expiry_s,
+			 (uint64_t)meta.flow_evicted);
+	}
 	/* The index means something only in the daemon's namespace; the name was saved. */
 	snprintf(ifname, sizeof(ifname), "%.*s", (int)sizeof(meta.ifname), meta.ifname);
 	if (meta.last_drain_s) {
@@ -84,7 +98,7 @@ static void show_point(const char *root, const char *name)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	printf("%-16s %-12s %-8s prog %-6u every %us  pairs %ld/%u  keys %ld/%u  dropped %" PRIu64
-	       "  last drain %s  daemon %s%s%s\n",
+	       "  last drain %s  daemon %s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
@@ -93,7 +107,7 @@ static void show_point(const char *root, const char *name)
 	       (uint64_t)meta.dropped, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
-	       meta.flags & SW_META_WATCH ? "  watch" : "");
+	       meta.flags & SW_META_WATCH ? "  watch" : "", host);
 }
 
 static int parse_root(int argc, char **argv, const char *cmd, const char *help, const char **root,
