@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keyfmt.h"
+#include "log.h"
 #include "store.h"
 
 #define PAIRLOG_MAGIC "SWPAIRS1"
@@ -43,7 +45,7 @@ static int fail(struct point_store *ps, int err, const char *what, const char *p
 int store_open(struct point_store *ps, const char *data_dir, const char *point, const char *tz,
 	       struct geoip *geo)
 {
-	const char *subs[] = { "", "/daily", "/sources" };
+	const char *subs[] = { "", "/daily", "/sources", "/victims" };
 	char path[PATH_MAX];
 	int err;
 
@@ -277,6 +279,47 @@ int store_open_day(struct point_store *ps, uint64_t t)
 	return strcmp(date, ps->day.date) ? open_day(ps, date) : 0;
 }
 
+/*
+ * The interval's backscatter pairs (the flood victims' answers, README.md "Victims files"),
+ * appended once the summary counts the interval: a retry never logs one twice, and a failure
+ * here loses victims, never counts.
+ */
+static void store_victims(struct point_store *ps, const struct sw_interval *iv, const char *date)
+{
+	char path[PATH_MAX], addr[SW_ADDR_STRLEN], key[SW_KEY_STRLEN];
+	FILE *f = NULL;
+	int err = 0;
+
+	errno = 0;
+	for (size_t i = 0; i < iv->npairs; i++) {
+		const struct sw_pair_rec *r = &iv->pairs[i];
+
+		if (r->pair.key.kind != SW_KIND_BACKSCATTER)
+			continue;
+		if (!f) {
+			sw_day_path(path, sizeof(path), ps->dir, date, "victims", "txt");
+			f = fopen(path, "a");
+			if (!f) {
+				err = errno;
+				break;
+			}
+		}
+		sw_addr_str(r->pair.addr, addr);
+		sw_key_str(&r->pair.key, key);
+		fprintf(f, "%s %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", addr, key,
+			(uint64_t)r->val.packets, (uint64_t)r->val.first_ns,
+			(uint64_t)r->val.last_ns);
+	}
+	if (f) {
+		int bad = ferror(f);
+
+		if (fclose(f) || bad)
+			err = errno ? errno : EIO;
+	}
+	if (err)
+		sw_warn("point %s: cannot append to %s: %s", ps->day.point, path, strerror(err));
+}
+
 int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_t seq)
 {
 	char path[PATH_MAX];
@@ -314,6 +357,7 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 		fail(ps, err, "cannot write", path);
 		goto undo;
 	}
+	store_victims(ps, iv, date);
 	return 0;
 undo:
 	/*
