@@ -18,6 +18,8 @@ int cmd_summary(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* A growable list of --watch prefixes. */
 struct prefix_list {

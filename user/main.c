@@ -17,6 +17,8 @@ static const struct {
 	{ "status", cmd_status, "what is attached where, in which mode" },
 	{ "detach", cmd_detach, "detach a point and remove its pins" },
 	{ "graph", cmd_graph, "draw the charts (PNG, SVG) from the RRD files" },
+	{ "report", cmd_report, "the monthly report (Markdown and HTML, with its charts)" },
+	{ "alerts", cmd_alerts, "surges, trends and Holt-Winters failures of the store" },
 };
 
 static void usage(FILE *f)

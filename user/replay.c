@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "cli.h"
 #include "drain.h"
 #include "geoip.h"
@@ -41,7 +42,7 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP
+	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP ALERT_CLI_HELP
 	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
@@ -215,6 +216,8 @@ struct replay_cli {
 	struct rrd_cli rrd;
 	struct rrdstore rrds;
 	bool rrds_open;
+	struct alert_engine alerts;
+	struct alert_point *ap;
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
@@ -226,6 +229,8 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 		sw_err("%s", c->store.errmsg);
 	else /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
+	if (!err)
+		alert_tick(c->ap, c->store.day.date, iv->start_s + iv->len_s);
 	return err;
 }
 
@@ -241,6 +246,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      RRD_CLI_OPTIONS,
+					      ALERT_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
@@ -286,6 +292,15 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
+				return SW_EXIT_USAGE;
+			break;
+		case ALERT_OPT_COMMAND:
+		case ALERT_OPT_TIMEOUT:
+		case ALERT_OPT_SURGE_PCT:
+		case ALERT_OPT_SURGE_MIN:
+		case ALERT_OPT_TREND_SCORE:
+		case ALERT_OPT_TREND_MIN:
+			if (alert_cli_option(&c->alerts, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
 			break;
 		case 'v':
@@ -337,6 +352,7 @@ int cmd_replay(int argc, char **argv)
 	c.cfg.interval_s = 60;
 	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c.cfg.max_keys = SW_DEFAULT_MAX_KEYS;
+	alert_engine_init(&c.alerts);
 	err = parse_args(&c, argc, argv);
 	if (err)
 		goto out_args;
@@ -362,6 +378,9 @@ int cmd_replay(int argc, char **argv)
 		goto out_store;
 	}
 	c.rrds_open = true;
+	/* Failure archives keep a week: reading them once a day of capture time misses nothing. */
+	alert_engine_open(&c.alerts, c.data_dir, 86400);
+	c.ap = alert_engine_point(&c.alerts, c.point, &c.rrds);
 	if (replay_open(&r, &c.cfg)) {
 		sw_err("%s", r.sensor.errmsg);
 		goto out_store;
@@ -390,6 +409,8 @@ int cmd_replay(int argc, char **argv)
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 	if (rrdstore_queued(&c.rrds) && !err)
 		err = -EIO;
+	if (r.seq)
+		alert_flush(c.ap, r.cur_start + r.interval_s);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -402,6 +423,7 @@ out_store:
 out_geo:
 	geoip_close(&c.geo);
 out_args:
+	alert_engine_close(&c.alerts);
 	prefix_list_free(&c.watch);
 	rrd_cli_free(&c.rrd);
 	return err > 0 ? err : ret;

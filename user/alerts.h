@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Alerts (SPEC.md §6; README.md "Monthly report and alerts" defines each one):
+ *  - hw: a Holt-Winters failure run in the FAILURES archive of totals.rrd or a key's file;
+ *  - surge-month, surge-week: a key's accesses a day up by at least the threshold (+40 %, as
+ *    TALOT2 reported 445/tcp) on the month or the ISO week before;
+ *  - trend: a key's daily trend score (its day against the 30 days before, in accesses and in
+ *    sources, as SANS ISC ranks ports) crossing the threshold.
+ * Surges and trends are computed from the exact daily summaries, so `scanwatch alerts` and the
+ * report can always recompute them; Holt-Winters failures exist only in a week-long archive, so
+ * whoever sees one (the daemon, replay) writes it to DATA_DIR/POINT/alerts.log.
+ */
+#ifndef SW_ALERTS_H
+#define SW_ALERTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "keyfmt.h"
+#include "tally.h"
+
+struct rrdio;
+struct rrdstore;
+
+enum alert_kind { ALERT_HW, ALERT_SURGE_MONTH, ALERT_SURGE_WEEK, ALERT_TREND, ALERT_NKINDS };
+
+extern const char *const alert_kind_names[ALERT_NKINDS];
+
+#define ALERT_POINT_LEN 33
+#define ALERT_TIME_LEN 20 /* "2009-10-05T07:00Z" or "2009-10-05" */
+
+struct alert {
+	enum alert_kind kind;
+	char point[ALERT_POINT_LEN]; /* "" for all points together */
+	char key[SW_KEY_STRLEN]; /* "tcp/445"; "total" for totals.rrd */
+	int key_kind; /* enum sw_kind */
+	bool sources; /* the measure: sources, or accesses */
+	/* The period judged (days), or a failure run's first and last failing rows (UTC). */
+	char from[ALERT_TIME_LEN], to[ALERT_TIME_LEN];
+	char base_from[11], base_to[11]; /* the period it is compared with; "" for hw */
+	int64_t at; /* when it can be raised: the period's end, or the first failing row's end */
+	/*
+	 * Surges and trend: the day's count or the period's mean a day, and the baseline's. hw: the
+	 * count observed in the first failing step and what Holt-Winters predicted (NAN when its
+	 * archive no longer has it).
+	 */
+	double value, baseline;
+	double value_sources, baseline_sources; /* trend: the same for sources; NAN otherwise */
+	double change_pct; /* surges; NAN for a key the baseline did not have, and otherwise */
+	double score; /* trend; NAN otherwise */
+	bool open; /* hw: still failing at the last row seen */
+};
+
+struct alert_list {
+	struct alert *v;
+	size_t n, cap;
+};
+
+int alert_list_add(struct alert_list *l, const struct alert *a);
+void alert_list_free(struct alert_list *l);
+/* By time, then kind, point, key: the order of every listing. */
+void alert_list_sort(struct alert_list *l);
+/* One line: what happened, where, by how much. */
+void alert_describe(const struct alert *a, char *buf, size_t len);
+
+struct alert_config {
+	double surge_pct; /* a surge is a rise of at least this much, in % */
+	uint64_t surge_min; /* ...of a key with at least this many accesses in the period */
+	double trend_score; /* a trend alert when the score reaches this */
+	uint64_t trend_min; /* ...on a day the key had at least this many accesses */
+};
+
+#define ALERT_SURGE_PCT 40.0
+#define ALERT_SURGE_MIN 100
+#define ALERT_TREND_SCORE 3.0
+#define ALERT_TREND_MIN 50
+
+void alert_config_default(struct alert_config *c);
+
+/* Days since the epoch for YYYY-MM-DD, and back; the calendar needs no time zone. */
+int sw_day_parse(const char *s, int64_t *day);
+void sw_day_format(int64_t day, char out[11]);
+/* The first and last day of a month; month_parse takes YYYY-MM. */
+int sw_month_parse(const char *s, int *year, int *month);
+void sw_month_days(int year, int month, int64_t *first, int64_t *last);
+/* 0 Monday .. 6 Sunday. */
+int sw_weekday(int64_t day);
+
+/* The points of a data directory (folders with daily summaries), sorted; at most max. */
+int alert_find_points(const char *data_dir, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n);
+/* First and last day of a point's (or, NULL, every point's) daily summaries; -ENOENT if none. */
+int alert_data_days(const char *data_dir, const char *point, int64_t *first, int64_t *last);
+
+/*
+ * Surges of [from, to] against [base_from, base_to] (a month, a week): keys of at least
+ * cfg->surge_min accesses whose accesses per point-day rose by cfg->surge_pct or more. point
+ * NULL is every point together. Nothing when the baseline has no daily summary.
+ */
+int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind, int64_t from,
+		  int64_t to, int64_t base_from, int64_t base_to, const struct alert_config *cfg,
+		  struct alert_list *out, char *errmsg, size_t errlen);
+
+/* A key's trend on one day. */
+struct trend_score {
+	struct sw_key key;
+	uint64_t accesses, sources; /* of the day */
+	double mean_accesses, mean_sources; /* a day, over the days with data among the 30 before */
+	double score;
+};
+
+/*
+ * The trend scores of every key on day (sorted by score, descending; *n 0 when the day or its
+ * 30 days before have no summary). The caller frees *out.
+ */
+int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
+			struct trend_score **out, size_t *n, char *errmsg, size_t errlen);
+/* Trend alerts of the days [from, to]: the score reached the threshold that day, not before. */
+int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t to,
+		  const struct alert_config *cfg, struct alert_list *out, char *errmsg,
+		  size_t errlen);
+
+/*
+ * Holt-Winters failure runs in the FAILURES archives of a point's totals.rrd and keys/NAME.rrd
+ * (io NULL: the local files), rows ending in [from_s, to_s].
+ */
+int alerts_hw_scan(struct rrdio *io, const char *data_dir, const char *point, int64_t from_s,
+		   int64_t to_s, struct alert_list *out, char *errmsg, size_t errlen);
+
+/* The point's alerts.log, one line per alert (README.md); hw runs: the last line of each. */
+int alerts_log_read(const char *data_dir, const char *point, struct alert_list *out, char *errmsg,
+		    size_t errlen);
+int alerts_log_append(const char *data_dir, const struct alert *a);
+
+/*
+ * Every alert of the days [from, to] for the points given (and every point of the data
+ * directory together, with_all): surges of the months and weeks that overlap the days, trends
+ * of the days, and Holt-Winters runs from the logs and the archives. Sorted.
+ */
+int alerts_collect(const char *data_dir, char (*points)[ALERT_POINT_LEN], size_t npoints,
+		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
+		   struct alert_list *out, char *errmsg, size_t errlen);
+
+/* ---- the daemon's side: evaluate as data comes, log, and run a command ---- */
+
+#define ALERT_MAX_CHILDREN 8
+#define ALERT_TIMEOUT_DEFAULT 30
+
+struct alert_engine;
+
+struct alert_point {
+	struct alert_engine *eng;
+	char name[ALERT_POINT_LEN];
+	struct rrdstore *rs; /* the files it writes, and how (local, rrdcached) */
+	char last_date[11]; /* the day of the last interval seen */
+	uint64_t next_hw_s; /* when the failure archives are next read */
+	int64_t hw_seen_s; /* rows up to here are judged */
+	struct alert_list hw; /* runs raised or logged: never raised twice */
+};
+
+struct alert_engine {
+	struct alert_config cfg;
+	const char *data_dir;
+	char **argv; /* the command, split on blanks; NULL: none */
+	unsigned int timeout_s;
+	uint64_t hw_every_s; /* 0: every interval */
+	struct alert_point points[64];
+	size_t npoints;
+	pid_t children[ALERT_MAX_CHILDREN];
+	size_t nchildren;
+	uint64_t raised;
+};
+
+/* The options `run` and `replay` share. */
+enum {
+	ALERT_OPT_COMMAND = 0x1100,
+	ALERT_OPT_TIMEOUT,
+	ALERT_OPT_SURGE_PCT,
+	ALERT_OPT_SURGE_MIN,
+	ALERT_OPT_TREND_SCORE,
+	ALERT_OPT_TREND_MIN
+};
+
+#define ALERT_CFG_OPTIONS                                                          \
+	{ "surge-pct", required_argument, NULL, ALERT_OPT_SURGE_PCT },             \
+		{ "surge-min", required_argument, NULL, ALERT_OPT_SURGE_MIN },     \
+		{ "trend-score", required_argument, NULL, ALERT_OPT_TREND_SCORE }, \
+	{                                                                          \
+		"trend-min", required_argument, NULL, ALERT_OPT_TREND_MIN          \
+	}
+
+#define ALERT_CLI_OPTIONS                                                \
+	{ "alert-command", required_argument, NULL, ALERT_OPT_COMMAND }, \
+		{ "alert-timeout", required_argument, NULL, ALERT_OPT_TIMEOUT }, ALERT_CFG_OPTIONS
+
+#define ALERT_CFG_HELP                                                                              \
+	"      --surge-pct P        a surge is a key up P %% or more a day on the month or week\n"  \
+	"                           before (default 40)\n"                                          \
+	"      --surge-min N        ...with N accesses or more in the period (default 100)\n"       \
+	"      --trend-score X      a trend alert when a key's daily score reaches X (default 3)\n" \
+	"      --trend-min N        ...on a day of N accesses or more (default 50)\n"
+
+#define ALERT_CLI_HELP                                                                         \
+	"      --alert-command CMD  run CMD (split on blanks, no shell) for each alert, its\n" \
+	"                           fields in SW_ALERT_* variables\n"                          \
+	"      --alert-timeout S    kill the command after S seconds (default 30)\n" ALERT_CFG_HELP
+
+/* Handles ALERT_OPT_*: 0, or SW_EXIT_USAGE after one line. */
+int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const char *cmd);
+void alert_engine_init(struct alert_engine *e);
+/* Before the first tick. hw_every_s: how often the failure archives are read (0: each tick). */
+int alert_engine_open(struct alert_engine *e, const char *data_dir, uint64_t hw_every_s);
+/* A point and the RRD store it writes (NULL: no Holt-Winters archives); NULL when full. */
+struct alert_point *alert_engine_point(struct alert_engine *e, const char *name,
+				       struct rrdstore *rs);
+/*
+ * After each stored interval: date is the day it was stored under, end_s its end. Judges the
+ * days that ended since the last call and reads the failure archives when due; every new alert
+ * is logged, appended to alerts.log, and handed to the command, which is never waited for.
+ */
+void alert_tick(struct alert_point *p, const char *date, uint64_t end_s);
+/* Reads the failure archives once more (the end of a replay). */
+void alert_flush(struct alert_point *p, uint64_t end_s);
+/* Waits for running commands (each bounded by the timeout) and frees everything. */
+void alert_engine_close(struct alert_engine *e);
+
+#endif

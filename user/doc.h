@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One document written twice, as Markdown and as HTML, from the same calls: what the report
+ * says is the same in both. Text takes two inline marks, **bold** and `code`; everything else is
+ * escaped for each format.
+ */
+#ifndef SW_DOC_H
+#define SW_DOC_H
+
+#include <stdio.h>
+
+struct doc {
+	FILE *md, *html;
+	int table_cols;
+	const char *align; /* per column: 'l' or 'r' */
+	int err; /* the first write error (-errno) */
+};
+
+/* Creates DIR/NAME.md and DIR/NAME.html. */
+int doc_open(struct doc *d, const char *dir, const char *name, const char *title);
+/* Closes both, 0 or the first error. */
+int doc_close(struct doc *d);
+
+void doc_heading(struct doc *d, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void doc_para(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A smaller paragraph: notes under a table or a chart. */
+void doc_note(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An image beside the documents (file is relative to them), with its caption. */
+void doc_image(struct doc *d, const char *file, unsigned int width, unsigned int height,
+	       const char *caption);
+void doc_table(struct doc *d, int cols, const char *align, const char *const *heads);
+void doc_row(struct doc *d, const char *const *cells);
+void doc_table_end(struct doc *d);
+
+#endif

@@ -1,0 +1,1395 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `scanwatch report`: the monthly report of SPEC.md §6, shaped like IPA's TALOT2 report, as
+ * Markdown and HTML with its charts beside them. Every figure is an exact sum of the daily
+ * summaries; the charts come from the RRD files through the chart catalogue (rrd/charts.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "charts.h"
+#include "cli.h"
+#include "doc.h"
+#include "keyfmt.h"
+#include "log.h"
+#include "parse_num.h"
+#include "portkb.h"
+#include "summary.h"
+#include "victims.h"
+
+#define DAY_S 86400
+#define MAX_POINTS 256
+#define SIX 6
+#define VICTIMS_SHOWN 20
+#define KEY_CHARTS_MAX 4
+
+struct report {
+	const char *data_dir, *out_dir;
+	char (*points)[ALERT_POINT_LEN];
+	size_t npoints;
+	bool chosen; /* --point given: "all points" is only these */
+	int year, month;
+	int64_t first, last; /* the month's days */
+	unsigned int top, width, height;
+	struct alert_config cfg;
+	struct rrdio io;
+	struct doc doc;
+	struct tally cur, prev;
+	unsigned int pd_cur, pd_prev; /* point-days with a summary */
+	char cur_name[32], prev_name[32]; /* "October 2009" */
+	char prev_short[8]; /* "2009-09" */
+	unsigned int drawn, failed;
+	char errmsg[512];
+};
+
+/* ---- numbers ---- */
+
+/* 161716 -> "161,716", as TALOT2 prints them. */
+static const char *fmt_count(uint64_t v, char buf[32])
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A count per point-day, rounded half up: TALOT2's "522 accesses per day". */
+static uint64_t per_day(uint64_t v, unsigned int pd)
+{
+	return pd ? (2 * v + pd) / (2 * (uint64_t)pd) : 0;
+}
+
+/* part/total in % to 0.1, rounded half up on the exact ratio. */
+static const char *fmt_share(uint64_t part, uint64_t total, char buf[16])
+{
+	uint64_t pm;
+
+	if (!total) {
+		snprintf(buf, 16, "-");
+		return buf;
+	}
+	pm = (2000 * part + total) / (2 * total);
+	snprintf(buf, 16, "%" PRIu64 ".%" PRIu64 " %%", pm / 10, pm % 10);
+	return buf;
+}
+
+static void month_name(int y, int m, char out[32])
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = 1 };
+
+	strftime(out, 32, "%B %Y", &tm);
+}
+
+static void add_months(int *y, int *m, int n)
+{
+	int v = *y * 12 + (*m - 1) + n;
+
+	*y = v / 12;
+	*m = v % 12 + 1;
+}
+
+static void area_label(int a, char out[8])
+{
+	if (a == SW_AREA_UNKNOWN)
+		snprintf(out, 8, "unknown");
+	else
+		sw_area_name(a, out);
+}
+
+static void duration_str(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / 1000000000ULL;
+
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 " d %" PRIu64 " h %" PRIu64 " min", s / 86400,
+			 s % 86400 / 3600, s % 3600 / 60);
+	else if (s >= 3600)
+		snprintf(buf, len, "%" PRIu64 " h %" PRIu64 " min", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%" PRIu64 " min %" PRIu64 " s", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%.3f s", ns / 1e9);
+}
+
+static void time_ns_str(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000ULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* ---- data ---- */
+
+/* The selected points' summaries of days [from, to], added up; *pd: point-days found. */
+static int load_span(struct report *r, int64_t from, int64_t to, struct tally *t, unsigned int *pd)
+{
+	*pd = 0;
+	for (size_t i = 0; i < r->npoints; i++) {
+		unsigned int nd;
+		int err = summary_load(r->data_dir, r->points[i], from, to, t, &nd, r->errmsg,
+				       sizeof(r->errmsg));
+
+		if (err)
+			return err;
+		*pd += nd;
+	}
+	return 0;
+}
+
+static int load_month(struct report *r, int y, int m, struct tally *t, unsigned int *pd)
+{
+	int64_t f, l;
+
+	sw_month_days(y, m, &f, &l);
+	return load_span(r, f, l, t, pd);
+}
+
+/* ---- charts ---- */
+
+static void image_size(const rrd_info_t *info, unsigned int *w, unsigned int *h)
+{
+	*w = *h = 0;
+	for (; info; info = info->next) {
+		if (info->type != RD_I_CNT)
+			continue;
+		if (!strcmp(info->key, "image_width"))
+			*w = (unsigned int)info->value.u_cnt;
+		else if (!strcmp(info->key, "image_height"))
+			*h = (unsigned int)info->value.u_cnt;
+	}
+}
+
+/*
+ * Draws one chart of the catalogue over the days [from, to] into the output folder and puts it
+ * in the document, or a note of why it could not be drawn (a data directory without RRD files).
+ */
+static void chart(struct report *r, const char *name, int64_t from, int64_t to,
+		  const struct tally *ranked, const struct alert *key, const char *caption)
+{
+	const struct chart_def *c = chart_find(name);
+	char file[128], path[PATH_MAX], errmsg[1024];
+	struct chart_req req = {
+		.data_dir = r->data_dir,
+		.io = &r->io,
+		.points = r->points,
+		.npoints = r->npoints,
+		.all_points = !r->chosen,
+		.start = from * DAY_S,
+		.end = (to + 1) * DAY_S,
+		.kind = -1,
+		.top = r->top,
+		.ranked = ranked,
+		.width = r->width,
+		.height = r->height,
+	};
+	rrd_info_t *info = NULL;
+	unsigned int w, h;
+	int err;
+
+	if (!c)
+		return;
+	snprintf(file, sizeof(file), "%s.png", name);
+	if (key) {
+		char kf[32];
+
+		for (size_t i = 0; i < r->npoints; i++)
+			if (!strcmp(r->points[i], key->point))
+				req.points = &r->points[i];
+		req.npoints = 1;
+		req.all_points = false;
+		req.kind = key->key_kind;
+		req.have_key = !chart_key_parse(key->key, &req.key);
+		chart_key_file(&req.key, kf, sizeof(kf));
+		snprintf(file, sizeof(file), "key-%s-%s.png", kf, key->point);
+	}
+	snprintf(path, sizeof(path), "%s/%s", r->out_dir, file);
+	err = chart_draw(c, &req, path, "PNG", &info, errmsg, sizeof(errmsg));
+	if (err) {
+		r->failed++;
+		doc_note(&r->doc, "%s: not drawn (%s).", caption, errmsg);
+		return;
+	}
+	image_size(info, &w, &h);
+	rrd_info_free(info);
+	r->drawn++;
+	doc_image(&r->doc, file, w, h, caption);
+}
+
+/* ---- sections ---- */
+
+static void section_summary(struct report *r)
+{
+	static const char *const heads[] = { "point",	"days with data", "accesses",
+					     "sources", "accesses a day", "sources a day" };
+	static const char *const kheads[] = { "kind", "accesses", "share", "sources", "share" };
+	struct summary_totals s, sp;
+	char a[32], b[32], c[32], d[32], e[32], f[16], g[16];
+	int y0 = r->year, m0 = r->month;
+	int64_t first6, l;
+
+	summary_totals(&r->cur, &s);
+	doc_heading(&r->doc, 2, "1. Summary");
+	if (!r->pd_cur) {
+		doc_para(&r->doc, "No daily summary of %s in %s: nothing to report.", r->cur_name,
+			 r->data_dir);
+		return;
+	}
+	doc_para(&r->doc,
+		 "In %s, unwanted (one-sided) access totalled **%s** for the %zu monitoring "
+		 "point%s and the gross number of sources (\\*) was **%s**: one monitoring point "
+		 "received **%s** accesses from **%s** sources per day.",
+		 r->cur_name, fmt_count(s.accesses, a), r->npoints, r->npoints == 1 ? "" : "s",
+		 fmt_count(s.sources, b), fmt_count(per_day(s.accesses, r->pd_cur), c),
+		 fmt_count(per_day(s.sources, r->pd_cur), d));
+	doc_note(
+		&r->doc,
+		"(\\*) Gross number of sources: a source is counted once per day, per monitoring point "
+		"and per destination (key), and the month's figure is the sum of its days. Per day "
+		"means per point and per day with data (%u point-days this month), rounded.",
+		r->pd_cur);
+	doc_table(&r->doc, 6, "lrrrrr", heads);
+	for (size_t i = 0; i < r->npoints; i++) {
+		struct tally t;
+		unsigned int nd;
+		const char *row[6];
+
+		tally_init(&t);
+		if (!summary_load(r->data_dir, r->points[i], r->first, r->last, &t, &nd, r->errmsg,
+				  sizeof(r->errmsg))) {
+			summary_totals(&t, &sp);
+			snprintf(e, sizeof(e), "%u", nd);
+			row[0] = r->points[i];
+			row[1] = e;
+			row[2] = fmt_count(sp.accesses, a);
+			row[3] = fmt_count(sp.sources, b);
+			row[4] = fmt_count(per_day(sp.accesses, nd), c);
+			row[5] = fmt_count(per_day(sp.sources, nd), d);
+			doc_row(&r->doc, row);
+		}
+		tally_free(&t);
+	}
+	if (r->npoints > 1) {
+		const char *row[6] = { "**all points**",
+				       e,
+				       fmt_count(s.accesses, a),
+				       fmt_count(s.sources, b),
+				       fmt_count(per_day(s.accesses, r->pd_cur), c),
+				       fmt_count(per_day(s.sources, r->pd_cur), d) };
+
+		snprintf(e, sizeof(e), "%u", r->pd_cur);
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+
+	doc_table(&r->doc, 5, "lrrrr", kheads);
+	for (int k = 0; k < SW_NKINDS; k++) {
+		const char *row[5] = { sw_kind_names[k], fmt_count(s.kind_accesses[k], a),
+				       fmt_share(s.kind_accesses[k], s.accesses, f),
+				       fmt_count(s.kind_sources[k], b),
+				       fmt_share(s.kind_sources[k], s.sources, g) };
+
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+
+	if (r->pd_prev) {
+		struct summary_totals ps;
+		double ca, cs;
+
+		summary_totals(&r->prev, &ps);
+		ca = ps.accesses ? ((double)s.accesses / r->pd_cur) /
+						   ((double)ps.accesses / r->pd_prev) * 100.0 -
+					   100.0 :
+				   NAN;
+		cs = ps.sources ? ((double)s.sources / r->pd_cur) /
+						  ((double)ps.sources / r->pd_prev) * 100.0 -
+					  100.0 :
+				  NAN;
+		doc_para(&r->doc,
+			 "Against %s (%s accesses from %s sources per point per day), accesses per "
+			 "point per day changed by **%+.1f %%** and sources by **%+.1f %%**.",
+			 r->prev_name, fmt_count(per_day(ps.accesses, r->pd_prev), a),
+			 fmt_count(per_day(ps.sources, r->pd_prev), b), ca, cs);
+	} else {
+		doc_para(&r->doc, "%s has no daily summary to compare with.", r->prev_name);
+	}
+	add_months(&y0, &m0, -(SIX - 1));
+	sw_month_days(y0, m0, &first6, &l);
+	chart(r, "points-accesses", first6, r->last, NULL, NULL,
+	      "Chart 1-1a: accesses per monitoring point per day, the last six months");
+	chart(r, "points-sources", first6, r->last, NULL, NULL,
+	      "Chart 1-1b: sources per monitoring point per day, the last six months");
+}
+
+struct cmp_row {
+	struct sw_key key;
+	uint64_t cur, prev;
+};
+
+static int cmp_cmp_rows(const void *a, const void *b)
+{
+	const struct cmp_row *x = a, *y = b;
+
+	if (x->cur != y->cur)
+		return x->cur > y->cur ? -1 : 1;
+	if (x->prev != y->prev)
+		return x->prev > y->prev ? -1 : 1;
+	return sw_key_cmp(&x->key, &y->key);
+}
+
+static int add_cmp_key(struct cmp_row *rows, size_t *n, const struct sw_key *k)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!sw_key_cmp(&rows[i].key, k))
+			return 0;
+	rows[(*n)++].key = *k;
+	return 1;
+}
+
+static void section_compare(struct report *r)
+{
+	static const char *const heads_tpl[] = { "key", "kind", NULL, NULL, NULL, NULL, "change" };
+	const struct tally_key **kc = NULL, **kp = NULL;
+	const char *heads[7];
+	struct cmp_row *rows;
+	char h2[48], h3[48], h4[48], h5[48];
+	int *ac = NULL, *ap = NULL;
+	size_t nac, nap, n = 0, nsurge = 0;
+
+	doc_heading(&r->doc, 2, "2. %s against %s, by destination", r->cur_name, r->prev_name);
+	if (!r->pd_cur || !r->pd_prev) {
+		doc_para(&r->doc, "%s has no daily summary to compare with.",
+			 r->pd_cur ? r->prev_name : r->cur_name);
+		return;
+	}
+	rows = calloc(2 * r->top + 1, sizeof(*rows));
+	if (!rows || summary_rank(&r->cur, &kc, &ac, &nac) ||
+	    summary_rank(&r->prev, &kp, &ap, &nap)) {
+		free(rows);
+		return;
+	}
+	/* The month's top keys and the previous month's, so that a key that fell is seen. */
+	for (size_t i = 0; i < r->cur.nkeys && i < r->top; i++)
+		add_cmp_key(rows, &n, &kc[i]->key);
+	for (size_t i = 0; i < r->prev.nkeys && i < r->top; i++)
+		add_cmp_key(rows, &n, &kp[i]->key);
+	for (size_t i = 0; i < n; i++) {
+		const struct tally_key *c = tally_find(&r->cur, &rows[i].key);
+		const struct tally_key *p = tally_find(&r->prev, &rows[i].key);
+
+		rows[i].cur = c ? c->accesses : 0;
+		rows[i].prev = p ? p->accesses : 0;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_cmp_rows);
+	memcpy(heads, heads_tpl, sizeof(heads));
+	snprintf(h2, sizeof(h2), "%s accesses", r->prev_short);
+	snprintf(h3, sizeof(h3), "%04d-%02d accesses", r->year, r->month);
+	snprintf(h4, sizeof(h4), "%s a day", r->prev_short);
+	snprintf(h5, sizeof(h5), "%04d-%02d a day", r->year, r->month);
+	heads[2] = h2;
+	heads[3] = h3;
+	heads[4] = h4;
+	heads[5] = h5;
+	doc_para(&r->doc,
+		 "The month's top %u destinations and the previous month's, by accesses. A day "
+		 "means a day of one monitoring point (%u point-days in %s, %u in %s): the change "
+		 "compares these daily means, so months of different lengths compare fairly.",
+		 r->top, r->pd_cur, r->cur_name, r->pd_prev, r->prev_name);
+	doc_table(&r->doc, 7, "llrrrrr", heads);
+	for (size_t i = 0; i < n; i++) {
+		char key[SW_KEY_STRLEN], a[32], b[32], c[32], d[32], ch[32];
+		double vc = (double)rows[i].cur / r->pd_cur, vp = (double)rows[i].prev / r->pd_prev;
+		const char *row[7];
+
+		sw_key_str(&rows[i].key, key);
+		snprintf(c, sizeof(c), "%.1f", vp);
+		snprintf(d, sizeof(d), "%.1f", vc);
+		if (!rows[i].prev)
+			snprintf(ch, sizeof(ch), "new");
+		else
+			snprintf(ch, sizeof(ch), "%+.1f %%", (vc - vp) / vp * 100.0);
+		row[0] = key;
+		row[1] = sw_kind_names[rows[i].key.kind];
+		row[2] = fmt_count(rows[i].prev, a);
+		row[3] = fmt_count(rows[i].cur, b);
+		row[4] = c;
+		row[5] = d;
+		row[6] = ch;
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	for (size_t i = 0; i < n; i++) {
+		char key[SW_KEY_STRLEN];
+		double vc = (double)rows[i].cur / r->pd_cur, vp = (double)rows[i].prev / r->pd_prev;
+
+		if (rows[i].cur < r->cfg.surge_min ||
+		    (rows[i].prev &&
+		     (double)rows[i].cur * r->pd_prev * 100.0 <
+			     (double)rows[i].prev * r->pd_cur * (100.0 + r->cfg.surge_pct)))
+			continue;
+		sw_key_str(&rows[i].key, key);
+		if (rows[i].prev)
+			doc_para(
+				&r->doc,
+				"Accesses to **%s** (%s) rose **%+.1f %%** a day from %s, over the "
+				"alert threshold of +%g %%.",
+				key, sw_kind_names[rows[i].key.kind], (vc - vp) / vp * 100.0,
+				r->prev_name, r->cfg.surge_pct);
+		else
+			doc_para(&r->doc, "**%s** (%s) is new this month: %.1f accesses a day.",
+				 key, sw_kind_names[rows[i].key.kind], vc);
+		nsurge++;
+	}
+	if (!nsurge)
+		doc_para(&r->doc, "No destination rose by the alert threshold of +%g %%.",
+			 r->cfg.surge_pct);
+	free(rows);
+	free(kc);
+	free(ac);
+	free(kp);
+	free(ap);
+}
+
+static const char ratio_note[] =
+	"Ratios are rounded to 0.1 % (half up), so that their total may not make 100 % exactly.";
+
+/* The share of each of the top keys (or areas) in the month's accesses (or sources). */
+static void ratio_table(struct report *r, bool areas, bool sources)
+{
+	static const char *const kh[] = { "rank", "key", "kind", NULL, "share" };
+	static const char *const ah[] = { "rank", "area", NULL, "share" };
+	const char *heads[5];
+	struct summary_totals s;
+	uint64_t total, shown = 0;
+	size_t n, nitems = 0, *order = NULL;
+	const char *what = sources ? "sources" : "accesses";
+	char a[32], f[16], rank[16], other[48], key[SW_KEY_STRLEN], cc[8];
+
+	summary_totals(&r->cur, &s);
+	total = sources ? s.sources : s.accesses;
+	for (int i = 0; i < (areas ? 4 : 5); i++)
+		heads[i] = areas ? ah[i] : kh[i];
+	heads[areas ? 2 : 3] = what;
+	n = areas ? SW_NAREAS : r->cur.nkeys;
+	order = malloc((n + 1) * sizeof(*order));
+	if (!order)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = areas ? (sources ? r->cur.area_sources[i] : r->cur.area_accesses[i]) :
+				     (sources ? r->cur.keys[i].sources : r->cur.keys[i].accesses);
+
+		if (v)
+			order[nitems++] = i;
+	}
+	/* By the measure, descending; ties in key or area order. */
+	for (size_t i = 1; i < nitems; i++) {
+		for (size_t j = i; j > 0; j--) {
+			size_t x = order[j - 1], y = order[j];
+			uint64_t vx = areas ? (sources ? r->cur.area_sources[x] :
+							 r->cur.area_accesses[x]) :
+					      (sources ? r->cur.keys[x].sources :
+							 r->cur.keys[x].accesses);
+			uint64_t vy = areas ? (sources ? r->cur.area_sources[y] :
+							 r->cur.area_accesses[y]) :
+					      (sources ? r->cur.keys[y].sources :
+							 r->cur.keys[y].accesses);
+			bool swap = vy > vx ||
+				    (vy == vx && (areas ? y < x :
+							  sw_key_cmp(&r->cur.keys[y].key,
+								     &r->cur.keys[x].key) < 0));
+
+			if (!swap)
+				break;
+			order[j - 1] = y;
+			order[j] = x;
+		}
+	}
+	doc_table(&r->doc, areas ? 4 : 5, areas ? "rlrr" : "rllrr", heads);
+	for (size_t i = 0; i < nitems && i < r->top; i++) {
+		size_t x = order[i];
+		uint64_t v = areas ? (sources ? r->cur.area_sources[x] : r->cur.area_accesses[x]) :
+				     (sources ? r->cur.keys[x].sources : r->cur.keys[x].accesses);
+
+		snprintf(rank, sizeof(rank), "%zu", i + 1);
+		shown += v;
+		if (areas) {
+			const char *row[4] = { rank, cc, fmt_count(v, a), fmt_share(v, total, f) };
+
+			area_label((int)x, cc);
+			doc_row(&r->doc, row);
+		} else {
+			const char *row[5] = { rank, key, sw_kind_names[r->cur.keys[x].key.kind],
+					       fmt_count(v, a), fmt_share(v, total, f) };
+
+			sw_key_str(&r->cur.keys[x].key, key);
+			doc_row(&r->doc, row);
+		}
+	}
+	if (nitems > r->top) {
+		snprintf(other, sizeof(other), "other (%zu)", nitems - r->top);
+		if (areas) {
+			const char *row[4] = { "", other, fmt_count(total - shown, a),
+					       fmt_share(total - shown, total, f) };
+
+			doc_row(&r->doc, row);
+		} else {
+			const char *row[5] = { "", other, "", fmt_count(total - shown, a),
+					       fmt_share(total - shown, total, f) };
+
+			doc_row(&r->doc, row);
+		}
+	}
+	if (areas) {
+		const char *row[4] = { "", "**total**", fmt_count(total, a), "100 %" };
+
+		doc_row(&r->doc, row);
+	} else {
+		const char *row[5] = { "", "**total**", "", fmt_count(total, a), "100 %" };
+
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(order);
+}
+
+static void section_month(struct report *r)
+{
+	doc_heading(&r->doc, 2, "3. Unwanted access in %s", r->cur_name);
+	doc_heading(&r->doc, 3, "(1) By destination (key)");
+	chart(r, "keys-accesses", r->first, r->last, &r->cur, NULL,
+	      "Chart 2-1: accesses per day by destination");
+	chart(r, "keys-sources", r->first, r->last, &r->cur, NULL,
+	      "Chart 2-2: sources per day by destination");
+	doc_heading(&r->doc, 3, "(2) Ratio by destination (key)");
+	doc_para(&r->doc, "**Chart 2-3: ratio of accesses by destination in %s**", r->cur_name);
+	ratio_table(r, false, false);
+	doc_para(&r->doc, "**Chart 2-4: ratio of sources by destination in %s**", r->cur_name);
+	ratio_table(r, false, true);
+	doc_note(&r->doc, "%s", ratio_note);
+	chart(r, "keys-share-accesses", r->first, r->last, &r->cur, NULL,
+	      "Chart 2-3 by day: share of each destination in the day's accesses");
+	doc_heading(&r->doc, 3, "(3) By source area");
+	chart(r, "areas-accesses", r->first, r->last, &r->cur, NULL,
+	      "Chart 2-5: accesses per day by source area");
+	doc_para(&r->doc, "**Chart 2-6: ratio of accesses by source area in %s**", r->cur_name);
+	ratio_table(r, true, false);
+	chart(r, "areas-sources", r->first, r->last, &r->cur, NULL,
+	      "Chart 2-7: sources per day by source area");
+	doc_para(&r->doc, "**Chart 2-8: ratio of sources by source area in %s**", r->cur_name);
+	ratio_table(r, true, true);
+	doc_note(&r->doc,
+		 "%s Areas are the sources' countries in the country database the "
+		 "sensor used (unknown: not in it, or no database).",
+		 ratio_note);
+}
+
+/* Items ranked over the six months, for the share tables. */
+struct six_item {
+	struct sw_key key;
+	int area;
+	uint64_t total;
+};
+
+static int cmp_six(const void *a, const void *b)
+{
+	const struct six_item *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	if (x->area != y->area)
+		return x->area < y->area ? -1 : 1;
+	return sw_key_cmp(&x->key, &y->key);
+}
+
+static void six_share_table(struct report *r, struct tally *m, const unsigned int *pd,
+			    char names[SIX][8], bool areas, bool sources)
+{
+	struct tally all;
+	struct six_item *items;
+	size_t n = 0;
+	const char *heads[SIX + 1];
+	uint64_t totals[SIX];
+
+	tally_init(&all);
+	for (int i = 0; i < SIX; i++) {
+		struct summary_totals s;
+
+		tally_merge(&all, &m[i]);
+		summary_totals(&m[i], &s);
+		totals[i] = sources ? s.sources : s.accesses;
+	}
+	items = calloc((areas ? SW_NAREAS : all.nkeys) + 1, sizeof(*items));
+	if (!items) {
+		tally_free(&all);
+		return;
+	}
+	if (areas) {
+		for (int a = 0; a < SW_NAREAS; a++) {
+			uint64_t v = sources ? all.area_sources[a] : all.area_accesses[a];
+
+			if (v)
+				items[n++] = (struct six_item){ .area = a, .total = v };
+		}
+	} else {
+		for (size_t i = 0; i < all.nkeys; i++) {
+			uint64_t v = sources ? all.keys[i].sources : all.keys[i].accesses;
+
+			if (v)
+				items[n++] =
+					(struct six_item){ .key = all.keys[i].key, .total = v };
+		}
+	}
+	qsort(items, n, sizeof(*items), cmp_six);
+	heads[0] = areas ? "area" : "key (kind)";
+	for (int i = 0; i < SIX; i++)
+		heads[i + 1] = names[i];
+	doc_table(&r->doc, SIX + 1, "lrrrrrr", heads);
+	for (size_t j = 0; j < n && j < r->top; j++) {
+		char label[48], cells[SIX][16];
+		const char *row[SIX + 1];
+
+		if (areas) {
+			area_label(items[j].area, label);
+		} else {
+			char key[SW_KEY_STRLEN];
+
+			sw_key_str(&items[j].key, key);
+			snprintf(label, sizeof(label), "%s (%s)", key,
+				 sw_kind_names[items[j].key.kind]);
+		}
+		row[0] = label;
+		for (int i = 0; i < SIX; i++) {
+			uint64_t v = 0;
+
+			if (!pd[i]) {
+				snprintf(cells[i], sizeof(cells[i]), "no data");
+			} else {
+				if (areas) {
+					v = sources ? m[i].area_sources[items[j].area] :
+						      m[i].area_accesses[items[j].area];
+				} else {
+					const struct tally_key *tk =
+						tally_find(&m[i], &items[j].key);
+
+					v = tk ? (sources ? tk->sources : tk->accesses) : 0;
+				}
+				fmt_share(v, totals[i], cells[i]);
+			}
+			row[i + 1] = cells[i];
+		}
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(items);
+	tally_free(&all);
+}
+
+static void section_six(struct report *r)
+{
+	static const char *const heads[] = { "month",	"point-days",	  "accesses",
+					     "sources", "accesses a day", "sources a day" };
+	struct tally m[SIX];
+	unsigned int pd[SIX];
+	char names[SIX][8], long_names[SIX][32];
+	int y = r->year, mo = r->month;
+
+	add_months(&y, &mo, -(SIX - 1));
+	for (int i = 0; i < SIX; i++) {
+		tally_init(&m[i]);
+		pd[i] = 0;
+		snprintf(names[i], sizeof(names[i]), "%04d-%02d", y, mo);
+		month_name(y, mo, long_names[i]);
+		if (load_month(r, y, mo, &m[i], &pd[i]))
+			sw_warn("%s", r->errmsg);
+		add_months(&y, &mo, 1);
+	}
+	doc_heading(&r->doc, 2, "4. Statistics of the last six months");
+	doc_para(&r->doc, "**Chart 3-0: accesses and sources from %s to %s**", long_names[0],
+		 long_names[SIX - 1]);
+	doc_table(&r->doc, 6, "lrrrrr", heads);
+	for (int i = 0; i < SIX; i++) {
+		struct summary_totals s;
+		char a[32], b[32], c[32], d[32], e[16];
+		const char *row[6] = { names[i], e, a, b, c, d };
+
+		if (!pd[i]) {
+			const char *none[6] = { names[i],  "0",	      "no data",
+						"no data", "no data", "no data" };
+
+			doc_row(&r->doc, none);
+			continue;
+		}
+		summary_totals(&m[i], &s);
+		snprintf(e, sizeof(e), "%u", pd[i]);
+		fmt_count(s.accesses, a);
+		fmt_count(s.sources, b);
+		fmt_count(per_day(s.accesses, pd[i]), c);
+		fmt_count(per_day(s.sources, pd[i]), d);
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	doc_heading(&r->doc, 3, "(1) Ratio by destination (key)");
+	doc_para(&r->doc, "**Chart 3-1: ratio of accesses by destination, %s to %s**",
+		 long_names[0], long_names[SIX - 1]);
+	six_share_table(r, m, pd, names, false, false);
+	doc_para(&r->doc, "**Chart 3-2: ratio of sources by destination, %s to %s**", long_names[0],
+		 long_names[SIX - 1]);
+	six_share_table(r, m, pd, names, false, true);
+	doc_heading(&r->doc, 3, "(2) Ratio by source area");
+	doc_para(&r->doc, "**Chart 3-3: ratio of accesses by source area, %s to %s**",
+		 long_names[0], long_names[SIX - 1]);
+	six_share_table(r, m, pd, names, true, false);
+	doc_para(&r->doc, "**Chart 3-4: ratio of sources by source area, %s to %s**", long_names[0],
+		 long_names[SIX - 1]);
+	six_share_table(r, m, pd, names, true, true);
+	doc_note(&r->doc, "%s The rows are the destinations and areas first over the six months.",
+		 ratio_note);
+	for (int i = 0; i < SIX; i++)
+		tally_free(&m[i]);
+}
+
+static void section_explain(struct report *r)
+{
+	static const char *const heads[] = { "key",	"kind",		  "accesses",
+					     "service", "interpretation", "source" };
+	const struct tally_key **keys;
+	int *areas;
+	size_t nareas;
+
+	doc_heading(&r->doc, 2, "5. Supplementary explanations");
+	if (!r->cur.nkeys || summary_rank(&r->cur, &keys, &areas, &nareas)) {
+		doc_para(&r->doc, "No destination was accessed in %s.", r->cur_name);
+		return;
+	}
+	doc_para(&r->doc,
+		 "The destinations accessed most in %s, explained by scanwatch's built-in port "
+		 "knowledge base (README.md, \"Monthly report and alerts\").",
+		 r->cur_name);
+	doc_table(&r->doc, 6, "llrlll", heads);
+	for (size_t i = 0; i < r->cur.nkeys && i < r->top; i++) {
+		const struct portkb_entry *e = portkb_find(&keys[i]->key);
+		char key[SW_KEY_STRLEN], a[32], text[1024];
+		const char *row[6];
+
+		sw_key_str(&keys[i]->key, key);
+		if (e && keys[i]->key.kind == SW_KIND_BACKSCATTER && strncmp(key, "icmp", 4))
+			snprintf(text, sizeof(text),
+				 "Backscatter: answers from this service of hosts whose address a "
+				 "flood forged as ours. %s",
+				 e->text);
+		else
+			snprintf(text, sizeof(text), "%s",
+				 e ? e->text : "Not in the built-in knowledge base.");
+		row[0] = key;
+		row[1] = sw_kind_names[keys[i]->key.kind];
+		row[2] = fmt_count(keys[i]->accesses, a);
+		row[3] = e ? e->service : "";
+		row[4] = text;
+		row[5] = e ? e->source : "";
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(keys);
+	free(areas);
+}
+
+static void section_backscatter(struct report *r)
+{
+	static const char *const kheads[] = { "key", "accesses", "sources",
+					      "share of backscatter" };
+	static const char *const vheads[] = { "victim (source)", "packets",
+					      "answered from",	 "first seen (UTC)",
+					      "last seen (UTC)", "duration" };
+	const struct tally_key **ranked;
+	struct summary_totals s;
+	struct victim_set vs;
+	char a[32], b[32], f[16];
+	size_t nk = 0, nareas;
+	int *areas;
+
+	summary_totals(&r->cur, &s);
+	doc_heading(&r->doc, 2, "6. Backscatter and the floods' likely victims");
+	doc_para(&r->doc,
+		 "Backscatter is what the victims of spoofed floods send back to the addresses "
+		 "the attacker forged: SYN+ACK and RST from their services, ICMP echo replies, "
+		 "unreachables and time exceeded. In %s, **%s** accesses (%s of all) were "
+		 "backscatter, from **%s** sources (gross).",
+		 r->cur_name, fmt_count(s.kind_accesses[SW_KIND_BACKSCATTER], a),
+		 fmt_share(s.kind_accesses[SW_KIND_BACKSCATTER], s.accesses, f),
+		 fmt_count(s.kind_sources[SW_KIND_BACKSCATTER], b));
+	if (summary_rank(&r->cur, &ranked, &areas, &nareas))
+		return;
+	doc_table(&r->doc, 4, "lrrr", kheads);
+	for (size_t i = 0; i < r->cur.nkeys; i++) {
+		const struct tally_key *k = ranked[i];
+		char key[SW_KEY_STRLEN];
+		const char *row[4] = { key, a, b, f };
+
+		if (k->key.kind != SW_KIND_BACKSCATTER)
+			continue;
+		sw_key_str(&k->key, key);
+		fmt_count(k->accesses, a);
+		fmt_count(k->sources, b);
+		fmt_share(k->accesses, s.kind_accesses[SW_KIND_BACKSCATTER], f);
+		doc_row(&r->doc, row);
+		nk++;
+	}
+	if (!nk) {
+		const char *row[4] = { "none", "0", "0", "-" };
+
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(ranked);
+	free(areas);
+
+	victims_init(&vs);
+	for (size_t i = 0; i < r->npoints; i++)
+		if (victims_load(&vs, r->data_dir, r->points[i], r->first, r->last, r->errmsg,
+				 sizeof(r->errmsg)))
+			sw_warn("%s", r->errmsg);
+	victims_sort(&vs);
+	if (!vs.n) {
+		doc_para(&r->doc, "No source of backscatter was recorded in %s.", r->cur_name);
+	} else {
+		doc_para(&r->doc,
+			 "The likely victims are the sources of that backscatter: **%s** addresses "
+			 "answered, %s shown by packets, with the services that answered and how "
+			 "long they did.",
+			 fmt_count(vs.n, a), vs.n > VICTIMS_SHOWN ? "the first twenty" : "all");
+		doc_table(&r->doc, 6, "lrllll", vheads);
+		for (size_t i = 0; i < vs.n && i < VICTIMS_SHOWN; i++) {
+			const struct victim *v = &vs.v[i];
+			char keys[128], first[32], last[32], dur[48];
+			const char *row[6] = { v->addr, a, keys, first, last, dur };
+			size_t o = 0;
+
+			fmt_count(v->packets, a);
+			keys[0] = '\0';
+			for (unsigned int k = 0; k < v->nkeys; k++)
+				o += snprintf(keys + o, sizeof(keys) - o, "%s%s", k ? " " : "",
+					      v->keys[k].key);
+			if (v->more_keys)
+				snprintf(keys + o, sizeof(keys) - o, " +%u", v->more_keys);
+			time_ns_str(v->first_ns, first, sizeof(first));
+			time_ns_str(v->last_ns, last, sizeof(last));
+			duration_str(v->last_ns - v->first_ns, dur, sizeof(dur));
+			doc_row(&r->doc, row);
+		}
+		doc_table_end(&r->doc);
+		doc_note(&r->doc,
+			 "From the per-day victims files the sensor writes (README.md, \"Victims "
+			 "files\"); a victim's duration is from its first to its last answer seen "
+			 "this month.%s",
+			 vs.bad_lines ? " Some lines cut short by a crash were passed over." : "");
+	}
+	victims_free(&vs);
+	chart(r, "kinds-accesses", r->first, r->last, &r->cur, NULL,
+	      "Chart 6-1: scan, backscatter and other accesses per day");
+}
+
+static void section_fingerprints(struct report *r)
+{
+	static const char *const heads[] = { "tool", "packets", "share of scan accesses",
+					     "keys it scanned most" };
+	static const char *const tools[SW_NFPS] = { "Mirai", "ZMap", "masscan" };
+	struct summary_totals s;
+
+	summary_totals(&r->cur, &s);
+	doc_heading(&r->doc, 2, "7. Scanning tools");
+	doc_para(&r->doc,
+		 "Scan packets that carry a tool's fingerprint: Mirai's TCP sequence number equal "
+		 "to the destination address, ZMap's IP ID 54321, masscan's IP ID derived from "
+		 "destination, port and sequence number (SPEC.md §2). A packet may carry more "
+		 "than one.");
+	doc_table(&r->doc, 4, "lrrl", heads);
+	for (int f = 0; f < SW_NFPS; f++) {
+		char a[32], sh[16], top[128] = "";
+		const char *row[4] = { tools[f], fmt_count(s.fp[f], a),
+				       fmt_share(s.fp[f], s.kind_accesses[SW_KIND_SCAN], sh), top };
+		const struct tally_key *best[3] = { NULL, NULL, NULL };
+		size_t o = 0;
+
+		for (size_t i = 0; i < r->cur.nkeys; i++) {
+			const struct tally_key *k = &r->cur.keys[i];
+
+			if (!k->fp[f])
+				continue;
+			for (int j = 0; j < 3; j++) {
+				if (!best[j] || k->fp[f] > best[j]->fp[f] ||
+				    (k->fp[f] == best[j]->fp[f] &&
+				     sw_key_cmp(&k->key, &best[j]->key) < 0)) {
+					for (int m = 2; m > j; m--)
+						best[m] = best[m - 1];
+					best[j] = k;
+					break;
+				}
+			}
+		}
+		for (int j = 0; j < 3 && best[j]; j++) {
+			char key[SW_KEY_STRLEN], c[32];
+
+			sw_key_str(&best[j]->key, key);
+			o += snprintf(top + o, sizeof(top) - o, "%s%s (%s)", j ? ", " : "", key,
+				      fmt_count(best[j]->fp[f], c));
+		}
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	chart(r, "fingerprints", r->first, r->last, &r->cur, NULL,
+	      "Chart 7-1: packets of each scanning tool per day");
+}
+
+/* The last day of the month with a summary of the points. */
+static int64_t last_day_with_data(struct report *r)
+{
+	int64_t best = INT64_MIN;
+
+	for (size_t i = 0; i < r->npoints; i++) {
+		int64_t f, l;
+
+		if (!alert_data_days(r->data_dir, r->points[i], &f, &l) && l >= r->first) {
+			if (l > r->last)
+				l = r->last;
+			if (l > best)
+				best = l;
+		}
+	}
+	return best;
+}
+
+static void section_trends(struct report *r)
+{
+	static const char *const heads[] = { "key",
+					     "kind",
+					     "accesses",
+					     "sources",
+					     "accesses, 30-day mean",
+					     "sources, 30-day mean",
+					     "score" };
+	struct trend_score *ts = NULL;
+	int64_t day = last_day_with_data(r);
+	size_t n = 0;
+	char date[11];
+
+	doc_heading(&r->doc, 2, "8. Trends");
+	if (day == INT64_MIN)
+		return;
+	sw_day_format(day, date);
+	if (alerts_trend_scores(r->data_dir, r->npoints == 1 ? r->points[0] : NULL, day, &ts, &n,
+				r->errmsg, sizeof(r->errmsg))) {
+		sw_warn("%s", r->errmsg);
+		return;
+	}
+	doc_para(&r->doc,
+		 "Each destination's last day of the month (%s) against its mean day over the 30 "
+		 "days before, as SANS ISC ranks ports: the score is the geometric mean of the "
+		 "two ratios (accesses + 1) / (mean accesses + 1) and (sources + 1) / (mean "
+		 "sources + 1); 1 is a usual day. A trend alert is raised when the score reaches "
+		 "%g on a day of %" PRIu64 " accesses or more.",
+		 date, r->cfg.trend_score, r->cfg.trend_min);
+	if (!n) {
+		doc_para(&r->doc, "No score: the 30 days before %s have no daily summary.", date);
+		return;
+	}
+	doc_table(&r->doc, 7, "llrrrrr", heads);
+	for (size_t i = 0; i < n && i < r->top; i++) {
+		char key[SW_KEY_STRLEN], a[32], b[32], c[32], d[32], e[32];
+		const char *row[7] = { key, sw_kind_names[ts[i].key.kind], a, b, c, d, e };
+
+		sw_key_str(&ts[i].key, key);
+		fmt_count(ts[i].accesses, a);
+		fmt_count(ts[i].sources, b);
+		snprintf(c, sizeof(c), "%.1f", ts[i].mean_accesses);
+		snprintf(d, sizeof(d), "%.1f", ts[i].mean_sources);
+		snprintf(e, sizeof(e), "%.2f", ts[i].score);
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(ts);
+}
+
+static void section_alerts(struct report *r)
+{
+	static const char *const heads[] = {
+		"kind", "point", "key", "kind of key", "when", "what"
+	};
+	struct alert_list l = { 0 };
+	unsigned int keycharts = 0;
+	int err;
+
+	doc_heading(&r->doc, 2, "9. Alerts of %s", r->cur_name);
+	err = alerts_collect(r->data_dir, r->points, r->npoints, !r->chosen && r->npoints > 1,
+			     r->first, r->last, &r->cfg, &l, r->errmsg, sizeof(r->errmsg));
+	if (err)
+		sw_warn("alerts: %s", r->errmsg);
+	doc_para(
+		&r->doc,
+		"Surges are destinations whose accesses a day rose by +%g %% or more (with %" PRIu64
+		" accesses or more) on the month or the ISO week before; trends are defined in "
+		"section 8; Holt-Winters failures are where the RRD files' forecast (a band of "
+		"two deviations around the prediction) failed 7 times in 9 steps. `scanwatch "
+		"alerts` lists them for any period.",
+		r->cfg.surge_pct, r->cfg.surge_min);
+	if (!l.n) {
+		doc_para(&r->doc, "No alert in %s.", r->cur_name);
+		alert_list_free(&l);
+		return;
+	}
+	doc_table(&r->doc, 6, "llllll", heads);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct alert *a = &l.v[i];
+		char when[64], what[768];
+		const char *row[6] = { alert_kind_names[a->kind],
+				       a->point[0] ? a->point : "all",
+				       a->key,
+				       sw_kind_names[a->key_kind],
+				       when,
+				       what };
+
+		if (!strcmp(a->from, a->to))
+			snprintf(when, sizeof(when), "%s", a->from);
+		else
+			snprintf(when, sizeof(when), "%s to %s", a->from, a->to);
+		alert_describe(a, what, sizeof(what));
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	/* ISDAS's view of a surging port: the key over two months, with its forecast band. */
+	for (size_t i = 0; i < l.n && keycharts < KEY_CHARTS_MAX; i++) {
+		const struct alert *a = &l.v[i];
+		char caption[256];
+		int py = r->year, pm = r->month;
+		int64_t pf, plast;
+
+		if (a->kind != ALERT_SURGE_MONTH || !a->point[0])
+			continue;
+		add_months(&py, &pm, -1);
+		sw_month_days(py, pm, &pf, &plast);
+		snprintf(caption, sizeof(caption),
+			 "Chart 9-%u: %s (%s) at %s, %s and %s, with its Holt-Winters band",
+			 keycharts + 1, a->key, sw_kind_names[a->key_kind], a->point, r->prev_name,
+			 r->cur_name);
+		chart(r, "key", pf, r->last, NULL, a, caption);
+		keycharts++;
+	}
+	alert_list_free(&l);
+}
+
+static void section_points(struct report *r)
+{
+	static const char *const heads[] = { "key", "kind", "accesses", "sources" };
+
+	if (r->npoints < 2)
+		return;
+	doc_heading(&r->doc, 2, "10. Monitoring points");
+	for (size_t p = 0; p < r->npoints; p++) {
+		const struct tally_key **keys;
+		struct summary_totals s;
+		struct tally t;
+		unsigned int nd;
+		int *areas;
+		size_t nareas;
+		char a[32], b[32], c[32], d[32];
+
+		tally_init(&t);
+		if (summary_load(r->data_dir, r->points[p], r->first, r->last, &t, &nd, r->errmsg,
+				 sizeof(r->errmsg)) ||
+		    summary_rank(&t, &keys, &areas, &nareas)) {
+			tally_free(&t);
+			continue;
+		}
+		summary_totals(&t, &s);
+		doc_heading(&r->doc, 3, "%s", r->points[p]);
+		doc_para(&r->doc,
+			 "**%s** accesses from **%s** sources over %u days with data: %s accesses "
+			 "from %s sources per day.",
+			 fmt_count(s.accesses, a), fmt_count(s.sources, b), nd,
+			 fmt_count(per_day(s.accesses, nd), c),
+			 fmt_count(per_day(s.sources, nd), d));
+		if (t.nkeys) {
+			doc_table(&r->doc, 4, "llrr", heads);
+			for (size_t i = 0; i < t.nkeys && i < 5; i++) {
+				char key[SW_KEY_STRLEN];
+				const char *row[4] = { key, sw_kind_names[keys[i]->key.kind],
+						       fmt_count(keys[i]->accesses, a),
+						       fmt_count(keys[i]->sources, b) };
+
+				sw_key_str(&keys[i]->key, key);
+				doc_row(&r->doc, row);
+			}
+			doc_table_end(&r->doc);
+		}
+		free(keys);
+		free(areas);
+		tally_free(&t);
+	}
+}
+
+static int write_report(struct report *r)
+{
+	char title[128], list[1024];
+	size_t o = 0;
+	int err;
+
+	snprintf(title, sizeof(title), "Report from the Internet monitoring: %s", r->cur_name);
+	err = doc_open(&r->doc, r->out_dir, "report", title);
+	if (err) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report in %s: %s",
+			 r->out_dir, strerror(-err));
+		return err;
+	}
+	list[0] = '\0';
+	for (size_t i = 0; i < r->npoints && o < sizeof(list) - 40; i++)
+		o += snprintf(list + o, sizeof(list) - o, "%s`%s`", i ? ", " : "", r->points[i]);
+	doc_para(&r->doc,
+		 "Monitoring points: %s. Days are those of the daily summaries (the sensors' "
+		 "`--tz`); charts and times are UTC. Made by scanwatch " SW_VERSION
+		 " from the exact daily summaries; the charts are drawn from the RRD files.",
+		 list);
+	section_summary(r);
+	section_compare(r);
+	section_month(r);
+	section_six(r);
+	section_explain(r);
+	section_backscatter(r);
+	section_fingerprints(r);
+	section_trends(r);
+	section_alerts(r);
+	section_points(r);
+	err = doc_close(&r->doc);
+	if (err)
+		snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report in %s: %s",
+			 r->out_dir, strerror(-err));
+	return err;
+}
+
+static void report_help(void)
+{
+	printf("Usage: scanwatch report --data-dir DIR --month YYYY-MM --out DIR [options]\n"
+	       "\n"
+	       "Write the monthly report, shaped like IPA's TALOT2 report, as OUT/report.md and\n"
+	       "OUT/report.html with its charts (PNG) beside them: headline figures, the month\n"
+	       "against the previous one by destination, daily charts and ratio tables by\n"
+	       "destination and source area, six months of statistics, explanations of the top\n"
+	       "destinations, backscatter and its likely victims, scanning tools, trends and the\n"
+	       "month's alerts. Figures are exact sums of the daily summaries.\n"
+	       "\n"
+	       "  -d, --data-dir DIR       the data directory 'run' or 'replay' wrote\n"
+	       "  -m, --month YYYY-MM      the month to report\n"
+	       "  -o, --out DIR            where report.md, report.html and the charts go\n"
+	       "  -p, --point NAME         this point only (repeatable; default: every point)\n"
+	       "  -n, --top N              rows of the ranked tables (1-%d, default 10)\n"
+	       "  -r, --rrdcached ADDR     read the RRD files through rrdcached\n"
+	       "      --width PX           chart plot width (default 700)\n"
+	       "      --height PX          chart plot height (default 200)\n" ALERT_CFG_HELP
+	       "  -v, --verbose            debug output\n"
+	       "\n"
+	       "Example:\n"
+	       "  scanwatch report --data-dir /var/lib/scanwatch --month 2009-10 --out /var/www/2009-10\n",
+	       CHART_TOP_MAX);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	enum { O_WIDTH = 256, O_HEIGHT };
+	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "month", required_argument, NULL, 'm' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "point", required_argument, NULL, 'p' },
+					      { "top", required_argument, NULL, 'n' },
+					      { "rrdcached", required_argument, NULL, 'r' },
+					      { "width", required_argument, NULL, O_WIDTH },
+					      { "height", required_argument, NULL, O_HEIGHT },
+					      ALERT_CFG_OPTIONS,
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	static char points[MAX_POINTS][ALERT_POINT_LEN];
+	struct report *r = calloc(1, sizeof(*r));
+	struct alert_engine thresholds;
+	const char *daemon = NULL;
+	bool have_month = false;
+	struct stat st;
+	int opt, err, py, pm, ret = SW_EXIT_FAIL;
+
+	if (!r)
+		return SW_EXIT_FAIL;
+	alert_engine_init(&thresholds);
+	r->points = points;
+	r->top = CHART_TOP_DEFAULT;
+	r->width = 700;
+	r->height = 200;
+	while ((opt = getopt_long(argc, argv, "d:m:o:p:n:r:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			r->data_dir = optarg;
+			break;
+		case 'm':
+			if (sw_month_parse(optarg, &r->year, &r->month)) {
+				ret = usage_error("report", "--month takes YYYY-MM, not '%s'",
+						  optarg);
+				goto out;
+			}
+			have_month = true;
+			break;
+		case 'o':
+			r->out_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg)) {
+				ret = usage_error("report", "bad point name '%s'", optarg);
+				goto out;
+			}
+			if (r->npoints == MAX_POINTS) {
+				ret = usage_error("report", "at most %d points", MAX_POINTS);
+				goto out;
+			}
+			snprintf(points[r->npoints++], ALERT_POINT_LEN, "%s", optarg);
+			r->chosen = true;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, CHART_TOP_MAX, &r->top)) {
+				ret = usage_error("report", "--top takes 1 to %d", CHART_TOP_MAX);
+				goto out;
+			}
+			break;
+		case 'r':
+			daemon = optarg;
+			break;
+		case O_WIDTH:
+			if (parse_uint(optarg, 200, 4000, &r->width)) {
+				ret = usage_error("report", "--width takes 200 to 4000");
+				goto out;
+			}
+			break;
+		case O_HEIGHT:
+			if (parse_uint(optarg, 100, 2000, &r->height)) {
+				ret = usage_error("report", "--height takes 100 to 2000");
+				goto out;
+			}
+			break;
+		case ALERT_OPT_SURGE_PCT:
+		case ALERT_OPT_SURGE_MIN:
+		case ALERT_OPT_TREND_SCORE:
+		case ALERT_OPT_TREND_MIN:
+			if (alert_cli_option(&thresholds, opt, optarg, "report")) {
+				ret = SW_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			report_help();
+			ret = 0;
+			goto out;
+		default:
+			ret = option_error("report", opts, argv);
+			goto out;
+		}
+	}
+	ret = SW_EXIT_USAGE;
+	if (optind < argc) {
+		usage_error("report", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!r->data_dir || !have_month || !r->out_dir) {
+		usage_error("report", "%s is required",
+			    !r->data_dir ? "--data-dir" :
+			    !have_month	 ? "--month" :
+					   "--out");
+		goto out;
+	}
+	if (stat(r->data_dir, &st) || !S_ISDIR(st.st_mode)) {
+		usage_error("report", "data directory '%s' does not exist", r->data_dir);
+		goto out;
+	}
+	for (size_t i = 0; i < r->npoints; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s/daily", r->data_dir, points[i]);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+			usage_error("report", "no point '%s' in %s", points[i], r->data_dir);
+			goto out;
+		}
+	}
+	if (!r->npoints) {
+		err = alert_find_points(r->data_dir, points, MAX_POINTS, &r->npoints);
+		if (err == -E2BIG) {
+			usage_error("report", "more than %d points: pick some with --point",
+				    MAX_POINTS);
+			goto out;
+		}
+		if (err || !r->npoints) {
+			usage_error("report", "no point in data directory '%s'", r->data_dir);
+			goto out;
+		}
+	}
+	r->cfg = thresholds.cfg;
+	sw_month_days(r->year, r->month, &r->first, &r->last);
+	month_name(r->year, r->month, r->cur_name);
+	py = r->year;
+	pm = r->month;
+	add_months(&py, &pm, -1);
+	month_name(py, pm, r->prev_name);
+	snprintf(r->prev_short, sizeof(r->prev_short), "%04d-%02d", py, pm);
+	tally_init(&r->cur);
+	tally_init(&r->prev);
+	/* Summaries that do not parse are bad input: said before anything is written. */
+	if (load_month(r, r->year, r->month, &r->cur, &r->pd_cur) ||
+	    load_month(r, py, pm, &r->prev, &r->pd_prev)) {
+		sw_err("%s", r->errmsg);
+		goto out_tally;
+	}
+	if (!r->pd_cur)
+		sw_warn("no daily summary of %s in %s", r->cur_name, r->data_dir);
+	ret = SW_EXIT_FAIL;
+	if (mkdir(r->out_dir, 0755) && errno != EEXIST) {
+		sw_err("%s: %s", r->out_dir, strerror(errno));
+		goto out_tally;
+	}
+	/* rrdgraph labels its axes in local time; the daily archives are UTC days. */
+	if (use_time_zone("UTC"))
+		goto out_tally;
+	if (rrdio_open(&r->io, daemon)) {
+		sw_err("%s", r->io.errmsg);
+		goto out_tally;
+	}
+	err = write_report(r);
+	rrdio_close(&r->io);
+	if (err) {
+		sw_err("%s", r->errmsg);
+		goto out_tally;
+	}
+	printf("%s/report.md\n%s/report.html\n", r->out_dir, r->out_dir);
+	if (r->failed)
+		sw_warn("%u of %u charts could not be drawn (the report says why)", r->failed,
+			r->failed + r->drawn);
+	ret = 0;
+out_tally:
+	tally_free(&r->cur);
+	tally_free(&r->prev);
+out:
+	alert_engine_close(&thresholds);
+	free(r);
+	return ret;
+}
