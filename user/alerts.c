@@ -668,7 +668,7 @@ static int hw_scan_file(struct rrdio *io, const char *data_dir, const char *poin
 		return 0;
 	if (rrdio_fetch(io, name, "FAILURES", &start, &end, &step, &nds, &names, &data)) {
 		/* A file without Holt-Winters archives (intervals under a minute) has none. */
-		if (strstr(io->errmsg, "No RRA") || strstr(io->errmsg, "no such file") ||
+		if (strstr(io->errmsg, "does not contain an RRA matching") ||
 		    strstr(io->errmsg, "No such file"))
 			return 0;
 		snprintf(errmsg, errlen, "%s", io->errmsg);

@@ -195,7 +195,7 @@ enum {
 		{ "alert-timeout", required_argument, NULL, ALERT_OPT_TIMEOUT }, ALERT_CFG_OPTIONS
 
 #define ALERT_CFG_HELP                                                                              \
-	"      --surge-pct P        a surge is a key up P %% or more a day on the month or week\n"  \
+	"      --surge-pct P        a surge is a key up P % or more a day on the month or week\n"   \
 	"                           before (default 40)\n"                                          \
 	"      --surge-min N        ...with N accesses or more in the period (default 100)\n"       \
 	"      --trend-score X      a trend alert when a key's daily score reaches X (default 3)\n" \

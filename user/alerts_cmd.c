@@ -32,8 +32,9 @@ static void alerts_help(void)
 	       "  -s, --since DAY          from this day (YYYY-MM-DD or YYYY-MM; default: the first\n"
 	       "                           daily summary)\n"
 	       "  -u, --until DAY          to this day, included (default: the last summary)\n"
-	       "  -j, --json               one JSON object: {\"alerts\": [...]}\n" ALERT_CFG_HELP
-	       "\n"
+	       "  -j, --json               one JSON object: {\"alerts\": [...]}\n");
+	fputs(ALERT_CFG_HELP, stdout);
+	printf("\n"
 	       "Examples:\n"
 	       "  scanwatch alerts --data-dir /var/lib/scanwatch --since 2009-10\n"
 	       "  scanwatch alerts --data-dir /var/lib/scanwatch --surge-pct 100 --json\n");

@@ -1199,12 +1199,14 @@ static void report_help(void)
 	       "  -n, --top N              rows of the ranked tables (1-%d, default 10)\n"
 	       "  -r, --rrdcached ADDR     read the RRD files through rrdcached\n"
 	       "      --width PX           chart plot width (default 700)\n"
-	       "      --height PX          chart plot height (default 200)\n" ALERT_CFG_HELP
-	       "  -v, --verbose            debug output\n"
+	       "      --height PX          chart plot height (default 200)\n",
+	       CHART_TOP_MAX);
+	fputs(ALERT_CFG_HELP, stdout);
+	printf("  -v, --verbose            debug output\n"
 	       "\n"
 	       "Example:\n"
-	       "  scanwatch report --data-dir /var/lib/scanwatch --month 2009-10 --out /var/www/2009-10\n",
-	       CHART_TOP_MAX);
+	       "  scanwatch report --data-dir /var/lib/scanwatch --month 2009-10 --out "
+	       "/var/www/2009-10\n");
 }
 
 int cmd_report(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "alerts.h"
 #include "cli.h"
 #include "drain.h"
 #include "flows.h"
@@ -37,6 +38,7 @@ struct point {
 	struct drainer drainer;
 	struct sw_interval iv;
 	struct rrdstore rrd;
+	struct alert_point *alerts;
 	bool opened, stored_open, rrd_open;
 };
 
@@ -56,6 +58,7 @@ struct run_ctx {
 	size_t nservices;
 	struct geoip geo;
 	struct rrd_cli rrd;
+	struct alert_engine alerts;
 };
 
 static const char run_help[] =
@@ -89,7 +92,7 @@ static const char run_help[] =
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
 	"      --exit-after N       stop after N drains (for tests and cron)\n" RRD_CLI_HELP
-	"  -v, --verbose            debug output, libbpf's included\n"
+		ALERT_CLI_HELP "  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n"
@@ -130,6 +133,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "egress-hook", required_argument, NULL, O_EGRESS },
 		{ "user", required_argument, NULL, 'u' },
 		RRD_CLI_OPTIONS,
+		ALERT_CLI_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -263,6 +267,15 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;
+		case ALERT_OPT_COMMAND:
+		case ALERT_OPT_TIMEOUT:
+		case ALERT_OPT_SURGE_PCT:
+		case ALERT_OPT_SURGE_MIN:
+		case ALERT_OPT_TREND_SCORE:
+		case ALERT_OPT_TREND_MIN:
+			if (alert_cli_option(&c->alerts, opt, optarg, "run"))
+				return SW_EXIT_USAGE;
+			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
 			break;
@@ -375,6 +388,8 @@ static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 	if (tally_dropped(&p->store.iv))
 		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
 			tally_dropped(&p->store.iv));
+	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
+	alert_tick(p->alerts, p->store.day.date, start_s + len);
 	return sensor_update_meta(&p->sensor);
 }
 
@@ -467,6 +482,7 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->rrd_open = true;
+		p->alerts = alert_engine_point(&c->alerts, p->name, &p->rrd);
 		/* Today's files (another zone's, a damaged log) are judged now, not a minute later. */
 		err = store_open_day(&p->store, time(NULL));
 		if (err) {
@@ -648,8 +664,12 @@ int cmd_run(int argc, char **argv)
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	c->tz = "UTC";
+	alert_engine_init(&c->alerts);
 	err = parse_args(c, argc, argv);
+	/* Failure archives are read after every interval: an alert comes within a minute. */
+	alert_engine_open(&c->alerts, c->data_dir, 0);
 	if (err) {
+		alert_engine_close(&c->alerts);
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
 		free(c);
@@ -664,6 +684,7 @@ int cmd_run(int argc, char **argv)
 		err = -EPERM;
 	if (err) {
 		sw_err("%s", errmsg);
+		alert_engine_close(&c->alerts);
 		geoip_close(&c->geo);
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
@@ -684,6 +705,7 @@ int cmd_run(int argc, char **argv)
 				c->points[i].name, c->points[i].name);
 	}
 	close_points(c);
+	alert_engine_close(&c->alerts);
 	geoip_close(&c->geo);
 	prefix_list_free(&c->watch);
 	rrd_cli_free(&c->rrd);
