@@ -7,6 +7,7 @@ tests/t_report.sh to turn into TAP.
   report_check.py report SPEC MONTH REPORT.md   every headline number, ratio and table
   report_check.py alerts SPEC ALERTS.json       exactly the alerts the definitions give
   report_check.py commands SPEC DIR             the alert command's environments, one file each
+  report_check.py points MONTH REPORT.md SPEC... per point and all points, point i = p<i+1>
 
 Definitions are README.md's ("Monthly report and alerts"), written again here from the SPEC's
 hourly rates; nothing is read back from scanwatch except what is checked.
@@ -465,7 +466,35 @@ def check_commands(spec, d):
     check("alert command: point p1 in each", sorted({e.get("SW_ALERT_POINT") for e in envs}), ["p1"])
 
 
+def check_points(month, path, specs):
+    md = open(path).read()
+    y, m = map(int, month.split("-"))
+    first, last = month_days(y, m)
+    t = tables(md)
+    pt = find_table(t, r"Per day means per point")
+    rows, ta, ts, tn = [], 0, 0, 0
+    for i, spec in enumerate(specs):
+        keys, _, _, nd = span(spec, first, last)
+        a = sum(v[0] for v in keys.values())
+        s = sum(v[1] for v in keys.values())
+        rows.append([f"p{i + 1}", str(nd), count(a), count(s), count(per_day(a, nd)), count(per_day(s, nd))])
+        ta, ts, tn = ta + a, ts + s, tn + nd
+    rows.append(["**all points**", str(tn), count(ta), count(ts), count(per_day(ta, tn)), count(per_day(ts, tn))])
+    check("per point table: each point and all points", pt[1:] if pt else None, rows)
+    want = (f"**{count(ta)}** for the {len(specs)} monitoring points and the gross number of sources "
+            f"(\\*) was **{count(ts)}**: one monitoring point received **{count(per_day(ta, tn))}** "
+            f"accesses from **{count(per_day(ts, tn))}** sources per day.")
+    check("headline of all points", want in md, True)
+    for i, spec in enumerate(specs):
+        keys, _, _, nd = span(spec, first, last)
+        a = sum(v[0] for v in keys.values())
+        check(f"section of point p{i + 1}", f"**{count(a)}** accesses from" in md.split(f"### p{i + 1}")[-1], True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "points":
+        check_points(sys.argv[2], sys.argv[3], [load_spec(p) for p in sys.argv[4:]])
+        sys.exit(1 if fails else 0)
     spec = load_spec(sys.argv[2])
     if sys.argv[1] == "report":
         check_report(spec, sys.argv[3], sys.argv[4])

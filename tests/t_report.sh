@@ -101,6 +101,18 @@ t_eq "$(awk '{ print $1 }' "$W/alerts.txt" | sort | tr '\n' ' ')" "hw hw hw hw s
 t_eq "$(json_get "$W/a300.json" 'sorted(a["kind"] for a in d["alerts"] if a["kind"].startswith("surge"))')" \
 	"[]" "--surge-pct 300.01: neither surge (+261.3 % and +300 %) reaches it"
 
+# Two points: the same history, and a second point that saw only October's ssh scans; each
+# point has its own row and section, all points add up (point-days included).
+cp -a "$D" "$W/d2"
+awk '$3 == "syn" && $4 == 22 { $1 = "2009-10-01"; print }' "$W/spec" >"$W/spec-p2"
+"$MKH" "$W/h2.pcap" <"$W/spec-p2" >/dev/null
+"$SW" replay --point p2 --data-dir "$W/d2" --interval 3600 "$W/h2.pcap" 2>/dev/null
+t_eq "$?" 0 "replay of a second point"
+"$SW" report --data-dir "$W/d2" --month 2009-10 --out "$W/out2" >/dev/null 2>"$W/report2.err"
+t_eq "$?" 0 "report of two points exits 0"
+python3 "$CHECK" points 2009-10 "$W/out2/report.md" "$W/spec" "$W/spec-p2" >"$W/p.out"
+tap <"$W/p.out"
+
 # A command that never ends is killed at the timeout, and replay still finishes: three days
 # of the same history, the last the surge's first, raise alerts (its trend, 3.88) whose
 # commands hang.

