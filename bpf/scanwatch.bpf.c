@@ -220,10 +220,19 @@ static __always_inline int flow_live(const struct sw_flow *k)
 	return v && (__s64)(now_ns() - v->last_ns) <= (__s64)flow_expiry_ns;
 }
 
+/*
+ * The count in meta (an array: a load, where the hash costs a lookup even when empty) spares
+ * hosts without --count-service the lookup; both are user space's to change at any time.
+ */
 static __always_inline int is_service(__u8 proto, __u16 port)
 {
 	struct sw_service svc = { .proto = proto, .pad = 0, .port = port };
+	struct sw_meta *m;
+	__u32 zero = 0;
 
+	m = bpf_map_lookup_elem(&meta, &zero);
+	if (!m || !m->nservices)
+		return 0;
 	return bpf_map_lookup_elem(&services, &svc) != NULL;
 }
 
@@ -339,23 +348,33 @@ __noinline int sw_host_verdict(struct xdp_md *ctx, const struct sw_pkt *pkt, __u
 	pos = data + l4_off;
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		__be16 *ports = pos; /* source and destination port lead both headers */
-		__u32 hlen = proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
 		__u16 dport;
+		__u8 flags = 0;
 
 		/* A header cut short is proto/N other, as in sensor mode: nothing to look up. */
-		if (pos + hlen > data_end || pos + sizeof(struct udphdr) > data_end ||
-		    l4_len < hlen)
+		if (proto == IPPROTO_TCP) {
+			struct tcphdr *th = pos;
+
+			if ((void *)(th + 1) > data_end || l4_len < sizeof(*th))
+				return HOST_UNSOLICITED;
+			flags = ((__u8 *)th)[13];
+		} else if (pos + sizeof(struct udphdr) > data_end ||
+			   l4_len < sizeof(struct udphdr)) {
 			return HOST_UNSOLICITED;
+		}
 		dport = bpf_ntohs(ports[1]);
-		/*
-		 * Looked up even while the list is empty (one empty bucket): a restarted daemon
-		 * may then change the list without loading the program again.
-		 */
 		if (is_service(proto, dport))
 			return HOST_UNSOLICITED;
-		flow_key(&fk, pkt->pair.addr, pkt->dst, bpf_ntohs(ports[0]), dport, proto);
-		if (flow_live(&fk))
-			return HOST_FLOW;
+		/*
+		 * No answer in a flow the host started is a SYN without ACK (a simultaneous open
+		 * would be, and then the host's own socket is found below): the bulk of scans
+		 * skips the flow table.
+		 */
+		if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN) {
+			flow_key(&fk, pkt->pair.addr, pkt->dst, bpf_ntohs(ports[0]), dport, proto);
+			if (flow_live(&fk))
+				return HOST_FLOW;
+		}
 		if (socket_found(ctx, pkt, proto, is_v4, ports[0], ports[1]))
 			return HOST_SOCKET;
 		return HOST_UNSOLICITED;

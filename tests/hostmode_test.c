@@ -156,7 +156,8 @@ static void test_sensor_mode_counts_replies(void **state)
 
 /*
  * The host connects (SYN out); the SYN-ACK, ACKs and the final RST of that connection come back
- * solicited, in IPv4 and IPv6; the same packets from another port of the peer are counted.
+ * solicited, in IPv4 and IPv6; a SYN-ACK from another port of the peer is counted, and so is a
+ * SYN without ACK on the flow's own ports: never an answer, it skips the flow table.
  */
 static void test_tcp_flow(void **state)
 {
@@ -181,11 +182,15 @@ static void test_tcp_flow(void **state)
 		inbound(h, &in);
 		other.tcp_flags = PKT_SYN | PKT_ACK;
 		inbound(h, &other);
+		in.tcp_flags = PKT_SYN;
+		inbound(h, &in);
 	}
 	xdp_drain(&h->fx);
-	/* 2 x (4 replies solicited + 1 SYN-ACK from port 444 counted); 2 flows. */
-	check_host(&h->fx.iv, 10, 8, 0, 2);
+	/* 2 x (4 replies solicited + a SYN-ACK from port 444 and a SYN counted); 2 flows. */
+	check_host(&h->fx.iv, 12, 8, 0, 2);
 	assert_int_equal(key_packets(&h->fx.iv, SW_CLS_TCP, SW_KIND_BACKSCATTER, 444), 2);
+	assert_int_equal(key_packets(&h->fx.iv, SW_CLS_TCP, SW_KIND_SCAN, 40000), 1);
+	assert_int_equal(key_packets(&h->fx.iv, SW_CLS_TCP, SW_KIND_SCAN, 40001), 1);
 }
 
 /*

@@ -132,7 +132,9 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 		if (bpf_map_update_elem(s->services_fd, &cfg->services[i], &one, BPF_ANY))
 			return fail(s, errno, "cannot add counted service %zu: %s", i,
 				    strerror(errno));
-	return 0;
+	/* The program looks the list up only when meta counts entries in it. */
+	s->meta.nservices = cfg->nservices;
+	return sensor_update_meta(s);
 }
 
 /* Sizes the tables and sets the .rodata knobs; the skeleton is opened, not loaded. */
@@ -621,7 +623,6 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			err = set_services(s, cfg);
 		if (err)
 			return err;
-		s->meta.nservices = cfg->nservices;
 	}
 	s->prog_fd = -1;
 	s->resumed = true;
