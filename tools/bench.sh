@@ -1,36 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`: nanoseconds per packet of scanwatch's XDP program against an empty XDP program
-# (both through BPF_PROG_TEST_RUN in one run) and the drain of the interval they fill, printed
-# and written to bench.json at the repository root. When the machine has hardware counters,
-# perf stat adds the instructions per packet scanwatch costs over the empty program.
-# Ratios are information (SPEC.md section 7): only a bench that cannot run fails.
+# `make bench`: every row of SPEC.md section 7, each a ratio or a figure from this one run, with
+# the method of each printed, all figures in bench.json at the repository root, and one table
+# at the end (the one README.md's "Performance" shows):
+#   1. XDP cost per packet against an empty XDP program (tools/bench, BPF_PROG_TEST_RUN);
+#      with hardware counters, perf stat adds instructions per packet
+#   2. packets/s a veth receives with scanwatch attached against nothing (tools/bench_veth.sh)
+#   3. CPU per packet against tcpdump on the same traffic (tools/bench_veth.sh)
+#   4. drain of 1 000 000 pairs (tools/bench_drain) and their store (tools/bench_store)
+#   5. RRD writes, 10 points x 100 files (tools/bench_rrd)
+#   6. the daemon at rest (tools/bench_veth.sh)
+# and, as information outside section 7, host mode against sensor mode (tools/bench_hostmode).
+# Ratios are information: only a bench that cannot run, or that counts wrongly, fails.
 #
-# BENCH_JSON (default bench.json) is where the figures go; arguments go to the bench binary
-# (.output/tools/bench --help). BENCH_PERF_EVENT (default instructions) is the counter to use.
+# BENCH_JSON (default bench.json) is where the figures go; BENCH_CPU (default the last CPU) the
+# CPU every part runs on; BENCH_PERF_EVENT (default instructions) perf stat's counter;
+# BENCH_COUNT, BENCH_REPS, BENCH_REST_S go to tools/bench_veth.sh.
 set -eu
 cd "$(dirname "$0")/.."
-BENCH=.output/tools/bench
 JSON=${BENCH_JSON:-bench.json}
 EVENT=${BENCH_PERF_EVENT:-instructions}
+CPU=${BENCH_CPU:-$(($(nproc) - 1))}
+export BENCH_CPU=$CPU
+T=.output/tools
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "bench: needs root (BPF_PROG_TEST_RUN, a private network namespace)" >&2
+	echo "bench: needs root (BPF_PROG_TEST_RUN, network namespaces, XDP)" >&2
 	exit 1
 fi
-if [ ! -x "$BENCH" ]; then
-	echo "bench: $BENCH is not built (make)" >&2
-	exit 1
-fi
-
-"$BENCH" --json "$JSON" "$@"
+for b in bench bench_drain bench_store bench_rrd bench_hostmode blast; do
+	[ -x "$T/$b" ] || { echo "bench: $T/$b is not built (make)" >&2; exit 1; }
+done
+[ -x scanwatch ] || { echo "bench: scanwatch is not built (make)" >&2; exit 1; }
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+START=$(date +%s)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+section() { printf '\n== %s ==\n' "$*"; }
+
+section "1. XDP cost per packet against an empty XDP program"
+"$T/bench" --cpu "$CPU" --json "$TMP/xdp.json"
 
 # Prints "<count>" of $EVENT over one pass of the mix through program $1, frames in $TMP/frames.
 count_pass() {
-	perf stat -x, -e "$EVENT" -o "$TMP/perf.$1" -- "$BENCH" --pass "$1" >"$TMP/out.$1" || return 1
+	perf stat -x, -e "$EVENT" -o "$TMP/perf.$1" -- "$T/bench" --cpu "$CPU" --pass "$1" \
+		>"$TMP/out.$1" || return 1
 	awk '{ print $1 }' "$TMP/out.$1" >"$TMP/frames"
 	awk -F, -v ev="$EVENT" '$3 == ev && $1 ~ /^[0-9.]+$/ { print $1; found = 1 } END { exit !found }' \
 		"$TMP/perf.$1"
@@ -38,12 +54,12 @@ count_pass() {
 
 # The passes load both programs and build the same mix; only the program run differs, so the
 # difference of the two counts over the frames is scanwatch's extra cost per packet.
-perf_note=
+perf_note= per=
 if ! command -v perf >/dev/null; then
 	perf_note="perf is not installed"
 elif ! perf stat -x, -e "$EVENT" -o "$TMP/probe" -- true >/dev/null 2>&1 ||
 	grep -q '<not supported>\|<not counted>' "$TMP/probe"; then
-	perf_note="perf stat -e $EVENT is not supported here (no hardware counters, e.g. in this VM)"
+	perf_note="perf stat -e $EVENT is not supported here (no hardware counters, e.g. in a VM)"
 elif sw=$(count_pass scanwatch) && empty=$(count_pass empty); then
 	frames=$(cat "$TMP/frames")
 	per=$(awk -v a="$sw" -v b="$empty" -v n="$frames" 'BEGIN { printf "%.1f", (a - b) / n }')
@@ -54,16 +70,120 @@ else
 fi
 [ -z "$perf_note" ] || echo "perf stat: skipped: $perf_note"
 
-python3 - "$JSON" "$EVENT" "${per:-}" "$perf_note" <<'EOF'
-import json, sys
-path, event, per, note = sys.argv[1:5]
-with open(path) as f:
-    doc = json.load(f)
-doc["perf_stat"] = {"event": event, "per_packet_over_empty": float(per)} if per else \
+section "4. drain of 1 000 000 (source, key) pairs, and their store"
+echo "method: the sensor's tables filled with 1 000 000 distinct pairs through the XDP program" \
+	"(BPF_PROG_TEST_RUN, one frame a pair), then drain_flip (waiting for running programs)," \
+	"drain_read and drain_clear as the daemon calls them; peak resident memory of that process" \
+	"(VmHWM, reset before the drain). The store: tools/bench_store hands the same number of" \
+	"pairs to store_interval() as one interval, in its own process."
+"$T/bench_drain" --pairs 1000000 --cpu "$CPU" --json "$TMP/drain.json"
+"$T/bench_store" --pairs 1000000 --interval-pairs 1000000 --json "$TMP/store.json"
+
+section "5. RRD writes, 10 points x 100 files per interval"
+echo "method: tools/bench_rrd, the daemon's RRD store writing 20 intervals after the one that" \
+	"creates the files; mean and worst interval, on tmpfs, on disk and through rrdcached."
+"$T/bench_rrd" --points 10 --files 100 --json "$TMP/rrd.json"
+
+section "2, 3 and 6. veth end to end, CPU per packet against tcpdump, the daemon at rest"
+tools/bench_veth.sh "$TMP/veth.json"
+
+section "information: host mode against sensor mode"
+"$T/bench_hostmode" --rounds 3 --cpu "$CPU" --json "$TMP/hostmode.json"
+
+END=$(date +%s)
+section "table"
+python3 - "$TMP" "$JSON" "$EVENT" "$per" "$perf_note" "$((END - START))" "$LOAD0" "$CPU" <<'EOF'
+import json, os, sys
+tmp, path, event, per, note, secs, load0, cpu = sys.argv[1:9]
+def load(name):
+    with open(os.path.join(tmp, name)) as f:
+        return json.load(f)
+xdp, veth = load("xdp.json"), load("veth.json")
+drain, store, rrd = load("drain.json")["drain"], load("store.json")["store"], load("rrd.json")["rrd"]
+xdp["perf_stat"] = {"event": event, "per_packet_over_empty": float(per)} if per else \
     {"event": event, "skipped": note}
+m = xdp["machine"]
+machine = "%s, %d CPUs, %s, %s" % (m["cpu"], m["cpus"], xdp["kernel"], m["arch"])
+date = xdp["date"]
+
+rows = []
+def row(name, figure, baseline, ratio, target, ok):
+    rows.append({"row": name, "figure": figure, "baseline": baseline,
+                 "ratio": ratio, "target": target,
+                 "verdict": "" if ok is None else ("PASS" if ok else "MISS")})
+
+a, b = xdp["ns_per_packet"]["a_mix_repeat1"], xdp["ns_per_packet"]["b_mix_repeatR"]
+row("1. XDP cost/packet, mix, each frame once", "%.0f ns" % a["scanwatch"]["median"],
+    "empty %.0f ns" % a["empty"]["median"], "%.2fx" % a["ratio"], "<= 2x", a["ratio"] <= 2)
+row("   same, each frame %dx (pair hot)" % xdp["repeat_b"], "%.0f ns" % b["scanwatch"]["median"],
+    "empty %.0f ns" % b["empty"]["median"], "%.2fx" % b["ratio"], "<= 2x", b["ratio"] <= 2)
+v = veth["veth"]
+# Packets a core-second is the primary figure: the wall-clock rate moves with whatever else the
+# machine runs meanwhile; both are in bench.json and in the lines above.
+for mode in ("native", "generic"):
+    r = v[mode]
+    row("2. veth rx packets/s, %s XDP" % mode,
+        "%.0f k (wall %.0f k)" % (r["core_pps"] / 1e3, r["pps"] / 1e3),
+        "none %.0f k (wall %.0f k)" % (v["none_core_pps"] / 1e3, v["none_pps"] / 1e3),
+        "%.2f (wall %.2f)" % (r["core_ratio"], r["ratio"]), ">= 0.9", r["core_ratio"] >= 0.9)
+r = v["native"]
+row("   receive path alone, native XDP", "%.0f ns/pkt" % r["receive_path_ns_per_pkt"],
+    "none %.0f ns/pkt" % v["none_receive_path_ns_per_pkt"],
+    "%.2f" % r["receive_capacity_ratio"], "(capacity)", None)
+c = veth["cpu"]
+for mode in ("native", "generic"):
+    r = c[mode]
+    row("3. CPU/packet vs tcpdump, %s XDP" % mode,
+        "%.0f ns (%.0f+%.0f)" % (r["ns_per_pkt"], r["kernel_ns_per_pkt"], r["process_ns_per_pkt"]),
+        "tcpdump %.0f ns" % c["tcpdump"]["ns_per_pkt"], "%.2fx" % r["ratio_to_tcpdump"],
+        "<= 0.2x", r["ratio_to_tcpdump"] <= 0.2)
+row("4. drain of %d pairs" % drain["pairs"],
+    "%.2f s (CPU %.2f s), %.0f MB" % (drain["total_s"], drain["cpu_s"], drain["peak_rss_kb"] / 1024),
+    "", "",
+    "<= 0.5 s, 200 MB", drain["within_target"])
+row("   store of %d pairs (1st interval)" % store["interval_pairs"],
+    "%.2f s, %.0f MB" % (store["first_interval_s"], store["peak_rss_kb"] / 1024), "", "",
+    "<= 0.5 s, 200 MB", store["first_interval_within_target"])
+for where in ("disk", "tmpfs", "rrdcached"):
+    r = rrd.get(where, {})
+    if r.get("ran"):
+        row("5. RRD writes, %dx%d files, %s" % (rrd["points"], rrd["files_per_point"], where),
+            "%.0f ms (max %.0f)" % (r["mean_ms"], r["max_ms"]), "", "", "<= 1 s",
+            r["within_target"])
+rest = veth["rest"]
+row("6. daemon at rest, resident", "%.1f MB (peak %.1f)" % (rest["rss_kb"] / 1024, rest["hwm_kb"] / 1024),
+    "", "", "<= 20 MB", rest["rss_kb"] / 1024 <= 20)
+row("   daemon at rest, CPU (%.0f s, interval %d s)" % (rest["seconds"], rest["interval_s"]),
+    "%.2f %% of a core" % rest["cpu_percent"], "", "", "<= 1 %", rest["cpu_percent"] <= 1)
+hm = load("hostmode.json")["hostmode"]
+row("+. host mode, scan mix (information)", "%.0f ns" % hm["ns_per_packet"]["host_scan"]["median"],
+    "sensor mode %.0f ns" % hm["ns_per_packet"]["sensor_scan"]["median"],
+    "%.2fx" % hm["host_over_sensor_scan"]["ratio"], "", None)
+
+cols = ("row", "figure", "baseline", "ratio", "target", "verdict")
+heads = ("row", "figure", "baseline", "ratio", "target", "")
+w = [max(len(h), *(len(r[k]) for r in rows)) for h, k in zip(heads, cols)]
+line = lambda vals: "  ".join(s.ljust(n) for s, n in zip(vals, w)).rstrip()
+print("scanwatch bench, %s; %s; CPU %s; load average %s at the start; %s s" %
+      (date, machine, cpu, load0, secs))
+print(line(heads))
+for r in rows:
+    print(line([r[k] for k in cols]))
+print("PASS/MISS are information: the bench fails only when it cannot run or counts wrongly.")
+md_heads = heads[:-1] + ("verdict",)
+md = ["Measured %s on %s (`make bench`, %s s; load average %s at the start)." %
+      (date[:10], machine, secs, load0), "",
+      "| " + " | ".join(md_heads) + " |", "|" + "---|" * len(heads)]
+for r in rows:
+    md.append("| " + " | ".join(r[k].strip() for k in cols) + " |")
+doc = {"date": date, "machine": machine, "cpu": int(cpu), "load_average_start": load0,
+       "seconds": int(secs), "table": rows, "table_markdown": "\n".join(md) + "\n",
+       "xdp": xdp, "drain": drain, "store": store, "rrd": rrd, "hostmode": hm,
+       "veth": veth["veth"], "cpu_per_packet": veth["cpu"], "rest": veth["rest"],
+       "veth_method": veth["veth_method"]}
 with open(path + ".tmp", "w") as f:
-    json.dump(doc, f, indent=2)
+    json.dump(doc, f, indent=1)
     f.write("\n")
+os.replace(path + ".tmp", path)
 EOF
-mv "$JSON.tmp" "$JSON"
-echo "bench: figures written to $JSON"
+echo "bench: figures written to $JSON (the table as Markdown: its \"table_markdown\")"
