@@ -313,16 +313,24 @@ enum row {
 	ROW_HOST_LISTENER,
 	ROW_EGRESS_NEW,
 	ROW_EGRESS_REFRESH,
+	ROW_FLOOR_XDP,
+	ROW_FLOOR_TC,
 	NROWS
 };
 
 static const char *const row_names[NROWS] = {
-	"sensor mode, scan mix",	 "host mode, scan mix (all unsolicited)",
-	"host mode, replies (flow hit)", "host mode, to a listener (socket hit)",
-	"egress, new flow (LRU insert)", "egress, known flow (refresh)",
+	"sensor mode, scan mix",
+	"host mode, scan mix (all unsolicited)",
+	"host mode, replies (flow hit)",
+	"host mode, to a listener (socket hit)",
+	"egress, new flow (LRU insert)",
+	"egress, known flow (refresh)",
+	"floor: empty XDP program, scan mix",
+	"floor: empty tc program, egress mix",
 };
 static const char *const row_keys[NROWS] = {
-	"sensor_scan", "host_scan", "host_replies", "host_listener", "egress_new", "egress_refresh",
+	"sensor_scan", "host_scan",	 "host_replies", "host_listener",
+	"egress_new",  "egress_refresh", "floor_xdp",	 "floor_tc",
 };
 
 struct bench {
@@ -333,6 +341,8 @@ struct bench {
 	struct series s[NROWS];
 	unsigned int rounds;
 	int cpu, listen_fd;
+	/* Programs that only return: what a test run costs with no program work in it. */
+	int floor_xdp_fd, floor_tc_fd;
 	const char *json;
 };
 
@@ -399,6 +409,10 @@ static int round_once(struct bench *b, bool record)
 		err = run_mix(b->host.prog_fd, ch, &b->listener, XDP_PASS, &v[ROW_HOST_LISTENER]);
 	if (!err)
 		err = drain_check(&b->dhost, &b->host, &b->iv, b->listener.n, b->listener.n);
+	if (!err)
+		err = run_mix(b->floor_xdp_fd, ch, &b->scan, XDP_PASS, &v[ROW_FLOOR_XDP]);
+	if (!err)
+		err = run_mix(b->floor_tc_fd, ch, &b->out, -1, &v[ROW_FLOOR_TC]);
 	if (err)
 		return err;
 	if (record)
@@ -433,6 +447,18 @@ static int open_both(struct bench *b)
 	return 0;
 }
 
+/* r0 = verdict; exit */
+static int load_floor(enum bpf_prog_type type, int verdict)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = verdict },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(type, NULL, "GPL", insns, 2, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
 static int listen_on(int port)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
@@ -451,6 +477,7 @@ static int listen_on(int port)
 static void print_report(const struct bench *b)
 {
 	double ss = median(&b->s[ROW_SENSOR_SCAN]), hs = median(&b->s[ROW_HOST_SCAN]);
+	double tf = median(&b->s[ROW_FLOOR_TC]);
 
 	printf("scanwatch host-mode bench: %zu scan frames, %zu flows (%zu replies), %zu listener "
 	       "frames, CPU %d, %u rounds, median [min-max] ns per packet, one test run per frame "
@@ -461,6 +488,9 @@ static void print_report(const struct bench *b)
 		       smin(&b->s[i]), smax(&b->s[i]));
 	printf("%-48s %7.1f ns/pkt  sensor %7.1f ns/pkt  +%.1f ns  ratio %.2f\n",
 	       "host mode vs sensor mode (scan mix)", hs, ss, hs - ss, hs / ss);
+	printf("%-48s %7.1f ns/pkt  (refresh %.1f; each less the empty tc program's floor)\n",
+	       "egress program's own cost, new flow", median(&b->s[ROW_EGRESS_NEW]) - tf,
+	       median(&b->s[ROW_EGRESS_REFRESH]) - tf);
 }
 
 static int write_json(const struct bench *b, FILE *f, bool object)
@@ -536,7 +566,7 @@ int main(int argc, char **argv)
 	cpu_set_t set;
 
 	b.rounds = 5;
-	b.listen_fd = -1;
+	b.listen_fd = b.floor_xdp_fd = b.floor_tc_fd = -1;
 	if (parse_args(&b, argc, argv, &frames, &cpu))
 		return 2;
 	sw_log_set_level(SW_LOG_WARN);
@@ -569,6 +599,14 @@ int main(int argc, char **argv)
 	err = open_both(&b);
 	if (err)
 		goto out;
+	b.floor_xdp_fd = load_floor(BPF_PROG_TYPE_XDP, XDP_PASS);
+	b.floor_tc_fd = load_floor(BPF_PROG_TYPE_SCHED_CLS, -1);
+	if (b.floor_xdp_fd < 0 || b.floor_tc_fd < 0) {
+		err = b.floor_xdp_fd < 0 ? b.floor_xdp_fd : b.floor_tc_fd;
+		fprintf(stderr, "bench_hostmode: cannot load the empty programs: %s\n",
+			strerror(-err));
+		goto out;
+	}
 	/* A warm-up round, then the measured ones. */
 	for (unsigned int r = 0; r <= b.rounds && !err; r++)
 		err = round_once(&b, r > 0);
@@ -594,6 +632,10 @@ int main(int argc, char **argv)
 out:
 	if (b.listen_fd >= 0)
 		close(b.listen_fd);
+	if (b.floor_xdp_fd >= 0)
+		close(b.floor_xdp_fd);
+	if (b.floor_tc_fd >= 0)
+		close(b.floor_tc_fd);
 	sensor_close(&b.sensor);
 	sensor_close(&b.host);
 	drainer_free(&b.dsensor);
