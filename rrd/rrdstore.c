@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -752,7 +753,8 @@ static int load_queue(struct rrdstore *rs)
 
 static int save_queue(struct rrdstore *rs)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct atomic_file af;
+	char path[PATH_MAX];
 	FILE *f;
 	int err = 0;
 
@@ -763,12 +765,10 @@ static int save_queue(struct rrdstore *rs)
 			err = -errno;
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = -errno;
+	err = atomic_file_open(&af, path);
+	if (err)
 		goto out;
-	}
+	f = af.f;
 	fprintf(f,
 		"# scanwatch: RRD rows not yet written, added to by the next run (README.md, "
 		"\"RRD files\")\nstep %u\n",
@@ -783,14 +783,7 @@ static int save_queue(struct rrdstore *rs)
 			fputc('\n', f);
 		}
 	}
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	err = atomic_file_commit(&af);
 out:
 	if (err)
 		snprintf(rs->errmsg, sizeof(rs->errmsg),

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "keyfmt.h"
 #include "tracked.h"
 
@@ -252,15 +253,13 @@ int tracked_load(struct tracked *t, const char *path, char *errmsg, size_t errle
 
 int tracked_save(const struct tracked *t, const char *path)
 {
-	char tmp[4096];
+	struct atomic_file af;
 	FILE *f;
-	int err = 0;
+	int err = atomic_file_open(&af, path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
+	if (err)
+		return err;
+	f = af.f;
 	fprintf(f,
 		"# scanwatch: RRD files beyond the configured key list (README.md, \"RRD "
 		"files\")\n# key KEY SINCE: joined the day's top %d; area CC SINCE\n",
@@ -279,15 +278,7 @@ int tracked_save(const struct tracked *t, const char *path)
 		sw_area_name(a, cc);
 		fprintf(f, "area %s %s\n", cc, t->area_since[a]);
 	}
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return atomic_file_commit(&af);
 }
 
 struct ranked {

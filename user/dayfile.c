@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "dayfile.h"
 #include "keyfmt.h"
 #include "parse_num.h"
@@ -72,25 +73,13 @@ static void write_body(FILE *f, const struct dayfile *df)
 
 int dayfile_write(const char *path, const struct dayfile *df)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int err = 0;
+	struct atomic_file af;
+	int err = atomic_file_open(&af, path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	write_body(f, df);
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
 	if (err)
-		unlink(tmp);
-	return err;
+		return err;
+	write_body(af.f, df);
+	return atomic_file_commit(&af);
 }
 
 #define MAX_FIELDS 10
