@@ -102,7 +102,8 @@ def ping6(dst, ident, n):
             if pkt[0] == 129 and struct.unpack("!HH", pkt[4:8]) == (ident, seq):
                 got += 1
                 break
-    print("%d replies" % got, file=sys.stderr)
+    if got != n:
+        print("ping6: %d replies to %d requests" % (got, n), file=sys.stderr)
     return 0 if got == n else 1
 
 

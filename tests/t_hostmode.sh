@@ -93,7 +93,7 @@ window_open() {
 	ip netns exec "$SNS" tcpdump -n -U --immediate-mode -B 16384 -i "$SIF" -w "$CAP" 2>"$WORK/$1.tcpdump" &
 	TPID=$!
 	on_exit kill "$TPID"
-	wait_for 10 grep -q "listening on" "$WORK/$1.tcpdump" || t_fail "$1: tcpdump did not start"
+	wait_for 10 grep -qs "listening on" "$WORK/$1.tcpdump" || t_fail "$1: tcpdump did not start"
 	RX0=$(if_stat rx_packets) TX0=$(if_stat tx_packets)
 	ip -n "$GNS" link set "$GIF" up
 	peer_neigh || t_fail "$1: cannot set the peer's neighbours"
@@ -193,6 +193,18 @@ EOF
 
 LISTEN80="(ip.dst == $H4 || ipv6.dst == $H6) && tcp.dstport == 80 && !icmp && !icmpv6"
 
+# 0. Options that make no sense are refused in one line, exit 2, before anything is attached.
+usage() { "$SW" run --point "$POINT=$SIF" --data-dir "$WORK/never" --pin-root "$PIN" "$@" 2>"$WORK/usage.err"; }
+usage --count-service tcp/22
+t_eq "$?" 2 "--count-service without --host-mode: exit 2"
+usage --host-mode --drop
+t_eq "$?" 2 "--host-mode with --drop: exit 2 (a host must answer)"
+usage --host-mode --count-service icmp/3
+t_eq "$?" 2 "--count-service icmp/3: exit 2 (tcp/N or udp/N only)"
+usage --host-mode --flow-table-size 8
+t_eq "$?" 2 "--flow-table-size 8: exit 2 (16 at least)"
+t_true "nothing was attached or pinned by the refused starts" test ! -e "$PIN/$POINT"
+
 # 1. An ordinary day: the host is client and server, and is scanned.
 window_open day
 t_true "day: status shows host mode with a tcx egress link" eval \
@@ -271,12 +283,18 @@ done
 daemon_stop KILL
 t_eq "$?" 137 "service: daemon killed with SIGKILL"
 t_true "service: the egress filter stays without its daemon" eval 'hns tc filter show dev "$SIF" egress | grep -q "handle 0x5357"'
+# Someone removes the filter meanwhile: the resumed daemon must put it back. (The host starts
+# no flow while it is gone: the peer's browsing draws only answers, which record nothing.)
+hns tc filter del dev "$SIF" egress pref 65520 handle 0x5357 bpf
+t_true "service: the filter was removed by hand" eval '! hns tc filter show dev "$SIF" egress | grep -q "handle 0x5357"'
 t_true "service: the peer browses the host while no daemon runs" gns curl -6 -sf -o /dev/null --max-time 5 "http://[$H6]/"
 if daemon_start --host-mode --count-service tcp/80 --egress-hook tc; then
 	t_ok "service: the daemon resumed the pinned point"
 else
 	t_fail "service: the daemon did not resume"; sed 's/^/# /' "$WORK/daemon.log"
 fi
+t_true "service: the resumed daemon attached the missing filter again" eval \
+	'hns tc filter show dev "$SIF" egress | grep -q "handle 0x5357" && grep -q "egress filter on $SIF was gone" "$WORK/daemon.log"'
 gns hping3 -q -S -p 80 -c 10 -i u5000 "$H4" >/dev/null 2>&1
 t_true "service: the host browses again" hns curl -6 -sf -o /dev/null --max-time 5 http://www.swlab.test/
 window_close service
