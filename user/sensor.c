@@ -532,7 +532,7 @@ static int resume_egress(struct sensor *s, int ifindex)
 	/* Someone removed the filter or the qdisc (tc qdisc del ... clsact): put it back. */
 	sw_warn("point %s: the tc egress filter on %s was gone; attaching it again", s->point,
 		s->meta.ifname);
-	s->meta.flags &= ~SW_META_OWN_QDISC;
+	/* A qdisc we made and still there stays ours; one made now becomes ours (attach_tc). */
 	err = attach_tc(s, fd, ifindex, s->meta.ifname);
 	close(fd);
 	return err;
