@@ -487,13 +487,13 @@ static void test_evictions(void **state)
 	assert_int_equal(fdr.entries, entries);
 	assert_int_equal(fdr.deleted, 0);
 	assert_int_equal(h->fx.iv.stats[SW_STAT_FLOWS_EVICTED], NFLOWS - entries);
-	flows_commit(&h->fx.s, &fdr);
+	flows_commit(&h->fx.s, &fdr, true);
 
 	/* Nothing new: a second drain reports nothing; past the expiry the sweep empties it. */
 	xdp_drain(&h->fx);
 	assert_int_equal(flows_drain(&h->fx.s, &h->fx.iv, h->fx.ts_ns, &fdr), 0);
 	assert_int_equal(h->fx.iv.stats[SW_STAT_FLOWS_EVICTED], 0);
-	flows_commit(&h->fx.s, &fdr);
+	flows_commit(&h->fx.s, &fdr, true);
 	h->fx.ts_ns += (EXPIRY_S + 1) * SEC_NS;
 	xdp_drain(&h->fx);
 	assert_int_equal(flows_drain(&h->fx.s, &h->fx.iv, h->fx.ts_ns, &fdr), 0);
@@ -501,7 +501,7 @@ static void test_evictions(void **state)
 	assert_int_equal(fdr.entries, 0);
 	assert_int_equal(table_entries(h->fx.s.flows_fd), 0);
 	assert_int_equal(h->fx.iv.stats[SW_STAT_FLOWS_EVICTED], 0);
-	flows_commit(&h->fx.s, &fdr);
+	flows_commit(&h->fx.s, &fdr, true);
 	assert_int_equal(h->fx.s.meta.flow_evicted, NFLOWS - entries);
 	xdp_fx_close(&h->fx);
 	free(h);

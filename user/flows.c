@@ -109,10 +109,11 @@ int flows_drain(struct sensor *s, struct sw_interval *iv, uint64_t now_ns, struc
 	return 0;
 }
 
-void flows_commit(struct sensor *s, const struct flow_drain *fd)
+void flows_commit(struct sensor *s, const struct flow_drain *fd, bool evictions_stored)
 {
 	if (s->flows_fd < 0)
 		return;
 	s->meta.flow_inserts = fd->inserts;
-	s->meta.flow_evicted = fd->evicted;
+	if (evictions_stored)
+		s->meta.flow_evicted = fd->evicted;
 }

@@ -7,6 +7,7 @@
 #ifndef SW_FLOWS_H
 #define SW_FLOWS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "drain.h"
@@ -27,8 +28,11 @@ struct flow_drain {
  * The deletions are recorded in s->meta at once: they happened whatever becomes of the interval.
  */
 int flows_drain(struct sensor *s, struct sw_interval *iv, uint64_t now_ns, struct flow_drain *fd);
-/* After the interval is stored: its inserts and evictions join the running totals. */
-void flows_commit(struct sensor *s, const struct flow_drain *fd);
+/*
+ * After the interval is stored: its inserts join the running total, and its evictions the
+ * reported ones if they were stored with it.
+ */
+void flows_commit(struct sensor *s, const struct flow_drain *fd, bool evictions_stored);
 /* CLOCK_MONOTONIC_COARSE in ns: the clock bpf_ktime_get_coarse_ns() reads. */
 uint64_t flows_clock_ns(void);
 

@@ -382,7 +382,7 @@ static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
 	}
 	p->sensor.meta.drains = seq;
 	p->sensor.meta.last_drain_s = wall_s();
-	flows_commit(&p->sensor, &fdr);
+	flows_commit(&p->sensor, &fdr, true);
 	report_evictions(p);
 	p->sensor.meta.dropped += tally_dropped(&p->store.iv);
 	if (tally_dropped(&p->store.iv))
@@ -403,6 +403,7 @@ static int resume_leftover(struct point *p, unsigned int len)
 	uint64_t last = p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : wall_s();
 	uint64_t start = interval_start(last, len);
 	struct flow_drain fdr;
+	bool stored = false;
 	int err;
 
 	err = store_open_day(&p->store, start);
@@ -417,12 +418,10 @@ static int resume_leftover(struct point *p, unsigned int len)
 		sw_err("point %s: %s", p->name, p->sensor.errmsg);
 		return err;
 	}
-	/*
-	 * Stored already or not, the interval's flows join the totals: the evictions the dead
-	 * daemon stored are then not reported again (README: a crash in between the two writes).
-	 */
-	if (p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS]) {
+	if (p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS] ||
+	    p->iv.stats[SW_STAT_FLOWS_NEW] || p->iv.stats[SW_STAT_FLOWS_EVICTED]) {
 		if (p->store.day.seq == seq) {
+			stored = true;
 			sw_info("point %s: the last drain was stored but not cleared; clearing",
 				p->name);
 		} else {
@@ -439,7 +438,12 @@ static int resume_leftover(struct point *p, unsigned int len)
 		return err;
 	}
 	p->sensor.meta.drains = seq;
-	flows_commit(&p->sensor, &fdr);
+	/*
+	 * An interval stored by the dead daemon was never recorded as reported: its evictions go
+	 * out again with the next drain's, rather than the ones since its death going nowhere
+	 * (README: a crash between the two writes). Its inserts happened either way.
+	 */
+	flows_commit(&p->sensor, &fdr, !stored);
 	return sensor_update_meta(&p->sensor);
 }
 
