@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -56,7 +57,7 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
 	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
-	s->watch_fd = s->meta_fd = -1;
+	s->watch_fd = s->meta_fd = s->lock_fd = -1;
 	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
 		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
@@ -301,6 +302,10 @@ static void unpin_all(const char *dir)
 	for (size_t i = 0; i < sizeof(host_pins) / sizeof(host_pins[0]); i++)
 		if (!pin_path(path, sizeof(path), dir, host_pins[i]))
 			unlink(path);
+	if (!pin_path(path, sizeof(path), dir, "link_new"))
+		unlink(path);
+	if (!pin_path(path, sizeof(path), dir, PIN_EGRESS_LINK "_new"))
+		unlink(path);
 	for (size_t i = 0; i < NPINNED; i++)
 		if (!pin_path(path, sizeof(path), dir, pinned_maps[i]))
 			unlink(path);
@@ -349,8 +354,8 @@ fail:
 	return fail(s, err, "cannot pin to %s: %s", s->pin_dir, strerror(-err));
 }
 
-static int attach(struct sensor *s, int ifindex, const char *ifname, enum sw_mode_req req,
-		  __u32 *mode)
+static int attach(struct sensor *s, int prog_fd, int ifindex, const char *ifname,
+		  enum sw_mode_req req, __u32 *mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	__u32 prog_id = 0;
@@ -358,7 +363,7 @@ static int attach(struct sensor *s, int ifindex, const char *ifname, enum sw_mod
 
 	if (req != SW_REQ_GENERIC) {
 		opts.flags = XDP_FLAGS_DRV_MODE;
-		fd = bpf_link_create(s->prog_fd, ifindex, BPF_XDP, &opts);
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 		if (fd >= 0) {
 			*mode = SW_MODE_NATIVE;
 			goto done;
@@ -370,7 +375,7 @@ static int attach(struct sensor *s, int ifindex, const char *ifname, enum sw_mod
 			ifname, strerror(-err));
 	}
 	opts.flags = XDP_FLAGS_SKB_MODE;
-	fd = bpf_link_create(s->prog_fd, ifindex, BPF_XDP, &opts);
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 	if (fd >= 0) {
 		*mode = SW_MODE_GENERIC;
 		goto done;
@@ -549,6 +554,171 @@ static int read_active(struct sensor *s)
 	return 0;
 }
 
+/*
+ * One daemon per point: two would flip and empty the same tables under each other. The lock is
+ * an flock() on the pin directory, which the kernel drops with the process however it dies, so
+ * a daemon killed with SIGKILL never blocks its successor.
+ */
+static int lock_point(struct sensor *s)
+{
+	char path[PATH_MAX];
+	struct sw_meta other = {};
+	__u32 zero = 0;
+	int fd;
+
+	s->lock_fd = open(s->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->lock_fd < 0)
+		return fail(s, errno, "cannot open %s: %s", s->pin_dir, strerror(errno));
+	if (!flock(s->lock_fd, LOCK_EX | LOCK_NB))
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return fail(s, errno, "cannot lock %s: %s", s->pin_dir, strerror(errno));
+	pin_path(path, sizeof(path), s->pin_dir, "meta");
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &zero, &other);
+		close(fd);
+	}
+	return fail(s, EBUSY,
+		    "point %s is run by another scanwatch (pid %u): stop it first (on SIGTERM it "
+		    "drains once more and leaves the program counting), then start this one",
+		    s->point, other.daemon_pid);
+}
+
+/*
+ * Replaces the pinned link. bpffs can neither rename nor take a dot in a name, so the new link
+ * is pinned as link_new first: at every moment one of the two pins holds it, and a start that
+ * finds link_new finishes the job (finish_relink): a daemon killed in between loses nothing.
+ */
+static int pin_link(struct sensor *s, int link_fd, const char *name)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], tmpname[32];
+
+	snprintf(tmpname, sizeof(tmpname), "%s_new", name);
+	if (pin_path(path, sizeof(path), s->pin_dir, name) ||
+	    pin_path(tmp, sizeof(tmp), s->pin_dir, tmpname))
+		return -ENAMETOOLONG;
+	unlink(tmp);
+	if (bpf_obj_pin(link_fd, tmp))
+		return -errno;
+	unlink(path);
+	if (bpf_obj_pin(link_fd, path))
+		return -errno;
+	unlink(tmp);
+	return 0;
+}
+
+static void finish_relink(struct sensor *s)
+{
+	static const char *const names[] = { "link", PIN_EGRESS_LINK };
+	char tmp[PATH_MAX], tmpname[32];
+	int fd;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(tmpname, sizeof(tmpname), "%s_new", names[i]);
+		if (pin_path(tmp, sizeof(tmp), s->pin_dir, tmpname))
+			continue;
+		fd = bpf_obj_get(tmp);
+		if (fd < 0)
+			continue;
+		if (!pin_link(s, fd, names[i]))
+			sw_info("point %s: finished the re-attachment a previous daemon started",
+				s->point);
+		close(fd);
+	}
+}
+
+/* A link's program, and whether the link is still attached (a device's link dies with it). */
+static int link_state(struct sensor *s, int link_fd, __u32 *prog_id, bool *attached)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return fail(s, errno, "cannot read the point's link: %s", strerror(errno));
+	*prog_id = info.prog_id;
+	/* The kernel leaves an unregistered device's xdp and tcx links with index 0. */
+	*attached = info.xdp.ifindex != 0;
+	return 0;
+}
+
+/* Host mode's egress program, on the interface that came back. */
+static int relink_egress(struct sensor *s, int ifindex, const char *ifname)
+{
+	__u32 prog_id;
+	bool attached;
+	int prog_fd, fd, err;
+
+	/* A tc filter went with the device's qdisc: resume_egress() puts it back if missing. */
+	if (s->meta.egress_hook == SW_EGRESS_TC)
+		return resume_egress(s, ifindex);
+	err = link_state(s, s->egress_link_fd, &prog_id, &attached);
+	if (err || attached)
+		return err;
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return fail(s, errno, "cannot reach the point's egress program (id %u): %s",
+			    prog_id, strerror(errno));
+	fd = bpf_link_create(prog_fd, ifindex, SW_BPF_TCX_EGRESS, NULL);
+	err = fd < 0 ? -errno : 0;
+	close(prog_fd);
+	if (err)
+		return fail(s, err, "cannot attach the egress program to %s again: %s", ifname,
+			    strerror(-err));
+	close(s->egress_link_fd);
+	s->egress_link_fd = fd;
+	err = pin_link(s, fd, PIN_EGRESS_LINK);
+	if (err)
+		return fail(s, err, "re-attached to %s but cannot pin the new egress link: %s",
+			    ifname, strerror(-err));
+	return 0;
+}
+
+int sensor_relink(struct sensor *s, const char *ifname)
+{
+	char path[PATH_MAX];
+	__u32 mode = 0, prog_id;
+	bool attached;
+	int ifindex, prog_fd, old = s->link_fd, err;
+
+	err = link_state(s, s->link_fd, &prog_id, &attached);
+	if (err || attached)
+		return err;
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return fail(s, ENODEV, "interface %s is gone", ifname);
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return fail(s, errno, "cannot reach the point's program (id %u): %s", prog_id,
+			    strerror(errno));
+	/* Egress first: were it to fail, the next call, seeing XDP still detached, tries both. */
+	if (s->meta.flags & SW_META_HOST) {
+		if (s->egress_link_fd < 0 && s->meta.egress_hook == SW_EGRESS_TCX) {
+			pin_path(path, sizeof(path), s->pin_dir, PIN_EGRESS_LINK);
+			s->egress_link_fd = bpf_obj_get(path);
+		}
+		err = relink_egress(s, ifindex, ifname);
+		if (err) {
+			close(prog_fd);
+			return err;
+		}
+	}
+	err = attach(s, prog_fd, ifindex, ifname,
+		     s->meta.mode == SW_MODE_GENERIC ? SW_REQ_GENERIC : SW_REQ_AUTO, &mode);
+	close(prog_fd);
+	if (err)
+		return err;
+	err = pin_link(s, s->link_fd, "link");
+	close(old);
+	if (err)
+		return fail(s, err, "re-attached to %s but cannot pin the new link: %s", ifname,
+			    strerror(-err));
+	s->meta.ifindex = ifindex;
+	s->meta.mode = mode;
+	err = sensor_update_meta(s);
+	return err ? err : SW_RELINKED;
+}
+
 static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex)
 {
 	struct bpf_link_info info = {};
@@ -560,14 +730,21 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	char path[PATH_MAX];
 	__u32 want_flags;
 	__u8 one = 1;
+	bool defunct;
+	int err;
 
+	err = lock_point(s);
+	if (err)
+		return err;
 	pin_path(path, sizeof(path), s->pin_dir, "link");
 	s->link_fd = bpf_obj_get(path);
 	if (s->link_fd < 0)
 		return fail(s, errno, "cannot open pinned link %s: %s", path, strerror(errno));
 	if (bpf_obj_get_info_by_fd(s->link_fd, &info, &info_len))
 		return fail(s, errno, "cannot read pinned link %s: %s", path, strerror(errno));
-	if (info.type != BPF_LINK_TYPE_XDP || (int)info.xdp.ifindex != ifindex)
+	/* Index 0: the interface went away while no daemon ran; re-attached below. */
+	defunct = info.type == BPF_LINK_TYPE_XDP && !info.xdp.ifindex;
+	if (info.type != BPF_LINK_TYPE_XDP || (!defunct && (int)info.xdp.ifindex != ifindex))
 		return fail(
 			s, EEXIST,
 			"point %s is already attached to another interface (ifindex %u); run 'scanwatch detach --point %s' first",
@@ -609,7 +786,6 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	if (cfg->host_mode) {
 		int *hfds[] = { &s->flows_fd, &s->services_fd };
 		const char *names[] = { PIN_FLOWS, PIN_SERVICES };
-		int err;
 
 		for (size_t i = 0; i < 2; i++) {
 			pin_path(path, sizeof(path), s->pin_dir, names[i]);
@@ -618,7 +794,8 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 				return fail(s, errno, "cannot open pinned map %s: %s", path,
 					    strerror(errno));
 		}
-		err = resume_egress(s, ifindex);
+		/* A vanished interface took the egress hook too: sensor_relink() below. */
+		err = defunct ? 0 : resume_egress(s, ifindex);
 		if (!err)
 			err = set_services(s, cfg);
 		if (err)
@@ -628,6 +805,13 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	s->resumed = true;
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.daemon_pid = getpid();
+	if (defunct) {
+		err = sensor_relink(s, cfg->ifname);
+		if (err < 0)
+			return err;
+		sw_info("point %s: its interface went away while no daemon ran; re-attached to %s",
+			s->point, cfg->ifname);
+	}
 	return read_active(s);
 }
 
@@ -650,6 +834,7 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 	if (err)
 		return err;
 
+	finish_relink(s);
 	pin_path(path, sizeof(path), s->pin_dir, "link");
 	if (stat(path, &st) == 0) {
 		err = resume(s, cfg, ifindex);
@@ -665,7 +850,7 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 	err = open_skel(s, cfg, false);
 	if (err)
 		goto out;
-	err = attach(s, ifindex, cfg->ifname, cfg->mode, &mode);
+	err = attach(s, s->prog_fd, ifindex, cfg->ifname, cfg->mode, &mode);
 	if (err)
 		goto out;
 	if (cfg->host_mode) {
@@ -679,6 +864,8 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 		goto out;
 	}
 	err = pin_all(s);
+	if (!err)
+		err = lock_point(s);
 	if (err)
 		goto out;
 	return 0;
@@ -724,6 +911,10 @@ void sensor_close(struct sensor *s)
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		*fds[i] = -1;
 	s->prog_fd = s->egress_prog_fd = -1;
+	/* Last: the next daemon may start as soon as the lock goes. */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
 }
 
 /*

@@ -55,6 +55,7 @@ struct sensor {
 	int keys_outer_fd, active_fd, watch_fd, meta_fd;
 	/* Host mode: -1 otherwise; egress_prog_fd is the program only when loaded here. */
 	int flows_fd, services_fd, egress_prog_fd, egress_link_fd;
+	int lock_fd; /* the pin directory, flock()ed while a daemon runs the point */
 	__u32 gen; /* the generation the program writes to */
 	int ncpus;
 	bool resumed;
@@ -80,6 +81,13 @@ int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_
  */
 int sensor_run_egress(struct sensor *s, const void *frame, uint32_t len, uint64_t ts_ns,
 		      int *verdict);
+/*
+ * A live point whose interface went away (its link is defunct): re-attaches the same program, and
+ * so the same tables, to the interface of that name if there is one again. 0 when attached
+ * (SW_RELINKED when it had to re-attach), -ENODEV while the interface is missing, or -errno.
+ */
+#define SW_RELINKED 1
+int sensor_relink(struct sensor *s, const char *ifname);
 /* Records the last drain in the pinned meta map, for `status`. */
 int sensor_update_meta(struct sensor *s);
 /* Releases user space's hold; a live point stays attached and pinned. */
