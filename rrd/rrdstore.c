@@ -515,16 +515,30 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 	return 0;
 }
 
+/*
+ * Reported when it starts, not at every interval while it lasts (a clock stepped back an hour
+ * makes an hour of intervals late), and summed up when a flush has none any more.
+ */
 static void report_lost_rows(struct rrdstore *rs)
 {
-	if (rs->rows_late)
+	if (rs->rows_late && !rs->late_run)
 		sw_warn("point %s: %" PRIu64 " RRD rows were for times the files already hold and "
-			"were not written (the daily summary has their counts)",
+			"were not written (the daily summary has their counts; reported again when "
+			"rows are on time)",
 			rs->point, rs->rows_late);
-	if (rs->rows_dropped)
+	else if (!rs->rows_late && rs->late_run)
+		sw_info("point %s: RRD rows are on time again; %" PRIu64 " were not written in all",
+			rs->point, rs->late_run);
+	rs->late_run = rs->rows_late ? rs->late_run + rs->rows_late : 0;
+	if (rs->rows_dropped && !rs->dropped_run)
 		sw_warn("point %s: %" PRIu64 " RRD rows were dropped: the queue of unwritten rows "
-			"is full (%zu per file) or their file is not scanwatch's",
+			"is full (%zu per file) or their file is not scanwatch's (reported again when "
+			"none is)",
 			rs->point, rs->rows_dropped, rs->max_rows);
+	else if (!rs->rows_dropped && rs->dropped_run)
+		sw_info("point %s: no more RRD rows dropped; %" PRIu64 " were in all", rs->point,
+			rs->dropped_run);
+	rs->dropped_run = rs->rows_dropped ? rs->dropped_run + rs->rows_dropped : 0;
 	rs->rows_late = rs->rows_dropped = 0;
 }
 

@@ -84,6 +84,7 @@ struct rrdstore {
 	uint64_t *scratch; /* a row per file while an interval is spread over them */
 	size_t max_rows; /* per file queue */
 	uint64_t rows_late, rows_dropped; /* never written: reported, then reset */
+	uint64_t late_run, dropped_run; /* of them, since it started happening; 0: it is not */
 	char errmsg[1024];
 };
 
