@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "alerts.h"
 #include "cli.h"
@@ -30,6 +32,21 @@
 
 #define MAX_POINTS 64
 
+/* The daemon's wall clock: CLOCK_REALTIME, plus an offset only tests set. */
+struct wallclock {
+	int64_t offset_s;
+	const char *offset_file; /* SW_TEST_CLOCK_OFFSET_FILE */
+};
+
+/* One kind of failure of one point, while it repeats: see fault_fail(). */
+struct fault {
+	int err; /* 0: working */
+	uint64_t failures; /* in a row */
+};
+
+/* SW_TEST_CRASH: where a test has the daemon die as if killed (README, "Restarts and faults"). */
+enum test_crash { CRASH_NONE, CRASH_BEFORE_STORE, CRASH_AFTER_STORE };
+
 struct point {
 	char name[33];
 	const char *ifname;
@@ -40,6 +57,12 @@ struct point {
 	struct rrdstore rrd;
 	struct alert_point *alerts;
 	bool opened, stored_open, rrd_open;
+	const struct wallclock *clk;
+	enum test_crash crash;
+	/* The retired generation holds the interval from retry_start_s, not stored yet. */
+	bool retry;
+	uint64_t retry_start_s;
+	struct fault store_fault, rrd_fault, drain_fault, link_fault;
 };
 
 struct run_ctx {
@@ -59,6 +82,8 @@ struct run_ctx {
 	struct geoip geo;
 	struct rrd_cli rrd;
 	struct alert_engine alerts;
+	struct wallclock clk;
+	enum test_crash crash;
 };
 
 static const char run_help[] =
@@ -314,16 +339,72 @@ static uint64_t interval_start(uint64_t t, unsigned int len)
 }
 
 /*
+ * Tests step the daemon's clock without touching the host's, which every other program shares:
+ * SW_TEST_CLOCK_OFFSET_FILE names a file holding seconds to add to CLOCK_REALTIME. It is read at
+ * start and whenever the kernel reports that the clock was set, which is when a real step would be
+ * seen (the test has the kernel report one of a nanosecond: tools/clockset.c).
+ */
+static void clock_load(struct wallclock *clk)
+{
+	long long v;
+	FILE *f;
+
+	if (!clk->offset_file)
+		return;
+	f = fopen(clk->offset_file, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%lld", &v) == 1)
+		clk->offset_s = v;
+	fclose(f);
+}
+
+/*
  * The wall clock, exact. time() reads the coarse clock, which right after the timer expires on
  * an interval boundary still says the second before it (19 ticks in 20 here): the drain would
  * be filed under the interval before the one it covers.
  */
-static uint64_t wall_s(void)
+static uint64_t wall_s(const struct wallclock *clk)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)(ts.tv_sec + clk->offset_s);
+}
+
+/*
+ * A failure that comes back every interval (a full disk, rrdcached down, a vanished interface) is
+ * logged when it starts or its cause changes, then only at debug level while it lasts, and once
+ * more when it ends.
+ */
+static void fault_fail(struct fault *f, enum sw_log_level level, const char *point,
+		       const char *what, int err, const char *msg)
+{
+	f->failures++;
+	if (f->err != err) {
+		f->err = err;
+		sw_log(level, "point %s: %s (retried every interval; logged again when it works)",
+		       point, msg);
+		return;
+	}
+	sw_debug("point %s: %s failed again (%" PRIu64 " times in a row): %s", point, what,
+		 f->failures, msg);
+}
+
+static void fault_ok(struct fault *f, const char *point, const char *what)
+{
+	if (f->failures)
+		sw_info("point %s: %s works again after %" PRIu64 " failed attempt(s)", point, what,
+			f->failures);
+	f->err = 0;
+	f->failures = 0;
+}
+
+/* SW_TEST_CRASH: dies as SIGKILL would at the two moments a drain can be cut in. */
+static void test_crash(const struct point *p, enum test_crash when)
+{
+	if (p->crash == when && p->iv.stats[SW_STAT_PACKETS])
+		raise(SIGKILL);
 }
 
 static int store_drained(struct point *p, uint64_t start_s, unsigned int len, uint64_t seq)
@@ -332,19 +413,24 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 
 	p->iv.start_s = start_s;
 	p->iv.len_s = len;
+	test_crash(p, CRASH_BEFORE_STORE);
 	err = store_interval(&p->store, &p->iv, seq);
+	if (err) {
+		fault_fail(&p->store_fault, SW_LOG_ERR, p->name, "storing", err, p->store.errmsg);
+		return err;
+	}
+	fault_ok(&p->store_fault, p->name, "storing");
+	/* A row still open (SIGTERM's partial interval) waits in the queue: rrdstore.h. */
+	err = rrdstore_interval(&p->rrd, start_s, &p->store.iv, &p->store.day.t, wall_s(p->clk));
 	if (err)
-		sw_err("point %s: %s", p->name, p->store.errmsg);
-	else /* a row still open (SIGTERM's partial interval) waits in the queue: rrdstore.h */
-		rrd_cli_interval(&p->rrd, start_s, &p->store, wall_s());
-	return err;
+		fault_fail(&p->rrd_fault, SW_LOG_ERR, p->name, "writing RRD files", err,
+			   p->rrd.errmsg);
+	else
+		fault_ok(&p->rrd_fault, p->name, "writing RRD files");
+	test_crash(p, CRASH_AFTER_STORE);
+	return 0;
 }
 
-/*
- * One drain of one point. The sequence number is stored with the interval before the kernel
- * tables are emptied and recorded in the pinned meta map after, so a daemon killed in between
- * can tell on restart whether the retired tables were stored already.
- */
 /* Host mode: evictions the drain found, logged as overflow is. */
 static void report_evictions(const struct point *p)
 {
@@ -357,94 +443,124 @@ static void report_evictions(const struct point *p)
 			p->name, n, p->sensor.meta.flow_table_size);
 }
 
-static int drain_point(struct point *p, uint64_t start_s, unsigned int len)
-{
-	uint64_t seq = p->sensor.meta.drains + 1;
-	struct flow_drain fdr;
-	int err;
-
-	err = drain_flip(&p->sensor);
-	if (!err)
-		err = drain_read(&p->drainer, &p->sensor, &p->iv);
-	if (!err)
-		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
-	if (err) {
-		sw_err("point %s: %s", p->name, p->sensor.errmsg);
-		return err;
-	}
-	err = store_drained(p, start_s, len, seq);
-	if (err)
-		return err; /* the counts stay in the retired tables: see retry in resume_leftover */
-	err = drain_clear(&p->drainer, &p->sensor);
-	if (err) {
-		sw_err("point %s: %s", p->name, p->sensor.errmsg);
-		return err;
-	}
-	p->sensor.meta.drains = seq;
-	p->sensor.meta.last_drain_s = wall_s();
-	flows_commit(&p->sensor, &fdr, true);
-	report_evictions(p);
-	p->sensor.meta.dropped += tally_dropped(&p->store.iv);
-	if (tally_dropped(&p->store.iv))
-		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
-			tally_dropped(&p->store.iv));
-	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
-	alert_tick(p->alerts, p->store.day.date, start_s + len);
-	return sensor_update_meta(&p->sensor);
-}
-
 /*
- * The retired generation of a resumed point: stored by the dead daemon, or not yet. A drain
- * that died covered the interval after the last one that completed.
+ * Stores what the retired generation holds as the interval from start_s and empties it. The
+ * drain's sequence number goes into the daily summary with the interval and into the pinned meta
+ * map once the tables are empty: a drain cut in between (a daemon killed, a clear that failed) is
+ * found stored and only emptied. On failure the counts stay in the kernel's table for the next
+ * try. skip_empty: a resumed point's leftover is no interval of its own when there is none.
  */
-static int resume_leftover(struct point *p, unsigned int len)
+static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, bool skip_empty)
 {
 	uint64_t seq = p->sensor.meta.drains + 1;
-	uint64_t last = p->sensor.meta.last_drain_s ? p->sensor.meta.last_drain_s : wall_s();
-	uint64_t start = interval_start(last, len);
 	struct flow_drain fdr;
-	bool stored = false;
+	bool stored = false, found_stored = false;
 	int err;
 
-	err = store_open_day(&p->store, start);
-	if (err) {
-		sw_err("point %s: %s", p->name, p->store.errmsg);
-		return err;
-	}
 	err = drain_read(&p->drainer, &p->sensor, &p->iv);
 	if (!err)
 		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
-		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		fault_fail(&p->drain_fault, SW_LOG_ERR, p->name, "draining", err, p->sensor.errmsg);
 		return err;
 	}
-	if (p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS] ||
-	    p->iv.stats[SW_STAT_FLOWS_NEW] || p->iv.stats[SW_STAT_FLOWS_EVICTED]) {
-		if (p->store.day.seq == seq) {
-			stored = true;
-			sw_info("point %s: the last drain was stored but not cleared; clearing",
+	err = store_open_day(&p->store, start_s);
+	if (err) {
+		fault_fail(&p->store_fault, SW_LOG_ERR, p->name, "storing", err, p->store.errmsg);
+		return err;
+	}
+	if (p->store.day.seq == seq) {
+		found_stored = true;
+		sw_info("point %s: drain %" PRIu64 " was stored but its tables were not emptied; "
+			"emptying them",
+			p->name, seq);
+	} else if (!skip_empty || p->iv.nkeys || p->iv.npairs || p->iv.stats[SW_STAT_PACKETS] ||
+		   p->iv.stats[SW_STAT_FLOWS_NEW] || p->iv.stats[SW_STAT_FLOWS_EVICTED]) {
+		if (skip_empty)
+			sw_info("point %s: storing the counts a previous daemon retired but did not "
+				"store",
 				p->name);
-		} else {
-			sw_info("point %s: storing the interval a previous daemon left unstored",
-				p->name);
-			err = store_drained(p, start, len, seq);
-			if (err)
-				return err;
-		}
+		err = store_drained(p, start_s, len, seq);
+		if (err)
+			return err;
+		stored = true;
 	}
 	err = drain_clear(&p->drainer, &p->sensor);
 	if (err) {
-		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		fault_fail(&p->drain_fault, SW_LOG_ERR, p->name, "draining", err, p->sensor.errmsg);
 		return err;
 	}
+	fault_ok(&p->drain_fault, p->name, "draining");
 	p->sensor.meta.drains = seq;
+	p->sensor.meta.last_drain_s = wall_s(p->clk);
 	/*
-	 * An interval stored by the dead daemon was never recorded as reported: its evictions go
+	 * An interval stored by a dead daemon was never recorded as reported: its evictions go
 	 * out again with the next drain's, rather than the ones since its death going nowhere
 	 * (README: a crash between the two writes). Its inserts happened either way.
 	 */
-	flows_commit(&p->sensor, &fdr, !stored);
-	return sensor_update_meta(&p->sensor);
+	flows_commit(&p->sensor, &fdr, !found_stored);
+	if (stored && !skip_empty)
+		report_evictions(p);
+	if (stored && tally_dropped(&p->store.iv)) {
+		p->sensor.meta.dropped += tally_dropped(&p->store.iv);
+		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
+			tally_dropped(&p->store.iv));
+	}
+	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
+	if (stored && !skip_empty)
+		alert_tick(p->alerts, p->store.day.date, start_s + len);
+	/* Not worth a retry: a stale count here only makes the next daemon empty an empty table. */
+	if (sensor_update_meta(&p->sensor))
+		sw_warn("point %s: %s", p->name, p->sensor.errmsg);
+	return 0;
+}
+
+/*
+ * One drain of one point. An interval that could not be stored is settled first, under its own
+ * time; until it is, the program keeps writing the active generation (no flip), so the intervals
+ * meanwhile are stored together, under the time of the drain that succeeds.
+ */
+static void drain_point(struct point *p, uint64_t start_s, unsigned int len)
+{
+	int err;
+
+	if (p->retry) {
+		if (settle_retired(p, p->retry_start_s, len, false))
+			return;
+		p->retry = false;
+	}
+	err = drain_flip(&p->sensor);
+	if (err) {
+		fault_fail(&p->drain_fault, SW_LOG_ERR, p->name, "draining", err, p->sensor.errmsg);
+		return;
+	}
+	p->retry = settle_retired(p, start_s, len, false) != 0;
+	p->retry_start_s = start_s;
+}
+
+/*
+ * A vanished interface takes its XDP link with it: noticed on every link change (netlink) and
+ * every interval, and re-attached when an interface of that name is back.
+ */
+static void check_link(struct point *p)
+{
+	int err = sensor_relink(&p->sensor, p->ifname);
+
+	if (!err)
+		return;
+	if (err == SW_RELINKED) {
+		sw_info("point %s: interface %s is back: re-attached in %s mode, counting again",
+			p->name, p->ifname,
+			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic");
+		p->link_fault = (struct fault){ 0 };
+		return;
+	}
+	if (err == -ENODEV)
+		snprintf(p->sensor.errmsg, sizeof(p->sensor.errmsg),
+			 "interface %s is gone: nothing is counted until an interface of that name "
+			 "is back; what was counted before is drained as usual",
+			 p->ifname);
+	fault_fail(&p->link_fault, SW_LOG_WARN, p->name, "re-attaching", err, p->sensor.errmsg);
 }
 
 static void close_points(struct run_ctx *c)
@@ -479,8 +595,10 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->stored_open = true;
+		p->clk = &c->clk;
+		p->crash = c->crash;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
-				   wall_s());
+				   wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 			return err;
@@ -488,7 +606,7 @@ static int open_points(struct run_ctx *c)
 		p->rrd_open = true;
 		p->alerts = alert_engine_point(&c->alerts, p->name, &p->rrd);
 		/* Today's files (another zone's, a damaged log) are judged now, not a minute later. */
-		err = store_open_day(&p->store, time(NULL));
+		err = store_open_day(&p->store, wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->store.errmsg);
 			return err;
@@ -522,11 +640,22 @@ static int open_points(struct run_ctx *c)
 			/* Sequence numbers of different attachments never meet: start at now in µs. */
 			p->sensor.meta.drains = (uint64_t)time(NULL) * 1000000;
 			err = sensor_update_meta(&p->sensor);
+			if (err) {
+				sw_err("point %s: %s", p->name, p->sensor.errmsg);
+				return err;
+			}
 		} else {
-			err = resume_leftover(p, c->cfg.interval_s);
+			/*
+			 * What a dead daemon's last drain retired: the interval after the last one
+			 * it completed. A store that fails now (a full disk) is retried like any.
+			 */
+			uint64_t last = p->sensor.meta.last_drain_s;
+
+			p->retry_start_s =
+				interval_start(last ? last : wall_s(&c->clk), c->cfg.interval_s);
+			p->retry =
+				settle_retired(p, p->retry_start_s, c->cfg.interval_s, true) != 0;
 		}
-		if (err)
-			return err;
 		sw_info("point %s: %s %s in %s mode%s%s", p->name,
 			p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
 			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
@@ -581,23 +710,69 @@ static int drop_privileges(struct run_ctx *c)
 	return 0;
 }
 
-static int arm_timer(int tfd, unsigned int len)
+static int arm_timer(int tfd, unsigned int len, const struct wallclock *clk)
 {
 	struct itimerspec its = { .it_interval = { .tv_sec = len } };
-	struct timespec now;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	its.it_value.tv_sec = interval_start(now.tv_sec, len) + len;
+	/* The timer runs on the real clock: the next boundary of the daemon's, in real time. */
+	its.it_value.tv_sec = (time_t)(interval_start(wall_s(clk), len) + len - clk->offset_s);
 	return timerfd_settime(tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL);
+}
+
+/* Link changes in the daemon's network namespace; -1 if unavailable (intervals still check). */
+static int open_link_watch(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		sw_warn("cannot watch link changes (%s): a vanished interface is noticed at the "
+			"next interval",
+			strerror(errno));
+	return fd;
+}
+
+/* Whatever the messages say, the links are checked again: one look per point is cheap. */
+static void link_changed(struct run_ctx *c, int nfd)
+{
+	char buf[8192];
+
+	while (recv(nfd, buf, sizeof(buf), 0) > 0 || errno == ENOBUFS)
+		;
+	for (size_t i = 0; i < c->npoints; i++)
+		check_link(&c->points[i]);
+}
+
+static void clock_was_set(struct run_ctx *c, int tfd, uint64_t last_tick_s)
+{
+	unsigned int len = c->cfg.interval_s;
+	uint64_t now;
+
+	clock_load(&c->clk);
+	now = wall_s(&c->clk);
+	if (last_tick_s && now < last_tick_s)
+		sw_warn("the clock went back %" PRIu64
+			" s: intervals are filed under the new time; "
+			"RRD files cannot take rows for times they hold already and skip them, the "
+			"daily summaries keep every count",
+			last_tick_s - now);
+	else
+		sw_warn("the clock was set; realigning the interval timer");
+	if (arm_timer(tfd, len, &c->clk))
+		sw_err("cannot set the interval timer: %s", strerror(errno));
 }
 
 static int loop(struct run_ctx *c)
 {
 	unsigned int len = c->cfg.interval_s;
-	uint64_t drains = 0;
-	struct pollfd pfd[2];
+	uint64_t drains = 0, last_tick_s = 0;
+	struct pollfd pfd[3];
 	sigset_t mask;
-	int sfd, tfd, err = 0;
+	int sfd, tfd, nfd, err = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -606,17 +781,19 @@ static int loop(struct run_ctx *c)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || arm_timer(tfd, len)) {
+	if (sfd < 0 || tfd < 0 || arm_timer(tfd, len, &c->clk)) {
 		sw_err("cannot set up the timer and signals: %s", strerror(errno));
 		return -errno;
 	}
+	nfd = open_link_watch();
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = nfd, .events = POLLIN };
 	for (;;) {
 		uint64_t ticks;
 		uint64_t now;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -627,33 +804,59 @@ static int loop(struct run_ctx *c)
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				now = wall_s();
+				now = wall_s(&c->clk);
 				sw_info("signal %u: draining once more", si.ssi_signo);
 				for (size_t i = 0; i < c->npoints; i++)
 					drain_point(&c->points[i], interval_start(now, len), len);
 				break;
 			}
 		}
+		if (pfd[2].revents & POLLIN)
+			link_changed(c, nfd);
 		if (!(pfd[1].revents & POLLIN))
 			continue;
 		if (read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks)) {
-			if (errno == ECANCELED) {
-				sw_warn("the clock was set; realigning the interval timer");
-				arm_timer(tfd, len);
-			}
+			if (errno == ECANCELED)
+				clock_was_set(c, tfd, last_tick_s);
 			continue;
 		}
 		if (ticks > 1)
 			sw_warn("missed %" PRIu64 " interval(s): the drain ran late", ticks - 1);
-		now = wall_s();
-		for (size_t i = 0; i < c->npoints; i++)
+		now = wall_s(&c->clk);
+		last_tick_s = now;
+		for (size_t i = 0; i < c->npoints; i++) {
+			check_link(&c->points[i]);
 			drain_point(&c->points[i], interval_start(now, len) - len, len);
+		}
 		if (c->exit_after && ++drains >= c->exit_after)
 			break;
 	}
+	for (size_t i = 0; i < c->npoints; i++)
+		if (c->points[i].retry)
+			sw_warn("point %s: the last counts could not be stored; they stay in the "
+				"kernel's tables, and the next daemon stores them",
+				c->points[i].name);
+	if (nfd >= 0)
+		close(nfd);
 	close(sfd);
 	close(tfd);
 	return err;
+}
+
+/* Test-only environment (README, "Restarts and faults"); unset in production. */
+static void test_hooks(struct run_ctx *c)
+{
+	const char *crash = getenv("SW_TEST_CRASH");
+
+	c->clk.offset_file = getenv("SW_TEST_CLOCK_OFFSET_FILE");
+	clock_load(&c->clk);
+	if (crash && !strcmp(crash, "before-store"))
+		c->crash = CRASH_BEFORE_STORE;
+	else if (crash && !strcmp(crash, "after-store"))
+		c->crash = CRASH_AFTER_STORE;
+	if (c->clk.offset_s || c->crash)
+		sw_warn("test hooks on: clock offset %lld s, crash %s", (long long)c->clk.offset_s,
+			crash ? crash : "no");
 }
 
 int cmd_run(int argc, char **argv)
@@ -680,6 +883,7 @@ int cmd_run(int argc, char **argv)
 		return err;
 	}
 	sw_log_libbpf();
+	test_hooks(c);
 	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
 	if (!err && c->user && priv_set_user(&c->priv, c->user, errmsg, sizeof(errmsg)))
 		err = -EINVAL;
