@@ -59,6 +59,7 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
 	s->watch_fd = s->meta_fd = s->lock_fd = -1;
 	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
+	s->held_prog_fd = s->held_egress_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
 		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -490,8 +491,11 @@ static bool same_netns(const struct sw_meta *m)
 	return !netns_id(&dev, &ino) && dev == m->netns_dev && ino == m->netns_ino;
 }
 
-/* The egress side of a resumed host-mode point: still attached, or attached again. */
-static int resume_egress(struct sensor *s, int ifindex)
+/*
+ * The egress side of a resumed host-mode point: still attached, or attached again (said once,
+ * unless quiet: a re-attach retried every interval has its own account, run.c's).
+ */
+static int resume_egress(struct sensor *s, int ifindex, bool quiet)
 {
 	struct bpf_link_info info = {};
 	struct bpf_prog_info pinfo = {};
@@ -535,8 +539,9 @@ static int resume_egress(struct sensor *s, int ifindex)
 		return 0;
 	}
 	/* Someone removed the filter or the qdisc (tc qdisc del ... clsact): put it back. */
-	sw_warn("point %s: the tc egress filter on %s was gone; attaching it again", s->point,
-		s->meta.ifname);
+	if (!quiet)
+		sw_warn("point %s: the tc egress filter on %s was gone; attaching it again",
+			s->point, s->meta.ifname);
 	/* A qdisc we made and still there stays ours; one made now becomes ours (attach_tc). */
 	err = attach_tc(s, fd, ifindex, s->meta.ifname);
 	close(fd);
@@ -642,26 +647,61 @@ static int link_state(struct sensor *s, int link_fd, __u32 *prog_id, bool *attac
 	return 0;
 }
 
+/* The programs the links run, held so that re-attaching them needs no privilege (sensor.h). */
+static int hold_programs(struct sensor *s)
+{
+	char path[PATH_MAX];
+	__u32 prog_id;
+	bool attached;
+	int err;
+
+	err = link_state(s, s->link_fd, &prog_id, &attached);
+	if (err)
+		return err;
+	s->held_prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (s->held_prog_fd < 0)
+		return fail(s, errno, "cannot hold the point's program (id %u): %s", prog_id,
+			    strerror(errno));
+	/* A tc filter is put back from its pinned program instead. */
+	if (!(s->meta.flags & SW_META_HOST) || s->meta.egress_hook != SW_EGRESS_TCX)
+		return 0;
+	if (s->egress_link_fd < 0) {
+		pin_path(path, sizeof(path), s->pin_dir, PIN_EGRESS_LINK);
+		s->egress_link_fd = bpf_obj_get(path);
+		if (s->egress_link_fd < 0)
+			return fail(s, errno, "cannot open pinned egress link %s: %s", path,
+				    strerror(errno));
+	}
+	err = link_state(s, s->egress_link_fd, &prog_id, &attached);
+	if (err)
+		return err;
+	s->held_egress_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (s->held_egress_fd < 0)
+		return fail(s, errno, "cannot hold the point's egress program (id %u): %s", prog_id,
+			    strerror(errno));
+	return 0;
+}
+
 /* Host mode's egress program, on the interface that came back. */
 static int relink_egress(struct sensor *s, int ifindex, const char *ifname)
 {
 	__u32 prog_id;
 	bool attached;
-	int prog_fd, fd, err;
+	int fd, err;
 
-	/* A tc filter went with the device's qdisc: resume_egress() puts it back if missing. */
+	/*
+	 * A tc filter went with the device's qdisc: resume_egress() puts it back if missing, which
+	 * needs CAP_NET_ADMIN, gone once the daemon dropped it: then the next start does.
+	 */
 	if (s->meta.egress_hook == SW_EGRESS_TC)
-		return resume_egress(s, ifindex);
+		return resume_egress(s, ifindex, true);
 	err = link_state(s, s->egress_link_fd, &prog_id, &attached);
 	if (err || attached)
 		return err;
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return fail(s, errno, "cannot reach the point's egress program (id %u): %s",
-			    prog_id, strerror(errno));
-	fd = bpf_link_create(prog_fd, ifindex, SW_BPF_TCX_EGRESS, NULL);
+	if (s->held_egress_fd < 0)
+		return fail(s, EBADF, "the point's egress program (id %u) is not held", prog_id);
+	fd = bpf_link_create(s->held_egress_fd, ifindex, SW_BPF_TCX_EGRESS, NULL);
 	err = fd < 0 ? -errno : 0;
-	close(prog_fd);
 	if (err)
 		return fail(s, err, "cannot attach the egress program to %s again: %s", ifname,
 			    strerror(-err));
@@ -676,10 +716,9 @@ static int relink_egress(struct sensor *s, int ifindex, const char *ifname)
 
 int sensor_relink(struct sensor *s, const char *ifname)
 {
-	char path[PATH_MAX];
 	__u32 mode = 0, prog_id;
 	bool attached;
-	int ifindex, prog_fd, old = s->link_fd, err;
+	int ifindex, old = s->link_fd, err;
 
 	err = link_state(s, s->link_fd, &prog_id, &attached);
 	if (err || attached)
@@ -687,25 +726,16 @@ int sensor_relink(struct sensor *s, const char *ifname)
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return fail(s, ENODEV, "interface %s is gone", ifname);
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return fail(s, errno, "cannot reach the point's program (id %u): %s", prog_id,
-			    strerror(errno));
+	if (s->held_prog_fd < 0)
+		return fail(s, EBADF, "the point's program (id %u) is not held", prog_id);
 	/* Egress first: were it to fail, the next call, seeing XDP still detached, tries both. */
 	if (s->meta.flags & SW_META_HOST) {
-		if (s->egress_link_fd < 0 && s->meta.egress_hook == SW_EGRESS_TCX) {
-			pin_path(path, sizeof(path), s->pin_dir, PIN_EGRESS_LINK);
-			s->egress_link_fd = bpf_obj_get(path);
-		}
 		err = relink_egress(s, ifindex, ifname);
-		if (err) {
-			close(prog_fd);
+		if (err)
 			return err;
-		}
 	}
-	err = attach(s, prog_fd, ifindex, ifname,
+	err = attach(s, s->held_prog_fd, ifindex, ifname,
 		     s->meta.mode == SW_MODE_GENERIC ? SW_REQ_GENERIC : SW_REQ_AUTO, &mode);
-	close(prog_fd);
 	if (err)
 		return err;
 	err = pin_link(s, s->link_fd, "link");
@@ -795,7 +825,7 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 					    strerror(errno));
 		}
 		/* A vanished interface took the egress hook too: sensor_relink() below. */
-		err = defunct ? 0 : resume_egress(s, ifindex);
+		err = defunct ? 0 : resume_egress(s, ifindex, false);
 		if (!err)
 			err = set_services(s, cfg);
 		if (err)
@@ -805,6 +835,9 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	s->resumed = true;
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.daemon_pid = getpid();
+	err = hold_programs(s);
+	if (err)
+		return err;
 	if (defunct) {
 		err = sensor_relink(s, cfg->ifname);
 		if (err < 0)
@@ -866,6 +899,8 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 	err = pin_all(s);
 	if (!err)
 		err = lock_point(s);
+	if (!err)
+		err = hold_programs(s);
 	if (err)
 		goto out;
 	return 0;
@@ -911,6 +946,11 @@ void sensor_close(struct sensor *s)
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		*fds[i] = -1;
 	s->prog_fd = s->egress_prog_fd = -1;
+	if (s->held_prog_fd >= 0)
+		close(s->held_prog_fd);
+	if (s->held_egress_fd >= 0)
+		close(s->held_egress_fd);
+	s->held_prog_fd = s->held_egress_fd = -1;
 	/* Last: the next daemon may start as soon as the lock goes. */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);

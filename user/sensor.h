@@ -55,6 +55,11 @@ struct sensor {
 	int keys_outer_fd, active_fd, watch_fd, meta_fd;
 	/* Host mode: -1 otherwise; egress_prog_fd is the program only when loaded here. */
 	int flows_fd, services_fd, egress_prog_fd, egress_link_fd;
+	/*
+	 * The programs, held from the start: re-attaching them to an interface that came back takes
+	 * no privilege the daemon drops (reaching a program by its id needs CAP_SYS_ADMIN).
+	 */
+	int held_prog_fd, held_egress_fd;
 	int lock_fd; /* the pin directory, flock()ed while a daemon runs the point */
 	__u32 gen; /* the generation the program writes to */
 	int ncpus;
