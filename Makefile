@@ -11,12 +11,12 @@ OUT ?= .output
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
 
-LIBS_PC := libbpf libpcap libmaxminddb librrd libcap-ng
+LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng
 CFLAGS ?= -O2 -g
 # Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
 CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
 	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lpcap -lmaxminddb -lrrd -lcap-ng) \
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng) \
 	-lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
 	-Wall -Wextra -Werror -Wno-unused-parameter

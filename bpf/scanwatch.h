@@ -152,5 +152,6 @@ enum sw_egress_hook {
 #define SW_META_WATCH 0x2
 #define SW_META_HOST 0x4
 #define SW_META_OWN_QDISC 0x8 /* the clsact qdisc was made by scanwatch: detach removes it */
+#define SW_META_MULTIPROG 0x10 /* in libxdp's dispatcher: pinned as "prog", no link */
 
 #endif /* SCANWATCH_H */

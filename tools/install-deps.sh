@@ -6,6 +6,7 @@ set -eu
 PKGS=(
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libmaxminddb-dev librrd-dev rrdtool rrdcached libcmocka-dev libcap-ng-dev
+	libxdp-dev xdp-tools
 	iproute2 tcpdump tshark tcpreplay nmap masscan zmap hping3 netsniff-ng
 	libmaxmind-db-writer-perl mmdb-bin python3 procps util-linux
 	chromium

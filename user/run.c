@@ -108,6 +108,10 @@ static const char run_help[] =
 	"      --egress-hook HOOK   host mode: auto (default: tcx, else tc with a warning), tcx or tc\n"
 	"  -m, --mode MODE          auto (default: native, else generic with a warning),\n"
 	"                           native or generic\n"
+	"      --multiprog          attach through libxdp's dispatcher, beside other XDP programs\n"
+	"                           (automatic when the interface already runs it)\n"
+	"      --run-prio N         its place in the dispatcher, lowest first (default 5: before\n"
+	"                           xdp-filter, so scanwatch counts what it will drop)\n"
 	"  -g, --geoip FILE         MaxMind-format country database (default " SW_GEOIP_DEFAULT
 	")\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
@@ -137,6 +141,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		O_FLOWS,
 		O_EXPIRY,
 		O_EGRESS,
+		O_MULTIPROG,
+		O_RUN_PRIO,
 	};
 	static const struct option opts[] = {
 		{ "point", required_argument, NULL, 'p' },
@@ -156,6 +162,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "flow-table-size", required_argument, NULL, O_FLOWS },
 		{ "flow-expiry", required_argument, NULL, O_EXPIRY },
 		{ "egress-hook", required_argument, NULL, O_EGRESS },
+		{ "multiprog", no_argument, NULL, O_MULTIPROG },
+		{ "run-prio", required_argument, NULL, O_RUN_PRIO },
 		{ "user", required_argument, NULL, 'u' },
 		RRD_CLI_OPTIONS,
 		ALERT_CLI_OPTIONS,
@@ -286,6 +294,14 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 						   "--egress-hook is auto, tcx or tc, not '%s'",
 						   optarg);
 			c->egress_set = true;
+			break;
+		case O_MULTIPROG:
+			c->cfg.multiprog = true;
+			break;
+		case O_RUN_PRIO:
+			if (parse_uint(optarg, 1, 1000, &c->cfg.run_prio))
+				return usage_error("run", "--run-prio takes 1 to 1000, not '%s'",
+						   optarg);
 			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
@@ -663,6 +679,10 @@ static int open_points(struct run_ctx *c)
 			!c->cfg.host_mode			    ? "" :
 			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
 								      "tc filter");
+		if (p->sensor.meta.flags & SW_META_MULTIPROG)
+			sw_info("point %s: in libxdp's dispatcher on %s, run priority %u; the "
+				"packets it passes go on to the programs after it",
+				p->name, p->ifname, p->sensor.run_prio);
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "scanwatch.skel.h"
 #include "log.h"
+#include "multiprog.h"
 #include "sensor.h"
 
 /* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
@@ -28,6 +29,7 @@ static const char *const pinned_maps[] = {
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 /* Host mode's, besides: the flow table, the services, and the egress hook. */
 #define PIN_FLOWS "flows"
+#define PIN_PROG "prog" /* SW_META_MULTIPROG: libxdp holds the attachment, we the program */
 #define PIN_SERVICES "services"
 #define PIN_EGRESS_LINK "egress_link" /* SW_EGRESS_TCX */
 #define PIN_EGRESS_PROG "egress_prog" /* SW_EGRESS_TC: the filter holds the program, not a link */
@@ -108,16 +110,18 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.max_pairs = cfg->max_pairs;
 	s->meta.max_keys = cfg->max_keys;
-	/* Keeps SW_META_OWN_QDISC, which attach_egress may have set. */
-	s->meta.flags = meta_flags(cfg) | (s->meta.flags & SW_META_OWN_QDISC);
+	/* Keeps SW_META_OWN_QDISC and SW_META_MULTIPROG, which attaching set. */
+	s->meta.flags = meta_flags(cfg) | (s->meta.flags & (SW_META_OWN_QDISC | SW_META_MULTIPROG));
 	s->meta.daemon_pid = getpid();
 	snprintf(s->meta.ifname, sizeof(s->meta.ifname), "%s", cfg->ifname ? cfg->ifname : "");
 	if (cfg->host_mode) {
 		s->meta.flow_table_size = flow_table_size(cfg);
 		s->meta.flow_expiry_s = flow_expiry_s(cfg);
 		s->meta.nservices = cfg->nservices;
-		netns_id(&s->meta.netns_dev, &s->meta.netns_ino);
 	}
+	/* tc's handles and libxdp's ifindex mean something only in this namespace. */
+	if (cfg->host_mode || (s->meta.flags & SW_META_MULTIPROG))
+		netns_id(&s->meta.netns_dev, &s->meta.netns_ino);
 }
 
 /* Replaces the counted services with the ones asked for. */
@@ -139,8 +143,10 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 	return sensor_update_meta(s);
 }
 
-/* Sizes the tables and sets the .rodata knobs; the skeleton is opened, not loaded. */
-static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool replay)
+static int skel_ready(struct sensor *s, const struct sensor_config *cfg);
+
+/* Sizes the tables and sets the .rodata knobs; loads unless libxdp is to (load false). */
+static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool replay, bool load)
 {
 	struct scanwatch_bpf *skel;
 	int err;
@@ -175,6 +181,11 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 			return fail(s, err, "cannot size the tables: %s", strerror(-err));
 		}
 	}
+	if (!load) {
+		/* libxdp loads it, as a freplace program of its dispatcher: skel_ready() follows. */
+		s->skel = skel;
+		return 0;
+	}
 	err = scanwatch_bpf__load(skel);
 	if (err) {
 		scanwatch_bpf__destroy(skel);
@@ -189,6 +200,15 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 			    strerror(-err));
 	}
 	s->skel = skel;
+	return skel_ready(s, cfg);
+}
+
+/* The loaded skeleton's descriptors, and the tables' first contents. */
+static int skel_ready(struct sensor *s, const struct sensor_config *cfg)
+{
+	struct scanwatch_bpf *skel = s->skel;
+	int err;
+
 	s->prog_fd = bpf_program__fd(skel->progs.scanwatch_xdp);
 	s->keys_fd[0] = bpf_map__fd(skel->maps.keys_0);
 	s->keys_fd[1] = bpf_map__fd(skel->maps.keys_1);
@@ -225,7 +245,7 @@ int sensor_open_replay(struct sensor *s, const struct sensor_config *cfg)
 	int err;
 
 	sensor_init(s, cfg);
-	err = open_skel(s, cfg, true);
+	err = open_skel(s, cfg, true, true);
 	if (err) {
 		sensor_close(s);
 		return err;
@@ -305,6 +325,8 @@ static void unpin_all(const char *dir)
 			unlink(path);
 	if (!pin_path(path, sizeof(path), dir, "link_new"))
 		unlink(path);
+	if (!pin_path(path, sizeof(path), dir, PIN_PROG))
+		unlink(path);
 	if (!pin_path(path, sizeof(path), dir, PIN_EGRESS_LINK "_new"))
 		unlink(path);
 	for (size_t i = 0; i < NPINNED; i++)
@@ -344,10 +366,12 @@ static int pin_all(struct sensor *s)
 				goto fail;
 		}
 	}
-	/* The XDP link last: its pin is what says a point is whole (see sensor_open_live). */
-	err = pin_path(path, sizeof(path), s->pin_dir, "link");
+	/* The XDP link (or program) last: its pin says a point is whole (see sensor_open_live). */
+	err = pin_path(path, sizeof(path), s->pin_dir,
+		       s->meta.flags & SW_META_MULTIPROG ? PIN_PROG : "link");
 	if (!err)
-		err = bpf_obj_pin(s->link_fd, path);
+		err = bpf_obj_pin(s->meta.flags & SW_META_MULTIPROG ? s->prog_fd : s->link_fd,
+				  path);
 	if (!err)
 		return 0;
 fail:
@@ -384,9 +408,11 @@ static int attach(struct sensor *s, int prog_fd, int ifindex, const char *ifname
 	err = -errno;
 busy:
 	if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query_id(ifindex, 0, &prog_id) && prog_id)
-		return fail(s, err,
-			    "%s already has an XDP program (id %u); scanwatch does not replace it",
-			    ifname, prog_id);
+		return fail(
+			s, err,
+			"%s already has an XDP program (id %u); scanwatch does not replace it "
+			"(programs loaded through libxdp's dispatcher can share it: --multiprog)",
+			ifname, prog_id);
 	return fail(s, err, "cannot attach to %s in %s mode: %s", ifname,
 		    req == SW_REQ_NATIVE ? "native" : "generic", strerror(-err));
 done:
@@ -655,13 +681,22 @@ static int hold_programs(struct sensor *s)
 	bool attached;
 	int err;
 
-	err = link_state(s, s->link_fd, &prog_id, &attached);
-	if (err)
-		return err;
-	s->held_prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (s->held_prog_fd < 0)
-		return fail(s, errno, "cannot hold the point's program (id %u): %s", prog_id,
-			    strerror(errno));
+	if (s->meta.flags & SW_META_MULTIPROG) {
+		/* Resumed: the pinned program is held already. */
+		if (s->held_prog_fd < 0)
+			s->held_prog_fd = fcntl(s->prog_fd, F_DUPFD_CLOEXEC, 3);
+		if (s->held_prog_fd < 0)
+			return fail(s, errno, "cannot hold the point's program: %s",
+				    strerror(errno));
+	} else {
+		err = link_state(s, s->link_fd, &prog_id, &attached);
+		if (err)
+			return err;
+		s->held_prog_fd = bpf_prog_get_fd_by_id(prog_id);
+		if (s->held_prog_fd < 0)
+			return fail(s, errno, "cannot hold the point's program (id %u): %s",
+				    prog_id, strerror(errno));
+	}
 	/* A tc filter is put back from its pinned program instead. */
 	if (!(s->meta.flags & SW_META_HOST) || s->meta.egress_hook != SW_EGRESS_TCX)
 		return 0;
@@ -714,12 +749,46 @@ static int relink_egress(struct sensor *s, int ifindex, const char *ifname)
 	return 0;
 }
 
+/*
+ * Back in the dispatcher of the interface of that name, when it is not there any more; force:
+ * the caller knows it is not (a resumed point, whose interface may have the same index again).
+ */
+static int relink_multiprog(struct sensor *s, const char *ifname, bool force)
+{
+	int ifindex = if_nametoindex(ifname), err;
+	__u32 mode = 0;
+
+	if (!ifindex)
+		return fail(s, ENODEV, "interface %s is gone", ifname);
+	/*
+	 * The same device: our place in its dispatcher is libxdp's to keep. (Reading the
+	 * dispatcher's programs takes CAP_SYS_ADMIN, which the daemon has dropped.)
+	 */
+	if (!force && ifindex == (int)s->meta.ifindex)
+		return 0;
+	if (s->meta.flags & SW_META_HOST) {
+		err = relink_egress(s, ifindex, ifname);
+		if (err)
+			return err;
+	}
+	err = mp_attach_fd(s->held_prog_fd, ifindex, ifname, s->meta.mode == SW_MODE_GENERIC,
+			   s->run_prio, &mode, s->errmsg, sizeof(s->errmsg));
+	if (err)
+		return err;
+	s->meta.ifindex = ifindex;
+	s->meta.mode = mode;
+	err = sensor_update_meta(s);
+	return err ? err : SW_RELINKED;
+}
+
 int sensor_relink(struct sensor *s, const char *ifname)
 {
 	__u32 mode = 0, prog_id;
 	bool attached;
 	int ifindex, old = s->link_fd, err;
 
+	if (s->meta.flags & SW_META_MULTIPROG)
+		return relink_multiprog(s, ifname, false);
 	err = link_state(s, s->link_fd, &prog_id, &attached);
 	if (err || attached)
 		return err;
@@ -760,21 +829,39 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	char path[PATH_MAX];
 	__u32 want_flags;
 	__u8 one = 1;
-	bool defunct;
+	bool defunct, multiprog;
 	int err;
 
 	err = lock_point(s);
 	if (err)
 		return err;
 	pin_path(path, sizeof(path), s->pin_dir, "link");
-	s->link_fd = bpf_obj_get(path);
-	if (s->link_fd < 0)
-		return fail(s, errno, "cannot open pinned link %s: %s", path, strerror(errno));
-	if (bpf_obj_get_info_by_fd(s->link_fd, &info, &info_len))
-		return fail(s, errno, "cannot read pinned link %s: %s", path, strerror(errno));
-	/* Index 0: the interface went away while no daemon ran; re-attached below. */
-	defunct = info.type == BPF_LINK_TYPE_XDP && !info.xdp.ifindex;
-	if (info.type != BPF_LINK_TYPE_XDP || (!defunct && (int)info.xdp.ifindex != ifindex))
+	multiprog = access(path, F_OK) != 0;
+	if (multiprog) {
+		struct bpf_prog_info pinfo = {};
+		__u32 plen = sizeof(pinfo);
+
+		pin_path(path, sizeof(path), s->pin_dir, PIN_PROG);
+		s->held_prog_fd = bpf_obj_get(path);
+		if (s->held_prog_fd < 0 || bpf_obj_get_info_by_fd(s->held_prog_fd, &pinfo, &plen))
+			return fail(s, errno, "cannot open pinned program %s: %s", path,
+				    strerror(errno));
+		s->prog_id = pinfo.id;
+		/* Checked below, once meta says it is libxdp's. */
+		defunct = false;
+	} else {
+		s->link_fd = bpf_obj_get(path);
+		if (s->link_fd < 0)
+			return fail(s, errno, "cannot open pinned link %s: %s", path,
+				    strerror(errno));
+		if (bpf_obj_get_info_by_fd(s->link_fd, &info, &info_len))
+			return fail(s, errno, "cannot read pinned link %s: %s", path,
+				    strerror(errno));
+		/* Index 0: the interface went away while no daemon ran; re-attached below. */
+		defunct = info.type == BPF_LINK_TYPE_XDP && !info.xdp.ifindex;
+	}
+	if (!multiprog &&
+	    (info.type != BPF_LINK_TYPE_XDP || (!defunct && (int)info.xdp.ifindex != ifindex)))
 		return fail(
 			s, EEXIST,
 			"point %s is already attached to another interface (ifindex %u); run 'scanwatch detach --point %s' first",
@@ -795,8 +882,29 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
 		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
 			    s->point);
+	if (multiprog != !!(s->meta.flags & SW_META_MULTIPROG))
+		return fail(s, EINVAL,
+			    "pinned point %s has lost its link or program pin; run "
+			    "'scanwatch detach --point %s'",
+			    s->point, s->point);
+	if (multiprog) {
+		int in = mp_attached(ifindex, s->prog_id);
+
+		if (in < 0)
+			return fail(s, in, "cannot read the XDP programs of %s: %s", cfg->ifname,
+				    strerror(-in));
+		/* Not in the dispatcher any more (an interface re-created): re-attached below. */
+		defunct = !in;
+		/* No link of ours to make drain_flip wait for running programs: it must ask. */
+		s->flip_waits = true;
+		s->run_prio = cfg->run_prio ? cfg->run_prio : SW_RUN_PRIO_DEFAULT;
+	} else if (cfg->multiprog) {
+		sw_warn("point %s is attached by its own link: --multiprog takes effect after "
+			"'scanwatch detach'",
+			s->point);
+	}
 	want_flags = meta_flags(cfg);
-	if (want_flags != (s->meta.flags & ~SW_META_OWN_QDISC) ||
+	if (want_flags != (s->meta.flags & ~(SW_META_OWN_QDISC | SW_META_MULTIPROG)) ||
 	    cfg->max_pairs != s->meta.max_pairs || cfg->max_keys != s->meta.max_keys ||
 	    (cfg->host_mode && (flow_table_size(cfg) != s->meta.flow_table_size ||
 				flow_expiry_s(cfg) != s->meta.flow_expiry_s)))
@@ -839,11 +947,13 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	if (err)
 		return err;
 	if (defunct) {
-		err = sensor_relink(s, cfg->ifname);
+		err = multiprog ? relink_multiprog(s, cfg->ifname, true) :
+				  sensor_relink(s, cfg->ifname);
 		if (err < 0)
 			return err;
-		sw_info("point %s: its interface went away while no daemon ran; re-attached to %s",
-			s->point, cfg->ifname);
+		sw_info("point %s: %s while no daemon ran; re-attached to %s", s->point,
+			multiprog ? "it left libxdp's dispatcher" : "its interface went away",
+			cfg->ifname);
 	}
 	return read_active(s);
 }
@@ -852,8 +962,9 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 {
 	const char *root = cfg->pin_root ? cfg->pin_root : SW_PIN_ROOT;
 	struct stat st;
-	char path[PATH_MAX];
+	char path[PATH_MAX], prog_path[PATH_MAX];
 	__u32 mode = 0, zero = 0;
+	bool multiprog;
 	int ifindex, err;
 
 	sensor_init(s, cfg);
@@ -869,7 +980,8 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 
 	finish_relink(s);
 	pin_path(path, sizeof(path), s->pin_dir, "link");
-	if (stat(path, &st) == 0) {
+	pin_path(prog_path, sizeof(prog_path), s->pin_dir, PIN_PROG);
+	if (stat(path, &st) == 0 || stat(prog_path, &st) == 0) {
 		err = resume(s, cfg, ifindex);
 		if (err)
 			goto out;
@@ -880,12 +992,38 @@ int sensor_open_live(struct sensor *s, const struct sensor_config *cfg)
 		unpin_all(s->pin_dir);
 	}
 
-	err = open_skel(s, cfg, false);
+	/* An interface that already shares itself through libxdp is joined the same way. */
+	multiprog = cfg->multiprog || mp_has_dispatcher(ifindex) == 1;
+	err = open_skel(s, cfg, false, !multiprog);
 	if (err)
 		goto out;
-	err = attach(s, s->prog_fd, ifindex, cfg->ifname, cfg->mode, &mode);
-	if (err)
-		goto out;
+	if (multiprog) {
+		struct bpf_prog_info pinfo = {};
+		__u32 plen = sizeof(pinfo);
+
+		if (!cfg->multiprog)
+			sw_info("point %s: %s runs libxdp's dispatcher: joining it", cfg->point,
+				cfg->ifname);
+		s->run_prio = cfg->run_prio ? cfg->run_prio : SW_RUN_PRIO_DEFAULT;
+		err = mp_attach_obj(s->skel->obj, "scanwatch_xdp", ifindex, cfg->ifname,
+				    cfg->mode == SW_REQ_GENERIC, cfg->mode == SW_REQ_NATIVE,
+				    s->run_prio, &s->xprog, &mode, s->errmsg, sizeof(s->errmsg));
+		if (err)
+			goto out;
+		err = skel_ready(s, cfg);
+		if (!err && bpf_obj_get_info_by_fd(s->prog_fd, &pinfo, &plen))
+			err = fail(s, errno, "cannot read the program's id: %s", strerror(errno));
+		if (err)
+			goto out;
+		s->prog_id = pinfo.id;
+		s->meta.flags |= SW_META_MULTIPROG;
+		/* No link of ours to make drain_flip wait for running programs: it must ask. */
+		s->flip_waits = true;
+	} else {
+		err = attach(s, s->prog_fd, ifindex, cfg->ifname, cfg->mode, &mode);
+		if (err)
+			goto out;
+	}
 	if (cfg->host_mode) {
 		err = attach_egress(s, ifindex, cfg->ifname, cfg->egress);
 		if (err)
@@ -908,6 +1046,9 @@ out:
 	/* A tc filter outlives our descriptors, unlike the links: take it off ourselves. */
 	if (!s->resumed && s->meta.egress_hook == SW_EGRESS_TC)
 		tc_remove(ifindex, s->meta.flags & SW_META_OWN_QDISC);
+	/* So does libxdp's pin of our place in its dispatcher. */
+	if (!s->resumed && s->xprog && s->prog_id)
+		mp_detach(ifindex, s->prog_id, path, sizeof(path));
 	sensor_close(s);
 	return err;
 }
@@ -930,6 +1071,9 @@ void sensor_close(struct sensor *s)
 		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1], &s->flows_fd,
 		       &s->services_fd, &s->egress_link_fd };
 
+	/* libxdp's handle on the program first: it refers to the skeleton's object. */
+	mp_close(s->xprog);
+	s->xprog = NULL;
 	if (s->skel) {
 		/* The skeleton owns its map and program fds; the links are ours. */
 		if (s->link_fd >= 0)
@@ -1004,6 +1148,50 @@ static int detach_egress(const char *dir, const char *point, char errmsg[SW_ERRM
 	return 0;
 }
 
+/*
+ * A point in libxdp's dispatcher leaves it through libxdp, which builds a dispatcher of the other
+ * programs. Only from the namespace it was attached in: elsewhere its ifindex names another
+ * interface, perhaps another host's. An interface gone took the dispatcher along: nothing to do.
+ */
+static int detach_multiprog(const char *dir, const char *point, char errmsg[SW_ERRMSG_LEN])
+{
+	struct bpf_prog_info pinfo = {};
+	__u32 plen = sizeof(pinfo), zero = 0;
+	char path[PATH_MAX], name[IF_NAMESIZE];
+	struct sw_meta meta;
+	int fd, err;
+
+	pin_path(path, sizeof(path), dir, PIN_PROG);
+	fd = bpf_obj_get(path);
+	err = fd < 0 || bpf_obj_get_info_by_fd(fd, &pinfo, &plen) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	pin_path(path, sizeof(path), dir, "meta");
+	fd = err ? -1 : bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta) || meta.version != SW_META_VERSION) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(errmsg, SW_ERRMSG_LEN,
+			 "point %s: cannot read its pinned program or meta map, so it stays in "
+			 "libxdp's dispatcher",
+			 point);
+		return -EINVAL;
+	}
+	close(fd);
+	if (!same_netns(&meta)) {
+		snprintf(
+			errmsg, SW_ERRMSG_LEN,
+			"point %s is in libxdp's dispatcher on %.16s in another network namespace: "
+			"detach it there",
+			point, meta.ifname);
+		return -EXDEV;
+	}
+	if (!if_indextoname(meta.ifindex, name) || strncmp(name, meta.ifname, sizeof(meta.ifname)))
+		return 0;
+	err = mp_detach((int)meta.ifindex, pinfo.id, errmsg, SW_ERRMSG_LEN);
+	return err == -ENOENT ? 0 : err;
+}
+
 int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN])
 {
 	char dir[PATH_MAX], path[PATH_MAX];
@@ -1015,6 +1203,14 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 	if (stat(dir, &st)) {
 		snprintf(errmsg, SW_ERRMSG_LEN, "point %s is not attached (%s)", point, dir);
 		return -ENOENT;
+	}
+	pin_path(path, sizeof(path), dir, PIN_PROG);
+	if (stat(path, &st) == 0) {
+		int err = detach_multiprog(dir, point, errmsg);
+
+		/* The pins stay: detach can be tried again where it can work. */
+		if (err)
+			return err;
 	}
 	pin_path(path, sizeof(path), dir, "link");
 	if (stat(path, &st) == 0) {
@@ -1057,6 +1253,16 @@ int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *me
 	if (fd >= 0) {
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 			*prog_id = info.prog_id;
+		close(fd);
+	}
+	pin_path(path, sizeof(path), dir, PIN_PROG);
+	fd = *prog_id ? -1 : bpf_obj_get(path);
+	if (fd >= 0) {
+		struct bpf_prog_info pinfo = {};
+		__u32 plen = sizeof(pinfo);
+
+		if (!bpf_obj_get_info_by_fd(fd, &pinfo, &plen))
+			*prog_id = pinfo.id;
 		close(fd);
 	}
 	return err;

@@ -42,9 +42,16 @@ struct sensor_config {
 	const struct sw_service *services; /* counted even though the host serves them */
 	size_t nservices;
 	enum sw_egress_req egress;
+	/*
+	 * Through libxdp's dispatcher (multiprog.h), beside other XDP programs; also when the
+	 * interface already runs the dispatcher. run_prio: 0 for SW_RUN_PRIO_DEFAULT.
+	 */
+	bool multiprog;
+	unsigned int run_prio;
 };
 
 struct scanwatch_bpf;
+struct xdp_program;
 
 struct sensor {
 	char point[33];
@@ -64,6 +71,10 @@ struct sensor {
 	__u32 gen; /* the generation the program writes to */
 	int ncpus;
 	bool resumed;
+	/* In libxdp's dispatcher (SW_META_MULTIPROG): no link of ours, the program is pinned. */
+	struct xdp_program *xprog; /* when attached here */
+	__u32 prog_id;
+	unsigned int run_prio;
 	/*
 	 * Replay runs the program in the caller's thread, so drain_flip need not wait for it;
 	 * set this when another thread runs packets while this one drains.

@@ -98,7 +98,7 @@ static void show_point(const char *root, const char *name)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	printf("%-16s %-12s %-8s prog %-6u every %us  pairs %ld/%u  keys %ld/%u  dropped %" PRIu64
-	       "  last drain %s  daemon %s%s%s%s\n",
+	       "  last drain %s  daemon %s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
@@ -107,7 +107,8 @@ static void show_point(const char *root, const char *name)
 	       (uint64_t)meta.dropped, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
-	       meta.flags & SW_META_WATCH ? "  watch" : "", host);
+	       meta.flags & SW_META_WATCH ? "  watch" : "", host,
+	       meta.flags & SW_META_MULTIPROG ? "  libxdp" : "");
 }
 
 static int parse_root(int argc, char **argv, const char *cmd, const char *help, const char **root,
