@@ -7,6 +7,7 @@ BPFTOOL ?= bpftool
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 OUT ?= .output
+BIN ?= scanwatch
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
@@ -44,9 +45,9 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps test bench demo clean format geoip
+.PHONY: all deps test bench demo clean format geoip sanitize test-san fuzz fuzz-targets
 
-all: scanwatch $(TEST_BINS) $(TOOL_BINS)
+all: $(BIN) $(TEST_BINS) $(TOOL_BINS)
 
 $(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib:
 	$(Q)mkdir -p $@
@@ -90,7 +91,7 @@ $(OUT)/libscanwatch.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-scanwatch: $(OUT)/user/main.o $(OUT)/libscanwatch.a
+$(BIN): $(OUT)/user/main.o $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -104,6 +105,45 @@ $(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
 
 deps:
 	tools/install-deps.sh
+
+# Everything again with ASan and UBSan, into its own OUT so the normal build stays as it is;
+# `SW_OUT=.output-san tests/run.sh` runs the tests on it. CFLAGS go through the environment:
+# given on the command line they would replace the flags appended above instead of joining them.
+SAN_OUT ?= .output-san
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Wno-unknown-warning-option
+sanitize:
+	+CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) OUT=$(SAN_OUT) BIN=$(SAN_OUT)/scanwatch CC=clang \
+		TRIPLET=$(TRIPLET)
+
+# The suite on that build: any report ends the test it happens in. Leaks are looked for too,
+# with whole stacks so that tests/lsan.supp can tell other projects' from ours. The fuzzers are
+# sanitized already: their short runs in `make test` are not repeated.
+SAN_TESTS := $(filter-out t_fuzz,$(notdir $(basename $(TEST_SRCS) $(wildcard tests/t_*.sh))))
+test-san: sanitize
+	SW_OUT=$(SAN_OUT) TESTS="$(SAN_TESTS)" \
+	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
+
+# libFuzzer targets, tests/fuzz/*.c, over a build of the library instrumented for coverage.
+FUZZ_OUT ?= .output-fuzz
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+fuzz:
+	+CFLAGS="$(SAN_FLAGS) -fsanitize=fuzzer-no-link" LDFLAGS="$(SAN_FLAGS)" \
+		$(MAKE) OUT=$(FUZZ_OUT) BIN=$(FUZZ_OUT)/scanwatch CC=clang \
+		TRIPLET=$(TRIPLET) fuzz-targets
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(OUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libscanwatch.a $(OUT)/libtools.a $(SKELS) | $(OUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -Itools/lib -o $@ $< $(OUT)/libscanwatch.a \
+		$(OUT)/libtools.a $(LDLIBS)
 
 # The country database (ip-location-db from the npm registry) into $(OUT)/geoip/, installed as
 # GEOIP_DB when that is writable; `make geoip GEOIP_DB=` only fetches.
@@ -124,6 +164,6 @@ format:
 	clang-format -i $(wildcard bpf/*.[ch] user/*.[ch] rrd/*.[ch] tests/*.[ch] tools/*.c tools/lib/*.[ch])
 
 clean:
-	rm -rf $(OUT) scanwatch bench.json
+	rm -rf $(OUT) $(SAN_OUT) $(FUZZ_OUT) scanwatch bench.json
 
 -include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)

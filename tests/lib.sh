@@ -6,7 +6,7 @@ set -u
 T_N=0
 T_FAILED=0
 SRC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SW="$SRC_ROOT/scanwatch"
+SW="${SW_BIN:-$SRC_ROOT/scanwatch}"
 DATA="${SW_DATA:-$SRC_ROOT/../shared/data}"
 T_CLEANUP=()
 

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Runs every test: the C tests in .output/tests (cmocka, TAP output) and tests/t_*.sh (TAP), and
 # closes with "N passed, N failed, N skipped". Under CI=true a skipped test counts as failed.
-# TESTS="name ..." runs only those (file names without directory or suffix).
+# TESTS="name ..." runs only those (file names without directory or suffix). SW_OUT=DIR runs the
+# C tests and scanwatch of another build (make sanitize: SW_OUT=.output-san); SW_BIN=PATH names
+# the scanwatch binary alone (lib.sh).
 set -u
 cd "$(dirname "$0")/.."
+OUT_DIR=${SW_OUT:-.output}
+[ -n "${SW_OUT:-}" ] && export SW_BIN=${SW_BIN:-$PWD/$SW_OUT/scanwatch}
 passed=0 failed=0 skipped=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
@@ -35,7 +39,7 @@ run_one() {
 	if grep -q '^1\.\.0 # SKIP' "$out"; then sed 's/^/    /' "$out" | grep SKIP; fi
 }
 
-for bin in .output/tests/*_test; do
+for bin in "$OUT_DIR"/tests/*_test; do
 	[ -x "$bin" ] || continue
 	run_one "$(basename "$bin")" "$bin"
 done
