@@ -11,6 +11,11 @@
 /* Exit codes: 0 success, 1 runtime failure, 2 bad usage or input. */
 #define SW_EXIT_FAIL 1
 #define SW_EXIT_USAGE 2
+/*
+ * An option parser printed --help: the command ends there, successfully. Parsers return it
+ * rather than exit, so that tests/fuzz can run them again and again.
+ */
+#define SW_HELP_SHOWN (-1)
 
 int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

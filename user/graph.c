@@ -377,7 +377,7 @@ static int draw_chart(const struct graph_opts *o, const struct chart_def *c, int
 	return failed ? -EIO : 0;
 }
 
-int cmd_graph(int argc, char **argv)
+static int parse_args(struct graph_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
 					      { "out", required_argument, NULL, 'o' },
@@ -396,6 +396,110 @@ int cmd_graph(int argc, char **argv)
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
+	int64_t whole;
+	int opt;
+
+	opterr = 0; /* one line per mistake: ours */
+	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o->data_dir = optarg;
+			break;
+		case 'o':
+			o->out_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("graph", "bad point name '%s'", optarg);
+			if (o->npoints == MAX_POINTS)
+				return usage_error("graph", "at most %d points", MAX_POINTS);
+			snprintf(o->points[o->npoints++], CHART_POINT_LEN, "%s", optarg);
+			break;
+		case 'c': {
+			bool known = false;
+
+			for (size_t i = 0; i < chart_catalogue_len; i++)
+				known |= chart_matches(&chart_catalogue[i], optarg);
+			if (!known)
+				return usage_error("graph", "unknown chart '%s'", optarg);
+			if (o->ncharts == MAX_CHARTS)
+				return usage_error("graph", "too many --chart");
+			o->charts[o->ncharts++] = optarg;
+			break;
+		}
+		case 's':
+			if (parse_time(optarg, &o->start, &whole))
+				return usage_error("graph", "bad --start time '%s'", optarg);
+			break;
+		case 'e':
+			if (parse_time(optarg, &o->end, &whole))
+				return usage_error("graph", "bad --end time '%s'", optarg);
+			o->end += whole;
+			break;
+		case 'k':
+			if (chart_key_parse(optarg, &o->key))
+				return usage_error(
+					"graph", "bad --key '%s' (tcp/445, icmp/echo ...)", optarg);
+			o->have_key = true;
+			break;
+		case 'K':
+			o->kind = sw_kind_parse(optarg);
+			if (o->kind < 0)
+				return usage_error("graph", "bad --kind '%s'", optarg);
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, CHART_TOP_MAX, &o->top))
+				return usage_error("graph", "--top takes 1 to %d", CHART_TOP_MAX);
+			break;
+		case 'r':
+			if (!*optarg)
+				return usage_error("graph", "--rrdcached needs an address");
+			o->daemon = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "png"))
+				o->svg = false, o->png = true;
+			else if (!strcmp(optarg, "svg"))
+				o->png = false, o->svg = true;
+			else if (!strcmp(optarg, "both"))
+				o->png = o->svg = true;
+			else
+				return usage_error("graph", "--format takes png, svg or both");
+			break;
+		case 'W':
+			if (parse_uint(optarg, 200, 8000, &o->width))
+				return usage_error("graph", "--width takes 200 to 8000");
+			break;
+		case 'H':
+			if (parse_uint(optarg, 100, 4000, &o->height))
+				return usage_error("graph", "--height takes 100 to 4000");
+			break;
+		case 'P':
+			o->print = true;
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			graph_help();
+			return SW_HELP_SHOWN;
+		case ':':
+			return usage_error("graph", "%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("graph", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("graph", "unexpected argument '%s'", argv[optind]);
+	if (!o->data_dir)
+		return usage_error("graph", "--data-dir is required");
+	if (!o->out_dir)
+		return usage_error("graph", "--out is required");
+	return 0;
+}
+
+int cmd_graph(int argc, char **argv)
+{
 	static char points[MAX_POINTS][CHART_POINT_LEN];
 	struct graph_opts o = { .start = -1,
 				.end = -1,
@@ -406,108 +510,15 @@ int cmd_graph(int argc, char **argv)
 				.points = points };
 	const struct chart_def *todo[64];
 	size_t ntodo = 0;
-	int64_t whole, newest = 0;
+	int64_t newest = 0;
 	struct tally ranked;
 	struct rrdio io;
 	struct stat st;
-	int opt, err, failed = 0;
+	int err, failed = 0;
 
-	opterr = 0; /* one line per mistake: ours */
-	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			o.data_dir = optarg;
-			break;
-		case 'o':
-			o.out_dir = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("graph", "bad point name '%s'", optarg);
-			if (o.npoints == MAX_POINTS)
-				return usage_error("graph", "at most %d points", MAX_POINTS);
-			snprintf(points[o.npoints++], CHART_POINT_LEN, "%s", optarg);
-			break;
-		case 'c': {
-			bool known = false;
-
-			for (size_t i = 0; i < chart_catalogue_len; i++)
-				known |= chart_matches(&chart_catalogue[i], optarg);
-			if (!known)
-				return usage_error("graph", "unknown chart '%s'", optarg);
-			if (o.ncharts == MAX_CHARTS)
-				return usage_error("graph", "too many --chart");
-			o.charts[o.ncharts++] = optarg;
-			break;
-		}
-		case 's':
-			if (parse_time(optarg, &o.start, &whole))
-				return usage_error("graph", "bad --start time '%s'", optarg);
-			break;
-		case 'e':
-			if (parse_time(optarg, &o.end, &whole))
-				return usage_error("graph", "bad --end time '%s'", optarg);
-			o.end += whole;
-			break;
-		case 'k':
-			if (chart_key_parse(optarg, &o.key))
-				return usage_error(
-					"graph", "bad --key '%s' (tcp/445, icmp/echo ...)", optarg);
-			o.have_key = true;
-			break;
-		case 'K':
-			o.kind = sw_kind_parse(optarg);
-			if (o.kind < 0)
-				return usage_error("graph", "bad --kind '%s'", optarg);
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, CHART_TOP_MAX, &o.top))
-				return usage_error("graph", "--top takes 1 to %d", CHART_TOP_MAX);
-			break;
-		case 'r':
-			if (!*optarg)
-				return usage_error("graph", "--rrdcached needs an address");
-			o.daemon = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "png"))
-				o.svg = false, o.png = true;
-			else if (!strcmp(optarg, "svg"))
-				o.png = false, o.svg = true;
-			else if (!strcmp(optarg, "both"))
-				o.png = o.svg = true;
-			else
-				return usage_error("graph", "--format takes png, svg or both");
-			break;
-		case 'W':
-			if (parse_uint(optarg, 200, 8000, &o.width))
-				return usage_error("graph", "--width takes 200 to 8000");
-			break;
-		case 'H':
-			if (parse_uint(optarg, 100, 4000, &o.height))
-				return usage_error("graph", "--height takes 100 to 4000");
-			break;
-		case 'P':
-			o.print = true;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			graph_help();
-			return 0;
-		case ':':
-			return usage_error("graph", "%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("graph", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("graph", "unexpected argument '%s'", argv[optind]);
-	if (!o.data_dir)
-		return usage_error("graph", "--data-dir is required");
-	if (!o.out_dir)
-		return usage_error("graph", "--out is required");
+	err = parse_args(&o, argc, argv);
+	if (err)
+		return err == SW_HELP_SHOWN ? 0 : err;
 	if (stat(o.data_dir, &st) || !S_ISDIR(st.st_mode))
 		return usage_error("graph", "data directory '%s' does not exist", o.data_dir);
 	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)

@@ -308,7 +308,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(replay_help, stdout);
-			exit(0);
+			return SW_HELP_SHOWN;
 		default:
 			return option_error("replay", opts, argv);
 		}
@@ -354,8 +354,11 @@ int cmd_replay(int argc, char **argv)
 	c.cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	alert_engine_init(&c.alerts);
 	err = parse_args(&c, argc, argv);
-	if (err)
+	if (err) {
+		if (err == SW_HELP_SHOWN)
+			ret = 0;
 		goto out_args;
+	}
 	if (check_files(argv + optind, argc - optind)) {
 		ret = SW_EXIT_USAGE;
 		goto out_args;

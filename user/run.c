@@ -322,7 +322,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(run_help, stdout);
-			exit(0);
+			return SW_HELP_SHOWN;
 		default:
 			return option_error("run", opts, argv);
 		}
@@ -900,7 +900,7 @@ int cmd_run(int argc, char **argv)
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
 		free(c);
-		return err;
+		return err == SW_HELP_SHOWN ? 0 : err;
 	}
 	sw_log_libbpf();
 	test_hooks(c);

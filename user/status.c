@@ -133,7 +133,7 @@ static int parse_root(int argc, char **argv, const char *cmd, const char *help, 
 			break;
 		case 'h':
 			fputs(help, stdout);
-			exit(0);
+			return SW_HELP_SHOWN;
 		default:
 			return option_error(cmd, opts, argv);
 		}
@@ -151,7 +151,7 @@ int cmd_status(int argc, char **argv)
 
 	err = parse_root(argc, argv, "status", status_help, &root, NULL);
 	if (err)
-		return err;
+		return err == SW_HELP_SHOWN ? 0 : err;
 	n = scandir(root, &names, NULL, alphasort);
 	if (n < 0) {
 		if (errno == ENOENT) {
@@ -182,7 +182,7 @@ int cmd_detach(int argc, char **argv)
 
 	err = parse_root(argc, argv, "detach", detach_help, &root, &point);
 	if (err)
-		return err;
+		return err == SW_HELP_SHOWN ? 0 : err;
 	if (!point)
 		return usage_error("detach", "--point is required");
 	err = sensor_detach(root, point, errmsg);

@@ -258,7 +258,13 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 	}
 }
 
-int cmd_summary(int argc, char **argv)
+struct summary_args {
+	const char *data_dir, *point;
+	int64_t from, to; /* days since the epoch */
+	bool json;
+};
+
+static int parse_args(struct summary_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
 					      { "point", required_argument, NULL, 'p' },
@@ -269,83 +275,91 @@ int cmd_summary(int argc, char **argv)
 					      { "json", no_argument, NULL, 'j' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
-	const char *data_dir = NULL, *point = NULL;
-	int64_t from = -1, to = -1;
-	bool json = false;
-	const struct tally_key **keys;
-	char errmsg[512], df[11], dt[11];
-	struct tally t;
-	unsigned int ndays;
-	size_t nareas;
-	int *areas, opt, err;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "d:p:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			data_dir = optarg;
+			a->data_dir = optarg;
 			break;
 		case 'p':
 			if (!point_name_ok(optarg))
 				return usage_error("summary", "bad point name '%s'", optarg);
-			point = optarg;
+			a->point = optarg;
 			break;
 		case 'D':
-			if (parse_date(optarg, &from))
+			if (parse_date(optarg, &a->from))
 				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
 						   optarg);
-			to = from;
+			a->to = a->from;
 			break;
 		case 'M':
-			if (parse_month(optarg, &from, &to))
+			if (parse_month(optarg, &a->from, &a->to))
 				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
 						   optarg);
 			break;
 		case 'F':
-			if (parse_date(optarg, &from))
+			if (parse_date(optarg, &a->from))
 				return usage_error("summary", "--from takes YYYY-MM-DD");
 			break;
 		case 'T':
-			if (parse_date(optarg, &to))
+			if (parse_date(optarg, &a->to))
 				return usage_error("summary", "--to takes YYYY-MM-DD");
 			break;
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 'h':
 			fputs(summary_help, stdout);
-			return 0;
+			return SW_HELP_SHOWN;
 		default:
 			return option_error("summary", opts, argv);
 		}
 	}
 	if (optind < argc)
 		return usage_error("summary", "unexpected argument '%s'", argv[optind]);
-	if (!data_dir)
+	if (!a->data_dir)
 		return usage_error("summary", "--data-dir is required");
-	if (from < 0 || to < 0 || to < from)
+	if (a->from < 0 || a->to < 0 || a->to < a->from)
 		return usage_error("summary", "give --day, --month, or --from and --to");
-	if (to - from > 3700)
+	if (a->to - a->from > 3700)
 		return usage_error("summary", "at most ten years at once");
+	return 0;
+}
+
+int cmd_summary(int argc, char **argv)
+{
+	struct summary_args a = { .from = -1, .to = -1 };
+	const struct tally_key **keys;
+	char errmsg[512], df[11], dt[11];
+	struct tally t;
+	unsigned int ndays;
+	size_t nareas;
+	int *areas, err;
+
+	err = parse_args(&a, argc, argv);
+	if (err)
+		return err == SW_HELP_SHOWN ? 0 : err;
 
 	tally_init(&t);
-	err = summary_load(data_dir, point, from, to, &t, &ndays, errmsg, sizeof(errmsg));
+	err = summary_load(a.data_dir, a.point, a.from, a.to, &t, &ndays, errmsg, sizeof(errmsg));
 	if (err) {
 		sw_err("%s", errmsg);
 		tally_free(&t);
 		return err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 	}
-	if (point && !ndays)
-		sw_warn("no daily summary of point %s between the dates given", point);
+	if (a.point && !ndays)
+		sw_warn("no daily summary of point %s between the dates given", a.point);
 	if (summary_rank(&t, &keys, &areas, &nareas)) {
 		tally_free(&t);
 		return SW_EXIT_FAIL;
 	}
-	format_date(from, df);
-	format_date(to, dt);
-	if (json)
-		print_json(stdout, point, df, dt, &t, keys, areas, nareas);
+	format_date(a.from, df);
+	format_date(a.to, dt);
+	if (a.json)
+		print_json(stdout, a.point, df, dt, &t, keys, areas, nareas);
 	else
-		print_text(stdout, point, df, dt, &t, keys, areas, nareas);
+		print_text(stdout, a.point, df, dt, &t, keys, areas, nareas);
 	free(keys);
 	free(areas);
 	tally_free(&t);
