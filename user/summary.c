@@ -30,7 +30,7 @@ static const char summary_help[] =
 /* Calendar dates as days since the epoch: the iteration needs no time zone. */
 static int parse_date(const char *s, int64_t *day)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, parsed;
 	char *end;
 
 	if (strlen(s) != 10)
@@ -38,7 +38,11 @@ static int parse_date(const char *s, int64_t *day)
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (!end || *end)
 		return -EINVAL;
+	parsed = tm;
 	*day = (int64_t)timegm(&tm) / 86400;
+	/* strptime takes 2009-11-31, and timegm would quietly make it 1 December. */
+	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
+		return -EINVAL;
 	return 0;
 }
 
