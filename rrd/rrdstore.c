@@ -750,8 +750,9 @@ static int load_queue(struct rrdstore *rs)
 			   nw == 3 + schemas[rs->files[fi].schema].nds &&
 			   !parse_u64(w[2], 1, UINT64_MAX, &end) && end % rs->step_s == 0) {
 			err = 0;
+			/* A number out of range is a line we did not write, like any other. */
 			for (unsigned int i = 0; !err && i + 3 < nw; i++)
-				err = parse_u64(w[3 + i], 0, UINT64_MAX, &v[i]);
+				err = parse_u64(w[3 + i], 0, UINT64_MAX, &v[i]) ? -EINVAL : 0;
 			if (!err)
 				err = queue_push(rs, &rs->files[fi], end, v);
 		}
