@@ -207,8 +207,9 @@ int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errl
 		why = NULL;
 	}
 	fclose(f);
-	if (!why && (!df->point[0] || strlen(df->date) != 10)) {
-		why = "point or date missing";
+	/* Every file scanwatch writes has all three; one written without tz would not read back. */
+	if (!why && (!df->point[0] || strlen(df->date) != 10 || !df->tz[0])) {
+		why = "point, date or tz missing";
 		lineno = 0;
 	}
 	if (why) {
