@@ -92,7 +92,7 @@ int priv_drop(const struct priv *p, int (*probe)(void *ctx), void *ctx, bool *ke
 			    p->switch_user ? "cannot become the user" :
 					     "cannot clear the capability sets",
 			    errno ? errno : EPERM);
-	/* Whatever exec might bring (nothing here execs; a library someday might). */
+	/* --alert-command's programs start with no more: no setuid file can raise them. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return fail(errmsg, errlen, "PR_SET_NO_NEW_PRIVS", errno);
 	err = probe(ctx);
