@@ -151,7 +151,7 @@ GEOIP_DB ?= /usr/share/scanwatch/country.mmdb
 geoip:
 	tools/fetch-geoip.sh $(OUT)/geoip "$(GEOIP_DB)"
 
-test: all
+test: all fuzz
 	tests/run.sh
 
 bench: all
