@@ -3,10 +3,11 @@
 # Hostile input (SPEC §8): a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
 # UBSan, libFuzzer's leak check), each from seeds this test makes out of small valid inputs:
 # daily files and pair logs written by `scanwatch replay`, captures from tools/mkpcap in every
-# link type replay reads, key lists, tracked sets and RRD queues, command lines from the help
-# texts. Then every input that once broke something (tests/fuzz/regress/TARGET/) runs again.
-# A target passes when it ends without a crash, a leak, a sanitizer report or a broken property
-# (the targets' comments say which); a failure shows the input that did it.
+# link type replay reads, key lists, tracked sets and RRD queues, victims files and alerts logs,
+# command lines from the help texts. Then every input that once broke something
+# (tests/fuzz/regress/TARGET/) runs again. A target passes when it ends without a crash, a leak,
+# a sanitizer report or a broken property (the targets' comments say which); a failure shows the
+# input that did it.
 source "$(dirname "$0")/lib.sh"
 
 FUZZ_DIR=$SRC_ROOT/${FUZZ_OUT:-.output-fuzz}/fuzz
@@ -22,7 +23,7 @@ ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not bu
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
-mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,keys,rrdstate,dayfile,capture,packets}
+mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,keys,rrdstate,dayfile,logs,capture,packets}
 
 # --- Seeds. A capture of 2009-10-07 (IPv4 and IPv6; SYN, UDP and echo; two intervals)...
 cat >"$WORK/spec" <<'EOF'
@@ -91,6 +92,16 @@ put("rrdstate", "state", two(b"key tcp/445 2009-10-07\narea JP 2009-10-07\n",
     b"row areas/JP.rrd 1254873660 5 1\nrow fingerprints/mirai.rrd 1254873660 3\n"
     b"row overflow.rrd 1254873720 0\n"))
 
+# A victims file as the store appends it, and an alerts.log as run and alerts write it.
+put("logs", "logs", two(
+    b"198.51.100.7 tcp/80 3 1254873600000000000 1254873601000000000\n"
+    b"2001:db8::5 tcp/443 1 1254873602000000000 1254873602000000000\n"
+    b"198.51.100.7 icmp/3 2 1254873500000000000 1254873700000000000\n",
+    b"# scanwatch alerts\n"
+    b"hw 1254916800 p tcp/445 scan accesses 2009-10-07T10:00Z 2009-10-07T11:00Z - - 120 30.5 - - - - open\n"
+    b"hw 1254920400 p tcp/445 scan accesses 2009-10-07T10:00Z 2009-10-07T12:00Z - - 90 30.5 - - - - closed\n"
+    b"surge 1254916800 p tcp/22 scan accesses 2009-10-01 2009-10-07 2009-09-01 2009-09-30 10 5 - - 100 - -\n"))
+
 # Command lines from the help texts, arguments separated by NUL.
 def argv(target, name, *args):
     put(target, name, b"\0".join(a.encode() for a in args))
@@ -158,7 +169,7 @@ run_target() {
 	fi
 }
 
-for t in cli_run cli_replay cli_summary cli_graph cli_status keys rrdstate dayfile capture packets; do
+for t in cli_run cli_replay cli_summary cli_graph cli_status keys rrdstate dayfile logs capture packets; do
 	run_target "$t"
 done
 t_done

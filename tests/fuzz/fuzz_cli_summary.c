@@ -2,28 +2,48 @@
 /*
  * `scanwatch summary`'s options (fuzz_cli.h): dates, months and ranges. A date it takes must be
  * the day it names: the year, month and day printed back are the argument's (strptime lets
- * blanks in, "2009- 6-30", which is no harm).
+ * blanks in, "2009- 6-30", which is no harm). The same of the day and month forms `report` and
+ * `alerts` take (user/alerts.c), whose option loops are not separate functions.
  */
 #include "summary.c"
 
+#include "alerts.h"
 #include "fuzz_cli.h"
+
+static void same_day(const char *s, const char *back, const char *who)
+{
+	int y, m, d, by, bm, bd;
+
+	FUZZ_CHECK(sscanf(s, "%d-%d-%d", &y, &m, &d) == 3 &&
+			   sscanf(back, "%d-%d-%d", &by, &bm, &bd) == 3 && y == by && m == bm &&
+			   d == bd,
+		   "%s takes the date '%s' for %s", who, s, back);
+}
 
 static void check_dates(const struct fuzz_args *a)
 {
 	for (int i = 1; i < a->argc; i++) {
 		const char *s = strchr(a->argv[i], '=') ? strchr(a->argv[i], '=') + 1 : a->argv[i];
 		char back[11];
-		int64_t day;
-		int y, m, d, by, bm, bd;
+		int64_t day, first, last;
+		int y, m;
 
 		/* Days before 1970 are refused whatever they name. */
-		if (parse_date(s, &day) || day < 0)
-			continue;
-		format_date(day, back);
-		FUZZ_CHECK(sscanf(s, "%d-%d-%d", &y, &m, &d) == 3 &&
-				   sscanf(back, "%d-%d-%d", &by, &bm, &bd) == 3 && y == by &&
-				   m == bm && d == bd,
-			   "summary takes the date '%s' for %s", s, back);
+		if (!parse_date(s, &day) && day >= 0) {
+			format_date(day, back);
+			same_day(s, back, "summary");
+		}
+		if (!sw_day_parse(s, &day) && day >= 0) {
+			sw_day_format(day, back);
+			same_day(s, back, "report and alerts");
+		}
+		if (!sw_month_parse(s, &y, &m)) {
+			FUZZ_CHECK(m >= 1 && m <= 12, "'%s' is month %d", s, m);
+			sw_month_days(y, m, &first, &last);
+			FUZZ_CHECK(last - first >= 27 && last - first <= 30,
+				   "month '%s' runs from day %lld to %lld", s, (long long)first,
+				   (long long)last);
+		}
 	}
 }
 
