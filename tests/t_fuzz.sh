@@ -4,18 +4,18 @@
 # UBSan, libFuzzer's leak check), each from seeds this test makes out of small valid inputs:
 # daily files and pair logs written by `scanwatch replay`, captures from tools/mkpcap in every
 # link type replay reads, key lists, tracked sets and RRD queues, victims files and alerts logs,
-# command lines from the help texts. Then every input that once broke something
-# (tests/fuzz/regress/TARGET/) runs again. A target passes when it ends without a crash, a leak,
-# a sanitizer report or a broken property (the targets' comments say which); a failure shows the
-# input that did it.
+# country databases from tests/mkgeodb.pl, command lines from the help texts. Then every input
+# that once broke something (tests/fuzz/regress/TARGET/) runs again. A target passes when it ends
+# without a crash, a leak, a sanitizer report or a broken property (the targets' comments say
+# which); a failure shows the input that did it. Leaks in other projects' code: tests/lsan.supp.
 source "$(dirname "$0")/lib.sh"
 
 FUZZ_DIR=$SRC_ROOT/${FUZZ_OUT:-.output-fuzz}/fuzz
 MKPCAP=$SRC_ROOT/.output/tools/mkpcap
-SECS=${FUZZ_SECS:-5}
+SECS=${FUZZ_SECS:-4}
 
 require_root
-require_cmd python3 editcap
+require_cmd python3 editcap perl
 [ -x "$MKPCAP" ] || t_skip_all "tools/mkpcap is not built (make)"
 ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not built (make fuzz)"
 
@@ -23,9 +23,13 @@ ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not bu
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
-mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,keys,rrdstate,dayfile,logs,capture,packets}
+mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,keys,rrdstate,dayfile,logs,geoip,capture,packets}
 
-# --- Seeds. A capture of 2009-10-07 (IPv4 and IPv6; SYN, UDP and echo; two intervals)...
+# --- Seeds. Country databases in both record layouts user/geoip.c reads...
+perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
+	perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/maxmind.mmdb" maxmind ||
+	t_skip_all "tests/mkgeodb.pl cannot write a database (libmaxmind-db-writer-perl)"
+# ...a capture of 2009-10-07 (IPv4 and IPv6; SYN, UDP and echo; two intervals)...
 cat >"$WORK/spec" <<'EOF'
 1254873600 198.51.100.7 192.0.2.1 tcp 445 3
 1254873601 203.0.113.9 192.0.2.1 udp 53 2
@@ -139,7 +143,8 @@ run_target() {
 	nseeds=$(ls "$SEEDS/$name" | wc -l)
 	# New inputs go to the first directory; the seeds stay as made. stdin is /dev/null: a
 	# parser given /dev/stdin as a file must not wait. Output of the code under test is closed.
-	FUZZ_TMPDIR=$WORK "$bin" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 \
+	FUZZ_TMPDIR=$WORK LSAN_OPTIONS=suppressions=$SRC_ROOT/tests/lsan.supp:print_suppressions=0 \
+		"$bin" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 \
 		-close_fd_mask=3 -artifact_prefix="$art/" "$corpus" "$SEEDS/$name" \
 		</dev/null >"$WORK/$name.log" 2>&1
 	rc=$?
@@ -156,7 +161,8 @@ run_target() {
 		done
 	fi
 	if [ -d "$regress" ]; then
-		FUZZ_TMPDIR=$WORK "$bin" -close_fd_mask=3 "$regress"/* </dev/null \
+		FUZZ_TMPDIR=$WORK LSAN_OPTIONS=suppressions=$SRC_ROOT/tests/lsan.supp \
+			"$bin" -close_fd_mask=3 "$regress"/* </dev/null \
 			>"$WORK/$name.regress.log" 2>&1
 		rc=$?
 		if [ "$rc" -eq 0 ]; then
@@ -169,7 +175,7 @@ run_target() {
 	fi
 }
 
-for t in cli_run cli_replay cli_summary cli_graph cli_status keys rrdstate dayfile logs capture packets; do
+for t in cli_run cli_replay cli_summary cli_graph cli_status keys rrdstate dayfile logs geoip capture packets; do
 	run_target "$t"
 done
 t_done
