@@ -1007,6 +1007,7 @@ static void section_trends(struct report *r)
 		 date, r->cfg.trend_score, r->cfg.trend_min);
 	if (!n) {
 		doc_para(&r->doc, "No score: the 30 days before %s have no daily summary.", date);
+		free(ts); /* allocated for the day's keys even when none scores */
 		return;
 	}
 	doc_table(&r->doc, 7, "llrrrrr", heads);
