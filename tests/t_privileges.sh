@@ -4,9 +4,10 @@
 # /proc/PID/status must show CapPrm, CapEff, CapBnd, CapInh and CapAmb all zero and NoNewPrivs 1,
 # first as root, then after a restart with --user nobody also nobody's uid, gid and groups. Both
 # daemons still drain and store exactly what swsend sent (its tallies are the oracle), and every
-# file in the data directory is nobody's. summary and graph run as nobody with no capability and
-# print what they print as root. Bad users, an unwritable data directory and point names or keys
-# that would leave the data directory are refused in one line, leaving nothing attached.
+# file in the data directory is nobody's. summary, graph and report run as nobody with no
+# capability and print or write what they do as root. Bad users, an unwritable data directory
+# and point names or keys that would leave the data directory are refused in one line, leaving
+# nothing attached.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/live_lib.sh"
 
@@ -94,7 +95,7 @@ t_true "the daemon logged 'running as nobody (uid $NOBODY) with $kept'" \
 stored "$WORK/summary-root.json"
 compare "$WORK/summary-root.json" "$SENT"
 
-# --- 3. summary and graph need no privilege at all.
+# --- 3. summary, graph and report need no privilege at all.
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all "$@"
 }
@@ -117,6 +118,17 @@ t_eq "$(sed "s#$WORK/charts-nobody/##" "$WORK/graph-nobody.txt" | md5sum)" \
 	"graph as nobody prints the chart totals graph prints as root"
 t_eq "$(find "$WORK/charts-nobody" -name '*.svg' -user nobody | wc -l)" 2 \
 	"graph as nobody drew the two kinds charts (accesses, sources), nobody's files"
+mkdir "$WORK/report-root" "$WORK/report-nobody"
+chown nobody:nogroup "$WORK/report-nobody"
+MONTH=$(date -u +%Y-%m)
+"$SW" report --data-dir "$DATA_DIR" --month "$MONTH" --out "$WORK/report-root" >/dev/null \
+	2>"$WORK/err"
+t_eq "$?" 0 "report as root: exit 0 ($(head -n 1 "$WORK/err"))"
+as_nobody "$SW" report --data-dir "$DATA_DIR" --month "$MONTH" --out "$WORK/report-nobody" \
+	>/dev/null 2>"$WORK/err"
+t_eq "$?" 0 "report as nobody, no capability: exit 0 ($(head -n 1 "$WORK/err"))"
+t_true "report as nobody writes the report.md report writes as root" \
+	cmp -s "$WORK/report-root/report.md" "$WORK/report-nobody/report.md"
 
 # --- 4. Refusals: one line, the right exit code, nothing attached or pinned.
 xdp_prog_id() {
