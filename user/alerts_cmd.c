@@ -117,7 +117,9 @@ static void print_json(FILE *f, const struct alert_list *l)
 	fprintf(f, "%s]}\n", l->n ? "\n" : "");
 }
 
-int cmd_alerts(int argc, char **argv)
+static int parse_args(int argc, char **argv, const char **data_dir, char (*points)[ALERT_POINT_LEN],
+		      size_t *npoints, int64_t *since, int64_t *until, bool *json,
+		      struct alert_engine *cfg)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
 					      { "point", required_argument, NULL, 'p' },
@@ -128,6 +130,61 @@ int cmd_alerts(int argc, char **argv)
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "d:p:s:u:jvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			*data_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("alerts", "bad point name '%s'", optarg);
+			if (*npoints == MAX_POINTS)
+				return usage_error("alerts", "at most %d points", MAX_POINTS);
+			snprintf(points[(*npoints)++], ALERT_POINT_LEN, "%s", optarg);
+			break;
+		case 's':
+			if (parse_day_or_month(optarg, false, since))
+				return usage_error("alerts",
+						   "--since takes YYYY-MM-DD or YYYY-MM, not '%s'",
+						   optarg);
+			break;
+		case 'u':
+			if (parse_day_or_month(optarg, true, until))
+				return usage_error("alerts",
+						   "--until takes YYYY-MM-DD or YYYY-MM, not '%s'",
+						   optarg);
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case ALERT_OPT_SURGE_PCT:
+		case ALERT_OPT_SURGE_MIN:
+		case ALERT_OPT_TREND_SCORE:
+		case ALERT_OPT_TREND_MIN:
+			if (alert_cli_option(cfg, opt, optarg, "alerts"))
+				return SW_EXIT_USAGE;
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			alerts_help();
+			return SW_HELP_SHOWN;
+		default:
+			return option_error("alerts", opts, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("alerts", "unexpected argument '%s'", argv[optind]);
+	if (!*data_dir)
+		return usage_error("alerts", "--data-dir is required");
+	return 0;
+}
+
+int cmd_alerts(int argc, char **argv)
+{
 	static char points[MAX_POINTS][ALERT_POINT_LEN];
 	struct alert_engine cfg; /* only its thresholds: the options are the daemon's */
 	struct alert_list l = { 0 };
@@ -137,57 +194,14 @@ int cmd_alerts(int argc, char **argv)
 	bool json = false, chosen;
 	char errmsg[512];
 	struct stat st;
-	int opt, err;
+	int err;
 
 	alert_engine_init(&cfg);
-	while ((opt = getopt_long(argc, argv, "d:p:s:u:jvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			data_dir = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("alerts", "bad point name '%s'", optarg);
-			if (npoints == MAX_POINTS)
-				return usage_error("alerts", "at most %d points", MAX_POINTS);
-			snprintf(points[npoints++], ALERT_POINT_LEN, "%s", optarg);
-			break;
-		case 's':
-			if (parse_day_or_month(optarg, false, &since))
-				return usage_error("alerts",
-						   "--since takes YYYY-MM-DD or YYYY-MM, not '%s'",
-						   optarg);
-			break;
-		case 'u':
-			if (parse_day_or_month(optarg, true, &until))
-				return usage_error("alerts",
-						   "--until takes YYYY-MM-DD or YYYY-MM, not '%s'",
-						   optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case ALERT_OPT_SURGE_PCT:
-		case ALERT_OPT_SURGE_MIN:
-		case ALERT_OPT_TREND_SCORE:
-		case ALERT_OPT_TREND_MIN:
-			if (alert_cli_option(&cfg, opt, optarg, "alerts"))
-				return SW_EXIT_USAGE;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			alerts_help();
-			return 0;
-		default:
-			return option_error("alerts", opts, argv);
-		}
+	err = parse_args(argc, argv, &data_dir, points, &npoints, &since, &until, &json, &cfg);
+	if (err) {
+		alert_engine_close(&cfg);
+		return err == SW_HELP_SHOWN ? 0 : err;
 	}
-	if (optind < argc)
-		return usage_error("alerts", "unexpected argument '%s'", argv[optind]);
-	if (!data_dir)
-		return usage_error("alerts", "--data-dir is required");
 	if (stat(data_dir, &st) || !S_ISDIR(st.st_mode))
 		return usage_error("alerts", "data directory '%s' does not exist", data_dir);
 	if (since != INT64_MIN && until != INT64_MAX && until < since)

@@ -1210,7 +1210,8 @@ static void report_help(void)
 	       "/var/www/2009-10\n");
 }
 
-int cmd_report(int argc, char **argv)
+static int parse_args(struct report *r, struct alert_engine *thresholds, const char **daemon,
+		      bool *have_month, int argc, char **argv)
 {
 	enum { O_WIDTH = 256, O_HEIGHT };
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
@@ -1225,13 +1226,81 @@ int cmd_report(int argc, char **argv)
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "d:m:o:p:n:r:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			r->data_dir = optarg;
+			break;
+		case 'm':
+			if (sw_month_parse(optarg, &r->year, &r->month))
+				return usage_error("report", "--month takes YYYY-MM, not '%s'",
+						   optarg);
+			*have_month = true;
+			break;
+		case 'o':
+			r->out_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("report", "bad point name '%s'", optarg);
+			if (r->npoints == MAX_POINTS)
+				return usage_error("report", "at most %d points", MAX_POINTS);
+			snprintf(r->points[r->npoints++], ALERT_POINT_LEN, "%s", optarg);
+			r->chosen = true;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, CHART_TOP_MAX, &r->top))
+				return usage_error("report", "--top takes 1 to %d", CHART_TOP_MAX);
+			break;
+		case 'r':
+			*daemon = optarg;
+			break;
+		case O_WIDTH:
+			if (parse_uint(optarg, 200, 4000, &r->width))
+				return usage_error("report", "--width takes 200 to 4000");
+			break;
+		case O_HEIGHT:
+			if (parse_uint(optarg, 100, 2000, &r->height))
+				return usage_error("report", "--height takes 100 to 2000");
+			break;
+		case ALERT_OPT_SURGE_PCT:
+		case ALERT_OPT_SURGE_MIN:
+		case ALERT_OPT_TREND_SCORE:
+		case ALERT_OPT_TREND_MIN:
+			if (alert_cli_option(thresholds, opt, optarg, "report"))
+				return SW_EXIT_USAGE;
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			report_help();
+			return SW_HELP_SHOWN;
+		default:
+			return option_error("report", opts, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (!r->data_dir || !*have_month || !r->out_dir)
+		return usage_error("report", "%s is required",
+				   !r->data_dir ? "--data-dir" :
+				   !*have_month ? "--month" :
+						  "--out");
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
 	static char points[MAX_POINTS][ALERT_POINT_LEN];
 	struct report *r = calloc(1, sizeof(*r));
 	struct alert_engine thresholds;
 	const char *daemon = NULL;
 	bool have_month = false;
 	struct stat st;
-	int opt, err, py, pm, ret = SW_EXIT_FAIL;
+	int err, py, pm, ret = SW_EXIT_FAIL;
 
 	if (!r)
 		return SW_EXIT_FAIL;
@@ -1240,88 +1309,12 @@ int cmd_report(int argc, char **argv)
 	r->top = CHART_TOP_DEFAULT;
 	r->width = 700;
 	r->height = 200;
-	while ((opt = getopt_long(argc, argv, "d:m:o:p:n:r:vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			r->data_dir = optarg;
-			break;
-		case 'm':
-			if (sw_month_parse(optarg, &r->year, &r->month)) {
-				ret = usage_error("report", "--month takes YYYY-MM, not '%s'",
-						  optarg);
-				goto out;
-			}
-			have_month = true;
-			break;
-		case 'o':
-			r->out_dir = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg)) {
-				ret = usage_error("report", "bad point name '%s'", optarg);
-				goto out;
-			}
-			if (r->npoints == MAX_POINTS) {
-				ret = usage_error("report", "at most %d points", MAX_POINTS);
-				goto out;
-			}
-			snprintf(points[r->npoints++], ALERT_POINT_LEN, "%s", optarg);
-			r->chosen = true;
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, CHART_TOP_MAX, &r->top)) {
-				ret = usage_error("report", "--top takes 1 to %d", CHART_TOP_MAX);
-				goto out;
-			}
-			break;
-		case 'r':
-			daemon = optarg;
-			break;
-		case O_WIDTH:
-			if (parse_uint(optarg, 200, 4000, &r->width)) {
-				ret = usage_error("report", "--width takes 200 to 4000");
-				goto out;
-			}
-			break;
-		case O_HEIGHT:
-			if (parse_uint(optarg, 100, 2000, &r->height)) {
-				ret = usage_error("report", "--height takes 100 to 2000");
-				goto out;
-			}
-			break;
-		case ALERT_OPT_SURGE_PCT:
-		case ALERT_OPT_SURGE_MIN:
-		case ALERT_OPT_TREND_SCORE:
-		case ALERT_OPT_TREND_MIN:
-			if (alert_cli_option(&thresholds, opt, optarg, "report")) {
-				ret = SW_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			report_help();
-			ret = 0;
-			goto out;
-		default:
-			ret = option_error("report", opts, argv);
-			goto out;
-		}
+	err = parse_args(r, &thresholds, &daemon, &have_month, argc, argv);
+	if (err) {
+		ret = err == SW_HELP_SHOWN ? 0 : err;
+		goto out;
 	}
 	ret = SW_EXIT_USAGE;
-	if (optind < argc) {
-		usage_error("report", "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (!r->data_dir || !have_month || !r->out_dir) {
-		usage_error("report", "%s is required",
-			    !r->data_dir ? "--data-dir" :
-			    !have_month	 ? "--month" :
-					   "--out");
-		goto out;
-	}
 	if (stat(r->data_dir, &st) || !S_ISDIR(st.st_mode)) {
 		usage_error("report", "data directory '%s' does not exist", r->data_dir);
 		goto out;
