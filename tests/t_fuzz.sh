@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 FUZZ_DIR=$SRC_ROOT/${FUZZ_OUT:-.output-fuzz}/fuzz
 MKPCAP=$SRC_ROOT/.output/tools/mkpcap
-SECS=${FUZZ_SECS:-4}
+SECS=${FUZZ_SECS:-3}
 
 require_root
 require_cmd python3 editcap perl
@@ -23,7 +23,8 @@ ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not bu
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
-mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,keys,rrdstate,dayfile,logs,geoip,capture,packets}
+mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
+mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets}
 
 # --- Seeds. Country databases in both record layouts user/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
@@ -128,6 +129,11 @@ argv("cli_graph", "key", "-d", "d", "-o", "out", "--point", "tokyo", "--chart", 
      "tcp/445", "--kind", "scan", "--start", "2008-12-05", "--end", "2009-02-04T12:30",
      "--top", "5", "--width", "800", "--height", "300", "--print", "-r", "unix:/run/rrd.sock")
 argv("cli_graph", "epoch", "-d", "d", "-o", "out", "-s", "@1254873600", "-e", "2009-10-07T10:00:00")
+argv("cli_report", "example", "--data-dir", "/var/lib/scanwatch", "--month", "2009-10", "--out",
+     "/var/www/2009-10", "-p", "tokyo", "--top", "5", "--width", "800", "--surge-pct", "50",
+     "--trend-score", "3.5", "-r", "unix:/run/rrd.sock")
+argv("cli_alerts", "example", "--data-dir", "/var/lib/scanwatch", "--since", "2009-10", "--until",
+     "2009-10-31", "--json", "-p", "lab", "--surge-min", "100", "--trend-min", "50")
 put("cli_status", "status", b"\0--pin-root\0/run/x")
 put("cli_status", "detach", b"\1--point\0lab\0--pin-root\0/run/x")
 EOF
@@ -175,7 +181,8 @@ run_target() {
 	fi
 }
 
-for t in cli_run cli_replay cli_summary cli_graph cli_status keys rrdstate dayfile logs geoip capture packets; do
+for t in cli_run cli_replay cli_summary cli_graph cli_status cli_report cli_alerts keys rrdstate \
+	dayfile logs geoip capture packets; do
 	run_target "$t"
 done
 t_done

@@ -3,7 +3,7 @@
  * `scanwatch summary`'s options (fuzz_cli.h): dates, months and ranges. A date it takes must be
  * the day it names: the year, month and day printed back are the argument's (strptime lets
  * blanks in, "2009- 6-30", which is no harm). The same of the day and month forms `report` and
- * `alerts` take (user/alerts.c), whose option loops are not separate functions.
+ * `alerts` take (user/alerts.c), given here whatever option they follow.
  */
 #include "summary.c"
 
