@@ -6,6 +6,7 @@
 #include "log.h"
 
 static enum sw_log_level current_level = SW_LOG_INFO;
+static bool line_open;
 
 void sw_log_set_level(enum sw_log_level level)
 {
@@ -28,6 +29,10 @@ static void vlog(enum sw_log_level level, const char *fmt, va_list ap)
 {
 	if (level > current_level)
 		return;
+	if (line_open) {
+		fputs("\r\033[K", stderr);
+		line_open = false;
+	}
 	fputs(prefixes[level], stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -40,6 +45,11 @@ void sw_log(enum sw_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);
+}
+
+void sw_log_line_open(bool open)
+{
+	line_open = open;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

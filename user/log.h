@@ -2,12 +2,16 @@
 #ifndef SW_LOG_H
 #define SW_LOG_H
 
+#include <stdbool.h>
+
 enum sw_log_level { SW_LOG_ERR, SW_LOG_WARN, SW_LOG_INFO, SW_LOG_DEBUG };
 
 /* The level is process-wide like stderr itself: set once from -v/-q, read by every module. */
 void sw_log_set_level(enum sw_log_level level);
 enum sw_log_level sw_log_get_level(void);
 void sw_log(enum sw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A progress line is on the terminal (progress.h): the next log line erases it first. */
+void sw_log_line_open(bool open);
 /* Routes libbpf's messages through sw_log, its debug lines only at SW_LOG_DEBUG. */
 void sw_log_libbpf(void);
 
