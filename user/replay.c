@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "capture.h"
 #include "cli.h"
 #include "drain.h"
 #include "geoip.h"
@@ -24,8 +25,6 @@
 #include "sensor.h"
 #include "store.h"
 
-/* Only headers matter; BPF_PROG_TEST_RUN refuses frames much above a page. */
-#define SW_FRAME_MAX 2048
 #define ETH_HLEN 14
 
 static const char replay_help[] =
@@ -33,7 +32,11 @@ static const char replay_help[] =
 	"\n"
 	"Count the packets of pcap or pcapng captures with the very program 'run' attaches\n"
 	"(through BPF_PROG_TEST_RUN), the capture's timestamps as the clock, and store the\n"
-	"result as 'run' would. Files are read in the order given.\n"
+	"result as 'run' would. Every capture is read to its end first; one that cannot be\n"
+	"read, of a link type replay does not read, or that steps back in time by more than\n"
+	"an interval stops the replay before anything is counted. The packets are then counted\n"
+	"in time order, whatever order the files are given in (captures that overlap in time\n"
+	"are merged). On a terminal, a line shows packets done, packets/s and the time left.\n"
 	"\n"
 	"  -p, --point NAME         the monitoring point the capture belongs to\n"
 	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
@@ -43,6 +46,7 @@ static const char replay_help[] =
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
 	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP ALERT_CLI_HELP
+	"  -q, --quiet              no progress line on a terminal\n"
 	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
@@ -122,7 +126,7 @@ int replay_finish(struct replayer *r)
 }
 
 /* Gives frames of other link types an Ethernet header, as the wire would have had. */
-static const uint8_t *to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf)
+const uint8_t *replay_to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf)
 {
 	uint16_t ethertype;
 	uint32_t skip = 0;
@@ -161,6 +165,23 @@ static const uint8_t *to_ethernet(int dlt, const uint8_t *data, uint32_t *len, u
 	return buf;
 }
 
+uint64_t replay_pkt_ns(const struct pcap_pkthdr *h)
+{
+	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+	return (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+}
+
+void replay_dlt_name(int dlt, char *buf, size_t len)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+
+	/* libpcap names only the link types it knows: a number is better than "(null)". */
+	if (name)
+		snprintf(buf, len, "%s (%d)", name, dlt);
+	else
+		snprintf(buf, len, "%d", dlt);
+}
+
 int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE];
@@ -179,12 +200,14 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 	dlt = pcap_datalink(pc);
 	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t len = h->caplen;
-		const uint8_t *frame = to_ethernet(dlt, data, &len, buf);
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		const uint8_t *frame = replay_to_ethernet(dlt, data, &len, buf);
+		uint64_t ts = replay_pkt_ns(h);
 
 		if (!frame) {
-			snprintf(errmsg, errlen, "%s: link type %s is not supported", path,
-				 pcap_datalink_val_to_name(dlt));
+			char name[64];
+
+			replay_dlt_name(dlt, name, sizeof(name));
+			snprintf(errmsg, errlen, "%s: link type %s is not supported", path, name);
 			err = -EINVAL;
 			break;
 		}
@@ -218,6 +241,7 @@ struct replay_cli {
 	bool rrds_open;
 	struct alert_engine alerts;
 	struct alert_point *ap;
+	bool quiet;
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
@@ -247,12 +271,13 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      RRD_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
+					      { "quiet", no_argument, NULL, 'q' },
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:qvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!point_name_ok(optarg))
@@ -305,6 +330,9 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			if (alert_cli_option(&c->alerts, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
 			break;
+		case 'q':
+			c->quiet = true;
+			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
 			break;
@@ -326,26 +354,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Opens every capture once before counting, so a bad file stops nothing half-way. */
-static int check_files(char **files, int n)
-{
-	char perr[PCAP_ERRBUF_SIZE];
-
-	for (int i = 0; i < n; i++) {
-		pcap_t *pc = pcap_open_offline(files[i], perr);
-
-		if (!pc) {
-			sw_err("%s: not a readable pcap or pcapng capture: %s", files[i], perr);
-			return -EINVAL;
-		}
-		pcap_close(pc);
-	}
-	return 0;
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_cli c = { .tz = "UTC" };
+	struct capture_set caps = { 0 };
+	struct progress pg;
 	struct replayer r;
 	struct timespec t0, t1;
 	char errmsg[512];
@@ -361,8 +374,14 @@ int cmd_replay(int argc, char **argv)
 			ret = 0;
 		goto out_args;
 	}
-	if (check_files(argv + optind, argc - optind)) {
-		ret = SW_EXIT_USAGE;
+	/* Every capture read in full before anything is opened, counted or stored. */
+	progress_init(&pg, "replay", c.quiet);
+	err = capture_scan(&caps, argv + optind, (size_t)(argc - optind), c.cfg.interval_s, &pg,
+			   errmsg, sizeof(errmsg));
+	if (err) {
+		progress_done(&pg);
+		sw_err("%s", errmsg);
+		ret = err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 		goto out_args;
 	}
 	sw_log_libbpf();
@@ -397,12 +416,10 @@ int cmd_replay(int argc, char **argv)
 	r.sink = store_sink;
 	r.sink_ctx = &c;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = 0;
-	for (int i = optind; i < argc && !err; i++) {
-		err = replay_file(&r, argv[i], errmsg, sizeof(errmsg));
-		if (err && errmsg[0])
-			sw_err("%s", errmsg);
-	}
+	err = capture_replay(&caps, &r, &pg, errmsg, sizeof(errmsg));
+	progress_done(&pg);
+	if (err && errmsg[0])
+		sw_err("%s", errmsg);
 	/* Whatever was counted before an error is stored all the same. */
 	fin = replay_finish(&r);
 	if (fin && !r.sink_failed)
@@ -428,6 +445,7 @@ out_store:
 out_geo:
 	geoip_close(&c.geo);
 out_args:
+	capture_set_free(&caps);
 	alert_engine_close(&c.alerts);
 	prefix_list_free(&c.watch);
 	rrd_cli_free(&c.rrd);
