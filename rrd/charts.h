@@ -2,7 +2,7 @@
 /*
  * The chart catalogue of `scanwatch graph`: one definition per chart, the argument vector each
  * one hands to rrd_graph_v, and what its legend says. Per-day charts draw the exact daily
- * summaries (rrd/daydata.h) as series in memory (rrd/memseries.h); the key chart of a short
+ * summaries (daydata.h) as series in memory (memseries.h); the key chart of a short
  * window draws the rows of the key's RRD file (README.md, "RRD files") with its Holt-Winters
  * archives. Every total in a legend is an exact count, and rrdgraph's own total of what it drew
  * is checked against it before a chart is kept.

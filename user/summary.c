@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "daydata.h"
 #include "dayfile.h"
 #include "keyfmt.h"
 #include "log.h"
@@ -72,10 +73,32 @@ static int parse_month(const char *s, int64_t *from, int64_t *to)
 	return 0;
 }
 
+struct merge_ctx {
+	struct tally *out;
+	unsigned int *ndays;
+	char *errmsg;
+	size_t errlen;
+};
+
+static int merge_day(void *ctx, size_t point, int64_t day, const struct dayfile *df)
+{
+	struct merge_ctx *m = ctx;
+
+	(void)point;
+	(void)day;
+	(*m->ndays)++;
+	if (tally_merge(m->out, &df->t)) {
+		snprintf(m->errmsg, m->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
 {
-	char dir[PATH_MAX], path[PATH_MAX], date[11];
+	struct merge_ctx m = { .out = out, .ndays = ndays, .errmsg = errmsg, .errlen = errlen };
+	char one[1][33];
 	struct dirent *de;
 	DIR *d = NULL;
 	int err = 0;
@@ -99,26 +122,8 @@ int summary_load(const char *data_dir, const char *point, int64_t from, int64_t 
 			if (!point_name_ok(name))
 				continue;
 		}
-		snprintf(dir, sizeof(dir), "%s/%s", data_dir, name);
-		for (int64_t day = from; day <= to && !err; day++) {
-			struct dayfile df;
-
-			format_date(day, date);
-			sw_day_path(path, sizeof(path), dir, date, "daily", "txt");
-			err = dayfile_read(path, &df, errmsg, errlen);
-			/* ENOTDIR: a file beside the points (a log, say) is no point. */
-			if (err == -ENOENT || err == -ENOTDIR) {
-				err = 0;
-				continue;
-			}
-			if (err)
-				break;
-			err = tally_merge(out, &df.t);
-			if (err)
-				snprintf(errmsg, errlen, "out of memory");
-			(*ndays)++;
-			dayfile_free(&df);
-		}
+		snprintf(one[0], sizeof(one[0]), "%s", name);
+		err = daydata_visit(data_dir, one, 1, from, to, merge_day, &m, errmsg, errlen);
 		if (!d)
 			break;
 	}
