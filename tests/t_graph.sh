@@ -130,6 +130,23 @@ EOF
 t_eq "$(sed -n 's/^keys-accesses \([^=]*\)=.*/\1/p' "$WORK/print" | grep -v -e other -e total | tr '\n' ' ' | sed 's/ $//')" \
 	"$top" "keys-accesses stacks the summary's top keys, tcp/1433 (no RRD file) among them"
 
+# Progress: on a terminal, once drawing has taken its second (SW_TEST_PROGRESS_MS=0: at once),
+# a line says which chart is drawn; --quiet, or stderr in a file: none.
+if command -v script >/dev/null; then
+	SW_TEST_PROGRESS_MS=0 script -q -e -c "${G[*]} --out $WORK/op --chart keys --format png" \
+		/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$WORK/pty.out"
+	t_eq "$(grep -E '^graph: drawing ' "$WORK/pty.out" | tr '\n' ';')" \
+		"graph: drawing keys-accesses (1 of 2);graph: drawing keys-sources (2 of 2);" \
+		"on a terminal: 'graph: drawing CHART (N of M)' for each chart"
+	SW_TEST_PROGRESS_MS=0 script -q -e -c "${G[*]} --out $WORK/op --chart keys --format png --quiet" \
+		/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$WORK/pty-q.out"
+	t_eq "$(grep -c '^graph: drawing' "$WORK/pty-q.out")" 0 "--quiet: no progress line"
+	SW_TEST_PROGRESS_MS=0 "${G[@]}" --out "$WORK/op" --chart keys --format png >/dev/null 2>"$WORK/op.err"
+	t_eq "$(grep -c 'drawing' "$WORK/op.err")" 0 "stderr to a file: no progress line"
+else
+	t_fail "no script(1) to give graph a terminal (util-linux)"
+fi
+
 # One group, one point, one format.
 "${G[@]}" --out "$WORK/o2" --chart share --point osaka --format svg >/dev/null 2>"$WORK/err"
 t_eq "$(ls "$WORK/o2" | sort | tr '\n' ' ')" \
@@ -218,16 +235,6 @@ done
 # --- Real captures -----------------------------------------------------------------------------
 ORACLE=$SRC_ROOT/tests/tshark_oracle.sh
 CHARTCHECK=$SRC_ROOT/tests/chart_check.py
-tap() {
-	local line
-	while IFS= read -r line; do
-		case $line in
-		PASS*) t_ok "${line#PASS }" ;;
-		FAIL*) t_fail "${line#FAIL }" ;;
-		*) echo "# $line" ;;
-		esac
-	done
-}
 FLOOD=$DATA/stopddos__pkt.TCP.synflood.spoofed.pcap
 REFL=$DATA/stopddos__amp.TCP.reflection.SYNACK.pcap
 MIX=$DATA/stopddos__amp.TCP.syn.optionallyACK.optionallysamePort.pcapng
@@ -239,7 +246,8 @@ if [ -f "$FLOOD" ] && [ -f "$REFL" ] && [ -f "$MIX" ] && command -v tshark >/dev
 		--format png --print >"$WORK/g1.print" 2>"$WORK/g1.err"
 	t_eq "$?/$(wc -l <"$WORK/g1.err")" "0/0" "graph of one day of a real flood: exit 0, nothing on stderr"
 	python3 "$CHARTCHECK" "$WORK/g1.print" 2021-04-28 2021-04-28 "lab=$WORK/FLOOD.oracle" \
-		--days lab=1 --all | tap
+		--days lab=1 --all >"$WORK/c1.out"
+	t_tap <"$WORK/c1.out"
 	# Several days: three captures of April and June 2021 given in reverse time order, one run,
 	# an interval an hour (the RRD rows of the quiet days between are zeros).
 	"$SW" replay --point lab --data-dir "$WORK/r2" --interval 3600 "$MIX" "$REFL" "$FLOOD" \
@@ -250,7 +258,16 @@ if [ -f "$FLOOD" ] && [ -f "$REFL" ] && [ -f "$MIX" ] && command -v tshark >/dev
 	t_eq "$?" 0 "graph of 2021-04-28 to 2021-06-20"
 	cat "$WORK/FLOOD.oracle" "$WORK/REFL.oracle" "$WORK/MIX.oracle" >"$WORK/all.oracle"
 	python3 "$CHARTCHECK" "$WORK/g2.print" 2021-04-28 2021-06-20 "lab=$WORK/all.oracle" \
-		--days lab=3 --all | tap
+		--days lab=3 --all >"$WORK/c2.out"
+	t_tap <"$WORK/c2.out"
+	# Each day's bar of that chart: the day drawn alone, against tshark's day.
+	for day in 2021-04-28 2021-06-05 2021-06-20; do
+		"$SW" graph --data-dir "$WORK/r2" --out "$WORK/g2d" --chart keys-accesses \
+			--start "$day" --end "$day" --format png --print 2>/dev/null >"$WORK/g2d.print"
+		t_eq "$(sed -n 's/^keys-accesses total=//p' "$WORK/g2d.print")" \
+			"$(awk -v d="$day" '$1 == "key" && $2 == d { n += $5 } END { print n + 0 }' "$WORK/all.oracle")" \
+			"the bar of $day = tshark's accesses that day"
+	done
 	t_eq "$(ls "$WORK/r2/lab/daily" | tr '\n' ' ')" "2021-04-28.txt 2021-06-05.txt 2021-06-20.txt " \
 		"each capture's packets under its own day"
 	# Inside a day: the SYN/SYN-ACK mix of 2021-06-20 19:42 to 19:56, its minutes 19:45 to
@@ -269,7 +286,8 @@ if [ -f "$FLOOD" ] && [ -f "$REFL" ] && [ -f "$MIX" ] && command -v tshark >/dev
 		--end 2021-06-20T19:50 --format png --print --chart points --chart keys \
 		--chart kinds --chart fingerprints >"$WORK/g4.print" 2>/dev/null
 	python3 "$CHARTCHECK" "$WORK/g4.print" 2021-06-20 2021-06-20 "mix=$WORK/MIX.oracle" \
-		--days mix=1 | tap
+		--days mix=1 >"$WORK/c4.out"
+	t_tap <"$WORK/c4.out"
 	# A window without data: "no data" in the legends and on stderr, never nan.
 	"$SW" graph --data-dir "$WORK/r3" --out "$WORK/g5" --start 2021-05-01 --end 2021-05-03 \
 		--format png --print --chart keys-accesses >"$WORK/g5.print" 2>"$WORK/g5.err"

@@ -5,7 +5,7 @@
 #    hour of every day the same packets from the same sources, four countries, Mirai, ZMap and
 #    masscan fingerprints, backscatter from 25 victims) and a surge: tcp/445 goes from 1 to 4
 #    packets and sources an hour on Monday 2009-10-05; on the last day, one source alone sends
-#    72 SYNs to tcp/9999, a key never seen before (and never tracked: under 100 a day): a trend
+#    72 SYNs to tcp/9200, a key never seen before (and never tracked: under 100 a day): a trend
 #    score of 12, and no trend alert, since a trend needs 10 sources (and a baseline of 7 days
 #    with data); the scan totals' Holt-Winters failure of that day is one;
 #  - `scanwatch replay` counts it hour by hour through the XDP program, with --alert-command;
@@ -50,7 +50,7 @@ cat >"$W/spec" <<'EOF'
 2009-09-01 2009-10-31 syn 3389 1 1 fixed 198.18.7.1 none RU
 2009-09-01 2009-10-31 synack 80 2 1 hourly 203.0.113.0 none
 2009-09-01 2009-10-31 rst 25 1 1 fixed 198.51.100.7 none
-2009-10-31 2009-10-31 syn 9999 3 1 fixed 198.18.9.1 none
+2009-10-31 2009-10-31 syn 9200 3 1 fixed 198.18.9.1 none
 EOF
 # The countries of the sources: one /24 per series that has one.
 maps=$(awk 'NF == 10 { split($8, a, "."); print a[1] "." a[2] "." a[3] ".0/24=" $10 }' "$W/spec" | sort -u)
@@ -76,41 +76,30 @@ t_eq "$(grep -c 'warning: alert: ' "$W/replay.err")" \
 	"$(python3 "$CHECK" expect "$W/spec" | wc -l)" \
 	"replay logged one line per alert the definitions give"
 
-# tap: PASS/FAIL lines of report_check.py as TAP.
-tap() {
-	local line
-	while IFS= read -r line; do
-		case $line in
-		PASS*) t_ok "${line#PASS }" ;;
-		FAIL*) t_fail "${line#FAIL }" ;;
-		*) echo "# $line" ;;
-		esac
-	done
-}
 
 python3 "$CHECK" commands "$W/spec" "$W/cmd" > "$W/c.out"
-tap <"$W/c.out"
+t_tap <"$W/c.out"
 
 "$SW" report --data-dir "$D" --month 2009-10 --out "$OUT" --svg >"$W/report.out" 2>"$W/report.err"
 t_eq "$?" 0 "report --month 2009-10 exits 0 ($(wc -l <"$W/report.err") stderr lines)"
 t_eq "$(cat "$W/report.out")" "$OUT/report.md
 $OUT/report.html" "report prints the two files it wrote"
 python3 "$CHECK" report "$W/spec" 2009-10 "$OUT/report.md" >"$W/r.out"
-tap <"$W/r.out"
+t_tap <"$W/r.out"
 python3 "$CHECK" legends "$OUT/report.md" >"$W/l.out"
-tap <"$W/l.out"
+t_tap <"$W/l.out"
 python3 "$CHECK" colours "$OUT/report.md" >"$W/col.out"
-tap <"$W/col.out"
+t_tap <"$W/col.out"
 
 "$SW" alerts --data-dir "$D" --json >"$W/alerts.json"
 t_eq "$?" 0 "alerts --json exits 0"
-"$SW" alerts --data-dir "$D" --json --trend-min-sources 1 >"$W/trend-9999.json"
-t_eq "$(json_get "$W/alerts.json" 'len([a for a in d["alerts"] if a["key"] == "tcp/9999"])')" 0 \
-	"tcp/9999, one source new on 2009-10-31 (score 12.08): no alert, a trend needs 10 sources"
-t_eq "$(json_get "$W/trend-9999.json" '[(a["kind"], a["from"], round(a["score"], 2)) for a in d["alerts"] if a["key"] == "tcp/9999" and a["kind"] == "trend"]')" \
-	"[('trend', '2009-10-31', 12.08)]" "--trend-min-sources 1: the same day is a trend alert of tcp/9999"
+"$SW" alerts --data-dir "$D" --json --trend-min-sources 1 >"$W/trend-9200.json"
+t_eq "$(json_get "$W/alerts.json" 'len([a for a in d["alerts"] if a["key"] == "tcp/9200"])')" 0 \
+	"tcp/9200, one source new on 2009-10-31 (score 12.08): no alert, a trend needs 10 sources"
+t_eq "$(json_get "$W/trend-9200.json" '[(a["kind"], a["from"], round(a["score"], 2)) for a in d["alerts"] if a["key"] == "tcp/9200" and a["kind"] == "trend"]')" \
+	"[('trend', '2009-10-31', 12.08)]" "--trend-min-sources 1: the same day is a trend alert of tcp/9200"
 python3 "$CHECK" alerts "$W/spec" "$W/alerts.json" >"$W/a.out"
-tap <"$W/a.out"
+t_tap <"$W/a.out"
 "$SW" alerts --data-dir "$D" --since 2009-10-06 --until 2009-10-12 >"$W/alerts.txt"
 t_eq "$(awk '{ print $1 }' "$W/alerts.txt" | sort | tr '\n' ' ')" "hw hw hw hw surge-month surge-week " \
 	"alerts --since 2009-10-06 --until 2009-10-12: what overlaps those days (the failures last to 10-07)"
@@ -128,7 +117,7 @@ t_eq "$?" 0 "replay of a second point"
 "$SW" report --data-dir "$W/d2" --month 2009-10 --out "$W/out2" >/dev/null 2>"$W/report2.err"
 t_eq "$?" 0 "report of two points exits 0"
 python3 "$CHECK" points 2009-10 "$W/out2/report.md" "$W/spec" "$W/spec-p2" >"$W/p.out"
-tap <"$W/p.out"
+t_tap <"$W/p.out"
 
 # A command that never ends is killed at the timeout, and replay still finishes: three days
 # of the same history, the last the surge's first, raise alerts (its trend, 3.88) whose
@@ -159,13 +148,13 @@ SAMPLE=$SRC_ROOT/docs/sample-report/report.md
 CAPS=(stopddos__pkt.TCP.synflood.spoofed.pcap stopddos__amp.TCP.reflection.SYNACK.pcap
 	stopddos__amp.TCP.syn.optionallyACK.optionallysamePort.pcapng)
 python3 "$CHECK" legends "$SAMPLE" | sed 's/^\(PASS\|FAIL\) /\1 sample: /' >"$W/sl.out"
-tap <"$W/sl.out"
+t_tap <"$W/sl.out"
 if [ -f "$DATA/${CAPS[0]}" ] && [ -f "$DATA/${CAPS[1]}" ] && [ -f "$DATA/${CAPS[2]}" ] &&
 	command -v tshark >/dev/null; then
 	for c in "${CAPS[@]}"; do "$SRC_ROOT/tests/tshark_oracle.sh" "$DATA/$c" UTC; done >"$W/sample.oracle"
 	python3 "$CHECK" sample "$SAMPLE" 2021-06 "$W/sample.oracle" |
 		sed 's/^\(PASS\|FAIL\) /\1 sample: /' >"$W/ss.out"
-	tap <"$W/ss.out"
+	t_tap <"$W/ss.out"
 elif [ "${CI:-}" = true ]; then
 	t_fail "sample report: needs $DATA and tshark under CI"
 fi
