@@ -26,7 +26,7 @@
 source "$(dirname "$0")/lib.sh"
 
 require_root
-require_cmd python3 perl
+require_cmd python3 perl script
 MKH=$SRC_ROOT/.output/tools/mkhistory
 [ -x "$MKH" ] || t_skip_all "mkhistory is not built (make)"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -90,6 +90,13 @@ python3 "$CHECK" legends "$OUT/report.md" >"$W/l.out"
 t_tap <"$W/l.out"
 python3 "$CHECK" colours "$OUT/report.md" >"$W/col.out"
 t_tap <"$W/col.out"
+# On a terminal, once drawing has taken its second (SW_TEST_PROGRESS_MS=0: at once), a line
+# says which chart is drawn; in a file, none.
+SW_TEST_PROGRESS_MS=0 script -q -e -c "$SW report --data-dir $D --month 2009-10 --out $W/outp" \
+	/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$W/pty.out"
+t_eq "$(grep -c '^report: drawing Chart ' "$W/pty.out")" "$(grep -c '<img ' "$OUT/report.html")" \
+	"on a terminal: 'report: drawing Chart N-M: ...', one line per chart"
+t_eq "$(grep -c 'drawing' "$W/report.err")" 0 "stderr to a file: no progress line"
 
 "$SW" alerts --data-dir "$D" --json >"$W/alerts.json"
 t_eq "$?" 0 "alerts --json exits 0"
