@@ -101,18 +101,27 @@ int db_conn_connect(struct db_conn *c, const char *url, const char *app)
 	err = db_conn_parse(c, url);
 	if (err)
 		return err;
-	c->pg = PQconnectdbParams(keys, vals, 1);
-	if (!c->pg) {
-		snprintf(c->errmsg, sizeof(c->errmsg), "database: out of memory");
-		return -ENOMEM;
-	}
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		/* PQping tells a server that answered and refused from one that is not there. */
-		PGPing ping = PQpingParams(keys, vals, 1);
+	/*
+	 * PQping tells a server that answered and refused from one that is not there or not ready;
+	 * one that became ready in between is asked again.
+	 */
+	for (int tries = 0;; tries++) {
+		PGPing ping;
 
+		c->pg = PQconnectdbParams(keys, vals, 1);
+		if (!c->pg) {
+			snprintf(c->errmsg, sizeof(c->errmsg), "database: out of memory");
+			return -ENOMEM;
+		}
+		if (PQstatus(c->pg) == CONNECTION_OK)
+			break;
+		ping = PQpingParams(keys, vals, 1);
 		snprintf(c->errmsg, sizeof(c->errmsg), "%s", db_conn_error(c));
 		db_conn_close(c);
-		return ping == PQPING_OK ? -EACCES : -EHOSTUNREACH;
+		if (ping != PQPING_OK)
+			return -EHOSTUNREACH;
+		if (tries)
+			return -EACCES;
 	}
 	/* Our sessions read and write UTC epoch seconds; the server's zone must not matter. */
 	PQclear(PQexec(c->pg, "SET TIME ZONE 'UTC'"));

@@ -105,7 +105,8 @@ static int send_one(struct db_sender *s, struct db_spool *sp, const char *name)
 				sp->point, sp->errmsg);
 		s->sent++;
 	} else if (PQstatus(s->conn.pg) != CONNECTION_OK) {
-		fault(s, -ENOTCONN, db_conn_error(&s->conn));
+		/* One outage, one line: a lost connection and the failed reconnects after it. */
+		fault(s, -EHOSTUNREACH, db_conn_error(&s->conn));
 		db_conn_close(&s->conn);
 		ret = -1;
 	} else {

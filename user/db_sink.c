@@ -197,11 +197,16 @@ size_t db_sink_finish(struct db_sink *k, unsigned int default_wait_s)
 		sw_warn("database: %zu record(s) not sent yet stay queued in DATA_DIR/POINT/" DB_SPOOL_DIR
 			"; the next run or replay with --db sends them",
 			left);
-	else
+	if (k->sender.rejected)
+		sw_warn("database: %" PRIu64
+			" record(s) contradicted it and are kept in DATA_DIR/POINT/" DB_SPOOL_DIR
+			"/rejected",
+			k->sender.rejected);
+	if (!left && !k->sender.rejected)
 		sw_info("database: every stored interval is in the database (%" PRIu64
 			" record(s) sent)",
 			k->sender.sent);
-	return left;
+	return left + k->sender.rejected;
 }
 
 void db_sink_close(struct db_sink *k)

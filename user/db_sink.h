@@ -68,7 +68,10 @@ int db_sink_point(struct db_sink *k, struct point_store *ps, const char *data_di
 void db_sink_alerts(struct db_sink *k, struct alert_engine *e);
 /* Starts sending (after privileges are dropped: the thread must not keep any). */
 int db_sink_start(struct db_sink *k);
-/* Waits for the queue (--db-wait, or default_wait_s), stops; returns the records left. */
+/*
+ * Waits for the queue (--db-wait, or default_wait_s), stops; returns the records left or set
+ * aside because the database contradicted them.
+ */
 size_t db_sink_finish(struct db_sink *k, unsigned int default_wait_s);
 void db_sink_close(struct db_sink *k);
 
