@@ -42,8 +42,10 @@ psql_as "$ADMIN" <<EOF || t_fail "roles made as README.md says"
 CREATE ROLE sensor_a LOGIN PASSWORD 'pw-a' IN ROLE scanwatch_sensor;
 CREATE ROLE sensor_b LOGIN PASSWORD 'pw-b' IN ROLE scanwatch_sensor;
 CREATE ROLE sensor_c LOGIN PASSWORD 'pw-c' IN ROLE scanwatch_sensor;
+CREATE ROLE sensor_h LOGIN PASSWORD 'pw-h' IN ROLE scanwatch_sensor;
 CREATE ROLE report LOGIN PASSWORD 'pw-r' IN ROLE scanwatch_report;
-INSERT INTO sw_point_role VALUES ('a', 'sensor_a'), ('b', 'sensor_b'), ('c', 'sensor_c');
+INSERT INTO sw_point_role VALUES ('a', 'sensor_a'), ('b', 'sensor_b'), ('c', 'sensor_c'),
+	('h', 'sensor_h');
 EOF
 SA=$(url_of sensor_a pw-a) SB=$(url_of sensor_b pw-b) SC=$(url_of sensor_c pw-c)
 REP=$(url_of report pw-r)
@@ -234,9 +236,43 @@ t_eq "$?" 0 "alerts --db"
 "$SW" alerts --data-dir "$D" --json >"$W/al-files.json" 2>&1
 t_true "alerts --db = alerts --data-dir ($(grep -c '"kind"' "$W/al-db.json") alerts)" \
 	cmp -s "$W/al-db.json" "$W/al-files.json"
-lines() { grep -v '^#' "$1" | grep -c .; }
-t_eq "$(psql_as "$REP" -c "SELECT count(*) FROM sw_alert")" \
-	"$(cat "$D"/*/alerts.log 2>/dev/null | grep -v '^#' | grep -c .)" "the database has every alerts.log line"
+
+# Alerts raised while storing: two months of tools/mkhistory history (t_report.sh's), with a
+# surge of tcp/445 on 2009-10-05, replayed hour by hour as point h.
+cat >"$W/spec" <<'EOF'
+2009-09-01 2009-10-04 syn 445 1 1 hourly 198.18.1.0 none CN
+2009-10-05 2009-10-31 syn 445 4 4 hourly 198.18.1.0 none CN
+2009-09-01 2009-10-31 syn 23 3 1 hourly 198.18.2.0 mirai BR
+2009-09-01 2009-10-31 syn 22 2 2 hourly 198.18.3.0 none US
+2009-09-01 2009-10-31 echo 0 1 1 hourly 198.18.4.0 none JP
+2009-09-01 2009-10-31 syn 1433 1 1 hourly 198.18.5.0 masscan CN
+2009-09-01 2009-10-31 udp 53 2 1 hourly 198.18.6.0 zmap US
+2009-09-01 2009-10-31 syn 3389 1 1 fixed 198.18.7.1 none RU
+2009-09-01 2009-10-31 synack 80 2 1 hourly 203.0.113.0 none
+2009-09-01 2009-10-31 rst 25 1 1 fixed 198.51.100.7 none
+EOF
+"$SRC_ROOT/.output/tools/mkhistory" "$W/h.pcap" <"$W/spec" >/dev/null || t_fail "mkhistory"
+nsx "$SW" replay --point h --data-dir "$D" --interval 3600 --db "$(url_of sensor_h pw-h)" \
+	--rrdcached 127.0.0.1:42217 "$W/h.pcap" 2>"$W/h.err"
+t_eq "$?" 0 "point h replays two months of generated history into the database"
+n_alerts=$(grep -c 'warning: alert: ' "$W/h.err")
+t_eq "$n_alerts" "$("$PY" "$SRC_ROOT/tests/report_check.py" expect "$W/spec" | wc -l)" \
+	"it raised the alerts the definitions give (tests/report_check.py)"
+t_eq "$(psql_as "$REP" -c "SELECT count(*) FROM sw_alert WHERE point = 'h'")" \
+	"$(grep -v '^#' "$D/h/alerts.log" | grep -c .)" "the database has every line of h's alerts.log"
+t_true "...the same lines, in order" cmp -s <(grep -v '^#' "$D/h/alerts.log") \
+	<(psql_as "$REP" -c "SELECT line FROM sw_alert WHERE point = 'h' ORDER BY n")
+"$SW" alerts --db "$REP" --point h --json >"$W/alh-db.json" 2>&1
+"$SW" alerts --data-dir "$D" --point h --json >"$W/alh-files.json" 2>&1
+t_true "alerts --db --point h = alerts --data-dir --point h ($(grep -c '"kind"' "$W/alh-db.json") alerts)" \
+	cmp -s "$W/alh-db.json" "$W/alh-files.json"
+t_true "...Holt-Winters failures among them, from the log in the database" grep -q '"kind": "hw"' "$W/alh-db.json"
+nsx "$SW" report --db "$REP" --point h --month 2009-10 --out "$W/hdb" --rrdcached 127.0.0.1:42217 \
+	>/dev/null 2>&1
+nsx "$SW" report --data-dir "$D" --point h --month 2009-10 --out "$W/hfiles" \
+	--rrdcached 127.0.0.1:42217 >/dev/null 2>&1
+t_true "report --db of h's October 2009 is the one made from the files, alerts and victims included" \
+	cmp -s "$W/hdb/report.md" "$W/hfiles/report.md"
 t_eq "$(psql_as "$REP" -c "SELECT count(*) FROM sw_victim WHERE point = 'b'")" \
 	"$(cat "$D"/b/victims/*.txt | grep -c .)" "...and every victims line of point b"
 
