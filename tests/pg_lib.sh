@@ -7,6 +7,8 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 PG_USER=${PG_USER:-nobody}
 PG_ADMIN=swadmin
 PG_ADMIN_PW=admin-$$-$RANDOM
+# Tests do not need the server's own syncs (the sensor's spool is what must survive); the bench
+# sets PG_FSYNC=on to measure what a real server costs.
 
 require_pg() {
 	[ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] || t_skip_all "needs PostgreSQL's initdb and pg_ctl (make deps: postgresql)"
@@ -32,7 +34,8 @@ pg_start() {
 
 pg_up() {
 	runuser -u "$PG_USER" -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=off" start >/dev/null
+		-o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=${PG_FSYNC:-off}" \
+		start >/dev/null
 }
 
 # pg_kill: as a crash would (SIGKILL to the postmaster and its children): connections drop.
