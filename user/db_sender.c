@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +197,17 @@ static void *sender_main(void *arg)
 
 int db_sender_start(struct db_sender *s)
 {
-	int err = pthread_create(&s->thread, NULL, sender_main, s);
+	sigset_t all, old;
+	int err;
+
+	/*
+	 * Signals are the drain loop's (its signalfd): a thread that did not block them would take
+	 * SIGTERM's default action for the whole process.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&s->thread, NULL, sender_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err)
 		return -err;

@@ -189,7 +189,8 @@ size_t db_sink_finish(struct db_sink *k, unsigned int default_wait_s)
 {
 	size_t left;
 
-	if (!k->url)
+	/* A start that failed before sending began has nothing to say about the database. */
+	if (!k->url || !k->sender.started)
 		return 0;
 	left = db_sender_finish(&k->sender,
 				k->wait_s >= 0 ? (unsigned int)k->wait_s : default_wait_s);
