@@ -186,7 +186,7 @@ static int parse_args(int argc, char **argv, const char **data_dir, const char *
 	}
 	if (optind < argc)
 		return usage_error("alerts", "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return daysrc_usage("alerts", *data_dir, *db_url) ? SW_EXIT_USAGE : 0;
 }
 
 int cmd_alerts(int argc, char **argv)

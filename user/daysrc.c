@@ -12,15 +12,22 @@
 #include "log.h"
 #include "store.h"
 
+int daysrc_usage(const char *cmd, const char *data_dir, const char *db_url)
+{
+	if (!data_dir == !db_url)
+		return usage_error(cmd, data_dir ? "give --data-dir or --db, not both" :
+						   "--data-dir is required (or --db URL)");
+	return 0;
+}
+
 int daysrc_open(struct daysrc *s, struct db_conn *c, const char *data_dir, const char *db_url,
 		const char *cmd)
 {
 	char app[64];
 
 	*s = daysrc_files(data_dir);
-	if (!data_dir == !db_url)
-		return usage_error(cmd, data_dir ? "give --data-dir or --db, not both" :
-						   "--data-dir (or --db) is required");
+	if (daysrc_usage(cmd, data_dir, db_url))
+		return SW_EXIT_USAGE;
 	if (data_dir)
 		return 0;
 	memset(c, 0, sizeof(*c));

@@ -32,6 +32,7 @@ static inline struct daysrc daysrc_files(const char *data_dir)
  * The source a reading command names: --data-dir DIR or --db URL, exactly one. 0, or the exit
  * code after one line (SW_EXIT_USAGE: neither or both; SW_EXIT_FAIL: the database refused).
  */
+int daysrc_usage(const char *cmd, const char *data_dir, const char *db_url);
 int daysrc_open(struct daysrc *s, struct db_conn *c, const char *data_dir, const char *db_url,
 		const char *cmd);
 void daysrc_close(struct daysrc *s);

@@ -1304,6 +1304,8 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (daysrc_usage("report", r->data_dir, r->db_url))
+		return SW_EXIT_USAGE;
 	if (!*have_month || !r->out_dir)
 		return usage_error("report", "%s is required", !*have_month ? "--month" : "--out");
 	return 0;

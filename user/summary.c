@@ -321,6 +321,8 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("summary", "unexpected argument '%s'", argv[optind]);
+	if (daysrc_usage("summary", a->data_dir, a->db_url))
+		return SW_EXIT_USAGE;
 	if (a->from < 0 || a->to < 0 || a->to < a->from)
 		return usage_error("summary", "give --day, --month, or --from and --to");
 	if (a->to - a->from > 3700)
