@@ -10,6 +10,7 @@
 # line, exit 1. A database row edited by hand is reported, never overwritten.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg_lib.sh"
+source "$(dirname "$0")/oracle_lib.sh"
 
 require_root
 require_pg
@@ -153,32 +154,6 @@ t_eq "$(psql_as "$ADMIN" -c "SELECT count(*) FROM sw_interval")" \
 
 ### 5. The central host: summary --db = summary --data-dir = tshark, every point and all of them
 
-oracle_summary() {
-	awk '$1 == "key" { k = $3 " " $4; a[k] += $5; s[k] += $6; kind[$4] += $5
-		m += $7; z += $8; ms += $9; ta += $5; ts += $6 }
-	END {
-		for (k in a) print "key", k, a[k], s[k]
-		print "kind scan", kind["scan"] + 0
-		print "kind backscatter", kind["backscatter"] + 0
-		print "kind other", kind["other"] + 0
-		print "fp mirai", m + 0; print "fp zmap", z + 0; print "fp masscan", ms + 0
-		print "accesses", ta + 0; print "sources", ts + 0; print "dropped", 0
-	}' "$@" | LC_ALL=C sort
-}
-json_lines() {
-	"$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-for k in d["keys"]:
-    print("key", k["key"], k["kind"], k["accesses"], k["sources"])
-for n in ("scan", "backscatter", "other"):
-    print("kind", n, d["kinds"][n])
-for n in ("mirai", "zmap", "masscan"):
-    print("fp", n, d["fingerprints"][n])
-print("accesses", d["accesses"])
-print("sources", d["sources"])
-print("dropped", d["dropped"])' "$1" | LC_ALL=C sort
-}
 SPAN=(--from 2021-04-01 --to 2021-06-30)
 for p in a b c ""; do
 	what=${p:+point $p}
