@@ -456,7 +456,8 @@ static int scan(struct db_spool *sp, bool settle)
 		snprintf(sp->names[sp->nnames++], DB_REC_NAME, "%s", de->d_name);
 	}
 	closedir(d);
-	qsort(sp->names, sp->nnames, DB_REC_NAME, cmp_names);
+	if (sp->nnames)
+		qsort(sp->names, sp->nnames, DB_REC_NAME, cmp_names);
 	return 0;
 }
 
