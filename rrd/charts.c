@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "charts.h"
-#include "daydata.h"
+#include "alerts.h"
+#include "daysrc.h"
 #include "keyfmt.h"
 #include "numfmt.h"
 #include "summary.h"
@@ -286,7 +287,9 @@ static const char *colour_of(struct builder *b, const char *name, char out[CHART
 static void point_path(const struct builder *b, size_t point, const char *rel, char *buf,
 		       size_t len)
 {
-	if (rrdio_name(b->req->io, b->req->data_dir, b->req->points[point], rel, buf, len))
+	/* Without a data directory (the database's figures) only rrdcached's files can be read. */
+	if ((!b->req->data_dir && !b->req->io->remote) ||
+	    rrdio_name(b->req->io, b->req->data_dir, b->req->points[point], rel, buf, len))
 		buf[0] = '\0';
 }
 
@@ -490,6 +493,7 @@ struct extract {
 struct day_visit {
 	struct builder *b;
 	int64_t d0;
+	size_t point; /* of the days being visited */
 	struct extract *x;
 	size_t nx;
 };
@@ -511,12 +515,19 @@ static uint64_t key_count(const struct tally *t, const struct chart_key *k, int 
 	return v;
 }
 
-static int visit_day(void *ctx, size_t point, int64_t day, const struct dayfile *df)
+static int visit_day(void *ctx, struct dayfile *df)
 {
 	struct day_visit *v = ctx;
 	struct summary_totals st;
-	size_t row = (size_t)(day - v->d0);
+	size_t point = v->point, row;
+	int64_t day;
 
+	if (sw_day_parse(df->date, &day) || day < v->d0 ||
+	    (size_t)(day - v->d0) >= v->b->ms->nrows) {
+		dayfile_free(df);
+		return 0; /* not a day asked for: a source answers only those */
+	}
+	row = (size_t)(day - v->d0);
 	summary_totals(&df->t, &st);
 	for (size_t i = 0; i < v->nx; i++) {
 		const struct extract *x = &v->x[i];
@@ -549,6 +560,7 @@ static int visit_day(void *ctx, size_t point, int64_t day, const struct dayfile 
 		}
 		memseries_put(v->b->ms, x->series, row, (double)n);
 	}
+	dayfile_free(df);
 	return 0;
 }
 
@@ -593,9 +605,14 @@ static int want(struct builder *b, struct extract *x, size_t *nx, struct extract
 static int fill_days(struct builder *b, int64_t d0, int64_t d1, struct extract *x, size_t nx)
 {
 	struct day_visit v = { .b = b, .d0 = d0, .x = x, .nx = nx };
+	int err = 0;
 
-	return daydata_visit(b->req->data_dir, b->req->points, b->req->npoints, d0, d1, visit_day,
-			     &v, b->errmsg, b->errlen);
+	if (!b->req->src)
+		return 0; /* no summaries: every day is one nobody counted */
+	for (v.point = 0; !err && v.point < b->req->npoints; v.point++)
+		err = daysrc_days(b->req->src, b->req->points[v.point], d0, d1, visit_day, &v,
+				  b->errmsg, b->errlen);
+	return err;
 }
 
 /* "accesses per day", or the mean a day of the days each bar covers. */

@@ -2,7 +2,7 @@
 /*
  * The chart catalogue of `scanwatch graph`: one definition per chart, the argument vector each
  * one hands to rrd_graph_v, and what its legend says. Per-day charts draw the exact daily
- * summaries (daydata.h) as series in memory (memseries.h); the key chart of a short
+ * summaries (daysrc.h) as series in memory (memseries.h); the key chart of a short
  * window draws the rows of the key's RRD file (README.md, "RRD files") with its Holt-Winters
  * archives. Every total in a legend is an exact count, and rrdgraph's own total of what it drew
  * is checked against it before a chart is kept.
@@ -85,8 +85,11 @@ int chart_rank_areas(const struct tally *t, enum chart_measure m, struct chart_r
 		     size_t *n);
 
 /* What one drawing needs; the CLI fills it, tests too. */
+struct daysrc;
+
 struct chart_req {
-	const char *data_dir;
+	const struct daysrc *src; /* the daily summaries: the data directory's or the database's */
+	const char *data_dir; /* the RRD files', or NULL (then only rrdcached's, by address) */
 	struct rrdio *io; /* the files themselves, or rrdcached (rrdio_open) */
 	char (*points)[CHART_POINT_LEN]; /* the points summed (or drawn one by one) */
 	size_t npoints;

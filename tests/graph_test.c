@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "daysrc.h"
 #include "graph_fixture.h"
 #include "keyfmt.h"
 #include "numfmt.h"
@@ -41,6 +42,7 @@ struct env {
 	struct fx fx;
 	struct rrdio io;
 	struct tally ranked; /* the summaries of the window, both points */
+	struct daysrc src; /* the fixture's daily summaries */
 	char points[FX_NPOINTS][CHART_POINT_LEN];
 	struct fx_step sum[FX_NPOINTS]; /* the generator's sums over the window */
 };
@@ -74,10 +76,13 @@ static int setup(void **state)
 	}
 	if (rrdio_open(&e->io, NULL))
 		return -1;
+	e->src = daysrc_files(e->dir);
 	tally_init(&e->ranked);
 	for (int p = 0; p < FX_NPOINTS; p++) {
+		struct daysrc src = daysrc_files(e->dir);
+
 		snprintf(e->points[p], CHART_POINT_LEN, "%s", fx_points[p].name);
-		if (summary_load(e->dir, e->points[p], FX_T0 / FX_DAY + D0, FX_T0 / FX_DAY + D1 - 1,
+		if (summary_load(&src, e->points[p], FX_T0 / FX_DAY + D0, FX_T0 / FX_DAY + D1 - 1,
 				 &e->ranked, &ndays, err, sizeof(err))) {
 			fprintf(stderr, "summaries: %s\n", err);
 			return -1;
@@ -102,6 +107,7 @@ static int teardown(void **state)
 static struct chart_req window(struct env *e)
 {
 	struct chart_req r = {
+		.src = &e->src,
 		.data_dir = e->dir,
 		.io = &e->io,
 		.points = e->points,

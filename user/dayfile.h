@@ -27,6 +27,9 @@ void dayfile_init(struct dayfile *df);
 void dayfile_free(struct dayfile *df);
 /* Written to a temporary name, synced, then renamed over the old one. */
 int dayfile_write(const char *path, const struct dayfile *df);
+/* The name a statistic has in the file ("packets"), and back: -1 for no such name. */
+const char *dayfile_stat_name(int stat);
+int dayfile_stat_index(const char *name);
 /* 0, -ENOENT, or -EINVAL with the file, line and reason in errmsg. */
 int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen);
 

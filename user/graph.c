@@ -18,6 +18,7 @@
 #include "alerts.h"
 #include "charts.h"
 #include "cli.h"
+#include "daysrc.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -199,6 +200,7 @@ struct graph_opts {
 	int kind;
 	unsigned int top, width, height;
 	bool png, svg, print, quiet;
+	struct daysrc src; /* the data directory's daily summaries */
 	struct chart_colours colours; /* one colour per key and area across the run's charts */
 	struct progress progress;
 	size_t ndrawn, ntodo;
@@ -226,6 +228,7 @@ static void window_of(const struct graph_opts *o, const struct chart_def *c, int
 static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_LEN], size_t n,
 			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
 {
+	struct daysrc src = daysrc_files(o->data_dir);
 	char errmsg[512];
 	int64_t from = s / DAY_S, to = (e - 1) / DAY_S;
 	unsigned int nd;
@@ -234,8 +237,7 @@ static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_L
 	*ndays = 0;
 	tally_reset(t);
 	for (size_t i = 0; i < n; i++) {
-		err = summary_load(o->data_dir, points[i], from, to, t, &nd, errmsg,
-				   sizeof(errmsg));
+		err = summary_load(&src, points[i], from, to, t, &nd, errmsg, sizeof(errmsg));
 		if (err) {
 			sw_err("%s", errmsg);
 			return err == -EINVAL ? -EBADMSG : err;
@@ -353,6 +355,7 @@ static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t n
 		      struct tally *ranked)
 {
 	struct chart_req req = {
+		.src = &o->src,
 		.data_dir = o->data_dir,
 		.io = o->io,
 		.points = o->points,
@@ -573,6 +576,7 @@ int cmd_graph(int argc, char **argv)
 		return err == SW_HELP_SHOWN ? 0 : err;
 	if (stat(o.data_dir, &st) || !S_ISDIR(st.st_mode))
 		return usage_error("graph", "data directory '%s' does not exist", o.data_dir);
+	o.src = daysrc_files(o.data_dir);
 	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)
 		return usage_error("graph", "--end must come after --start");
 	for (size_t i = 0; i < o.npoints; i++) {
