@@ -11,6 +11,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "json.h"
 #include "log.h"
 #include "parse_num.h"
 
@@ -61,20 +62,6 @@ static void json_num(FILE *f, const char *name, double v, const char *fmt)
 		fputs("null", f);
 	else
 		fprintf(f, fmt, v);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void print_json(FILE *f, const struct alert_list *l)
