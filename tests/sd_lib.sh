@@ -4,10 +4,12 @@
 # `make install` installs is started, watched and restarted by systemd itself. Nothing of it
 # reaches the host: /etc, /usr/local and /var/lib are overlays whose changes stay in WORK, /run,
 # /var/log and systemd's unit directories are fresh tmpfs (only the units below exist), bpffs and
-# cgroup2 are mounted afresh, and everything dies with the PID namespace.
+# cgroup2 are mounted afresh, and everything dies with the PID namespace. systemd logs to the
+# namespace's journal (its console would be the host's).
 
 SD_PID=
 SD_CG=
+SD_BG=
 
 # The units a boot needs beside ours: stub targets, and journald so that the daemon writes to a
 # real journal (JOURNAL_STREAM, priorities).
@@ -48,7 +50,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
 make -C "$SRC" -s install COUNTRY_DB="$DB" >"$W/install.log" 2>&1
 exec env -i container=scanwatch-test PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/lib/systemd/systemd --system --unit=sw-test.target --log-target=console --log-level=info
+	/lib/systemd/systemd --system --unit=sw-test.target --log-target=journal --log-level=info
 EOF
 }
 
@@ -67,6 +69,7 @@ sd_boot() {
 		exec ip netns exec "$ns" unshare --pid --fork --mount --cgroup --mount-proc \
 			bash "$WORK/init.sh" "$WORK" "$SRC_ROOT" "$db"
 	) >"$WORK/systemd.log" 2>&1 &
+	SD_BG=$!
 	wait_for 120 sd_find_pid || return 1
 	wait_for 60 sd_up
 }
@@ -91,12 +94,13 @@ sd() { nsenter -t "$SD_PID" -m -p -n -- "$@"; }
 # Everything in the PID namespace dies with its PID 1; the mounts and bpffs with them.
 sd_teardown() {
 	[ -n "$SD_PID" ] && kill -KILL "$SD_PID" 2>/dev/null
-	wait_for 10 sd_cg_empty
-	[ -n "$SD_CG" ] && find "$SD_CG" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ -n "$SD_BG" ] && wait "$SD_BG" 2>/dev/null
+	[ -n "$SD_CG" ] && wait_for 10 sd_cg_gone
 	return 0
 }
 
-sd_cg_empty() { [ -z "$(find "$SD_CG" -name cgroup.procs -exec cat {} + 2>/dev/null)" ]; }
+# The cgroups go once the last process has left them, the deepest first.
+sd_cg_gone() { find "$SD_CG" -depth -type d -exec rmdir {} + 2>/dev/null; [ ! -d "$SD_CG" ]; }
 
 # sd_prop UNIT PROPERTY: one property's value.
 sd_prop() { sd systemctl show -P "$2" "$1"; }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,17 @@ static void sample_double(FILE *f, const char *name, const struct runstats *rs, 
 	fputc('\n', f);
 }
 
+/* A time of the last interval, per point that stored one: the double at offset off. */
+static void seconds(FILE *f, const char *name, const char *help,
+		    const struct runstats *const *points, size_t n, size_t off)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->intervals)
+			sample_double(f, name, points[i], NULL, NULL,
+				      *(const double *)((const char *)points[i] + off));
+}
+
 void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64_t start_s)
 {
 	static const char *const tables[] = { "pairs", "keys" };
@@ -145,18 +157,12 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 					      tables[t],
 					      (double)(t ? rs->keys : rs->pairs) / (double)max);
 		}
-	family(f, "scanwatch_drain_duration_seconds", "gauge",
-	       "Time the last drain took: flip, read and clear of the kernel tables.");
-	for (size_t i = 0; i < n; i++)
-		if (points[i]->intervals)
-			sample_double(f, "scanwatch_drain_duration_seconds", points[i], NULL, NULL,
-				      points[i]->drain_s);
-	family(f, "scanwatch_store_duration_seconds", "gauge",
-	       "Time the last store took: daily summary, source log and RRD files.");
-	for (size_t i = 0; i < n; i++)
-		if (points[i]->intervals)
-			sample_double(f, "scanwatch_store_duration_seconds", points[i], NULL, NULL,
-				      points[i]->store_s);
+	seconds(f, "scanwatch_drain_duration_seconds",
+		"Time the last drain took: flip, read and clear of the kernel tables.", points, n,
+		offsetof(struct runstats, drain_s));
+	seconds(f, "scanwatch_store_duration_seconds",
+		"Time the last store took: daily summary, source log and RRD files.", points, n,
+		offsetof(struct runstats, store_s));
 	family(f, "scanwatch_last_drain_timestamp_seconds", "gauge",
 	       "When the last interval was drained and stored, in seconds since the epoch.");
 	for (size_t i = 0; i < n; i++)

@@ -1042,17 +1042,18 @@ static int first_report(struct run_ctx *c)
 	return 0;
 }
 
+static const struct config_spec run_config_spec = {
+	.cmd = "run",
+	.file_opts = run_opts,
+	.repeatable = run_repeatable,
+	.cmd_opts = run_opts,
+	.optstring = run_optstring,
+	.config_val = O_CONFIG,
+	.help_val = 'h',
+};
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct config_spec spec = {
-		.cmd = "run",
-		.file_opts = run_opts,
-		.repeatable = run_repeatable,
-		.cmd_opts = run_opts,
-		.optstring = run_optstring,
-		.config_val = O_CONFIG,
-		.help_val = 'h',
-	};
 	struct run_ctx *c = calloc(1, sizeof(*c));
 	char errmsg[512];
 	int err;
@@ -1065,7 +1066,7 @@ int cmd_run(int argc, char **argv)
 	c->tz = "UTC";
 	c->start_s = (uint64_t)time(NULL);
 	alert_engine_init(&c->alerts);
-	err = config_args(&c->conf, &spec, argc, argv);
+	err = config_args(&c->conf, &run_config_spec, argc, argv);
 	if (!err)
 		err = parse_args(c, c->conf.argc, c->conf.argv);
 	/* Failure archives are read after every interval: an alert comes within a minute. */
