@@ -19,7 +19,7 @@ int rrd_cli_option(struct rrd_cli *rc, int opt, const char *arg, const char *cmd
 	key_list_free(&rc->keys);
 	rc->have_keys = true;
 	if (key_list_load(&rc->keys, arg, errmsg, sizeof(errmsg))) {
-		fprintf(stderr, "scanwatch %s: %s\n", cmd, errmsg);
+		fprintf(stderr, "%sscanwatch %s: %s\n", sw_log_priority(SW_LOG_ERR), cmd, errmsg);
 		return SW_EXIT_USAGE;
 	}
 	return 0;

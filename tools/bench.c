@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "benchmix.h"
 #include "drain.h"
 #include "empty.skel.h"
@@ -500,20 +501,6 @@ static void print_report(const struct bench *b, const struct machine *mc, const 
 	       smax(&r->drain_total_ms), median(&r->drain_flip_ms), median(&r->drain_read_ms),
 	       median(&r->drain_clear_ms), dv->per_pair_drain_ns);
 	printf("ratios are information: the bench does not fail on them (SPEC.md section 7)\n");
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void json_series(FILE *f, const char *name, const struct series *s, const char *tail)

@@ -1233,8 +1233,7 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			close(fd);
 		}
 		execvp(e->argv[0], e->argv);
-		fprintf(stderr, "scanwatch: warning: alert command %s: %s\n", e->argv[0],
-			strerror(errno));
+		sw_warn("alert command %s: %s", e->argv[0], strerror(errno));
 		_exit(127);
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -1244,17 +1243,14 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 		}
-		fprintf(stderr,
-			"scanwatch: warning: alert command %s killed after %u s: it took too long\n",
-			e->argv[0], e->timeout_s);
+		sw_warn("alert command %s killed after %u s: it took too long", e->argv[0],
+			e->timeout_s);
 		_exit(1);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) && WEXITSTATUS(status) != 127)
-		fprintf(stderr, "scanwatch: warning: alert command %s exited with %d\n", e->argv[0],
-			WEXITSTATUS(status));
+		sw_warn("alert command %s exited with %d", e->argv[0], WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		fprintf(stderr, "scanwatch: warning: alert command %s killed by signal %d\n",
-			e->argv[0], WTERMSIG(status));
+		sw_warn("alert command %s killed by signal %d", e->argv[0], WTERMSIG(status));
 	_exit(0);
 }
 

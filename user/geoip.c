@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -40,8 +41,35 @@ int geoip_open(struct geoip *g, const char *path, char *errmsg, size_t errlen)
 	}
 	for (size_t i = 0; i < SW_GEOIP_CACHE; i++)
 		g->cache[i].area = -1;
+	snprintf(g->path, sizeof(g->path), "%s", p);
 	g->open = true;
 	return 0;
+}
+
+void geoip_describe(const struct geoip *g, char *buf, size_t len)
+{
+	const MMDB_metadata_s *m = &g->db.metadata;
+	time_t built = (time_t)m->build_epoch;
+	const char *desc = NULL;
+	char day[16] = "?";
+	struct tm tm;
+
+	if (!g->open) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	if (gmtime_r(&built, &tm))
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	/* English when there is one, else the first language's. */
+	for (size_t i = 0; i < m->description.count; i++) {
+		const MMDB_description_s *d = m->description.descriptions[i];
+
+		if (d && d->description && (!desc || (d->language && !strcmp(d->language, "en"))))
+			desc = d->description;
+	}
+	snprintf(buf, len, "%s (%s, built %s%s%s)", g->path,
+		 m->database_type ? m->database_type : "?", day, desc && *desc ? ", " : "",
+		 desc && *desc ? desc : "");
 }
 
 void geoip_close(struct geoip *g)

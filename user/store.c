@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,11 @@ int store_open(struct point_store *ps, const char *data_dir, const char *point, 
 		snprintf(path, sizeof(path), "%s%s", ps->dir, subs[i]);
 		err = mkdir_one(path);
 	}
-	if (!err && access(ps->dir, W_OK))
+	/*
+	 * As the files will be made: by the file system identity (--user's), not the real uid,
+	 * which is root's and, without CAP_DAC_OVERRIDE (the service's), refused a user's directory.
+	 */
+	if (!err && faccessat(AT_FDCWD, ps->dir, W_OK, AT_EACCESS))
 		err = -errno;
 	if (err)
 		return fail(ps, err, "cannot use data directory", ps->dir);
