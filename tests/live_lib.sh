@@ -24,7 +24,7 @@ live_setup() {
 	ip -n "$GNS" neigh replace 192.0.2.1 lladdr "$SMAC" dev "$GIF" nud permanent || return 1
 	PIN=$(pin_root) || return 1
 	WORK=$(mktemp -d) || return 1
-	on_exit rm -rf "$WORK"
+	[ -n "${SW_KEEP_WORK:-}" ] && echo "# work dir $WORK" || on_exit rm -rf "$WORK"
 	# The binaries under test are the ones built when the test starts, whatever a concurrent
 	# `make` does to the tree meanwhile.
 	cp "$SW" "$WORK/scanwatch" && cp "$SWSEND" "$WORK/swsend" || return 1
