@@ -216,29 +216,51 @@ static __always_inline int count_overflow(__u32 gen, const struct sw_pkt *pkt)
 	return 0;
 }
 
+/* A hit: the slot holds the packet's triple. */
+static __always_inline int same_triple(const struct sw_rec *slot, __u64 w0, __u64 w1, __u64 w2)
+{
+	const __u64 *sid = (const __u64 *)slot;
+
+	return sid[0] == w0 && sid[1] == w1 && sid[2] == w2;
+}
+
 /*
- * One access, counted: in its cache slot when the slot holds its triple, else in a slot freed
- * by logging what it held, else (log full) in the overflow table. No atomics: a CPU runs one
- * program at a time, and only it writes its slots.
+ * One access, counted: in a slot of its set when one holds its triple, else in a slot freed by
+ * logging what it held, else (log full) in the overflow table. Sets of two slots, the one used
+ * least recently evicted: two busy sources whose triples share a set (two floods, say) each keep
+ * a slot, where one slot would make them evict each other, a record per packet. No atomics: a
+ * CPU runs one program at a time, and only it writes its slots.
  */
 static __always_inline void count_access(const struct sw_ctl *ctl, struct sw_cpu *st, __u32 gen,
 					 __u32 cpu, const struct sw_pkt *pkt)
 {
 	__u64 w0 = pkt->id[0], w1 = pkt->id[1], w2 = pkt->id[2], now = now_ns(ctl);
 	__u32 bits = ctl->cache_bits, idx;
-	struct sw_rec *slot;
+	struct sw_rec *slot, *other;
 	__u64 *sid;
 
-	idx = ((cpu * SW_NGENS + gen) << bits) | slot_of(w0, w1, w2, bits);
+	idx = ((cpu * SW_NGENS + gen) << bits) | (slot_of(w0, w1, w2, bits) & ~1u);
 	slot = bpf_map_lookup_elem(&cache, &idx);
 	if (!slot)
 		return;
-	sid = (__u64 *)slot;
-	if (sid[0] == w0 && sid[1] == w1 && sid[2] == w2) {
-		slot->packets++;
-		slot->last_ns = now;
-		return;
+	if (!same_triple(slot, w0, w1, w2)) {
+		idx |= 1;
+		other = bpf_map_lookup_elem(&cache, &idx);
+		if (!other)
+			return;
+		if (same_triple(other, w0, w1, w2))
+			slot = other;
+		else if (!other->packets || (slot->packets && other->last_ns < slot->last_ns))
+			goto miss_other;
+		else
+			goto miss;
 	}
+	slot->packets++;
+	slot->last_ns = now;
+	return;
+miss_other:
+	slot = other;
+miss:
 #if SW_LADDER >= 3
 	if (slot->packets && log_put(ctl, st, gen, slot)) {
 		if (count_overflow(gen, pkt))
@@ -248,6 +270,7 @@ static __always_inline void count_access(const struct sw_ctl *ctl, struct sw_cpu
 		return;
 	}
 #endif
+	sid = (__u64 *)slot;
 	sid[0] = w0;
 	sid[1] = w1;
 	sid[2] = w2;

@@ -7,11 +7,12 @@ SWSEND="$SRC_ROOT/.output/tools/swsend"
 POINT=lab
 DPID=
 
-# live_setup: sets SNS/GNS (sensor and sender namespaces), SIF/GIF (their veth ends), SMAC (the
-# sensor's MAC), PIN (a private pin root), WORK (scratch dir) and DATA_DIR.
+# live_setup [QUEUES]: sets SNS/GNS (sensor and sender namespaces), SIF/GIF (their veth ends,
+# with QUEUES receive and transmit queues each, default 1), SMAC (the sensor's MAC), PIN (a
+# private pin root), WORK (scratch dir) and DATA_DIR.
 live_setup() {
 	SNS=$(uniq_name s) GNS=$(uniq_name g) SIF=$(uniq_name i) GIF=$(uniq_name j)
-	netns_pair "$SNS" "$GNS" "$SIF" "$GIF" || return 1
+	netns_pair "$SNS" "$GNS" "$SIF" "$GIF" "${1:-}" || return 1
 	# The sender's kernel must add nothing to what the test sends: without IPv6 on its end it
 	# sends no router solicitation, MLD report or DAD probe that the sensor would count.
 	ip netns exec "$GNS" sysctl -qw net.ipv6.conf."$GIF".disable_ipv6=1 || return 1

@@ -460,6 +460,24 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 	return 0;
 }
 
+/* Where the drain found the interval's accesses, and which CPUs counted its frames (-v). */
+static void debug_census(const struct point *p)
+{
+	const struct sw_census *c = &p->iv.census;
+	char cpus[1024] = "";
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < p->sensor.cs.ncpus && o < sizeof(cpus) - 24; i++)
+		o += (size_t)snprintf(
+			cpus + o, sizeof(cpus) - o, " %llu",
+			(unsigned long long)p->drainer.gen.cpus[i].stats[SW_STAT_PACKETS]);
+	sw_debug("point %s: drained %" PRIu64 " log records (%" PRIu64 " packets), %" PRIu64
+		 " cache slots (%" PRIu64 " packets), %" PRIu64
+		 " packets from the overflow table; frames per CPU:%s",
+		 p->name, c->log_records, c->log_packets, c->cache_slots, c->cache_packets,
+		 c->overflow_packets, cpus);
+}
+
 /* Host mode: evictions the drain found, logged as overflow is. */
 static void report_evictions(const struct point *p)
 {
@@ -507,6 +525,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	int err;
 
 	err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (!err)
+		debug_census(p);
 	if (!err)
 		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
