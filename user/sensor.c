@@ -243,6 +243,15 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 				sizeof(s->errmsg));
 	if (err) {
 		scanwatch_bpf__destroy(skel);
+		/* The state map is the first thing made: the privilege to load BPF is missing. */
+		if (err == -EPERM) {
+			char why[SW_ERRMSG_LEN];
+
+			snprintf(why, sizeof(why), "%s", s->errmsg);
+			return fail(s, err,
+				    "%s (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)",
+				    why);
+		}
 		return err < 0 ? err : -err;
 	}
 	if (!load) {
