@@ -50,7 +50,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, SW_NGENS *SW_CACHE_SLOTS_DEFAULT);
+	__uint(max_entries, (SW_NGENS * SW_CACHE_SLOTS_DEFAULT));
 	__type(key, __u32);
 	__type(value, struct sw_rec);
 } cache SEC(".maps");
@@ -59,7 +59,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, SW_NGENS *SW_LOG_CHUNK);
+	__uint(max_entries, (SW_NGENS * SW_LOG_CHUNK));
 	__type(key, __u32);
 	__type(value, struct sw_rec);
 } log_recs SEC(".maps");

@@ -174,18 +174,20 @@ int cstate_map(struct cstate *c, char *errmsg, size_t len)
 	return err;
 }
 
-int cstate_map_log(struct cstate *c, uint32_t gen)
+int cstate_map_log(struct cstate *c, uint32_t gen, uint32_t chunks)
 {
-	/* A generation's part is log_chunks chunks of 256 records of 48 bytes: whole pages. */
-	size_t bytes = cstate_log_capacity(c) * sizeof(struct sw_rec);
+	/* A chunk is 256 records of 48 bytes, three pages: chunks and generations start on one. */
+	const size_t chunk_bytes = SW_LOG_CHUNK * sizeof(struct sw_rec);
+	size_t bytes = (size_t)chunks * chunk_bytes;
 	void *p;
 
 	_Static_assert(SW_LOG_CHUNK * sizeof(struct sw_rec) % 4096 == 0,
-		       "a generation's log must start on a page");
-	if (c->log && c->log_gen == gen)
-		return 0;
+		       "a chunk of the log must start on a page");
 	cstate_unmap_log(c);
-	p = mmap(NULL, bytes, PROT_READ, MAP_SHARED, c->log_fd, (off_t)(gen * bytes));
+	if (!chunks)
+		return 0;
+	p = mmap(NULL, bytes, PROT_READ, MAP_SHARED, c->log_fd,
+		 (off_t)((size_t)gen * c->log_chunks * chunk_bytes));
 	if (p == MAP_FAILED)
 		return -errno;
 	c->log = p;

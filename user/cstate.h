@@ -30,8 +30,8 @@ struct cstate {
 	bool own_state; /* state_fd is ours to close (made here, not a skeleton's or a pin's) */
 	/*
 	 * Mapped; NULL until cstate_map() (state: cstate_make_state() or cstate_map()). The log
-	 * only while a drain reads it, one generation (log_gen) at a time: a mapping's pages all
-	 * count as resident, and the log is the state's bulk.
+	 * only while a drain reads it, the chunks in use of one generation (log_gen): a mapping's
+	 * pages all count as resident, and the log is the state's bulk.
 	 */
 	struct sw_block *blocks;
 	struct sw_rec *cache, *log;
@@ -70,8 +70,8 @@ uint64_t cstate_bytes(const struct cstate *c, unsigned int max_keys);
 int cstate_make_state(struct cstate *c, const char *name, uint32_t flags, char *errmsg, size_t len);
 /* Maps what is not mapped yet of state and caches, once their fds are set. 0 or -errno. */
 int cstate_map(struct cstate *c, char *errmsg, size_t len);
-/* Maps gen's log until cstate_unmap_log(). 0 or -errno. */
-int cstate_map_log(struct cstate *c, uint32_t gen);
+/* Maps the first chunks of gen's log, those in use, until cstate_unmap_log(). 0 or -errno. */
+int cstate_map_log(struct cstate *c, uint32_t gen, uint32_t chunks);
 void cstate_unmap_log(struct cstate *c);
 /* Unmaps, and closes the state map if it is ours. */
 void cstate_unmap(struct cstate *c);

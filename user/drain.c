@@ -505,8 +505,7 @@ int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv)
 		goto fail;
 
 	/* The log in the order it was written, then what the caches still hold. */
-	if (d->gen.chunks)
-		err = cstate_map_log(&s->cs, old);
+	err = cstate_map_log(&s->cs, old, d->gen.chunks);
 	for (uint32_t c = 0; c < d->gen.chunks && !err; c++)
 		err = take_all(d, iv, cstate_log_chunk(cs, c), d->gen.chunk_fill[c],
 			       &iv->census.log_records, &iv->census.log_packets);
