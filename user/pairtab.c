@@ -26,8 +26,16 @@ int pairtab_reset(struct pairtab *t, size_t n)
 		pairtab_free(t);
 		t->slots = ns;
 		t->cap = want;
+		t->epoch = 0; /* the new mapping is zeroed */
+		t->used = 0;
 	}
-	memset(t->slots, 0, want * sizeof(*t->slots));
+	/* Slots past the last clear's reach may hold an epoch of before it. */
+	if (++t->epoch > 255 || want > t->used) {
+		if (t->used)
+			memset(t->slots, 0, (want > t->used ? want : t->used) * sizeof(*t->slots));
+		t->epoch = 1;
+		t->used = want;
+	}
 	t->mask = want - 1;
 	return 0;
 }

@@ -15,10 +15,17 @@
 
 #include "scanwatch.h"
 
+/*
+ * A slot is epoch << 56 | tag << 32 | index, the tag 24 bits of the hash. A slot of another epoch
+ * is empty: a new interval only changes the epoch, and the whole table is cleared once every 255
+ * intervals (or when it grows) instead of before each.
+ */
 struct pairtab {
-	uint64_t *slots; /* tag << 32 | (index + 1); 0 is empty */
+	uint64_t *slots;
 	size_t cap; /* allocated slots */
 	uint64_t mask; /* slots in use this interval - 1 */
+	uint64_t epoch; /* 1 to 255 */
+	uint64_t used; /* the largest mask + 1 since the last clear */
 };
 
 /* Empties the table and makes room for n distinct pairs. 0 or -ENOMEM. */
@@ -56,20 +63,20 @@ static inline size_t pairtab_find_or_add(struct pairtab *t, uint64_t h, const st
 					 const struct sw_pair *pairs, size_t stride, size_t *n,
 					 bool *added)
 {
-	uint64_t tag = h >> 32, i = h & t->mask;
+	uint64_t mine = t->epoch << 56 | (h >> 40) << 32, i = h & t->mask;
 
 	for (;; i = (i + 1) & t->mask) {
 		uint64_t s = t->slots[i];
 		size_t idx;
 
-		if (!s) {
+		if (s >> 56 != t->epoch) {
 			idx = (*n)++;
-			t->slots[i] = tag << 32 | (idx + 1);
+			t->slots[i] = mine | idx;
 			*added = true;
 			return idx;
 		}
-		idx = (uint32_t)s - 1;
-		if (s >> 32 == tag &&
+		idx = (uint32_t)s;
+		if ((s & 0xffffffff00000000ull) == mine &&
 		    !__builtin_memcmp((const char *)pairs + idx * stride, p, sizeof(*p))) {
 			*added = false;
 			return idx;
