@@ -1456,7 +1456,7 @@ static void *mt_drainer(void *arg)
 			err = drain_clear(&f->d, &f->s);
 		if (err)
 			break;
-		if (xdp_census_fault(&f->iv, m->why, sizeof(m->why))) {
+		if (sw_census_fault(&f->iv, m->why, sizeof(m->why))) {
 			err = -EPROTO;
 			atomic_store(&m->drainer_err, err);
 			atomic_store(&m->done, true);
