@@ -33,10 +33,12 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wsh
 	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng -lpq) \
 	-lelf -lz -lm -lpthread
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
 	-Wall -Wextra -Werror -Wno-unused-parameter
 
-BPF_PROGS := scanwatch empty
+# The bench's ablation ladder: scanwatch.bpf.c built with parts left out (tools/bench.c).
+LADDER_PROGS := scanwatch_touch scanwatch_parse scanwatch_cache
+BPF_PROGS := scanwatch empty bench_batch $(LADDER_PROGS)
 BPF_OBJS := $(patsubst %,$(OUT)/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_PROGS))
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard rrd/*.c)
@@ -80,6 +82,14 @@ $(OUT)/paths.h: FORCE | $(OUT)
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/scanwatch_touch.bpf.o: LADDER := 0
+$(OUT)/scanwatch_parse.bpf.o: LADDER := 1
+$(OUT)/scanwatch_cache.bpf.o: LADDER := 2
+$(patsubst %,$(OUT)/%.bpf.o,$(LADDER_PROGS)): bpf/scanwatch.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSW_LADDER=$(LADDER) -Wno-unused-function -Wno-unused-variable \
+		-Wno-unused-but-set-variable -Wno-unknown-warning-option -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

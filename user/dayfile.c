@@ -24,6 +24,8 @@ static const char *const stat_names[SW_NSTATS] = {
 	[SW_STAT_FLOWS_NEW] = "flows_new",
 	[SW_STAT_FLOWS_LOST] = "flows_lost",
 	[SW_STAT_FLOWS_EVICTED] = "flows_evicted",
+	[SW_STAT_LOG_FULL] = "log_full",
+	[SW_STAT_PAIRS_OVER] = "pairs_over",
 };
 
 const char *dayfile_stat_name(int stat)

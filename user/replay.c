@@ -43,8 +43,10 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP DB_CLI_HELP
-		ALERT_CLI_HELP "  -v, --verbose            debug output\n"
+	"      --max-keys N         keys per interval (default 65536)\n"
+	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
+	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" RRD_CLI_HELP
+		DB_CLI_HELP ALERT_CLI_HELP "  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
@@ -239,7 +241,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK };
+	enum { O_TZ = 256, O_MAXP, O_MAXK, O_LOGREC, O_CACHE };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
@@ -248,6 +250,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "tz", required_argument, NULL, O_TZ },
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "log-records", required_argument, NULL, O_LOGREC },
+					      { "cache-slots", required_argument, NULL, O_CACHE },
 					      RRD_CLI_OPTIONS,
 					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
@@ -292,6 +296,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case O_MAXK:
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("replay", "--max-keys takes 256 to 4194304");
+			break;
+		case O_LOGREC:
+		case O_CACHE:
+			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "replay"))
+				return SW_EXIT_USAGE;
 			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:

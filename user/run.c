@@ -132,6 +132,10 @@ static const char run_help[] =
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
 	"      --max-keys N         keys per interval before overflow (default 65536)\n"
+	"      --log-records N      records the kernel's log holds per interval before overflow\n"
+	"                           (default: --max-pairs; README: How counting works)\n"
+	"      --cache-slots N      (source, key) slots of each CPU's cache, a power of two\n"
+	"                           (default 1024)\n"
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
@@ -163,6 +167,8 @@ enum {
 	O_MULTIPROG,
 	O_RUN_PRIO,
 	O_CONFIG,
+	O_LOGREC,
+	O_CACHE,
 	O_PROM,
 };
 static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
@@ -175,6 +181,8 @@ static const struct option run_opts[] = { { "point", required_argument, NULL, 'p
 					  { "tz", required_argument, NULL, O_TZ },
 					  { "max-pairs", required_argument, NULL, O_MAXP },
 					  { "max-keys", required_argument, NULL, O_MAXK },
+					  { "log-records", required_argument, NULL, O_LOGREC },
+					  { "cache-slots", required_argument, NULL, O_CACHE },
 					  { "pin-root", required_argument, NULL, O_PINROOT },
 					  { "exit-after", required_argument, NULL, O_EXIT },
 					  { "host-mode", no_argument, NULL, O_HOST },
@@ -286,6 +294,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		case O_MAXK:
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("run", "--max-keys takes 256 to 4194304");
+			break;
+		case O_LOGREC:
+		case O_CACHE:
+			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "run"))
+				return SW_EXIT_USAGE;
 			break;
 		case O_PINROOT:
 			c->cfg.pin_root = optarg;
@@ -504,6 +517,24 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 	return 0;
 }
 
+/* Where the drain found the interval's accesses, and which CPUs counted its frames (-v). */
+static void debug_census(const struct point *p)
+{
+	const struct sw_census *c = &p->iv.census;
+	char cpus[1024] = "";
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < p->sensor.cs.ncpus && o < sizeof(cpus) - 24; i++)
+		o += (size_t)snprintf(
+			cpus + o, sizeof(cpus) - o, " %llu",
+			(unsigned long long)p->drainer.gen.cpus[i].stats[SW_STAT_PACKETS]);
+	sw_debug("point %s: drained %" PRIu64 " log records (%" PRIu64 " packets), %" PRIu64
+		 " cache slots (%" PRIu64 " packets), %" PRIu64
+		 " packets from the overflow table; frames per CPU:%s",
+		 p->name, c->log_records, c->log_packets, c->cache_slots, c->cache_packets,
+		 c->overflow_packets, cpus);
+}
+
 /* Host mode: evictions the drain found, logged as overflow is. */
 static void report_evictions(const struct point *p)
 {
@@ -514,6 +545,26 @@ static void report_evictions(const struct point *p)
 			" flows evicted from the full flow table (%u entries): "
 			"replies to them count as accesses (raise --flow-table-size)",
 			p->name, n, p->sensor.meta.flow_table_size);
+}
+
+/*
+ * Packets counted under their key but without their source, or under no key: logged each
+ * interval, in the RRD overflow source (rrdstore.c), and summed for `status`.
+ */
+static void report_dropped(struct point *p)
+{
+	const uint64_t *st = p->store.iv.stats;
+	uint64_t n = tally_dropped(&p->store.iv);
+
+	p->sensor.meta.dropped += n;
+	p->sensor.meta.dropped_log_full += st[SW_STAT_LOG_FULL];
+	p->sensor.meta.dropped_pairs_over += st[SW_STAT_PAIRS_OVER];
+	p->sensor.meta.dropped_keys += st[SW_STAT_KEYS_LOST];
+	sw_warn("point %s: %" PRIu64 " packets counted without their source: %" PRIu64
+		" found the interval's log full (raise --log-records, or shorten --interval), %" PRIu64
+		" came from more (source, key) pairs than --max-pairs, %" PRIu64
+		" found no room for their key (--max-keys) and are counted under none",
+		p->name, n, st[SW_STAT_LOG_FULL], st[SW_STAT_PAIRS_OVER], st[SW_STAT_KEYS_LOST]);
 }
 
 /*
@@ -531,6 +582,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	int err;
 
 	err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (!err)
+		debug_census(p);
 	if (!err)
 		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
@@ -574,11 +627,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	flows_commit(&p->sensor, &fdr, !found_stored);
 	if (stored && !skip_empty)
 		report_evictions(p);
-	if (stored && tally_dropped(&p->store.iv)) {
-		p->sensor.meta.dropped += tally_dropped(&p->store.iv);
-		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
-			tally_dropped(&p->store.iv));
-	}
+	if (stored && tally_dropped(&p->store.iv))
+		report_dropped(p);
 	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
 	if (stored && !skip_empty)
 		alert_tick(p->alerts, p->store.day.date, start_s + len);
@@ -757,10 +807,12 @@ static int open_points(struct run_ctx *c)
 			if (!p->retry)
 				note_interval(p, p->retry_start_s, c->cfg.interval_s, t0);
 		}
-		sw_info("point %s: %s %s in %s mode%s%s", p->name,
-			p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
+		sw_info("point %s: %s %s in %s mode, a log of %" PRIu64
+			" records and caches of %u slots on %u CPUs%s%s",
+			p->name, p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
 			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
-			c->cfg.host_mode ? ", host mode, egress by " : "",
+			cstate_log_capacity(&p->sensor.cs), p->sensor.cs.cache_slots,
+			p->sensor.cs.ncpus, c->cfg.host_mode ? ", host mode, egress by " : "",
 			!c->cfg.host_mode			    ? "" :
 			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
 								      "tc filter");

@@ -17,14 +17,15 @@
 #include <bpf/libbpf.h>
 
 #include "scanwatch.skel.h"
+#include "cli.h"
 #include "log.h"
 #include "multiprog.h"
+#include "parse_num.h"
 #include "sensor.h"
 
 /* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
 static const char *const pinned_maps[] = {
-	"keys",	 "keys_0",  "keys_1",  "pairs",	 "pairs_0", "pairs_1",
-	"stats", "stats_0", "stats_1", "active", "watch",   "meta",
+	"keys", "keys_0", "keys_1", "state", "cache", "log_recs", "log_ctl", "watch", "meta",
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 /* Host mode's, besides: the flow table, the services, and the egress hook. */
@@ -58,12 +59,13 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
-	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
+	s->prog_fd = s->link_fd = s->keys_outer_fd = -1;
 	s->watch_fd = s->meta_fd = s->lock_fd = -1;
 	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
 	s->held_prog_fd = s->held_egress_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
-		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
+		s->keys_fd[g] = -1;
+	cstate_init(&s->cs);
 	s->ncpus = libbpf_num_possible_cpus();
 }
 
@@ -110,6 +112,9 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.max_pairs = cfg->max_pairs;
 	s->meta.max_keys = cfg->max_keys;
+	s->meta.cache_slots = s->cs.cache_slots;
+	s->meta.log_chunks = s->cs.log_chunks;
+	s->meta.ncpus = s->cs.ncpus;
 	/* Keeps SW_META_OWN_QDISC and SW_META_MULTIPROG, which attaching set. */
 	s->meta.flags = meta_flags(cfg) | (s->meta.flags & (SW_META_OWN_QDISC | SW_META_MULTIPROG));
 	s->meta.daemon_pid = getpid();
@@ -145,6 +150,78 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 
 static int skel_ready(struct sensor *s, const struct sensor_config *cfg);
 
+int sensor_state_option(struct sensor_config *cfg, bool cache, const char *arg, const char *cmd)
+{
+	unsigned int v;
+
+	if (cache) {
+		if (parse_uint(arg, SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, &v) || (v & (v - 1)))
+			return usage_error(
+				cmd, "--cache-slots takes a power of two from %u to %u, not '%s'",
+				SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, arg);
+		cfg->cache_slots = v;
+		return 0;
+	}
+	if (parse_uint(arg, SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, &v))
+		return usage_error(cmd, "--log-records takes %u to %u, not '%s'",
+				   SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, arg);
+	cfg->log_records = v;
+	return 0;
+}
+
+static unsigned int log_records(const struct sensor_config *cfg)
+{
+	return cfg->log_records ? cfg->log_records : cfg->max_pairs;
+}
+
+/* A counting state the kernel would not make: one line that says what it was asked for. */
+static int state_refused(struct sensor *s, const struct sensor_config *cfg, int err)
+{
+	return fail(s, err,
+		    "the kernel refused to make the counting state (%.0f MB: a log of %llu "
+		    "records and caches of %u slots on each of %u CPUs, each twice, and %u "
+		    "overflow keys): %s; lower --log-records (or --max-pairs) or --cache-slots",
+		    (double)cstate_bytes(&s->cs, cfg->max_keys) / (1024.0 * 1024.0),
+		    (unsigned long long)cstate_log_capacity(&s->cs), s->cs.cache_slots, s->cs.ncpus,
+		    cfg->max_keys, strerror(-err));
+}
+
+int sensor_size_state(struct cstate *cs, const struct sw_obj_view *v,
+		      const struct sensor_config *cfg, uint32_t flags, char *errmsg, size_t len)
+{
+	int err;
+
+	err = cstate_plan(cs, cfg->cache_slots, log_records(cfg), libbpf_num_possible_cpus(),
+			  cfg->max_keys, errmsg, len);
+	if (err)
+		return err;
+	err = bpf_map__set_max_entries(v->cache, cstate_cache_entries(cs));
+	if (!err)
+		err = bpf_map__set_max_entries(v->log_recs, cstate_log_entries(cs));
+	/*
+	 * The overflow tables' inner template keeps its compiled size: the kernel does not compare
+	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
+	 */
+	for (int i = 0; i < SW_NGENS && !err; i++)
+		err = bpf_map__set_max_entries(v->keys[i], cfg->max_keys);
+	if (err) {
+		snprintf(errmsg, len, "cannot size the counting state: %s", strerror(-err));
+		return err;
+	}
+	err = cstate_make_state(cs, bpf_map__name(v->state), flags, errmsg, len);
+	if (!err && bpf_map__reuse_fd(v->state, cs->state_fd)) {
+		err = -errno;
+		snprintf(errmsg, len, "cannot give the program its state map: %s", strerror(-err));
+	}
+	return err;
+}
+
+static uint32_t ctl_flags(const struct sensor_config *cfg, bool replay)
+{
+	return (cfg->nwatch ? SW_CTL_WATCH : 0) | (cfg->drop ? SW_CTL_DROP : 0) |
+	       (cfg->host_mode ? SW_CTL_HOST : 0) | (replay ? SW_CTL_REPLAY : 0);
+}
+
 /* Sizes the tables and sets the .rodata knobs; loads unless libxdp is to (load false). */
 static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool replay, bool load)
 {
@@ -154,10 +231,6 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	skel = scanwatch_bpf__open();
 	if (!skel)
 		return fail(s, errno, "cannot open the BPF object: %s", strerror(errno));
-	skel->rodata->watch_on = cfg->nwatch > 0;
-	skel->rodata->drop_on = cfg->drop;
-	skel->rodata->replay_clock_on = replay;
-	skel->rodata->host_on = cfg->host_mode;
 	skel->rodata->flow_expiry_ns = (__u64)flow_expiry_s(cfg) * 1000000000ull;
 	/* Sensor mode never runs the egress program: do not even load it. */
 	bpf_program__set_autoload(skel->progs.scanwatch_egress, cfg->host_mode);
@@ -166,20 +239,20 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 		scanwatch_bpf__destroy(skel);
 		return fail(s, err, "cannot size the flow table: %s", strerror(-err));
 	}
-	/*
-	 * The outer maps' inner templates keep their compiled size: the kernel does not compare
-	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
-	 */
-	struct bpf_map *keys[] = { skel->maps.keys_0, skel->maps.keys_1 };
-	struct bpf_map *pairs[] = { skel->maps.pairs_0, skel->maps.pairs_1 };
-	for (int i = 0; i < SW_NGENS; i++) {
-		err = bpf_map__set_max_entries(keys[i], cfg->max_keys);
-		if (!err)
-			err = bpf_map__set_max_entries(pairs[i], cfg->max_pairs);
-		if (err) {
-			scanwatch_bpf__destroy(skel);
-			return fail(s, err, "cannot size the tables: %s", strerror(-err));
+	err = sensor_size_state(&s->cs, &SW_OBJ_VIEW(skel), cfg, ctl_flags(cfg, replay), s->errmsg,
+				sizeof(s->errmsg));
+	if (err) {
+		scanwatch_bpf__destroy(skel);
+		/* The state map is the first thing made: the privilege to load BPF is missing. */
+		if (err == -EPERM) {
+			char why[SW_ERRMSG_LEN];
+
+			snprintf(why, sizeof(why), "%s", s->errmsg);
+			return fail(s, err,
+				    "%s (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)",
+				    why);
 		}
+		return err < 0 ? err : -err;
 	}
 	if (!load) {
 		/* libxdp loads it, as a freplace program of its dispatcher: skel_ready() follows. */
@@ -189,6 +262,8 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	err = scanwatch_bpf__load(skel);
 	if (err) {
 		scanwatch_bpf__destroy(skel);
+		if (err == -ENOMEM || err == -E2BIG)
+			return state_refused(s, cfg, err);
 		/* Not the verifier: the caller lacks the privilege to load BPF at all. */
 		if (err == -EPERM)
 			return fail(s, err,
@@ -212,15 +287,16 @@ static int skel_ready(struct sensor *s, const struct sensor_config *cfg)
 	s->prog_fd = bpf_program__fd(skel->progs.scanwatch_xdp);
 	s->keys_fd[0] = bpf_map__fd(skel->maps.keys_0);
 	s->keys_fd[1] = bpf_map__fd(skel->maps.keys_1);
-	s->pairs_fd[0] = bpf_map__fd(skel->maps.pairs_0);
-	s->pairs_fd[1] = bpf_map__fd(skel->maps.pairs_1);
-	s->stats_fd[0] = bpf_map__fd(skel->maps.stats_0);
-	s->stats_fd[1] = bpf_map__fd(skel->maps.stats_1);
+	s->cs.cache_fd = bpf_map__fd(skel->maps.cache);
+	s->cs.log_fd = bpf_map__fd(skel->maps.log_recs);
+	s->cs.ctl_fd = bpf_map__fd(skel->maps.log_ctl);
 	s->keys_outer_fd = bpf_map__fd(skel->maps.keys);
-	s->active_fd = bpf_map__fd(skel->maps.active);
 	s->watch_fd = bpf_map__fd(skel->maps.watch);
 	s->meta_fd = bpf_map__fd(skel->maps.meta);
 	s->gen = 0;
+	err = cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
+	if (err)
+		return err;
 	if (cfg->host_mode) {
 		s->flows_fd = bpf_map__fd(skel->maps.flows);
 		s->services_fd = bpf_map__fd(skel->maps.services);
@@ -259,7 +335,7 @@ int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
 	int err;
 
-	s->skel->bss->replay_now_ns = ts_ns;
+	cstate_set_clock(&s->cs, ts_ns);
 	err = bpf_prog_test_run_opts(s->prog_fd, &opts);
 	if (err)
 		return fail(s, err, "BPF_PROG_TEST_RUN failed on a %u-byte frame: %s", len,
@@ -275,7 +351,7 @@ int sensor_run_egress(struct sensor *s, const void *frame, uint32_t len, uint64_
 
 	if (s->egress_prog_fd < 0)
 		return fail(s, EINVAL, "the egress program is loaded in host mode only");
-	s->skel->bss->replay_now_ns = ts_ns;
+	cstate_set_clock(&s->cs, ts_ns);
 	err = bpf_prog_test_run_opts(s->egress_prog_fd, &opts);
 	if (err)
 		return fail(s, err,
@@ -576,12 +652,7 @@ static int resume_egress(struct sensor *s, int ifindex, bool quiet)
 
 static int read_active(struct sensor *s)
 {
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(s->active_fd, &zero, &s->gen))
-		return fail(s, errno, "cannot read the active generation: %s", strerror(errno));
-	if (s->gen >= SW_NGENS)
-		return fail(s, EINVAL, "pinned generation %u is out of range", s->gen);
+	s->gen = cstate_active(&s->cs);
 	return 0;
 }
 
@@ -818,13 +889,59 @@ int sensor_relink(struct sensor *s, const char *ifname)
 	return err ? err : SW_RELINKED;
 }
 
+/*
+ * The pinned counting state: its layout as meta recorded it, checked against the maps and the
+ * options asked for (a size differs: the caller says which options differ), then mapped.
+ */
+static int resume_state(struct sensor *s, const struct sensor_config *cfg)
+{
+	struct bpf_map_info cinfo = {}, linfo = {}, sinfo = {};
+	__u32 clen = sizeof(cinfo), llen = sizeof(linfo), slen = sizeof(sinfo);
+	struct cstate want;
+	char errmsg[SW_ERRMSG_LEN];
+
+	s->cs.ncpus = s->meta.ncpus;
+	s->cs.cache_slots = s->meta.cache_slots;
+	s->cs.log_chunks = s->meta.log_chunks;
+	if (s->cs.ncpus != (uint32_t)s->ncpus)
+		return fail(s, EINVAL,
+			    "point %s was attached when this machine had %u possible CPUs, not %d: "
+			    "run 'scanwatch detach --point %s'",
+			    s->point, s->cs.ncpus, s->ncpus, s->point);
+	if (bpf_obj_get_info_by_fd(s->cs.cache_fd, &cinfo, &clen) ||
+	    bpf_obj_get_info_by_fd(s->cs.log_fd, &linfo, &llen) ||
+	    bpf_obj_get_info_by_fd(s->cs.state_fd, &sinfo, &slen) ||
+	    sinfo.max_entries != s->cs.ncpus || sinfo.value_size != sizeof(struct sw_block) ||
+	    cinfo.max_entries != cstate_cache_entries(&s->cs) ||
+	    linfo.max_entries != cstate_log_entries(&s->cs) ||
+	    cinfo.value_size != sizeof(struct sw_rec) || linfo.value_size != sizeof(struct sw_rec))
+		return fail(s, EINVAL,
+			    "pinned point %s has a counting state its meta map does not describe: "
+			    "run 'scanwatch detach --point %s'",
+			    s->point, s->point);
+	/* Options asked for now: the same layout, or the point must be detached first. */
+	cstate_init(&want);
+	if (cstate_plan(&want, cfg->cache_slots, log_records(cfg), s->ncpus, 0, errmsg,
+			sizeof(errmsg)) == -EINVAL)
+		return fail(s, EINVAL, "%s", errmsg);
+	if (want.cache_slots != s->cs.cache_slots || want.log_chunks != s->cs.log_chunks)
+		return fail(
+			s, EEXIST,
+			"point %s is attached with caches of %u slots and a log of %llu records, not "
+			"%u and %llu; run 'scanwatch detach --point %s' first",
+			s->point, s->cs.cache_slots,
+			(unsigned long long)cstate_log_capacity(&s->cs), want.cache_slots,
+			(unsigned long long)cstate_log_capacity(&want), s->point);
+	return cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
+}
+
 static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex)
 {
 	struct bpf_link_info info = {};
 	__u32 info_len = sizeof(info), zero = 0;
-	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1], NULL,
-			      &s->pairs_fd[0],	 &s->pairs_fd[1], NULL,		  &s->stats_fd[0],
-			      &s->stats_fd[1],	 &s->active_fd,	  &s->watch_fd,	  &s->meta_fd };
+	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1],
+			      &s->cs.state_fd,	 &s->cs.cache_fd, &s->cs.log_fd,
+			      &s->cs.ctl_fd,	 &s->watch_fd,	  &s->meta_fd };
 	struct sw_prefix pfx;
 	char path[PATH_MAX];
 	__u32 want_flags;
@@ -874,10 +991,7 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 		if (fd < 0)
 			return fail(s, errno, "cannot open pinned map %s: %s", path,
 				    strerror(errno));
-		if (fds[i])
-			*fds[i] = fd;
-		else
-			close(fd);
+		*fds[i] = fd;
 	}
 	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
 		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
@@ -903,6 +1017,9 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			"'scanwatch detach'",
 			s->point);
 	}
+	err = resume_state(s, cfg);
+	if (err)
+		return err;
 	want_flags = meta_flags(cfg);
 	if (want_flags != (s->meta.flags & ~(SW_META_OWN_QDISC | SW_META_MULTIPROG)) ||
 	    cfg->max_pairs != s->meta.max_pairs || cfg->max_keys != s->meta.max_keys ||
@@ -910,7 +1027,7 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 				flow_expiry_s(cfg) != s->meta.flow_expiry_s)))
 		return fail(
 			s, EEXIST,
-			"point %s is attached with other options (drop, watch, host mode, table sizes or flow expiry); run 'scanwatch detach --point %s' first",
+			"point %s is attached with other options (drop, watch, host mode, table, cache or log sizes, or flow expiry); run 'scanwatch detach --point %s' first",
 			s->point, s->point);
 	/* The watched set may change across restarts: replace it with the one asked for. */
 	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
@@ -1066,11 +1183,13 @@ int sensor_update_meta(struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->active_fd,   &s->watch_fd,
-		       &s->meta_fd,	&s->keys_fd[0],	   &s->keys_fd[1],  &s->pairs_fd[0],
-		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1], &s->flows_fd,
-		       &s->services_fd, &s->egress_link_fd };
+	int *fds[] = { &s->link_fd,    &s->keys_outer_fd, &s->watch_fd,	   &s->meta_fd,
+		       &s->keys_fd[0], &s->keys_fd[1],	  &s->cs.cache_fd, &s->cs.log_fd,
+		       &s->cs.ctl_fd,  &s->flows_fd,	  &s->services_fd, &s->egress_link_fd,
+		       &s->cs.state_fd };
 
+	/* Closes the state map when it is ours (made for a skeleton), not the skeleton's. */
+	cstate_unmap(&s->cs);
 	/* libxdp's handle on the program first: it refers to the skeleton's object. */
 	mp_close(s->xprog);
 	s->xprog = NULL;

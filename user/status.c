@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "cstate.h"
 #include "log.h"
 #include "parse_num.h"
 #include "paths.h"
@@ -27,9 +28,11 @@ static const char status_help[] =
 	"A header: version, time, the pin root, the data directory, the configuration file and\n"
 	"the country database areas come from (its type and build date).\n"
 	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
-	"interval, fill of the current tables, packets dropped for want of room, last drain, and\n"
-	"whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx or\n"
-	"tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
+	"interval, records in the current interval's log out of its size, the slots of each CPU's\n"
+	"cache, packets counted without their source so far and why (log full, over --max-pairs,\n"
+	"no room for the key), last drain, and whether its daemon is running. A point in host\n"
+	"mode adds 'host', its egress hook (tcx or tc), the fill of its flow table, the flow expiry\n"
+	"and the flows evicted so far.\n"
 	"Then today's accesses and sources per point of the data directory, to the last drain.\n"
 	"\n"
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
@@ -68,14 +71,48 @@ static long count_entries(const char *dir, const char *map, size_t key_size)
 	return n;
 }
 
+static int open_pin(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return bpf_obj_get(path);
+}
+
+/*
+ * The current interval's records so far, from the pinned state, and the log's size: *records
+ * is -1 when the state cannot be read.
+ */
+static uint64_t log_fill(const char *dir, const struct sw_meta *meta, int64_t *records)
+{
+	struct cstate cs;
+	uint64_t n = 0, cap;
+	uint32_t gen = 0;
+
+	cstate_init(&cs);
+	cs.ncpus = meta->ncpus;
+	cs.log_chunks = meta->log_chunks;
+	cs.state_fd = open_pin(dir, "state");
+	cs.ctl_fd = open_pin(dir, "log_ctl");
+	*records =
+		cs.state_fd >= 0 && cs.ctl_fd >= 0 && !cstate_peek(&cs, &gen, &n) ? (int64_t)n : -1;
+	cap = cstate_log_capacity(&cs);
+	if (cs.state_fd >= 0)
+		close(cs.state_fd);
+	if (cs.ctl_fd >= 0)
+		close(cs.ctl_fd);
+	return cap;
+}
+
 static void show_point(const char *root, const char *name, const struct status_opts *o, bool first)
 {
-	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", tables[16], when[32] = "never";
+	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", when[32] = "never", log[64];
 	struct sw_meta meta;
-	__u32 prog_id, gen = 0, zero = 0;
-	long pairs, keys, flows = 0;
+	uint64_t log_cap;
+	int64_t records;
+	__u32 prog_id;
+	long flows = 0;
 	char host[160] = "";
-	int fd;
 
 	if (sensor_read_meta(root, name, &meta, &prog_id)) {
 		if (o->json)
@@ -84,17 +121,8 @@ static void show_point(const char *root, const char *name, const struct status_o
 			printf("%-16s (unreadable pins)\n", name);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s/active", root, name);
-	fd = bpf_obj_get(dir);
-	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &gen);
-		close(fd);
-	}
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(tables, sizeof(tables), "pairs_%u", gen & 1);
-	pairs = count_entries(dir, tables, sizeof(struct sw_pair));
-	snprintf(tables, sizeof(tables), "keys_%u", gen & 1);
-	keys = count_entries(dir, tables, sizeof(struct sw_key));
+	log_cap = log_fill(dir, &meta, &records);
 	if (meta.flags & SW_META_HOST) {
 		flows = count_entries(dir, "flows", sizeof(struct sw_flow));
 		snprintf(host, sizeof(host),
@@ -115,18 +143,24 @@ static void show_point(const char *root, const char *name, const struct status_o
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	if (o->json) {
-		status_json_point(stdout, first, name, &meta, prog_id, pairs, keys, flows,
+		status_json_point(stdout, first, name, &meta, prog_id, records, log_cap, flows,
 				  meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0));
 		return;
 	}
-	printf("%-16s %-12s %-8s prog %-6u every %us  pairs %ld/%u  keys %ld/%u  dropped %" PRIu64
-	       "  last drain %s  daemon %s%s%s%s%s\n",
+	if (records >= 0)
+		snprintf(log, sizeof(log), "log %" PRId64 "/%" PRIu64, records, log_cap);
+	else
+		snprintf(log, sizeof(log), "log ?/%" PRIu64, log_cap);
+	printf("%-16s %-12s %-8s prog %-6u every %us  %s  cache %u/cpu  dropped %" PRIu64
+	       " (log full %" PRIu64 ", pairs over %" PRIu64 ", keys %" PRIu64
+	       ")  last drain %s  daemon %s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
 					      "?",
-	       prog_id, meta.interval_s, pairs, meta.max_pairs, keys, meta.max_keys,
-	       (uint64_t)meta.dropped, when,
+	       prog_id, meta.interval_s, log, meta.cache_slots, (uint64_t)meta.dropped,
+	       (uint64_t)meta.dropped_log_full, (uint64_t)meta.dropped_pairs_over,
+	       (uint64_t)meta.dropped_keys, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
 	       meta.flags & SW_META_WATCH ? "  watch" : "", host,

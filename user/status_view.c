@@ -103,7 +103,8 @@ static const char *mode_name(uint32_t mode)
 }
 
 void status_json_point(FILE *f, bool first, const char *name, const struct sw_meta *m,
-		       __u32 prog_id, long pairs, long keys, long flows, bool running)
+		       __u32 prog_id, int64_t log_records, uint64_t log_capacity, long flows,
+		       bool running)
 {
 	char when[32];
 
@@ -120,12 +121,20 @@ void status_json_point(FILE *f, bool first, const char *name, const struct sw_me
 		snprintf(ifname, sizeof(ifname), "%.*s", (int)sizeof(m->ifname), m->ifname);
 		json_str(f, ifname);
 	}
+	fprintf(f, ", \"mode\": \"%s\", \"prog_id\": %u, \"interval_s\": %u, \"log_records\": ",
+		mode_name(m->mode), prog_id, m->interval_s);
+	if (log_records >= 0)
+		fprintf(f, "%" PRId64, log_records);
+	else
+		fputs("null", f);
 	fprintf(f,
-		", \"mode\": \"%s\", \"prog_id\": %u, \"interval_s\": %u, \"pairs\": %ld, "
-		"\"max_pairs\": %u, \"keys\": %ld, \"max_keys\": %u, \"dropped\": %" PRIu64
+		", \"log_capacity\": %" PRIu64 ", \"cache_slots\": %u, \"max_pairs\": %u, "
+		"\"max_keys\": %u, \"dropped\": %" PRIu64 ", \"dropped_log_full\": %" PRIu64
+		", \"dropped_pairs_over\": %" PRIu64 ", \"dropped_keys\": %" PRIu64
 		", \"last_drain\": ",
-		mode_name(m->mode), prog_id, m->interval_s, pairs, m->max_pairs, keys, m->max_keys,
-		(uint64_t)m->dropped);
+		log_capacity, m->cache_slots, m->max_pairs, m->max_keys, (uint64_t)m->dropped,
+		(uint64_t)m->dropped_log_full, (uint64_t)m->dropped_pairs_over,
+		(uint64_t)m->dropped_keys);
 	if (m->last_drain_s) {
 		utc((time_t)m->last_drain_s, "%Y-%m-%dT%H:%M:%SZ", when, sizeof(when));
 		fprintf(f, "\"%s\"", when);

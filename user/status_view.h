@@ -23,9 +23,13 @@ struct status_opts {
 
 /* Text: the header lines. JSON: the object's opening, up to the points' array. */
 void status_begin(FILE *f, const struct status_opts *o);
-/* One attached point, as a JSON object; meta NULL when its pins cannot be read. */
+/*
+ * One attached point, as a JSON object; meta NULL when its pins cannot be read. log_records is
+ * the current interval's records so far (-1: unreadable), log_capacity the log's size.
+ */
 void status_json_point(FILE *f, bool first, const char *name, const struct sw_meta *meta,
-		       __u32 prog_id, long pairs, long keys, long flows, bool running);
+		       __u32 prog_id, int64_t log_records, uint64_t log_capacity, long flows,
+		       bool running);
 /* Today's figures per point of the data directory; JSON: then the object's end. */
 void status_today(FILE *f, const struct status_opts *o);
 
