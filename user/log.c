@@ -6,6 +6,7 @@
 #include "log.h"
 
 static enum sw_log_level current_level = SW_LOG_INFO;
+static unsigned int errors_logged;
 
 void sw_log_set_level(enum sw_log_level level)
 {
@@ -24,8 +25,15 @@ static const char *const prefixes[] = {
 	[SW_LOG_DEBUG] = "scanwatch: debug: ",
 };
 
+unsigned int sw_log_errors(void)
+{
+	return errors_logged;
+}
+
 static void vlog(enum sw_log_level level, const char *fmt, va_list ap)
 {
+	if (level == SW_LOG_ERR)
+		errors_logged++;
 	if (level > current_level)
 		return;
 	fputs(prefixes[level], stderr);

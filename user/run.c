@@ -517,11 +517,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	flows_commit(&p->sensor, &fdr, !found_stored);
 	if (stored && !skip_empty)
 		report_evictions(p);
-	if (stored && tally_dropped(&p->store.iv)) {
-		p->sensor.meta.dropped += tally_dropped(&p->store.iv);
-		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
-			tally_dropped(&p->store.iv));
-	}
+	if (stored)
+		p->sensor.meta.dropped += store_warn_dropped(&p->store);
 	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
 	if (stored && !skip_empty)
 		alert_tick(p->alerts, p->store.day.date, start_s + len);
@@ -611,10 +608,16 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->stored_open = true;
+		/* Before anything is written, and before anything is attached. */
+		err = store_lock(&p->store, "run");
+		if (err) {
+			sw_err("point %s: %s", p->name, p->store.errmsg);
+			return err;
+		}
 		p->clk = &c->clk;
 		p->crash = c->crash;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
-				   wall_s(&c->clk));
+				   wall_s(&c->clk), wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 			return err;
@@ -928,9 +931,18 @@ int cmd_run(int argc, char **argv)
 			sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
 				SW_GEOIP_DEFAULT);
 		err = loop(c) ? SW_EXIT_FAIL : 0;
-		for (size_t i = 0; i < c->npoints; i++)
-			sw_info("point %s: still attached and counting; 'scanwatch detach --point %s' stops it",
-				c->points[i].name, c->points[i].name);
+		for (size_t i = 0; i < c->npoints; i++) {
+			struct point *p = &c->points[i];
+			char why[SW_ERRMSG_LEN];
+
+			/* Said only when true: after a detach, or pins that die with this process. */
+			if (sensor_still_counting(&p->sensor, why, sizeof(why)))
+				sw_info("point %s: still attached and counting; 'scanwatch detach "
+					"--point %s' stops it",
+					p->name, p->name);
+			else
+				sw_warn("point %s: %s", p->name, why);
+		}
 	}
 	close_points(c);
 	alert_engine_close(&c->alerts);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "dates.h"
 #include "dayfile.h"
 #include "keyfmt.h"
 #include "log.h"
@@ -26,51 +27,6 @@ static const char summary_help[] =
 	"\n"
 	"Example:\n"
 	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n";
-
-/* Calendar dates as days since the epoch: the iteration needs no time zone. */
-static int parse_date(const char *s, int64_t *day)
-{
-	struct tm tm = { 0 }, parsed;
-	char *end;
-
-	if (strlen(s) != 10)
-		return -EINVAL;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -EINVAL;
-	parsed = tm;
-	*day = (int64_t)timegm(&tm) / 86400;
-	/* strptime takes 2009-11-31, and timegm would quietly make it 1 December. */
-	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
-		return -EINVAL;
-	return 0;
-}
-
-static void format_date(int64_t day, char out[11])
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int parse_month(const char *s, int64_t *from, int64_t *to)
-{
-	char buf[11];
-	int y, m;
-
-	if (strlen(s) != 7 || sscanf(s, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", y, m);
-	if (parse_date(buf, from))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-	if (parse_date(buf, to))
-		return -EINVAL;
-	(*to)--;
-	return 0;
-}
 
 int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
@@ -103,7 +59,7 @@ int summary_load(const char *data_dir, const char *point, int64_t from, int64_t 
 		for (int64_t day = from; day <= to && !err; day++) {
 			struct dayfile df;
 
-			format_date(day, date);
+			sw_day_format(day, date);
 			sw_day_path(path, sizeof(path), dir, date, "daily", "txt");
 			err = dayfile_read(path, &df, errmsg, errlen);
 			/* ENOTDIR: a file beside the points (a log, say) is no point. */
@@ -113,9 +69,27 @@ int summary_load(const char *data_dir, const char *point, int64_t from, int64_t 
 			}
 			if (err)
 				break;
-			err = tally_merge(out, &df.t);
-			if (err)
+			/* A copy, or a file moved from elsewhere, would count another day twice. */
+			if (strcmp(df.point, name) || strcmp(df.date, date)) {
+				snprintf(errmsg, errlen,
+					 "%s is the summary of point %s on %s, not of %s on %s",
+					 path, df.point, df.date, name, date);
+				err = -EINVAL;
+			}
+			if (!err)
+				err = tally_merge(out, &df.t);
+			if (!err)
+				err = tally_check_totals(out);
+			if (err == -EOVERFLOW) {
+				snprintf(
+					errmsg, errlen,
+					"%s: counts too large: added up with the days before, they pass "
+					"2^64 - 1",
+					path);
+				err = -EINVAL;
+			} else if (err == -ENOMEM) {
 				snprintf(errmsg, errlen, "out of memory");
+			}
 			(*ndays)++;
 			dayfile_free(&df);
 		}
@@ -292,22 +266,26 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 			a->point = optarg;
 			break;
 		case 'D':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
 						   optarg);
 			a->to = a->from;
 			break;
-		case 'M':
-			if (parse_month(optarg, &a->from, &a->to))
+		case 'M': {
+			int y, m;
+
+			if (sw_month_parse(optarg, &y, &m))
 				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
 						   optarg);
+			sw_month_days(y, m, &a->from, &a->to);
 			break;
+		}
 		case 'F':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--from takes YYYY-MM-DD");
 			break;
 		case 'T':
-			if (parse_date(optarg, &a->to))
+			if (sw_day_parse(optarg, &a->to))
 				return usage_error("summary", "--to takes YYYY-MM-DD");
 			break;
 		case 'j':
@@ -358,8 +336,8 @@ int cmd_summary(int argc, char **argv)
 		tally_free(&t);
 		return SW_EXIT_FAIL;
 	}
-	format_date(a.from, df);
-	format_date(a.to, dt);
+	sw_day_format(a.from, df);
+	sw_day_format(a.to, dt);
 	if (a.json)
 		print_json(stdout, a.point, df, dt, &t, keys, areas, nareas);
 	else
