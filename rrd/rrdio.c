@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "rrdio.h"
@@ -184,14 +183,48 @@ int rrdio_info(struct rrdio *io, const char *name, struct rrdio_meta *meta)
 
 #define NEW_NAME "new.rrd"
 
-/* Why librrd made no file though it said nothing: it drops its write errors (1.7.2). */
-static int lost_create_error(int dfd)
+/* What a file of these definitions holds in rows at least: one value per data source and row. */
+static off_t data_bytes(int argc, const char **argv)
 {
-	struct statvfs vfs;
+	unsigned long nds = 0, rows = 0;
 
-	if (!fstatvfs(dfd, &vfs) && (vfs.f_bavail == 0 || vfs.f_favail == 0))
-		return -ENOSPC;
-	return -EIO;
+	for (int i = 0; i < argc; i++) {
+		char cf[16];
+		unsigned long steps, n;
+
+		if (!strncmp(argv[i], "DS:", 3))
+			nds++;
+		if (sscanf(argv[i], "RRA:%15[A-Z]:", cf) != 1)
+			continue;
+		/* RRA:CF:xff:steps:rows for the consolidations, RRA:CF:rows:... for Holt-Winters. */
+		if (!strcmp(cf, "AVERAGE") || !strcmp(cf, "MIN") || !strcmp(cf, "MAX") ||
+		    !strcmp(cf, "LAST")) {
+			if (sscanf(argv[i], "RRA:%*[A-Z]:%*[^:]:%lu:%lu", &steps, &n) == 2)
+				rows += n;
+		} else if (sscanf(argv[i], "RRA:%*[A-Z]:%lu", &n) == 1) {
+			rows += n;
+		}
+	}
+	return (off_t)(nds * rows * sizeof(double));
+}
+
+/*
+ * Why librrd made no file: it says "Input/output error" or nothing at all when a write fails
+ * (1.7.2), and has removed its file by then, so the room is back. Asking for the room again
+ * tells a full disk from the rest.
+ */
+static int lost_create_error(int dfd, int argc, const char **argv)
+{
+	int fd = openat(dfd, "probe", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = -EIO;
+
+	if (fd < 0)
+		return errno == ENOSPC || errno == EDQUOT ? -ENOSPC : -EIO;
+	if (fallocate(fd, 0, 0, data_bytes(argc, argv)) && (errno == ENOSPC || errno == EDQUOT))
+		err = -ENOSPC;
+	close(fd);
+	unlinkat(dfd, "probe", 0);
+	return err;
 }
 
 /*
@@ -215,14 +248,18 @@ static int create_local(struct rrdio *io, const char *name, const struct rrdio_a
 	rrd_clear_error();
 	/* librrd takes 0 for "now": the epoch's first interval starts a second later. */
 	if (rrd_create_r2(path, step_s, last_up ? last_up : 1, 1, NULL, NULL, argc, argv)) {
-		err = fail(io, -EIO, "cannot create", name);
+		/* librrd says "Input/output error" or nothing for a full disk: say what it is. */
+		err = lost_create_error(tfd, argc, argv);
+		if (err == -ENOSPC || !rrd_test_error())
+			rrd_clear_error();
+		err = fail(io, err, "cannot create", name);
 		goto out;
 	}
 	fd = openat(tfd, NEW_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rrd_clear_error();
-		err = fail(io, errno == ENOENT ? lost_create_error(tfd) : -errno, "cannot create",
-			   name);
+		err = fail(io, errno == ENOENT ? lost_create_error(tfd, argc, argv) : -errno,
+			   "cannot create", name);
 		goto out;
 	}
 	/* librrd's mode comes from the umask; ours is fixed (README.md, "Files and permissions"). */
