@@ -12,13 +12,13 @@ BIN ?= scanwatch
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
 
-LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng
+LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng libpq
 CFLAGS ?= -O2 -g
 # Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
 CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
 	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng) \
-	-lelf -lz -lm
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng -lpq) \
+	-lelf -lz -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
 	-Wall -Wextra -Werror -Wno-unused-parameter
 
@@ -62,6 +62,14 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 
 # Every user object may include a skeleton; generate them first.
 $(LIB_OBJS) $(OUT)/user/main.o: | $(SKELS)
+
+# The database's migrations, in order, as C strings that `scanwatch db-init` applies.
+DB_SCHEMAS := $(sort $(wildcard user/db/schema/*.sql))
+$(OUT)/db_schema.h: $(DB_SCHEMAS) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)for f in $(DB_SCHEMAS); do printf '"'; sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+		-e 's/$$/\\n"/' -e '2,$$s/^/"/' "$$f"; printf ',\n'; done > $@
+$(OUT)/user/db_init.o: $(OUT)/db_schema.h
 
 $(OUT)/user/%.o: user/%.c | $(OUT)/user
 	$(call msg,CC,$@)

@@ -343,7 +343,7 @@ for dup in 'area JP 1 1' 'stat packets 9' 'date 2009-10-01' 'point p'; do
 done
 { grep -v '^key' "$WORK/day.txt"; echo "key tcp/445 scan 18446744073709551615 1 0 0 0 0"; echo "key tcp/22 scan 1 1 0 0 0 0"; } >"$D/p/daily/$DAY1.txt"
 expect "D. daily counts whose sum passes 2^64 - 1 are refused, not wrapped around" 2 \
-	"$DAY1.txt: counts too large" "$SW" summary --data-dir "$D" --point p --day $DAY1
+	"point p on $DAY1: counts too large" "$SW" summary --data-dir "$D" --point p --day $DAY1
 cp "$WORK/day.txt" "$D/p/daily/$DAY1.txt"
 printf 'key tcp/8443 2009-10-01\nkey tcp/8080 2009-99-99\n' >"$D/p/tracked"
 expect "D. a tracked file dated 2009-99-99 is refused" 1 "tracked:2: expected 'key KEY YYYY-MM-DD'" \

@@ -10,7 +10,8 @@
 #   4. drain of 1 000 000 pairs (tools/bench_drain) and their store (tools/bench_store)
 #   5. RRD writes, 10 points x 100 files (tools/bench_rrd)
 #   6. the daemon at rest (tools/bench_veth.sh)
-# and, as information outside section 7, host mode against sensor mode (tools/bench_hostmode).
+# and, as information outside section 7, host mode against sensor mode (tools/bench_hostmode)
+# and ten points storing a day into one PostgreSQL database against local files (tools/bench_db.sh).
 # Ratios are information: only a bench that cannot run, or that counts wrongly, fails.
 #
 # BENCH_JSON (default bench.json) is where the figures go; BENCH_CPU (default the last CPU) the
@@ -90,6 +91,9 @@ tools/bench_veth.sh "$TMP/veth.json"
 section "information: host mode against sensor mode"
 "$T/bench_hostmode" --rounds 3 --cpu "$CPU" --json "$TMP/hostmode.json"
 
+section "information: ten points storing a day into one database, against local files"
+tools/bench_db.sh "$TMP/db.json"
+
 END=$(date +%s)
 section "table"
 python3 - "$TMP" "$JSON" "$EVENT" "$per" "$perf_note" "$((END - START))" "$LOAD0" "$CPU" <<'EOF'
@@ -160,6 +164,12 @@ row("+. host mode, scan mix (information)", "%.0f ns" % hm["ns_per_packet"]["hos
     "sensor mode %.0f ns" % hm["ns_per_packet"]["sensor_scan"]["median"],
     "%.2fx" % hm["host_over_sensor_scan"]["ratio"], "", None)
 
+db = load("db.json")["db"]
+row("+. %d points x a day (%d intervals) into one database" % (db["points"], db["intervals_per_point"]),
+    "%.0f intervals/s, %.0f kB a point-day" % (db["db_intervals_per_s"], db["db_bytes_per_point_day"] / 1024),
+    "files %.0f intervals/s, %.0f kB" % (db["files_intervals_per_s"], db["files_bytes_per_point_day"] / 1024),
+    "%.2fx" % db["ratio"], "", None)
+
 cols = ("row", "figure", "baseline", "ratio", "target", "verdict")
 heads = ("row", "figure", "baseline", "ratio", "target", "")
 w = [max(len(h), *(len(r[k]) for r in rows)) for h, k in zip(heads, cols)]
@@ -178,7 +188,7 @@ for r in rows:
     md.append("| " + " | ".join(r[k].strip() for k in cols) + " |")
 doc = {"date": date, "machine": machine, "cpu": int(cpu), "load_average_start": load0,
        "seconds": int(secs), "table": rows, "table_markdown": "\n".join(md) + "\n",
-       "xdp": xdp, "drain": drain, "store": store, "rrd": rrd, "hostmode": hm,
+       "xdp": xdp, "drain": drain, "store": store, "rrd": rrd, "hostmode": hm, "db": db,
        "veth": veth["veth"], "cpu_per_packet": veth["cpu"], "rest": veth["rest"],
        "veth_method": veth["veth_method"]}
 with open(path + ".tmp", "w") as f:

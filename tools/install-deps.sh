@@ -7,6 +7,10 @@ PKGS=(
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libmaxminddb-dev librrd-dev rrdtool rrdcached libcmocka-dev libcap-ng-dev
 	libxdp-dev xdp-tools
+	# building (and a production sensor: libpq5 comes with it): the client of --db
+	libpq-dev
+	# tests and bench only: a PostgreSQL server they start themselves (tests/pg_lib.sh), and psql
+	postgresql postgresql-client
 	iproute2 tcpdump tshark tcpreplay nmap masscan zmap hping3 netsniff-ng
 	libmaxmind-db-writer-perl mmdb-bin python3 procps util-linux
 	chromium

@@ -24,6 +24,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "daysrc.h"
 #include "log.h"
 #include "parse_num.h"
 #include "priv.h"
@@ -288,7 +289,7 @@ static void fill_key(struct alert *a, const char *point, const struct sw_key *k)
 	a->baseline_sources = NAN;
 }
 
-int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind, int64_t from,
+int alerts_surges(const struct daysrc *src, const char *point, enum alert_kind kind, int64_t from,
 		  int64_t to, int64_t base_from, int64_t base_to, const struct alert_config *cfg,
 		  struct alert_list *out, char *errmsg, size_t errlen)
 {
@@ -298,9 +299,9 @@ int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind,
 
 	tally_init(&cur);
 	tally_init(&base);
-	err = summary_load(data_dir, point, from, to, &cur, &nd, errmsg, errlen);
+	err = summary_load(src, point, from, to, &cur, &nd, errmsg, errlen);
 	if (!err)
-		err = summary_load(data_dir, point, base_from, base_to, &base, &nb, errmsg, errlen);
+		err = summary_load(src, point, base_from, base_to, &base, &nb, errmsg, errlen);
 	for (size_t i = 0; !err && nd && nb && i < cur.nkeys; i++) {
 		const struct tally_key *k = &cur.keys[i];
 		const struct tally_key *b = tally_find(&base, &k->key);
@@ -363,7 +364,7 @@ static struct day_slot *slot_of(struct day_slot *r, int64_t day)
 	return s->day == day ? s : NULL;
 }
 
-static int ring_load(struct day_slot *r, const char *data_dir, const char *point, int64_t day,
+static int ring_load(struct day_slot *r, const struct daysrc *src, const char *point, int64_t day,
 		     char *errmsg, size_t errlen)
 {
 	struct day_slot *s = &r[((day % RING_DAYS) + RING_DAYS) % RING_DAYS];
@@ -372,7 +373,7 @@ static int ring_load(struct day_slot *r, const char *data_dir, const char *point
 
 	tally_reset(&s->t);
 	s->day = day;
-	err = summary_load(data_dir, point, day, day, &s->t, &nd, errmsg, errlen);
+	err = summary_load(src, point, day, day, &s->t, &nd, errmsg, errlen);
 	s->have = !err && nd > 0;
 	return err;
 }
@@ -444,7 +445,7 @@ static int cmp_scores(const void *x, const void *y)
 	return sw_key_cmp(&a->key, &b->key);
 }
 
-int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
+int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day,
 			struct trend_score **out, size_t *n, char *errmsg, size_t errlen)
 {
 	struct day_slot *r = ring_new(), *s;
@@ -453,7 +454,7 @@ int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
 	*out = NULL;
 	*n = 0;
 	for (int64_t d = day - TREND_DAYS; !err && d <= day; d++)
-		err = ring_load(r, data_dir, point, d, errmsg, errlen);
+		err = ring_load(r, src, point, d, errmsg, errlen);
 	s = err ? NULL : slot_of(r, day);
 	if (s && s->have) {
 		*out = calloc(s->t.nkeys + 1, sizeof(**out));
@@ -476,7 +477,7 @@ static bool trend_hit(struct day_slot *r, int64_t day, const struct sw_key *k,
 	       ts->score >= cfg->trend_score;
 }
 
-int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t to,
+int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		  const struct alert_config *cfg, struct alert_list *out, char *errmsg,
 		  size_t errlen)
 {
@@ -486,7 +487,7 @@ int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t
 	for (int64_t d = from - TREND_DAYS - 1; !err && d <= to; d++) {
 		struct day_slot *s;
 
-		err = ring_load(r, data_dir, point, d, errmsg, errlen);
+		err = ring_load(r, src, point, d, errmsg, errlen);
 		s = slot_of(r, d);
 		if (err || d < from || !s->have)
 			continue;
@@ -741,9 +742,28 @@ static const char *dash(const char *s)
 	return s[0] ? s : "-";
 }
 
+void alerts_log_format(const struct alert *a, char *buf, size_t len)
+{
+	char v[6][32];
+
+	num_str(a->value, v[0], sizeof(v[0]));
+	num_str(a->baseline, v[1], sizeof(v[1]));
+	num_str(a->value_sources, v[2], sizeof(v[2]));
+	num_str(a->baseline_sources, v[3], sizeof(v[3]));
+	num_str(a->change_pct, v[4], sizeof(v[4]));
+	num_str(a->score, v[5], sizeof(v[5]));
+	snprintf(buf, len, "%s %" PRId64 " %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s",
+		 alert_kind_names[a->kind], a->at, a->point, a->key, sw_kind_names[a->key_kind],
+		 a->sources ? "sources" : "accesses", a->from, a->to, dash(a->base_from),
+		 dash(a->base_to), v[0], v[1], v[2], v[3], v[4], v[5],
+		 a->kind != ALERT_HW ? "-" :
+		 a->open	     ? "open" :
+				       "closed");
+}
+
 int alerts_log_append(const char *data_dir, const struct alert *a)
 {
-	char path[PATH_MAX], v[6][32];
+	char path[PATH_MAX], line[1024];
 	struct stat st;
 	FILE *f;
 	int err = 0;
@@ -758,19 +778,8 @@ int alerts_log_append(const char *data_dir, const struct alert *a)
 		fprintf(f, "# scanwatch alerts (README.md \"Monthly report and alerts\"):\n"
 			   "# KIND AT POINT KEY KEYKIND MEASURE FROM TO BASE_FROM BASE_TO VALUE "
 			   "BASELINE VALUE_SOURCES BASELINE_SOURCES CHANGE_PCT SCORE STATE\n");
-	num_str(a->value, v[0], sizeof(v[0]));
-	num_str(a->baseline, v[1], sizeof(v[1]));
-	num_str(a->value_sources, v[2], sizeof(v[2]));
-	num_str(a->baseline_sources, v[3], sizeof(v[3]));
-	num_str(a->change_pct, v[4], sizeof(v[4]));
-	num_str(a->score, v[5], sizeof(v[5]));
-	fprintf(f, "%s %" PRId64 " %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s\n",
-		alert_kind_names[a->kind], a->at, a->point, a->key, sw_kind_names[a->key_kind],
-		a->sources ? "sources" : "accesses", a->from, a->to, dash(a->base_from),
-		dash(a->base_to), v[0], v[1], v[2], v[3], v[4], v[5],
-		a->kind != ALERT_HW ? "-" :
-		a->open		    ? "open" :
-				      "closed");
+	alerts_log_format(a, line, sizeof(line));
+	fprintf(f, "%s\n", line);
 	if (fflush(f))
 		err = -errno;
 	if (fclose(f) && !err)
@@ -795,6 +804,56 @@ static double num_parse(const char *s)
 	return *end ? NAN : v;
 }
 
+int alerts_log_parse(const char *point, char *line, struct alert_list *out, unsigned int *bad)
+{
+	char *w[17], *save = NULL;
+	struct alert a = { 0 };
+	int nw = 0, kind;
+	uint64_t at;
+	bool found = false;
+
+	if (line[0] == '#')
+		return 0;
+	for (char *t = strtok_r(line, " \n", &save); t && nw < 17; t = strtok_r(NULL, " \n", &save))
+		w[nw++] = t;
+	if (nw == 0)
+		return 0;
+	/* A line cut short by a crash, or not ours: counted and passed over. */
+	if (nw != 17) {
+		(*bad)++;
+		return 0;
+	}
+	/* Other kinds are recomputed from the daily summaries. */
+	if (strcmp(w[0], "hw"))
+		return 0;
+	if (parse_u64(w[1], 0, INT64_MAX, &at) || strcmp(w[2], point) ||
+	    strlen(w[3]) >= SW_KEY_STRLEN || (kind = sw_kind_parse(w[4])) < 0 ||
+	    strlen(w[6]) >= ALERT_TIME_LEN || strlen(w[7]) >= ALERT_TIME_LEN ||
+	    time_parse(w[6]) < 0 || time_parse(w[7]) < 0) {
+		(*bad)++;
+		return 0;
+	}
+	a.kind = ALERT_HW;
+	a.at = (int64_t)at;
+	snprintf(a.point, sizeof(a.point), "%s", w[2]);
+	snprintf(a.key, sizeof(a.key), "%s", w[3]);
+	a.key_kind = kind;
+	a.sources = !strcmp(w[5], "sources");
+	snprintf(a.from, sizeof(a.from), "%s", w[6]);
+	snprintf(a.to, sizeof(a.to), "%s", w[7]);
+	a.value = num_parse(w[10]);
+	a.baseline = num_parse(w[11]);
+	a.value_sources = a.baseline_sources = a.change_pct = a.score = NAN;
+	a.open = !strcmp(w[16], "open");
+	/* A run is logged when it starts and again when it ends: the last line tells. */
+	for (size_t i = 0; i < out->n; i++)
+		if (same_series(&out->v[i], &a) && !strcmp(out->v[i].from, a.from)) {
+			out->v[i] = a;
+			found = true;
+		}
+	return found ? 0 : alert_list_add(out, &a);
+}
+
 int alerts_log_read(const char *data_dir, const char *point, struct alert_list *out, char *errmsg,
 		    size_t errlen)
 {
@@ -811,56 +870,8 @@ int alerts_log_read(const char *data_dir, const char *point, struct alert_list *
 		snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
 		return err;
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
-		char *w[17], *save = NULL;
-		struct alert a = { 0 };
-		int nw = 0, kind;
-		uint64_t at;
-		bool found = false;
-
-		if (line[0] == '#')
-			continue;
-		for (char *t = strtok_r(line, " \n", &save); t && nw < 17;
-		     t = strtok_r(NULL, " \n", &save))
-			w[nw++] = t;
-		if (nw == 0)
-			continue;
-		/* A line cut short by a crash, or not ours: counted and passed over. */
-		if (nw != 17) {
-			bad++;
-			continue;
-		}
-		/* Other kinds are recomputed from the daily summaries. */
-		if (strcmp(w[0], "hw"))
-			continue;
-		if (parse_u64(w[1], 0, INT64_MAX, &at) || strcmp(w[2], point) ||
-		    strlen(w[3]) >= SW_KEY_STRLEN || (kind = sw_kind_parse(w[4])) < 0 ||
-		    strlen(w[6]) >= ALERT_TIME_LEN || strlen(w[7]) >= ALERT_TIME_LEN ||
-		    time_parse(w[6]) < 0 || time_parse(w[7]) < 0) {
-			bad++;
-			continue;
-		}
-		a.kind = ALERT_HW;
-		a.at = (int64_t)at;
-		snprintf(a.point, sizeof(a.point), "%s", w[2]);
-		snprintf(a.key, sizeof(a.key), "%s", w[3]);
-		a.key_kind = kind;
-		a.sources = !strcmp(w[5], "sources");
-		snprintf(a.from, sizeof(a.from), "%s", w[6]);
-		snprintf(a.to, sizeof(a.to), "%s", w[7]);
-		a.value = num_parse(w[10]);
-		a.baseline = num_parse(w[11]);
-		a.value_sources = a.baseline_sources = a.change_pct = a.score = NAN;
-		a.open = !strcmp(w[16], "open");
-		/* A run is logged when it starts and again when it ends: the last line tells. */
-		for (size_t i = 0; i < out->n; i++)
-			if (same_series(&out->v[i], &a) && !strcmp(out->v[i].from, a.from)) {
-				out->v[i] = a;
-				found = true;
-			}
-		if (!found)
-			err = alert_list_add(out, &a);
-	}
+	while (!err && fgets(line, sizeof(line), f))
+		err = alerts_log_parse(point, line, out, &bad);
 	fclose(f);
 	if (bad)
 		sw_warn("%s: %u line(s) that are not alerts passed over", path, bad);
@@ -899,7 +910,7 @@ static int merge_hw(struct alert_list *out, const struct alert_list *scan)
 	return err;
 }
 
-static int collect_one(const char *data_dir, const char *point, int64_t from, int64_t to,
+static int collect_one(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		       const struct alert_config *cfg, struct alert_list *out, char *errmsg,
 		       size_t errlen)
 {
@@ -916,8 +927,8 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 		sw_month_days(y, m, &mf, &ml);
 		prev_month(&py, &pm);
 		sw_month_days(py, pm, &bf, &bl);
-		err = alerts_surges(data_dir, point, ALERT_SURGE_MONTH, mf, ml, bf, bl, cfg, out,
-				    errmsg, errlen);
+		err = alerts_surges(src, point, ALERT_SURGE_MONTH, mf, ml, bf, bl, cfg, out, errmsg,
+				    errlen);
 		if (++m == 13) {
 			m = 1;
 			y++;
@@ -925,17 +936,19 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 	}
 	/* ISO weeks, Monday to Sunday, that overlap the days. */
 	for (int64_t mon = from - sw_weekday(from); !err && mon <= to; mon += 7)
-		err = alerts_surges(data_dir, point, ALERT_SURGE_WEEK, mon, mon + 6, mon - 7,
-				    mon - 1, cfg, out, errmsg, errlen);
+		err = alerts_surges(src, point, ALERT_SURGE_WEEK, mon, mon + 6, mon - 7, mon - 1,
+				    cfg, out, errmsg, errlen);
 	if (!err)
-		err = alerts_trends(data_dir, point, from, to, cfg, out, errmsg, errlen);
+		err = alerts_trends(src, point, from, to, cfg, out, errmsg, errlen);
 	if (!err && point) {
 		struct alert_list logged = { 0 }, scan = { 0 };
 		int64_t t0 = from * DAY_S, t1 = (to + 1) * DAY_S;
 
-		err = alerts_log_read(data_dir, point, &logged, errmsg, errlen);
-		if (!err)
-			err = alerts_hw_scan(NULL, data_dir, point, t0, t1, &scan, errmsg, errlen);
+		err = daysrc_alerts_log(src, point, &logged, errmsg, errlen);
+		/* The archives are the sensors' files: the database has what their logs say. */
+		if (!err && src->data_dir)
+			err = alerts_hw_scan(NULL, src->data_dir, point, t0, t1, &scan, errmsg,
+					     errlen);
 		if (!err)
 			err = merge_hw(&logged, &scan);
 		for (size_t i = 0; !err && i < logged.n; i++) {
@@ -951,16 +964,16 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 	return err;
 }
 
-int alerts_collect(const char *data_dir, char (*points)[ALERT_POINT_LEN], size_t npoints,
+int alerts_collect(const struct daysrc *src, char (*points)[ALERT_POINT_LEN], size_t npoints,
 		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
 		   struct alert_list *out, char *errmsg, size_t errlen)
 {
 	int err = 0;
 
 	for (size_t i = 0; !err && i < npoints; i++)
-		err = collect_one(data_dir, points[i], from, to, cfg, out, errmsg, errlen);
+		err = collect_one(src, points[i], from, to, cfg, out, errmsg, errlen);
 	if (!err && with_all)
-		err = collect_one(data_dir, NULL, from, to, cfg, out, errmsg, errlen);
+		err = collect_one(src, NULL, from, to, cfg, out, errmsg, errlen);
 	alert_list_sort(out);
 	return err;
 }
@@ -1234,6 +1247,8 @@ static void raise_alert(struct alert_engine *e, const struct alert *a)
 	if (err)
 		sw_warn("point %s: cannot append to %s/%s/" LOG_FILE ": %s", a->point, e->data_dir,
 			a->point, sf_strerror(err));
+	else if (e->logged && a->point[0])
+		e->logged(e->logged_ctx, a);
 	e->raised++;
 	if (e->argv)
 		run_command(e, a, msg);
@@ -1243,18 +1258,19 @@ static void raise_alert(struct alert_engine *e, const struct alert *a)
 static void judge_days(struct alert_point *p, int64_t d0, int64_t d1)
 {
 	struct alert_engine *e = p->eng;
+	struct daysrc src = daysrc_files(e->data_dir);
 	struct alert_list l = { 0 };
 	char errmsg[512];
 	int err;
 
-	err = alerts_trends(e->data_dir, p->name, d0, d1, &e->cfg, &l, errmsg, sizeof(errmsg));
+	err = alerts_trends(&src, p->name, d0, d1, &e->cfg, &l, errmsg, sizeof(errmsg));
 	for (int64_t d = d0; !err && d <= d1; d++) {
 		int y, m, py, pm;
 		int64_t mf, ml, bf, bl;
 
 		if (sw_weekday(d) == 6)
-			err = alerts_surges(e->data_dir, p->name, ALERT_SURGE_WEEK, d - 6, d,
-					    d - 13, d - 7, &e->cfg, &l, errmsg, sizeof(errmsg));
+			err = alerts_surges(&src, p->name, ALERT_SURGE_WEEK, d - 6, d, d - 13,
+					    d - 7, &e->cfg, &l, errmsg, sizeof(errmsg));
 		month_of(d, &y, &m);
 		sw_month_days(y, m, &mf, &ml);
 		if (err || d != ml)
@@ -1263,8 +1279,8 @@ static void judge_days(struct alert_point *p, int64_t d0, int64_t d1)
 		pm = m;
 		prev_month(&py, &pm);
 		sw_month_days(py, pm, &bf, &bl);
-		err = alerts_surges(e->data_dir, p->name, ALERT_SURGE_MONTH, mf, ml, bf, bl,
-				    &e->cfg, &l, errmsg, sizeof(errmsg));
+		err = alerts_surges(&src, p->name, ALERT_SURGE_MONTH, mf, ml, bf, bl, &e->cfg, &l,
+				    errmsg, sizeof(errmsg));
 	}
 	if (err)
 		sw_warn("point %s: alerts of %" PRId64 " day(s) not judged: %s", p->name,
@@ -1328,7 +1344,8 @@ static void check_hw(struct alert_point *p, uint64_t end_s)
 		snprintf(known->to, sizeof(known->to), "%s", s->to);
 		if (known->open && !s->open) {
 			known->open = false;
-			alerts_log_append(e->data_dir, known);
+			if (!alerts_log_append(e->data_dir, known) && e->logged)
+				e->logged(e->logged_ctx, known);
 			sw_info("point %s: Holt-Winters failure of %s (%s) %s since %s ended at %s",
 				p->name, known->key, sw_kind_names[known->key_kind],
 				known->sources ? "sources" : "accesses", known->from, known->to);

@@ -25,6 +25,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_db_init(int argc, char **argv);
 
 /* A growable list of --watch prefixes. */
 struct prefix_list {

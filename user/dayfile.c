@@ -28,6 +28,19 @@ static const char *const stat_names[SW_NSTATS] = {
 	[SW_STAT_FLOWS_EVICTED] = "flows_evicted",
 };
 
+const char *dayfile_stat_name(int stat)
+{
+	return stat >= 0 && stat < SW_NSTATS ? stat_names[stat] : NULL;
+}
+
+int dayfile_stat_index(const char *name)
+{
+	for (int s = 0; s < SW_NSTATS; s++)
+		if (!strcmp(name, stat_names[s]))
+			return s;
+	return -1;
+}
+
 void dayfile_init(struct dayfile *df)
 {
 	memset(df, 0, sizeof(*df));

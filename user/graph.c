@@ -20,6 +20,7 @@
 #include "charts.h"
 #include "cli.h"
 #include "dates.h"
+#include "daysrc.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -203,6 +204,7 @@ static void window_of(const struct graph_opts *o, const struct chart_def *c, int
 static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_LEN], size_t n,
 			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
 {
+	struct daysrc src = daysrc_files(o->data_dir);
 	char errmsg[512];
 	int64_t from = s / DAY_S, to = (e - 1) / DAY_S;
 	unsigned int nd;
@@ -211,8 +213,7 @@ static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_L
 	*ndays = 0;
 	tally_reset(t);
 	for (size_t i = 0; i < n; i++) {
-		err = summary_load(o->data_dir, points[i], from, to, t, &nd, errmsg,
-				   sizeof(errmsg));
+		err = summary_load(&src, points[i], from, to, t, &nd, errmsg, sizeof(errmsg));
 		if (err) {
 			sw_err("%s", errmsg);
 			return err == -EINVAL ? -EBADMSG : err;

@@ -20,6 +20,7 @@ static const struct {
 	{ "graph", cmd_graph, "draw the charts (PNG, SVG) from the RRD files" },
 	{ "report", cmd_report, "the monthly report (Markdown and HTML, with its charts)" },
 	{ "alerts", cmd_alerts, "surges, trends and Holt-Winters failures of the store" },
+	{ "db-init", cmd_db_init, "make the central database's schema (PostgreSQL)" },
 };
 
 static void usage(FILE *f)

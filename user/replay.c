@@ -16,6 +16,7 @@
 #include "alerts.h"
 #include "capture_time.h"
 #include "cli.h"
+#include "db_sink.h"
 #include "drain.h"
 #include "geoip.h"
 #include "log.h"
@@ -43,8 +44,8 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP ALERT_CLI_HELP
-	"  -v, --verbose            debug output\n"
+	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP DB_CLI_HELP
+		ALERT_CLI_HELP "  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
@@ -230,12 +231,14 @@ struct replay_cli {
 	bool rrds_open;
 	struct alert_engine alerts;
 	struct alert_point *ap;
+	struct db_sink db;
+	uint64_t seq_base; /* with --db: intervals of every replay are told apart in the database */
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 {
 	struct replay_cli *c = ctx;
-	int err = store_interval(&c->store, iv, seq);
+	int err = store_interval(&c->store, iv, c->seq_base + seq);
 
 	if (err) {
 		sw_err("%s", c->store.errmsg);
@@ -261,6 +264,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      RRD_CLI_OPTIONS,
+					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
@@ -307,6 +311,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
+				return SW_EXIT_USAGE;
+			break;
+		case DB_OPT_URL:
+		case DB_OPT_WAIT:
+			if (db_sink_option(&c->db, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
 			break;
 		case ALERT_OPT_COMMAND:
@@ -368,6 +377,7 @@ int cmd_replay(int argc, char **argv)
 	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c.cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	alert_engine_init(&c.alerts);
+	db_sink_init(&c.db);
 	err = parse_args(&c, argc, argv);
 	if (err) {
 		if (err == SW_HELP_SHOWN)
@@ -387,6 +397,8 @@ int cmd_replay(int argc, char **argv)
 		ret = SW_EXIT_USAGE;
 		goto out_args;
 	}
+	if (db_sink_open(&c.db, "scanwatch replay"))
+		goto out_geo;
 	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
@@ -395,6 +407,14 @@ int cmd_replay(int argc, char **argv)
 	if (store_lock(&c.store, "replay")) {
 		sw_err("point %s: %s", c.point, c.store.errmsg);
 		goto out_store;
+	}
+	if (db_sink_point(&c.db, &c.store, c.data_dir, c.point))
+		goto out_store;
+	if (db_sink_on(&c.db)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		c.seq_base = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
 	}
 	/* The capture's clock may be anything; no row can come from later than the wall clock's. */
 	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0,
@@ -406,8 +426,13 @@ int cmd_replay(int argc, char **argv)
 	/* Failure archives keep a week: reading them once a day of capture time misses nothing. */
 	alert_engine_open(&c.alerts, c.data_dir, 86400);
 	c.ap = alert_engine_point(&c.alerts, c.point, &c.rrds);
+	db_sink_alerts(&c.db, &c.alerts);
 	if (replay_open(&r, &c.cfg)) {
 		sw_err("%s", r.sensor.errmsg);
+		goto out_store;
+	}
+	if (db_sink_start(&c.db)) {
+		replay_close(&r);
 		goto out_store;
 	}
 	/* Only once everything is open: a start that fails says so in one line, the error. */
@@ -436,6 +461,9 @@ int cmd_replay(int argc, char **argv)
 		err = -EIO;
 	if (r.seq)
 		alert_flush(c.ap, r.cur_start + r.interval_s);
+	/* What the database has not taken waits in the spool for the next run: not a success. */
+	if (db_sink_finish(&c.db, 60) && !err)
+		err = -EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -444,6 +472,7 @@ int cmd_replay(int argc, char **argv)
 out_store:
 	if (c.rrds_open && rrdstore_close(&c.rrds))
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
+	db_sink_close(&c.db);
 	store_close(&c.store);
 out_geo:
 	geoip_close(&c.geo);

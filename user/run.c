@@ -19,6 +19,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "db_sink.h"
 #include "drain.h"
 #include "flows.h"
 #include "geoip.h"
@@ -82,6 +83,7 @@ struct run_ctx {
 	struct geoip geo;
 	struct rrd_cli rrd;
 	struct alert_engine alerts;
+	struct db_sink db;
 	struct wallclock clk;
 	enum test_crash crash;
 };
@@ -121,7 +123,8 @@ static const char run_help[] =
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
 	"      --exit-after N       stop after N drains (for tests and cron)\n" RRD_CLI_HELP
-		ALERT_CLI_HELP "  -v, --verbose            debug output, libbpf's included\n"
+		DB_CLI_HELP ALERT_CLI_HELP
+	"  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n"
@@ -166,6 +169,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		{ "run-prio", required_argument, NULL, O_RUN_PRIO },
 		{ "user", required_argument, NULL, 'u' },
 		RRD_CLI_OPTIONS,
+		DB_CLI_OPTIONS,
 		ALERT_CLI_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -306,6 +310,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
+				return SW_EXIT_USAGE;
+			break;
+		case DB_OPT_URL:
+		case DB_OPT_WAIT:
+			if (db_sink_option(&c->db, opt, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;
 		case ALERT_OPT_COMMAND:
@@ -614,6 +623,9 @@ static int open_points(struct run_ctx *c)
 			sw_err("point %s: %s", p->name, p->store.errmsg);
 			return err;
 		}
+		err = db_sink_point(&c->db, &p->store, c->data_dir, p->name);
+		if (err)
+			return err;
 		p->clk = &c->clk;
 		p->crash = c->crash;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
@@ -895,6 +907,7 @@ int cmd_run(int argc, char **argv)
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	c->tz = "UTC";
 	alert_engine_init(&c->alerts);
+	db_sink_init(&c->db);
 	err = parse_args(c, argc, argv);
 	/* Failure archives are read after every interval: an alert comes within a minute. */
 	alert_engine_open(&c->alerts, c->data_dir, 0);
@@ -913,6 +926,16 @@ int cmd_run(int argc, char **argv)
 	/* From here on the data directory's files are made by the user who will write them. */
 	if (!err && priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg)))
 		err = -EPERM;
+	/* Bad --db (URL, credentials, schema): one line, and nothing is attached. */
+	if (!err && db_sink_open(&c->db, "scanwatch run")) {
+		alert_engine_close(&c->alerts);
+		geoip_close(&c->geo);
+		prefix_list_free(&c->watch);
+		rrd_cli_free(&c->rrd);
+		free(c);
+		return SW_EXIT_FAIL;
+	}
+	db_sink_alerts(&c->db, &c->alerts);
 	if (err) {
 		sw_err("%s", errmsg);
 		alert_engine_close(&c->alerts);
@@ -922,7 +945,8 @@ int cmd_run(int argc, char **argv)
 		free(c);
 		return err == -EPERM ? SW_EXIT_FAIL : SW_EXIT_USAGE;
 	}
-	if (open_points(c) || drop_privileges(c)) {
+	/* The sending thread starts without privileges: Linux keeps capabilities per thread. */
+	if (open_points(c) || drop_privileges(c) || db_sink_start(&c->db)) {
 		undo_failed_start(c);
 		err = SW_EXIT_FAIL;
 	} else {
@@ -944,6 +968,8 @@ int cmd_run(int argc, char **argv)
 				sw_warn("point %s: %s", p->name, why);
 		}
 	}
+	db_sink_finish(&c->db, 5);
+	db_sink_close(&c->db);
 	close_points(c);
 	alert_engine_close(&c->alerts);
 	geoip_close(&c->geo);

@@ -200,12 +200,14 @@ static int load_pairs(struct point_store *ps, const char *path, const char *name
 static int open_day(struct point_store *ps, const char *date)
 {
 	char path[PATH_MAX], name[32], point[sizeof(ps->day.point)];
+	bool loaded;
 	int err;
 
 	forget_day(ps);
 	snprintf(point, sizeof(point), "%s", ps->day.point);
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	err = dayfile_read(path, &ps->day, ps->errmsg, sizeof(ps->errmsg));
+	loaded = !err;
 	if (err == -ENOENT) {
 		dayfile_init(&ps->day);
 		snprintf(ps->day.date, sizeof(ps->day.date), "%s", date);
@@ -246,6 +248,8 @@ static int open_day(struct point_store *ps, const char *date)
 	if (err) {
 		forget_day(ps);
 		snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+	} else if (loaded && ps->hook) {
+		ps->hook->day_loaded(ps->hook->ctx, ps);
 	}
 	return err;
 }
@@ -359,6 +363,8 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 {
 	char path[PATH_MAX];
 	const char *date;
+	uint64_t prev_seq;
+	bool prepared = false;
 	int err;
 
 	err = store_open_day(ps, iv->start_s);
@@ -384,8 +390,17 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 		fail(ps, err, "cannot add the interval to", ps->dir);
 		goto undo;
 	}
+	prev_seq = ps->day.seq;
 	ps->day.seq = seq;
 	ps->day.pairs += ps->nfresh;
+	if (ps->hook) {
+		err = ps->hook->prepare(ps->hook->ctx, ps, iv, prev_seq);
+		if (err) {
+			fail(ps, err, "cannot queue the interval for the database in", ps->dir);
+			goto undo;
+		}
+		prepared = true;
+	}
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	{
 		char name[32];
@@ -398,8 +413,12 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 		goto undo;
 	}
 	store_victims(ps, iv, date);
+	if (prepared)
+		ps->hook->done(ps->hook->ctx, ps, true);
 	return 0;
 undo:
+	if (prepared)
+		ps->hook->done(ps->hook->ctx, ps, false);
 	/*
 	 * The set and the day's tally already hold part of an interval the files do not: drop
 	 * them, so that the retry (the kernel keeps the counts) finds its pairs new again.

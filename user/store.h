@@ -8,6 +8,7 @@
 #define SW_STORE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "dayfile.h"
@@ -25,6 +26,21 @@ enum store_dir {
 	STORE_NDIRS
 };
 
+struct point_store;
+
+/*
+ * Another store told of what this one does (the central database, db_sink.h): a day read back
+ * from its files, and each interval just before its files are written (prepare: non-zero stops
+ * the store, as a failed write would) and after (done: whether the files took it).
+ */
+struct store_hook {
+	void *ctx;
+	void (*day_loaded)(void *ctx, const struct point_store *ps);
+	int (*prepare)(void *ctx, const struct point_store *ps, const struct sw_interval *iv,
+		       uint64_t prev_seq);
+	void (*done)(void *ctx, const struct point_store *ps, bool stored);
+};
+
 struct point_store {
 	char dir[PATH_MAX]; /* DATA_DIR/POINT */
 	int dir_fd[STORE_NDIRS];
@@ -36,6 +52,7 @@ struct point_store {
 	FILE *pairlog;
 	struct tally iv; /* the last stored interval, for the RRD writer */
 	size_t nfresh; /* pairs first seen in the last interval */
+	const struct store_hook *hook; /* NULL: none; set after store_open() */
 	char errmsg[512];
 };
 

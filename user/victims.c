@@ -111,6 +111,27 @@ static void add_key(struct victim *v, const char *key, uint64_t packets)
 	}
 }
 
+int victims_add(struct victim_set *s, const char *addr, const char *key, uint64_t packets,
+		uint64_t first_ns, uint64_t last_ns)
+{
+	struct victim *v;
+
+	if (strlen(addr) >= SW_ADDR_STRLEN || strlen(key) >= SW_KEY_STRLEN) {
+		s->bad_lines++;
+		return 0;
+	}
+	v = find_or_add(s, addr);
+	if (!v)
+		return -ENOMEM;
+	v->packets += packets;
+	if (first_ns < v->first_ns)
+		v->first_ns = first_ns;
+	if (last_ns > v->last_ns)
+		v->last_ns = last_ns;
+	add_key(v, key, packets);
+	return 0;
+}
+
 int victims_load(struct victim_set *s, const char *data_dir, const char *point, int64_t from,
 		 int64_t to, char *errmsg, size_t errlen)
 {
@@ -133,7 +154,6 @@ int victims_load(struct victim_set *s, const char *data_dir, const char *point, 
 		while (fgets(line, sizeof(line), f)) {
 			char addr[64], key[32], end;
 			uint64_t packets, first, last;
-			struct victim *v;
 
 			if (line[0] == '#' || line[0] == '\n')
 				continue;
@@ -144,18 +164,11 @@ int victims_load(struct victim_set *s, const char *data_dir, const char *point, 
 				s->bad_lines++;
 				continue;
 			}
-			v = find_or_add(s, addr);
-			if (!v) {
+			if (victims_add(s, addr, key, packets, first, last)) {
 				fclose(f);
 				snprintf(errmsg, errlen, "out of memory");
 				return -ENOMEM;
 			}
-			v->packets += packets;
-			if (first < v->first_ns)
-				v->first_ns = first;
-			if (last > v->last_ns)
-				v->last_ns = last;
-			add_key(v, key, packets);
 		}
 		fclose(f);
 	}

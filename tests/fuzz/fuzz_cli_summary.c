@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_ret(err, "summary");
 	check_dates(&a);
 	if (!err) {
-		FUZZ_CHECK(s.data_dir && s.from >= 0 && s.from <= s.to && s.to - s.from <= 3700,
+		FUZZ_CHECK(!s.data_dir != !s.db_url && s.from >= 0 && s.from <= s.to &&
+				   s.to - s.from <= 3700,
 			   "summary: accepted days %lld to %lld", (long long)s.from,
 			   (long long)s.to);
 		if (s.point)
