@@ -41,7 +41,8 @@ live_setup() {
 
 # Leaves nothing behind: the daemon stopped, the point detached, on success and failure alike.
 live_teardown() {
-	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
+	# detach refuses while the daemon holds the point: it must be gone first.
+	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null && wait_for 10 pid_gone "$DPID"
 	"$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
 	return 0
 }

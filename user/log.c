@@ -11,6 +11,7 @@
 #include "log.h"
 
 static enum sw_log_level current_level = SW_LOG_INFO;
+static unsigned int errors_logged;
 
 void sw_log_set_level(enum sw_log_level level)
 {
@@ -91,8 +92,15 @@ static void line_start(enum sw_log_level level)
 	}
 }
 
+unsigned int sw_log_errors(void)
+{
+	return errors_logged;
+}
+
 static void vlog(enum sw_log_level level, const char *fmt, va_list ap)
 {
+	if (level == SW_LOG_ERR)
+		errors_logged++;
 	if (level > current_level)
 		return;
 	line_start(level);

@@ -19,6 +19,8 @@ void sw_log(enum sw_log_level level, const char *fmt, ...) __attribute__((format
 int sw_log_library(enum sw_log_level level, const char *tag, const char *fmt, va_list ap);
 /* The journal's priority prefix of a level ("<3>"), or "" when stderr is not the journal. */
 const char *sw_log_priority(enum sw_log_level level);
+/* Error lines printed so far: a command that printed one never exits 0 (main.c). */
+unsigned int sw_log_errors(void);
 /* Routes libbpf's messages through sw_log, its debug lines only at SW_LOG_DEBUG. */
 void sw_log_libbpf(void);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "capture_time.h"
 #include "cli.h"
 #include "db_sink.h"
 #include "drain.h"
@@ -170,6 +171,7 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 	uint8_t buf[SW_FRAME_MAX];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	uint64_t nth = 0; /* packets of this file read so far */
 	pcap_t *pc;
 	int dlt, ret, err = 0;
 
@@ -183,8 +185,18 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t len = h->caplen;
 		const uint8_t *frame = to_ethernet(dlt, data, &len, buf);
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		uint64_t ts;
 
+		nth++;
+		if (capture_time_ns(&h->ts, &ts)) {
+			snprintf(errmsg, errlen,
+				 "%s: packet %" PRIu64
+				 " has a time stamp no clock can have (%lld.%09lld "
+				 "s after 1970)",
+				 path, nth, (long long)h->ts.tv_sec, (long long)h->ts.tv_usec);
+			err = -EINVAL;
+			break;
+		}
 		if (!frame) {
 			snprintf(errmsg, errlen, "%s: link type %s is not supported", path,
 				 pcap_datalink_val_to_name(dlt));
@@ -230,10 +242,13 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 	struct replay_cli *c = ctx;
 	int err = store_interval(&c->store, iv, c->seq_base + seq);
 
-	if (err)
+	if (err) {
 		sw_err("%s", c->store.errmsg);
-	else /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
+	} else {
+		store_warn_dropped(&c->store);
+		/* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
+	}
 	if (!err)
 		alert_tick(c->ap, c->store.day.date, iv->start_s + iv->len_s);
 	return err;
@@ -397,6 +412,11 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
+	/* A running daemon, or another replay, of the point would lose this one's counts. */
+	if (store_lock(&c.store, "replay")) {
+		sw_err("point %s: %s", c.point, c.store.errmsg);
+		goto out_store;
+	}
 	if (db_sink_point(&c.db, &c.store, c.data_dir, c.point))
 		goto out_store;
 	if (db_sink_on(&c.db)) {
@@ -405,7 +425,9 @@ int cmd_replay(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &now);
 		c.seq_base = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
 	}
-	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0)) {
+	/* The capture's clock may be anything; no row can come from later than the wall clock's. */
+	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0,
+			 (uint64_t)time(NULL))) {
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 		goto out_store;
 	}

@@ -5,6 +5,7 @@
  * summaries; the charts come from the RRD files through the chart catalogue (rrd/charts.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "charts.h"
@@ -25,6 +27,7 @@
 #include "log.h"
 #include "parse_num.h"
 #include "portkb.h"
+#include "safe_file.h"
 #include "summary.h"
 #include "victims.h"
 
@@ -1380,10 +1383,13 @@ int cmd_report(int argc, char **argv)
 	if (!r->pd_cur)
 		sw_warn("no daily summary of %s in %s", r->cur_name, daysrc_name(&r->src));
 	ret = SW_EXIT_FAIL;
-	if (mkdir(r->out_dir, 0755) && errno != EEXIST) {
-		sw_err("%s: %s", r->out_dir, strerror(errno));
+	/* Made, then opened without following a link there, as every file in it is (safe_file.h). */
+	err = sf_dir(AT_FDCWD, r->out_dir, SW_MODE_PUB_DIR);
+	if (err < 0) {
+		sw_err("%s: %s", r->out_dir, sf_strerror(err));
 		goto out_tally;
 	}
+	close(err);
 	/* rrdgraph labels its axes in local time; the daily archives are UTC days. */
 	if (use_time_zone("UTC"))
 		goto out_tally;

@@ -554,17 +554,11 @@ static void report_evictions(const struct point *p)
 static void report_dropped(struct point *p)
 {
 	const uint64_t *st = p->store.iv.stats;
-	uint64_t n = tally_dropped(&p->store.iv);
 
-	p->sensor.meta.dropped += n;
+	p->sensor.meta.dropped += store_warn_dropped(&p->store);
 	p->sensor.meta.dropped_log_full += st[SW_STAT_LOG_FULL];
 	p->sensor.meta.dropped_pairs_over += st[SW_STAT_PAIRS_OVER];
 	p->sensor.meta.dropped_keys += st[SW_STAT_KEYS_LOST];
-	sw_warn("point %s: %" PRIu64 " packets counted without their source: %" PRIu64
-		" found the interval's log full (raise --log-records, or shorten --interval), %" PRIu64
-		" came from more (source, key) pairs than --max-pairs, %" PRIu64
-		" found no room for their key (--max-keys) and are counted under none",
-		p->name, n, st[SW_STAT_LOG_FULL], st[SW_STAT_PAIRS_OVER], st[SW_STAT_KEYS_LOST]);
 }
 
 /*
@@ -739,6 +733,12 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->stored_open = true;
+		/* Before anything is written, and before anything is attached. */
+		err = store_lock(&p->store, "run");
+		if (err) {
+			sw_err("point %s: %s", p->name, p->store.errmsg);
+			return err;
+		}
 		err = db_sink_point(&c->db, &p->store, c->data_dir, p->name);
 		if (err)
 			return err;
@@ -746,7 +746,7 @@ static int open_points(struct run_ctx *c)
 		runstats_init(&p->stats, p->name);
 		p->crash = c->crash;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
-				   wall_s(&c->clk));
+				   wall_s(&c->clk), wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 			return err;
@@ -1187,9 +1187,18 @@ int cmd_run(int argc, char **argv)
 			sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
 				SW_GEOIP_DEFAULT);
 		err = loop(c) ? SW_EXIT_FAIL : 0;
-		for (size_t i = 0; i < c->npoints; i++)
-			sw_info("point %s: still attached and counting; 'scanwatch detach --point %s' stops it",
-				c->points[i].name, c->points[i].name);
+		for (size_t i = 0; i < c->npoints; i++) {
+			struct point *p = &c->points[i];
+			char why[SW_ERRMSG_LEN];
+
+			/* Said only when true: after a detach, or pins that die with this process. */
+			if (sensor_still_counting(&p->sensor, why, sizeof(why)))
+				sw_info("point %s: still attached and counting; 'scanwatch detach "
+					"--point %s' stops it",
+					p->name, p->name);
+			else
+				sw_warn("point %s: %s", p->name, why);
+		}
 	}
 	db_sink_finish(&c->db, 5);
 	db_sink_close(&c->db);

@@ -22,6 +22,7 @@
 #include "multiprog.h"
 #include "parse_num.h"
 #include "sensor.h"
+#include "pins.h"
 
 /* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
 static const char *const pinned_maps[] = {
@@ -374,10 +375,19 @@ static int ensure_bpffs(struct sensor *s, const char *root)
 		*slash = '\0';
 	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		goto mkroot;
+	/* Mounted over, whatever the folder holds would be hidden: the operator's to decide. */
+	if (pins_mount_point_ok(parent))
+		return fail(
+			s, ENOTEMPTY,
+			"%s is not a BPF file system and is not empty: mounting one there would "
+			"hide what it holds; mount one yourself ('mount -t bpf bpf %s') or give "
+			"another --pin-root",
+			parent, parent);
 	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
 		return fail(s, errno, "%s is not a BPF file system and cannot be mounted: %s",
 			    parent, strerror(errno));
 	/* Under `ip netns exec` this mount lives in a private mount namespace and dies with it. */
+	s->pins_private = !pins_mount_shared(parent);
 	sw_warn("mounted a BPF file system on %s; pins there outlive this daemon only if the mount is "
 		"shared (not under 'ip netns exec': use --pin-root on a bpffs mounted outside /sys)",
 		parent);
@@ -663,28 +673,19 @@ static int read_active(struct sensor *s)
  */
 static int lock_point(struct sensor *s)
 {
-	char path[PATH_MAX];
-	struct sw_meta other = {};
-	__u32 zero = 0;
-	int fd;
+	__u32 other;
+	int fd = pins_lock(s->pin_dir, &other);
 
-	s->lock_fd = open(s->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->lock_fd < 0)
-		return fail(s, errno, "cannot open %s: %s", s->pin_dir, strerror(errno));
-	if (!flock(s->lock_fd, LOCK_EX | LOCK_NB))
-		return 0;
-	if (errno != EWOULDBLOCK)
-		return fail(s, errno, "cannot lock %s: %s", s->pin_dir, strerror(errno));
-	pin_path(path, sizeof(path), s->pin_dir, "meta");
-	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &other);
-		close(fd);
+		s->lock_fd = fd;
+		return 0;
 	}
+	if (fd != -EBUSY)
+		return fail(s, -fd, "cannot lock %s: %s", s->pin_dir, strerror(-fd));
 	return fail(s, EBUSY,
 		    "point %s is run by another scanwatch (pid %u): stop it first (on SIGTERM it "
 		    "drains once more and leaves the program counting), then start this one",
-		    s->point, other.daemon_pid);
+		    s->point, other);
 }
 
 /*
@@ -854,6 +855,7 @@ static int relink_multiprog(struct sensor *s, const char *ifname, bool force)
 
 int sensor_relink(struct sensor *s, const char *ifname)
 {
+	char path[PATH_MAX];
 	__u32 mode = 0, prog_id;
 	bool attached;
 	int ifindex, old = s->link_fd, err;
@@ -866,6 +868,17 @@ int sensor_relink(struct sensor *s, const char *ifname)
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return fail(s, ENODEV, "interface %s is gone", ifname);
+	/*
+	 * Detached while its interface stayed, or its pins taken away: someone meant it to stop
+	 * (bpftool, or pins removed by hand). Attached again, it would count with nothing to say so.
+	 */
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	if ((int)s->meta.ifindex == ifindex || (access(path, F_OK) && errno == ENOENT))
+		return fail(
+			s, ENOLINK,
+			"its program was detached from %s by someone else (or its pins removed): "
+			"not attached again; 'scanwatch detach --point %s' cleans up",
+			ifname, s->point);
 	if (s->held_prog_fd < 0)
 		return fail(s, EBADF, "the point's program (id %u) is not held", prog_id);
 	/* Egress first: were it to fail, the next call, seeing XDP still detached, tries both. */
@@ -1315,7 +1328,8 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat st;
-	int egress_err;
+	__u32 holder;
+	int egress_err, lock;
 
 	if (pin_path(dir, sizeof(dir), pin_root ? pin_root : SW_PIN_ROOT, point))
 		return -ENAMETOOLONG;
@@ -1323,13 +1337,29 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 		snprintf(errmsg, SW_ERRMSG_LEN, "point %s is not attached (%s)", point, dir);
 		return -ENOENT;
 	}
+	/*
+	 * A running daemon would attach the program again, without pins, with nothing to say it
+	 * still counts: it is stopped first. Held until the pins are gone, so none starts meanwhile.
+	 */
+	lock = pins_lock(dir, &holder);
+	if (lock == -EBUSY) {
+		snprintf(
+			errmsg, SW_ERRMSG_LEN,
+			"point %s is run by a scanwatch daemon (pid %u): stop it first (on SIGTERM it "
+			"drains once more), then detach",
+			point, holder);
+		return -EBUSY;
+	}
 	pin_path(path, sizeof(path), dir, PIN_PROG);
 	if (stat(path, &st) == 0) {
 		int err = detach_multiprog(dir, point, errmsg);
 
 		/* The pins stay: detach can be tried again where it can work. */
-		if (err)
+		if (err) {
+			if (lock >= 0)
+				close(lock);
 			return err;
+		}
 	}
 	pin_path(path, sizeof(path), dir, "link");
 	if (stat(path, &st) == 0) {
@@ -1343,11 +1373,68 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 	}
 	egress_err = detach_egress(dir, point, errmsg);
 	unpin_all(dir);
+	if (lock >= 0)
+		close(lock);
 	if (stat(dir, &st) == 0) {
 		snprintf(errmsg, SW_ERRMSG_LEN, "cannot remove %s", dir);
 		return -EBUSY;
 	}
 	return egress_err;
+}
+
+bool sensor_still_counting(struct sensor *s, char *why, size_t len)
+{
+	struct bpf_link_info info = {};
+	__u32 ilen = sizeof(info);
+	char path[PATH_MAX];
+	bool attached = false;
+	__u32 prog_id;
+	int fd;
+
+	if (s->pins_private) {
+		snprintf(
+			why, len,
+			"its pins are in a BPF file system this daemon mounted where only its own "
+			"mount namespace sees it ('ip netns exec' makes one): the program stops "
+			"counting once the namespace's last process ends; use --pin-root on a bpffs "
+			"mounted outside /sys");
+		return false;
+	}
+	if (s->meta.flags & SW_META_MULTIPROG) {
+		pin_path(path, sizeof(path), s->pin_dir, PIN_PROG);
+		if (access(path, F_OK) && errno == ENOENT) {
+			snprintf(why, len,
+				 "its pins are gone: it stops counting as this daemon exits");
+			return false;
+		}
+		return true;
+	}
+	if (link_state(s, s->link_fd, &prog_id, &attached) || !attached) {
+		snprintf(why, len,
+			 "its program is not attached (its interface is gone, or it was "
+			 "detached): nothing is counted until a daemon attaches it again");
+		return false;
+	}
+	/*
+	 * The pin must hold this very link, or nothing does once this daemon's hold goes. A daemon
+	 * that became --user cannot look under root's pin root: the pins it made are trusted.
+	 */
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	fd = bpf_obj_get(path);
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return true;
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		struct bpf_link_info mine = {};
+		__u32 mlen = sizeof(mine);
+
+		close(fd);
+		if (!bpf_obj_get_info_by_fd(s->link_fd, &mine, &mlen) && mine.id == info.id)
+			return true;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	snprintf(why, len, "its pins are gone: it stops counting as this daemon exits");
+	return false;
 }
 
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id)

@@ -84,6 +84,8 @@ struct sensor {
 	 * set this when another thread runs packets while this one drains.
 	 */
 	bool flip_waits;
+	/* The pin root is a bpffs this daemon mounted in a mount namespace of its own (pins.h). */
+	bool pins_private;
 	struct sw_meta meta;
 	char pin_dir[PATH_MAX];
 	char errmsg[SW_ERRMSG_LEN]; /* why the last call failed */
@@ -139,7 +141,15 @@ int sensor_relink(struct sensor *s, const char *ifname);
 int sensor_update_meta(struct sensor *s);
 /* Releases user space's hold; a live point stays attached and pinned. */
 void sensor_close(struct sensor *s);
-/* Detaches a pinned point and removes its pins. 0, -ENOENT if not pinned, or -errno. */
+/*
+ * Whether the program goes on counting once this daemon exits: attached, held by its pins, and
+ * those in a file system that outlives the daemon. When not, why says what happens instead.
+ */
+bool sensor_still_counting(struct sensor *s, char *why, size_t len);
+/*
+ * Detaches a pinned point and removes its pins. 0, -ENOENT if not pinned, -EBUSY while a daemon
+ * runs it, or -errno.
+ */
 int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN]);
 /* Reads a pinned point's meta map. */
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id);

@@ -46,8 +46,9 @@ static const char status_help[] =
 static const char detach_help[] =
 	"Usage: scanwatch detach --point NAME [--pin-root DIR] [--config FILE]\n"
 	"\n"
-	"Detach a point's XDP program and remove its pins. What the kernel counted since the\n"
-	"last drain is lost: stop the daemon first (it drains once more on SIGTERM).\n";
+	"Detach a point's XDP program and remove its pins. Refused while a daemon runs the\n"
+	"point: stop it first (it drains once more on SIGTERM); what the kernel counts after\n"
+	"that is lost.\n";
 
 static long count_entries(const char *dir, const char *map, size_t key_size)
 {
