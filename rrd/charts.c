@@ -9,6 +9,7 @@
  * sum of the rows, which chart_draw checks against the exact figure the legend prints.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -24,6 +25,7 @@
 #include "daysrc.h"
 #include "keyfmt.h"
 #include "numfmt.h"
+#include "safe_file.h"
 #include "summary.h"
 
 #include <rrd_client.h> /* after rrd.h, which it needs */
@@ -1276,51 +1278,62 @@ int chart_draw(const struct chart_def *c, const struct chart_req *req, const cha
 	       const char *format, rrd_info_t **info, char *errmsg, size_t errlen)
 {
 	struct chart_built bt;
-	char tmp[PATH_MAX];
-	rrd_info_t *res;
-	int err;
+	char tmp[SF_TMP_LEN], base[NAME_MAX + 1], file[32];
+	rrd_info_t *res = NULL;
+	int dfd, fd, err;
 
 	if (info)
 		*info = NULL;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp)) {
-		snprintf(errmsg, errlen, "%s: path too long", out_path);
-		return -ENAMETOOLONG;
+	/*
+	 * librrd opens the name it is given: it gets the new file itself, made without following
+	 * a link (safe_file.h), and the finished chart is renamed into place.
+	 */
+	dfd = sf_parent(out_path, base, sizeof(base));
+	if (dfd < 0) {
+		snprintf(errmsg, errlen, "%s: %s", out_path, sf_strerror(dfd));
+		return dfd;
 	}
-	err = chart_build(c, req, tmp, format, &bt, errmsg, errlen);
-	if (err)
-		return err;
-	rrd_clear_error();
-	memseries_publish(&bt.ms);
-	res = rrd_graph_v(bt.av.n, bt.av.v);
-	memseries_unpublish();
-	if (!res || rrd_test_error()) {
-		snprintf(errmsg, errlen, "%s: %s", c->name,
-			 rrd_test_error() ? rrd_get_error() : "rrd_graph_v failed");
+	fd = sf_tmp(dfd, base, SW_MODE_PUB_FILE, tmp);
+	if (fd < 0) {
+		snprintf(errmsg, errlen, "%s: %s", out_path, sf_strerror(fd));
+		close(dfd);
+		return fd;
+	}
+	snprintf(file, sizeof(file), "/proc/self/fd/%d", fd);
+	err = chart_build(c, req, file, format, &bt, errmsg, errlen);
+	if (!err) {
 		rrd_clear_error();
-		rrd_info_free(res);
+		memseries_publish(&bt.ms);
+		res = rrd_graph_v(bt.av.n, bt.av.v);
+		memseries_unpublish();
+		if (!res || rrd_test_error()) {
+			snprintf(errmsg, errlen, "%s: %s", c->name,
+				 rrd_test_error() ? rrd_get_error() : "rrd_graph_v failed");
+			rrd_clear_error();
+			err = -EIO;
+		} else {
+			err = settle_figures(c, &bt, res, errmsg, errlen);
+		}
 		chart_built_free(&bt);
-		unlink(tmp);
-		return -EIO;
 	}
-	err = settle_figures(c, &bt, res, errmsg, errlen);
-	chart_built_free(&bt);
-	if (err) {
-		rrd_info_free(res);
-		unlink(tmp);
-		return err;
-	}
-	if (rename(tmp, out_path)) {
+	if (close(fd) && !err) {
 		err = -errno;
 		snprintf(errmsg, errlen, "%s: %s", out_path, strerror(errno));
-		rrd_info_free(res);
-		unlink(tmp);
-		return err;
 	}
-	if (info)
-		*info = res;
-	else
+	if (!err && renameat(dfd, tmp, dfd, base)) {
+		err = -errno;
+		snprintf(errmsg, errlen, "%s: %s", out_path, strerror(errno));
+	}
+	if (err) {
 		rrd_info_free(res);
-	return 0;
+		unlinkat(dfd, tmp, 0);
+	} else if (info) {
+		*info = res;
+	} else {
+		rrd_info_free(res);
+	}
+	close(dfd);
+	return err;
 }
 
 const char *chart_info_str(const rrd_info_t *info, const char *key)

@@ -27,10 +27,12 @@
 #include "daysrc.h"
 #include "log.h"
 #include "parse_num.h"
+#include "priv.h"
 #include "rrdio.h"
 #include "rrdstore.h"
 #include "store.h"
 #include "summary.h"
+#include "safe_file.h"
 
 #define DAY_S 86400
 #define TREND_DAYS 30
@@ -160,56 +162,6 @@ void alert_config_default(struct alert_config *c)
 
 /* ---- calendar ---- */
 
-int sw_day_parse(const char *s, int64_t *day)
-{
-	struct tm tm = { 0 }, parsed;
-	char *end;
-
-	if (strlen(s) != 10)
-		return -EINVAL;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -EINVAL;
-	parsed = tm;
-	*day = (int64_t)timegm(&tm) / DAY_S;
-	/* strptime takes 2009-02-31; timegm would make it 3 March. */
-	return tm.tm_mday == parsed.tm_mday && tm.tm_mon == parsed.tm_mon ? 0 : -EINVAL;
-}
-
-void sw_day_format(int64_t day, char out[11])
-{
-	time_t t = (time_t)(day * DAY_S);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-int sw_month_parse(const char *s, int *year, int *month)
-{
-	char tail;
-
-	if (strlen(s) != 7 || s[4] != '-' || sscanf(s, "%4d-%2d%c", year, month, &tail) != 2 ||
-	    *month < 1 || *month > 12 || *year < 1970 || *year > 9999)
-		return -EINVAL;
-	return 0;
-}
-
-void sw_month_days(int year, int month, int64_t *first, int64_t *last)
-{
-	struct tm a = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = 1 };
-	struct tm b = { .tm_year = year - 1900, .tm_mon = month, .tm_mday = 1 };
-
-	*first = (int64_t)timegm(&a) / DAY_S;
-	*last = (int64_t)timegm(&b) / DAY_S - 1;
-}
-
-int sw_weekday(int64_t day)
-{
-	/* 1970-01-01 was a Thursday (3 with Monday 0). */
-	return (int)(((day + 3) % 7 + 7) % 7);
-}
-
 static void month_of(int64_t day, int *y, int *m)
 {
 	time_t t = (time_t)(day * DAY_S);
@@ -240,10 +192,9 @@ static void time_str(int64_t t, char out[ALERT_TIME_LEN])
 
 static int64_t time_parse(const char *s)
 {
-	struct tm tm = { 0 };
-	const char *end = strptime(s, "%Y-%m-%dT%H:%MZ", &tm);
+	int64_t t;
 
-	return end && !*end ? (int64_t)timegm(&tm) : -1;
+	return sw_time_parse(s, &t) ? -1 : t;
 }
 
 /* ---- points and days ---- */
@@ -826,9 +777,9 @@ int alerts_log_append(const char *data_dir, const struct alert *a)
 	if (!a->point[0])
 		return 0; /* all points together: recomputed from the summaries, no file of its own */
 	snprintf(path, sizeof(path), "%s/%s/" LOG_FILE, data_dir, a->point);
-	f = fopen(path, "a");
+	f = sf_fopen_path(path, "a", SW_MODE_FILE, &err);
 	if (!f)
-		return -errno;
+		return err;
 	if (!fstat(fileno(f), &st) && st.st_size == 0)
 		fprintf(f, "# scanwatch alerts (README.md \"Monthly report and alerts\"):\n"
 			   "# KIND AT POINT KEY KEYKIND MEASURE FROM TO BASE_FROM BASE_TO VALUE "
@@ -918,12 +869,12 @@ int alerts_log_read(const char *data_dir, const char *point, struct alert_list *
 	int err = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/" LOG_FILE, data_dir, point);
-	f = fopen(path, "r");
+	f = sf_fopen_path(path, "r", 0, &err);
 	if (!f) {
-		if (errno == ENOENT)
+		if (err == -ENOENT)
 			return 0;
-		snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
+		return err;
 	}
 	while (!err && fgets(line, sizeof(line), f))
 		err = alerts_log_parse(point, line, out, &bad);
@@ -1229,6 +1180,7 @@ static int wait_exit(int pidfd, pid_t pid, int timeout_ms, int *status)
 static void __attribute__((noreturn))
 supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 {
+	char errmsg[256];
 	sigset_t none;
 	int status = 0, pidfd, fd;
 	pid_t pid;
@@ -1238,6 +1190,12 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	/* Nor its privileges: replay runs as root with all of them (README.md, "Alerts"). */
+	if (priv_shed(errmsg, sizeof(errmsg))) {
+		fprintf(stderr, "scanwatch: warning: alert command %s not run: %s\n", e->argv[0],
+			errmsg);
+		_exit(1);
+	}
 	set_env(a, msg);
 	pid = fork();
 	if (pid < 0)
@@ -1249,8 +1207,7 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			close(fd);
 		}
 		execvp(e->argv[0], e->argv);
-		fprintf(stderr, "scanwatch: warning: alert command %s: %s\n", e->argv[0],
-			strerror(errno));
+		sw_warn("alert command %s: %s", e->argv[0], strerror(errno));
 		_exit(127);
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -1260,17 +1217,14 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 		}
-		fprintf(stderr,
-			"scanwatch: warning: alert command %s killed after %u s: it took too long\n",
-			e->argv[0], e->timeout_s);
+		sw_warn("alert command %s killed after %u s: it took too long", e->argv[0],
+			e->timeout_s);
 		_exit(1);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) && WEXITSTATUS(status) != 127)
-		fprintf(stderr, "scanwatch: warning: alert command %s exited with %d\n", e->argv[0],
-			WEXITSTATUS(status));
+		sw_warn("alert command %s exited with %d", e->argv[0], WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		fprintf(stderr, "scanwatch: warning: alert command %s killed by signal %d\n",
-			e->argv[0], WTERMSIG(status));
+		sw_warn("alert command %s killed by signal %d", e->argv[0], WTERMSIG(status));
 	_exit(0);
 }
 
@@ -1304,7 +1258,7 @@ static void raise_alert(struct alert_engine *e, const struct alert *a)
 	err = alerts_log_append(e->data_dir, a);
 	if (err)
 		sw_warn("point %s: cannot append to %s/%s/" LOG_FILE ": %s", a->point, e->data_dir,
-			a->point, strerror(-err));
+			a->point, sf_strerror(err));
 	else if (e->logged && a->point[0])
 		e->logged(e->logged_ctx, a);
 	e->raised++;
@@ -1364,6 +1318,9 @@ static void check_hw(struct alert_point *p, uint64_t end_s)
 
 	if (!p->rs)
 		return;
+	/* The archive keeps a week: more (a capture's clock that jumps years) is rows nobody has. */
+	if (from < (int64_t)end_s - HW_ARCHIVE_S)
+		from = (int64_t)end_s - HW_ARCHIVE_S;
 	time_str(from, first_row);
 	for (size_t i = 0; !err && i < p->rs->nfiles; i++) {
 		const struct rrd_file *f = &p->rs->files[i];

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dates.h"
 #include "keyfmt.h"
 #include "tally.h"
 
@@ -83,15 +84,6 @@ struct alert_config {
 #define ALERT_TREND_DAYS 7
 
 void alert_config_default(struct alert_config *c);
-
-/* Days since the epoch for YYYY-MM-DD, and back; the calendar needs no time zone. */
-int sw_day_parse(const char *s, int64_t *day);
-void sw_day_format(int64_t day, char out[11]);
-/* The first and last day of a month; month_parse takes YYYY-MM. */
-int sw_month_parse(const char *s, int *year, int *month);
-void sw_month_days(int year, int month, int64_t *first, int64_t *last);
-/* 0 Monday .. 6 Sunday. */
-int sw_weekday(int64_t day);
 
 /* The points of a data directory (folders with daily summaries), sorted; at most max. */
 int alert_find_points(const char *data_dir, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "daysrc.h"
 #include "db_conn.h"
+#include "json.h"
 #include "log.h"
 #include "parse_num.h"
 
@@ -65,20 +66,6 @@ static void json_num(FILE *f, const char *name, double v, const char *fmt)
 		fputs("null", f);
 	else
 		fprintf(f, fmt, v);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void print_json(FILE *f, const struct alert_list *l)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "capture.h"
+#include "capture_time.h"
 
 /* How often the progress line is asked whether a second has passed. */
 #define PROGRESS_EVERY 4096
@@ -66,9 +67,18 @@ static int scan_one(struct capture_info *ci, unsigned int interval_s, char *errm
 		}
 	}
 	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
-		uint64_t ts = replay_pkt_ns(h);
+		uint64_t ts;
 
 		ci->packets++;
+		if (capture_time_ns(&h->ts, &ts)) {
+			snprintf(errmsg, errlen,
+				 "%s: packet %" PRIu64 " has a time stamp no clock can have "
+				 "(%lld.%09lld s after 1970)",
+				 ci->path, ci->packets, (long long)h->ts.tv_sec,
+				 (long long)h->ts.tv_usec);
+			pcap_close(pc);
+			return -EINVAL;
+		}
 		if (ci->packets == 1)
 			ci->first_ns = ts;
 		/* Within an interval replay keeps a packet in the interval at hand; further back it
@@ -167,7 +177,11 @@ static int advance(struct reader *rd, const char *path, char *errmsg, size_t err
 	int ret = pcap_next_ex(rd->pc, &rd->h, &rd->data);
 
 	if (ret == 1) {
-		rd->ts = replay_pkt_ns(rd->h);
+		/* The scan checked each time stamp: a capture that changed since is caught here. */
+		if (capture_time_ns(&rd->h->ts, &rd->ts)) {
+			snprintf(errmsg, errlen, "%s: capture changed while it was replayed", path);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	rd->live = false;

@@ -70,6 +70,14 @@ static int files_days(const char *data_dir, const char *point, int64_t from, int
 			err = 0;
 			continue;
 		}
+		/* A copy, or a file moved from elsewhere, would count another day twice. */
+		if (!err && (strcmp(df.point, point) || strcmp(df.date, date))) {
+			snprintf(errmsg, errlen,
+				 "%s is the summary of point %s on %s, not of %s on %s", path,
+				 df.point, df.date, point, date);
+			dayfile_free(&df);
+			err = -EINVAL;
+		}
 		if (!err)
 			err = fn(ctx, &df);
 	}

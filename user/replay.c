@@ -15,6 +15,7 @@
 
 #include "alerts.h"
 #include "capture.h"
+#include "capture_time.h"
 #include "cli.h"
 #include "db_sink.h"
 #include "drain.h"
@@ -46,8 +47,10 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP DB_CLI_HELP
-		ALERT_CLI_HELP "  -q, --quiet              no progress line on a terminal\n"
+	"      --max-keys N         keys per interval (default 65536)\n"
+	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
+	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" RRD_CLI_HELP
+		DB_CLI_HELP ALERT_CLI_HELP "  -q, --quiet              no progress line on a terminal\n"
 	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
@@ -166,12 +169,6 @@ const uint8_t *replay_to_ethernet(int dlt, const uint8_t *data, uint32_t *len, u
 	return buf;
 }
 
-uint64_t replay_pkt_ns(const struct pcap_pkthdr *h)
-{
-	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-	return (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
-}
-
 void replay_dlt_name(int dlt, char *buf, size_t len)
 {
 	const char *name = pcap_datalink_val_to_name(dlt);
@@ -181,54 +178,6 @@ void replay_dlt_name(int dlt, char *buf, size_t len)
 		snprintf(buf, len, "%s (%d)", name, dlt);
 	else
 		snprintf(buf, len, "%d", dlt);
-}
-
-int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen)
-{
-	char perr[PCAP_ERRBUF_SIZE];
-	uint8_t buf[SW_FRAME_MAX];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *pc;
-	int dlt, ret, err = 0;
-
-	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!pc) {
-		snprintf(errmsg, errlen, "%s: not a readable pcap or pcapng capture: %s", path,
-			 perr);
-		return -EINVAL;
-	}
-	dlt = pcap_datalink(pc);
-	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
-		uint32_t len = h->caplen;
-		const uint8_t *frame = replay_to_ethernet(dlt, data, &len, buf);
-		uint64_t ts = replay_pkt_ns(h);
-
-		if (!frame) {
-			char name[64];
-
-			replay_dlt_name(dlt, name, sizeof(name));
-			snprintf(errmsg, errlen, "%s: link type %s is not supported", path, name);
-			err = -EINVAL;
-			break;
-		}
-		err = replay_frame(r, frame, len, ts);
-		if (err) {
-			/* A sink's error was reported where it happened: one line, not two. */
-			if (r->sink_failed)
-				errmsg[0] = '\0';
-			else
-				snprintf(errmsg, errlen, "%s: %s", path, r->sensor.errmsg);
-			break;
-		}
-	}
-	if (!err && ret == PCAP_ERROR) {
-		snprintf(errmsg, errlen, "%s: capture is damaged after %" PRIu64 " packets: %s",
-			 path, r->packets, pcap_geterr(pc));
-		err = -EINVAL;
-	}
-	pcap_close(pc);
-	return err;
 }
 
 struct replay_cli {
@@ -252,10 +201,13 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 	struct replay_cli *c = ctx;
 	int err = store_interval(&c->store, iv, c->seq_base + seq);
 
-	if (err)
+	if (err) {
 		sw_err("%s", c->store.errmsg);
-	else /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
+	} else {
+		store_warn_dropped(&c->store);
+		/* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
+	}
 	if (!err)
 		alert_tick(c->ap, c->store.day.date, iv->start_s + iv->len_s);
 	return err;
@@ -263,7 +215,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK };
+	enum { O_TZ = 256, O_MAXP, O_MAXK, O_LOGREC, O_CACHE };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
@@ -272,6 +224,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "tz", required_argument, NULL, O_TZ },
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "log-records", required_argument, NULL, O_LOGREC },
+					      { "cache-slots", required_argument, NULL, O_CACHE },
 					      RRD_CLI_OPTIONS,
 					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
@@ -317,6 +271,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case O_MAXK:
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("replay", "--max-keys takes 256 to 4194304");
+			break;
+		case O_LOGREC:
+		case O_CACHE:
+			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "replay"))
+				return SW_EXIT_USAGE;
 			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
@@ -409,6 +368,11 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
+	/* A running daemon, or another replay, of the point would lose this one's counts. */
+	if (store_lock(&c.store, "replay")) {
+		sw_err("point %s: %s", c.point, c.store.errmsg);
+		goto out_store;
+	}
 	if (db_sink_point(&c.db, &c.store, c.data_dir, c.point))
 		goto out_store;
 	if (db_sink_on(&c.db)) {
@@ -417,7 +381,9 @@ int cmd_replay(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &now);
 		c.seq_base = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
 	}
-	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0)) {
+	/* The capture's clock may be anything; no row can come from later than the wall clock's. */
+	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0,
+			 (uint64_t)time(NULL))) {
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 		goto out_store;
 	}

@@ -35,15 +35,11 @@ int replay_open(struct replayer *r, const struct sensor_config *cfg);
 void replay_close(struct replayer *r);
 /* One Ethernet frame at capture time ts_ns (wall clock). */
 int replay_frame(struct replayer *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns);
-/* One capture, frames in the order they are in (scanwatch replay orders them: capture.h). */
-int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen);
 /*
  * A frame of link type dlt as the Ethernet frame the program takes, in buf when it needs a
  * header made up; NULL for a link type replay does not read.
  */
 const uint8_t *replay_to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf);
-/* A packet's time in ns since the epoch, from a capture opened with nanosecond precision. */
-uint64_t replay_pkt_ns(const struct pcap_pkthdr *h);
 /* "LINUX_SLL2 (276)", or the number alone when libpcap has no name for it. */
 void replay_dlt_name(int dlt, char *buf, size_t len);
 /* Drains and hands over the last interval. */

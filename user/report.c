@@ -5,6 +5,7 @@
  * too (rrd/charts.h), each key and area in one colour of its own across every chart.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "charts.h"
@@ -28,6 +30,7 @@
 #include "numfmt.h"
 #include "portkb.h"
 #include "progress.h"
+#include "safe_file.h"
 #include "summary.h"
 #include "victims.h"
 
@@ -1478,10 +1481,13 @@ int cmd_report(int argc, char **argv)
 	if (!r->pd_cur)
 		sw_warn("no daily summary of %s in %s", r->cur_name, daysrc_name(&r->src));
 	ret = SW_EXIT_FAIL;
-	if (mkdir(r->out_dir, 0755) && errno != EEXIST) {
-		sw_err("%s: %s", r->out_dir, strerror(errno));
+	/* Made, then opened without following a link there, as every file in it is (safe_file.h). */
+	err = sf_dir(AT_FDCWD, r->out_dir, SW_MODE_PUB_DIR);
+	if (err < 0) {
+		sw_err("%s: %s", r->out_dir, sf_strerror(err));
 		goto out_tally;
 	}
+	close(err);
 	/* librrd would send the charts' own series to $RRDCACHED_ADDRESS: it is --rrdcached. */
 	if (!daemon && getenv("RRDCACHED_ADDRESS") && *getenv("RRDCACHED_ADDRESS")) {
 		snprintf(env_daemon, sizeof(env_daemon), "%s", getenv("RRDCACHED_ADDRESS"));

@@ -17,6 +17,15 @@
 #include "pairset.h"
 #include "tally.h"
 
+/* The point's folders, held open so that no link is ever followed to its files (safe_file.h). */
+enum store_dir {
+	STORE_DIR_POINT,
+	STORE_DIR_DAILY,
+	STORE_DIR_SOURCES,
+	STORE_DIR_VICTIMS,
+	STORE_NDIRS
+};
+
 struct point_store;
 
 /*
@@ -34,6 +43,8 @@ struct store_hook {
 
 struct point_store {
 	char dir[PATH_MAX]; /* DATA_DIR/POINT */
+	int dir_fd[STORE_NDIRS];
+	int lock_fd; /* point_lock.h; -1 until store_lock() */
 	char tz[SW_TZ_LEN];
 	struct geoip *geo;
 	struct dayfile day; /* the day being filled; day.date[0] == 0 before the first interval */
@@ -47,10 +58,18 @@ struct point_store {
 
 int store_open(struct point_store *ps, const char *data_dir, const char *point, const char *tz,
 	       struct geoip *geo);
+/*
+ * Makes this process the point's one writer (point_lock.h) until store_close(), before anything
+ * is written: -EBUSY with errmsg naming the writer that is. what: "run" or "replay".
+ */
+int store_lock(struct point_store *ps, const char *what);
 /* Makes the day containing t (wall-clock seconds) the current one, loading what it has. */
 int store_open_day(struct point_store *ps, uint64_t t);
 /* Adds an interval (its start_s decides the day) and writes the day's files. */
 int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_t seq);
+/* Warns, as run and replay both do, of the packets of the last interval whose source or key
+ * found the kernel tables full; returns how many. */
+uint64_t store_warn_dropped(const struct point_store *ps);
 void store_close(struct point_store *ps);
 /* The calendar date of t in the process's time zone (TZ), as YYYY-MM-DD. */
 void sw_date_of(time_t t, char out[11]);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "dates.h"
 #include "dayfile.h"
 #include "daysrc.h"
 #include "db_conn.h"
@@ -34,51 +35,6 @@ static const char summary_help[] =
 	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n"
 	"  scanwatch summary --db postgresql://report@central/scanwatch --month 2009-10\n";
 
-/* Calendar dates as days since the epoch: the iteration needs no time zone. */
-static int parse_date(const char *s, int64_t *day)
-{
-	struct tm tm = { 0 }, parsed;
-	char *end;
-
-	if (strlen(s) != 10)
-		return -EINVAL;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -EINVAL;
-	parsed = tm;
-	*day = (int64_t)timegm(&tm) / 86400;
-	/* strptime takes 2009-11-31, and timegm would quietly make it 1 December. */
-	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
-		return -EINVAL;
-	return 0;
-}
-
-static void format_date(int64_t day, char out[11])
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int parse_month(const char *s, int64_t *from, int64_t *to)
-{
-	char buf[11];
-	int y, m;
-
-	if (strlen(s) != 7 || sscanf(s, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", y, m);
-	if (parse_date(buf, from))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-	if (parse_date(buf, to))
-		return -EINVAL;
-	(*to)--;
-	return 0;
-}
-
 struct merge_ctx {
 	struct tally *out;
 	unsigned int *ndays;
@@ -91,8 +47,18 @@ static int merge_day(void *ctx, struct dayfile *df)
 	struct merge_ctx *m = ctx;
 	int err = tally_merge(m->out, &df->t);
 
-	if (err)
+	/* Refused, never shown wrapped around or saturated (README.md, "Daily summary files"). */
+	if (!err)
+		err = tally_check_totals(m->out);
+	if (err == -EOVERFLOW) {
+		snprintf(m->errmsg, m->errlen,
+			 "the summary of point %s on %s: counts too large: added up with the days "
+			 "before, they pass 2^64 - 1",
+			 df->point, df->date);
+		err = -EINVAL;
+	} else if (err) {
 		snprintf(m->errmsg, m->errlen, "out of memory");
+	}
 	(*m->ndays)++;
 	dayfile_free(df);
 	return err;
@@ -291,22 +257,26 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 			a->point = optarg;
 			break;
 		case 'D':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
 						   optarg);
 			a->to = a->from;
 			break;
-		case 'M':
-			if (parse_month(optarg, &a->from, &a->to))
+		case 'M': {
+			int y, m;
+
+			if (sw_month_parse(optarg, &y, &m))
 				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
 						   optarg);
+			sw_month_days(y, m, &a->from, &a->to);
 			break;
+		}
 		case 'F':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--from takes YYYY-MM-DD");
 			break;
 		case 'T':
-			if (parse_date(optarg, &a->to))
+			if (sw_day_parse(optarg, &a->to))
 				return usage_error("summary", "--to takes YYYY-MM-DD");
 			break;
 		case 'j':
@@ -363,8 +333,8 @@ int cmd_summary(int argc, char **argv)
 		tally_free(&t);
 		return SW_EXIT_FAIL;
 	}
-	format_date(a.from, df);
-	format_date(a.to, dt);
+	sw_day_format(a.from, df);
+	sw_day_format(a.to, dt);
 	if (a.json)
 		print_json(stdout, a.point, df, dt, &t, keys, areas, nareas);
 	else

@@ -9,6 +9,7 @@
 
 #include "alerts.h"
 #include "victims.h"
+#include "safe_file.h"
 
 void victims_init(struct victim_set *s)
 {
@@ -137,15 +138,17 @@ int victims_load(struct victim_set *s, const char *data_dir, const char *point, 
 	for (int64_t day = from; day <= to; day++) {
 		char path[PATH_MAX], date[11], line[256];
 		FILE *f;
+		int err;
 
 		sw_day_format(day, date);
 		snprintf(path, sizeof(path), "%s/%s/victims/%s.txt", data_dir, point, date);
-		f = fopen(path, "r");
+		/* Not through a link, and never waiting on a FIFO planted in the file's place. */
+		f = sf_fopen_path(path, "r", 0, &err);
 		if (!f) {
-			if (errno == ENOENT)
+			if (err == -ENOENT)
 				continue;
-			snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
-			return -errno;
+			snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
+			return err;
 		}
 		s->files++;
 		while (fgets(line, sizeof(line), f)) {
