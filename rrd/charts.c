@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The chart catalogue. Every per-day chart works in one unit: the day's count. The RRD files
- * hold, per step, the count of that step as a GAUGE; a day's consolidated AVERAGE times the steps
- * in a day (86400 / the file's own step) is that day's sum. Totals in the legends are VDEF TOTALs
- * over the day's count divided by 86400, which rrdtool multiplies back by each value's width:
- * exact whatever the resolution the plot ends up in, and blind to unknown days rather than
- * treating them as zero.
+ * The chart catalogue. Every per-day chart works in one unit, the day's count, and takes it from
+ * the daily summaries: a series in memory (memseries) with a row per day, unknown on a day no
+ * point of the chart has a summary for. The key chart of a short window takes its rows from the
+ * key's RRD file the same way, as counts per row. rrdgraph gets each series as counts per value
+ * at least a pixel wide, draws count / days (or rows) per value, and totals count / seconds per
+ * value with VDEF TOTAL, which multiplies back by the width: its total of what it drew is the
+ * sum of the rows, which chart_draw checks against the exact figure the legend prints.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +21,12 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "alerts.h"
+#include "daysrc.h"
 #include "keyfmt.h"
+#include "numfmt.h"
 #include "safe_file.h"
+#include "summary.h"
 
 #include <rrd_client.h> /* after rrd.h, which it needs */
 
@@ -72,116 +77,6 @@ const struct chart_def *chart_find(const char *name)
 bool chart_matches(const struct chart_def *c, const char *name)
 {
 	return !strcmp(c->name, name) || !strcmp(c->group, name);
-}
-
-/* ---- colours ---- */
-
-/*
- * Fixed colours for the names that recur: TALOT2's ten keys and the ports most scanned today,
- * the countries that lead most months, kinds and fingerprints. Neighbours in this table are
- * chosen to differ, since they often sit next to each other in a stack.
- */
-static const struct {
-	const char *name;
-	const char *colour;
-} palette[] = {
-	/* TALOT2's ten (matplotlib's tab10 less its grey, and a navy) */
-	{ "tcp/445", "#1f77b4" },
-	{ "tcp/135", "#ff7f0e" },
-	{ "icmp/echo", "#2ca02c" },
-	{ "tcp/1433", "#d62728" },
-	{ "tcp/22", "#9467bd" },
-	{ "tcp/2967", "#8c564b" },
-	{ "tcp/1434", "#e377c2" },
-	{ "tcp/139", "#bcbd22" },
-	{ "tcp/5900", "#17becf" },
-	{ "tcp/4899", "#393b79" },
-	/* the ports scanned most today (Kelly's colours of maximum contrast) */
-	{ "tcp/23", "#b3446c" },
-	{ "tcp/80", "#f3c300" },
-	{ "tcp/443", "#f99379" },
-	{ "tcp/3389", "#008856" },
-	{ "tcp/8080", "#604e97" },
-	{ "tcp/2323", "#f6a600" },
-	{ "tcp/5555", "#2b3d26" },
-	{ "tcp/3306", "#e68fac" },
-	{ "tcp/6379", "#654522" },
-	{ "tcp/25", "#be0032" },
-	{ "udp/53", "#8db600" },
-	{ "udp/123", "#a1caf1" },
-	{ "udp/137", "#c2b280" },
-	{ "udp/161", "#e25822" },
-	{ "udp/1434", "#882d17" },
-	{ "udp/1900", "#dcd300" },
-	{ "frag", "#969696" },
-	{ "CN", "#d62728" },
-	{ "US", "#1f77b4" },
-	{ "JP", "#ff7f0e" },
-	{ "KR", "#2ca02c" },
-	{ "TW", "#9467bd" },
-	{ "RU", "#8c564b" },
-	{ "BR", "#e377c2" },
-	{ "DE", "#bcbd22" },
-	{ "IN", "#17becf" },
-	{ "NL", "#393b79" },
-	{ "FR", "#e6550d" },
-	{ "GB", "#31a354" },
-	{ "VN", "#756bb1" },
-	{ "HK", "#843c39" },
-	{ "??", "#7f7f7f" },
-	{ "scan", "#d62728" },
-	{ "backscatter", "#1f77b4" },
-	{ "other", "#d4d4d4" },
-	{ "mirai", "#e6550d" },
-	{ "zmap", "#3182bd" },
-	{ "masscan", "#31a354" },
-	{ "total", "#000000" },
-};
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-void chart_colour(const char *series, char out[CHART_COLOUR_LEN])
-{
-	uint32_t h;
-	double hue, sat, val, c, x, m, r, g, b;
-
-	for (size_t i = 0; i < sizeof(palette) / sizeof(palette[0]); i++)
-		if (!strcmp(palette[i].name, series)) {
-			snprintf(out, CHART_COLOUR_LEN, "%s", palette[i].colour);
-			return;
-		}
-	/* Saturation and value stay in a band that reads on white and never turns grey. */
-	h = fnv1a(series);
-	hue = (double)(h % 360);
-	sat = 0.50 + (double)((h >> 9) % 36) / 100.0;
-	val = 0.55 + (double)((h >> 17) % 31) / 100.0;
-	c = val * sat;
-	x = c * (1 - fabs(fmod(hue / 60.0, 2) - 1));
-	m = val - c;
-	r = g = b = 0;
-	if (hue < 60)
-		r = c, g = x;
-	else if (hue < 120)
-		r = x, g = c;
-	else if (hue < 180)
-		g = c, b = x;
-	else if (hue < 240)
-		g = x, b = c;
-	else if (hue < 300)
-		r = x, b = c;
-	else
-		r = c, b = x;
-	snprintf(out, CHART_COLOUR_LEN, "#%02x%02x%02x", (unsigned int)lround((r + m) * 255),
-		 (unsigned int)lround((g + m) * 255), (unsigned int)lround((b + m) * 255));
 }
 
 /* ---- keys and ranking ---- */
@@ -346,42 +241,77 @@ static void escape(const char *in, char *out, size_t len)
 
 struct builder {
 	const struct chart_req *req;
+	struct chart_built *out;
 	struct chart_argv *av;
-	int seq; /* vnames v0, v1 ...: rrdgraph wants them short and unique */
+	struct memseries *ms;
+	struct chart_colours local; /* colours of this chart when the request brings none */
 	char *errmsg;
 	size_t errlen;
 };
 
 static const char *const kind_ds[SW_NKINDS] = { "scan", "backscatter", "other" };
 
-struct probe {
-	unsigned long step;
-};
+static struct chart_figure *figure(struct builder *b, const char *label)
+{
+	struct chart_built *o = b->out;
+	struct chart_figure *f;
 
-/*
- * Reads a file's step through rrdio, so through the daemon when there is one and a central store
- * needs no local copy. -ENOENT when the file is not there: for keys and areas that only means it
- * is not tracked.
- */
-static int probe_file(const struct builder *b, const char *name, struct probe *p)
+	if (o->nfig == o->figcap) {
+		size_t ncap = o->figcap ? 2 * o->figcap : 16;
+		struct chart_figure *nf = realloc(o->fig, ncap * sizeof(*nf));
+
+		if (!nf) {
+			b->av->err = -ENOMEM;
+			return NULL;
+		}
+		o->fig = nf;
+		o->figcap = ncap;
+	}
+	f = &o->fig[o->nfig++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->label, sizeof(f->label), "%s", label);
+	f->print = -1;
+	return f;
+}
+
+static const char *colour_of(struct builder *b, const char *name, char out[CHART_COLOUR_LEN])
+{
+	struct chart_colours *m = b->req->colours ? b->req->colours : &b->local;
+
+	if (chart_colours_add(m, name))
+		chart_colour(name, out);
+	else
+		chart_colour_in(m, name, out);
+	return out;
+}
+
+/* The name librrd or rrdcached knows the file by (rrdio_name); "" when it cannot be named. */
+static void point_path(const struct builder *b, size_t point, const char *rel, char *buf,
+		       size_t len)
+{
+	/* Without a data directory (the database's figures) only rrdcached's files can be read. */
+	if ((!b->req->data_dir && !b->req->io->remote) ||
+	    rrdio_name(b->req->io, b->req->data_dir, b->req->points[point], rel, buf, len))
+		buf[0] = '\0';
+}
+
+/* A file's step through rrdio (so through rrdcached when there is one); -ENOENT: no file. */
+static int probe_file(const struct builder *b, const char *name, unsigned long *step)
 {
 	struct rrdio_meta meta;
 	int err;
 
-	memset(p, 0, sizeof(*p));
+	*step = 0;
+	if (!name[0])
+		return -ENOENT;
 	err = rrdio_info(b->req->io, name, &meta);
-	if (err) {
-		if (err == -ENOENT)
-			snprintf(b->errmsg, b->errlen, "%s: no such file", name);
-		else
-			snprintf(b->errmsg, b->errlen, "%s", b->req->io->errmsg);
+	if (err)
 		return err;
-	}
 	if (!meta.step_s) {
 		snprintf(b->errmsg, b->errlen, "%s: no step in its header", name);
 		return -EINVAL;
 	}
-	p->step = meta.step_s;
+	*step = meta.step_s;
 	return 0;
 }
 
@@ -403,72 +333,16 @@ static bool has_hw(const struct builder *b, const char *name)
 	return hw == 3;
 }
 
-/* The name librrd or rrdcached knows the file by (rrdio_name). */
-static void point_path(const struct builder *b, size_t point, const char *rel, char *buf,
-		       size_t len)
+/* ":daemon=ADDR" for a DEF of a sensor's file when reading through rrdcached, else "". */
+static void daemon_opt(const struct builder *b, char *buf, size_t len)
 {
-	if (rrdio_name(b->req->io, b->req->data_dir, b->req->points[point], rel, buf, len))
-		buf[0] = '\0'; /* fails to open: the caller reports it as missing */
-}
+	char esc[600];
 
-/* Appends ",vN,ADDNAN" (or "vN" first) to an RPN sum; -E2BIG when it no longer fits. */
-static int rpn_add(char *rpn, size_t len, size_t *off, const char *fmt, int id, bool first)
-{
-	char term[32];
-
-	snprintf(term, sizeof(term), fmt, id);
-	*off += (size_t)snprintf(rpn + *off, len - *off, "%s%s%s", first ? "" : ",", term,
-				 first ? "" : ",ADDNAN");
-	return *off >= len - 1 ? -E2BIG : 0;
-}
-
-/*
- * Defines, from the file rel of every point that has it, the given data sources added up:
- *   vname    the count per day, from the daily archives (what per-day charts draw);
- *   vname_r  the count per second, from the finest archive that covers the window, for exact
- *            totals: it takes in a partial day (the sensor's first day, a day it was down for a
- *            while) at the resolution that archive has, where a daily average cannot.
- * Returns how many points had the file; 0 leaves both undefined.
- */
-static int def_daily(struct builder *b, const char *vname, const char *rel, const char *const *ds,
-		     int nds)
-{
-	char path[PATH_MAX], esc[2 * PATH_MAX], day[256], fine[256], sum[1024], sumr[1024];
-	size_t soff = 0, roff = 0;
-	int found = 0;
-
-	for (size_t p = 0; p < b->req->npoints; p++) {
-		size_t doff = 0, foff = 0;
-		struct probe pr;
-		int id = b->seq++;
-
-		point_path(b, p, rel, path, sizeof(path));
-		if (probe_file(b, path, &pr))
-			continue;
-		escape(path, esc, sizeof(esc));
-		for (int d = 0; d < nds; d++) {
-			arg(b->av, "DEF:v%d_%d=%s:%s:AVERAGE:step=%d", id, d, esc, ds[d], DAY_S);
-			arg(b->av, "DEF:w%d_%d=%s:%s:AVERAGE:step=%lu", id, d, esc, ds[d], pr.step);
-			doff += (size_t)snprintf(day + doff, sizeof(day) - doff, "%sv%d_%d%s",
-						 d ? "," : "", id, d, d ? ",ADDNAN" : "");
-			foff += (size_t)snprintf(fine + foff, sizeof(fine) - foff, "%sw%d_%d%s",
-						 d ? "," : "", id, d, d ? ",ADDNAN" : "");
-		}
-		/* The day's average count per step, times the steps of this file in a day. */
-		arg(b->av, "CDEF:v%d=%s,%lu,/,%d,*", id, day, pr.step, DAY_S);
-		arg(b->av, "CDEF:w%d=%s,%lu,/", id, fine, pr.step);
-		if (rpn_add(sum, sizeof(sum), &soff, "v%d", id, !found) ||
-		    rpn_add(sumr, sizeof(sumr), &roff, "w%d", id, !found)) {
-			b->av->err = -E2BIG;
-			break;
-		}
-		found++;
-	}
-	if (found) {
-		arg(b->av, "CDEF:%s=%s", vname, sum);
-		arg(b->av, "CDEF:%s_r=%s", vname, sumr);
-	}
-	return found;
+	buf[0] = '\0';
+	if (!b->req->io->daemon)
+		return;
+	escape(b->req->io->daemon, esc, sizeof(esc));
+	snprintf(buf, len, ":daemon=%s", esc);
 }
 
 /* "2009-10-01 to 2009-10-31" for whole days (end exclusive), times otherwise. */
@@ -501,7 +375,7 @@ static const char *measure_word(enum chart_measure m)
 	return m == CHART_ACCESSES ? "accesses" : "sources";
 }
 
-/* The options every chart shares: size, window, title, axis, colours, the daemon. */
+/* The options every chart shares: size, window, title, axis, colours. */
 static void header(struct builder *b, const char *out_path, const char *format, int64_t start,
 		   int64_t end, const char *title, const char *vlabel)
 {
@@ -531,39 +405,6 @@ static void header(struct builder *b, const char *out_path, const char *format, 
 	if (start % DAY_S == 0 && end % DAY_S == 0 && end - start <= 35 * DAY_S)
 		arg(b->av, "--x-grid=HOUR:24:DAY:7:DAY:%d:86400:%%m/%%d",
 		    end - start <= 16 * DAY_S ? 1 : 2);
-	if (req->io->daemon)
-		arg(b->av, "--daemon=%s", req->io->daemon);
-}
-
-/* vname_T: the series' total over the window, from its count per second vname_r. */
-static void total_def(struct builder *b, const char *vname)
-{
-	arg(b->av, "VDEF:%s_T=%s_r,TOTAL", vname, vname);
-}
-
-/* The total in the legend after the series, and as print[N] "LABEL=TOTAL" for scripts. */
-static void total_print(struct builder *b, const char *vname, const char *label, const char *eol)
-{
-	char esc[128];
-
-	escape(label, esc, sizeof(esc));
-	arg(b->av, "GPRINT:%s_T:%%12.0lf%s", vname, eol);
-	arg(b->av, "PRINT:%s_T:%s=%%.0lf", vname, esc);
-}
-
-static void total(struct builder *b, const char *vname, const char *label, const char *eol)
-{
-	total_def(b, vname);
-	total_print(b, vname, label, eol);
-}
-
-/* Day boundaries in UTC: the daily archives consolidate on them. */
-static void day_window(const struct chart_req *req, int64_t *s, int64_t *e)
-{
-	*s = req->start - ((req->start % DAY_S) + DAY_S) % DAY_S;
-	*e = req->end + ((DAY_S - req->end % DAY_S) % DAY_S);
-	if (*e <= *s)
-		*e = *s + DAY_S;
 }
 
 static void legend_name(const char *name, char *buf, size_t len)
@@ -574,110 +415,303 @@ static void legend_name(const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%-11s", esc);
 }
 
-static const char *const acc_ds[] = { "acc_scan", "acc_backscatter", "acc_other" };
-static const char *const src_ds[] = { "src_scan", "src_backscatter", "src_other" };
-
-static int need_totals(struct builder *b, const char *vname, enum chart_measure m)
+/*
+ * Defines series s of the table as vname (its count per row, or the mean per row of a value
+ * that covers several) and vname_c (the count per value), vname_r (per second, for TOTAL).
+ */
+static void def_series(struct builder *b, const char *vname, size_t s)
 {
-	if (def_daily(b, vname, "totals.rrd", m == CHART_ACCESSES ? acc_ds : src_ds, 3))
-		return 0;
-	return -ENOENT; /* errmsg holds the last file's reason */
+	unsigned long bs = b->ms->step_s * b->ms->bin;
+
+	arg(b->av, "DEF:%s_c=" MEMSERIES_FILE ":s%zu:AVERAGE:step=%lu", vname, s, bs);
+	arg(b->av, "CDEF:%s=%s_c,%u,/", vname, vname, b->ms->bin);
+	arg(b->av, "CDEF:%s_r=%s_c,%lu,/", vname, vname, bs);
 }
+
+/*
+ * The series' exact total in the legend (or "no data"), its figure, and rrdgraph's TOTAL of the
+ * drawn values as a PRINT for chart_draw to check it by.
+ */
+static struct chart_figure *total(struct builder *b, const char *vname, size_t s, const char *label,
+				  const char *eol)
+{
+	struct chart_figure *f = figure(b, label);
+	char n[SW_COUNT_STRLEN];
+	double sum;
+
+	if (!f)
+		return NULL;
+	f->have = memseries_total(b->ms, s, &sum);
+	f->value = sum;
+	if (!f->have) {
+		arg(b->av, "COMMENT:%12s%s", "no data", eol);
+		return f;
+	}
+	arg(b->av, "VDEF:%s_T=%s_r,TOTAL", vname, vname);
+	arg(b->av, "PRINT:%s_T:%%.0lf", vname);
+	f->print = b->out->nprint++;
+	arg(b->av, "COMMENT:%12s%s", sw_fmt_count((uint64_t)llround(sum), n), eol);
+	return f;
+}
+
+/* A share of the window, as the report's tables round it. */
+static void share_fig(struct builder *b, const char *label, double part, double whole, bool have,
+		      const char *suffix, const char *eol)
+{
+	struct chart_figure *f = figure(b, label);
+	char s[SW_SHARE_STRLEN];
+
+	if (!f)
+		return;
+	f->share = true;
+	f->have = have && whole > 0;
+	f->value = f->have ? 100.0 * part / whole : 0;
+	if (f->have)
+		sw_fmt_share((uint64_t)llround(part), (uint64_t)llround(whole), s);
+	arg(b->av, "COMMENT:%10s%s%s", f->have ? s : "no data", f->have ? suffix : "", eol);
+}
+
+/* ---- what the daily summaries give ---- */
+
+enum extract_what {
+	X_TOTAL, /* every access (or source) of the day */
+	X_KIND, /* of one kind */
+	X_KEY, /* of one key, kinds merged */
+	X_KEY_KIND, /* of one key and kind */
+	X_AREA,
+	X_FP, /* scan packets with a fingerprint */
+	X_HAVE, /* 1: the point has a summary of the day */
+};
+
+struct extract {
+	enum extract_what what;
+	int point; /* -1: every point of the chart */
+	bool sources;
+	int kind, area, fp;
+	struct chart_key key;
+	size_t series;
+};
+
+struct day_visit {
+	struct builder *b;
+	int64_t d0;
+	size_t point; /* of the days being visited */
+	struct extract *x;
+	size_t nx;
+};
+
+static uint64_t key_count(const struct tally *t, const struct chart_key *k, int kind, bool src)
+{
+	uint64_t v = 0;
+
+	for (int d = 0; d < SW_NKINDS; d++) {
+		struct sw_key sk = { .cls = k->cls, .kind = (__u8)d, .num = k->num };
+		const struct tally_key *tk;
+
+		if (kind >= 0 && d != kind)
+			continue;
+		tk = tally_find(t, &sk);
+		if (tk)
+			v += src ? tk->sources : tk->accesses;
+	}
+	return v;
+}
+
+static int visit_day(void *ctx, struct dayfile *df)
+{
+	struct day_visit *v = ctx;
+	struct summary_totals st;
+	size_t point = v->point, row;
+	int64_t day;
+
+	if (sw_day_parse(df->date, &day) || day < v->d0 ||
+	    (size_t)(day - v->d0) >= v->b->ms->nrows) {
+		dayfile_free(df);
+		return 0; /* not a day asked for: a source answers only those */
+	}
+	row = (size_t)(day - v->d0);
+	summary_totals(&df->t, &st);
+	for (size_t i = 0; i < v->nx; i++) {
+		const struct extract *x = &v->x[i];
+		uint64_t n = 0;
+
+		if (x->point >= 0 && (size_t)x->point != point)
+			continue;
+		switch (x->what) {
+		case X_TOTAL:
+			n = x->sources ? st.sources : st.accesses;
+			break;
+		case X_KIND:
+			n = x->sources ? st.kind_sources[x->kind] : st.kind_accesses[x->kind];
+			break;
+		case X_KEY:
+			n = key_count(&df->t, &x->key, -1, x->sources);
+			break;
+		case X_KEY_KIND:
+			n = key_count(&df->t, &x->key, x->kind, x->sources);
+			break;
+		case X_AREA:
+			n = x->sources ? df->t.area_sources[x->area] : df->t.area_accesses[x->area];
+			break;
+		case X_FP:
+			n = st.fp[x->fp];
+			break;
+		case X_HAVE:
+			n = 1;
+			break;
+		}
+		memseries_put(v->b->ms, x->series, row, (double)n);
+	}
+	dayfile_free(df);
+	return 0;
+}
+
+/*
+ * Day boundaries of the window: the days the chart draws, from the one start falls in to the
+ * one before end (a date given as --end is whole already). A day is a day of the summaries.
+ */
+static void day_window(const struct chart_req *req, int64_t *d0, int64_t *d1)
+{
+	int64_t s = req->start, e = req->end;
+
+	*d0 = (s - ((s % DAY_S) + DAY_S) % DAY_S) / DAY_S;
+	*d1 = (e + ((DAY_S - e % DAY_S) % DAY_S)) / DAY_S - 1;
+	if (*d1 < *d0)
+		*d1 = *d0;
+}
+
+/* A table of a row per day of [d0, d1], fitted to the chart's width. */
+static int day_table(struct builder *b, int64_t d0, int64_t d1)
+{
+	int err = memseries_init(b->ms, d0 * DAY_S, DAY_S, (size_t)(d1 - d0 + 1));
+
+	if (err) {
+		snprintf(b->errmsg, b->errlen, "bad window");
+		return err;
+	}
+	memseries_fit(b->ms, d0 * DAY_S, (d1 + 1) * DAY_S - 1, b->req->width ? b->req->width : 800);
+	return 0;
+}
+
+/* Adds a series to the table and what fills it from the summaries. */
+static int want(struct builder *b, struct extract *x, size_t *nx, struct extract e)
+{
+	int err = memseries_add(b->ms, &e.series);
+
+	if (err)
+		return err;
+	x[(*nx)++] = e;
+	return 0;
+}
+
+static int fill_days(struct builder *b, int64_t d0, int64_t d1, struct extract *x, size_t nx)
+{
+	struct day_visit v = { .b = b, .d0 = d0, .x = x, .nx = nx };
+	int err = 0;
+
+	if (!b->req->src)
+		return 0; /* no summaries: every day is one nobody counted */
+	for (v.point = 0; !err && v.point < b->req->npoints; v.point++)
+		err = daysrc_days(b->req->src, b->req->points[v.point], d0, d1, visit_day, &v,
+				  b->errmsg, b->errlen);
+	return err;
+}
+
+/* "accesses per day", or the mean a day of the days each bar covers. */
+static void per_day_label(const struct builder *b, const char *what, char *buf, size_t len)
+{
+	if (b->ms->bin > 1)
+		snprintf(buf, len, "%s per day (mean of %u days a bar)", what, b->ms->bin);
+	else
+		snprintf(buf, len, "%s per day", what);
+}
+
+/* ---- the charts ---- */
 
 static int build_points(struct builder *b, const struct chart_def *c, const char *out,
 			const char *fmt)
 {
 	const struct chart_req *req = b->req;
-	struct chart_req one = *req;
-	struct builder sub;
-	int64_t s, e;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], sum[4096], cnt[4096];
-	char sumr[4096];
-	size_t soff = 0, coff = 0, roff = 0;
-	int drawn = 0;
+	bool src = c->measure == CHART_SOURCES;
+	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[64];
+	char n[SW_COUNT_STRLEN];
+	struct extract *x = calloc(req->npoints + 2, sizeof(*x));
+	size_t nx = 0, all, cnt;
+	struct chart_figure *f;
+	int64_t d0, d1;
+	double total_all, point_days;
+	int err;
 
-	day_window(req, &s, &e);
-	period_str(s, e, period, sizeof(period));
+	if (!x)
+		return -ENOMEM;
+	day_window(req, &d0, &d1);
+	err = day_table(b, d0, d1);
+	for (size_t p = 0; !err && p < req->npoints; p++)
+		err = want(b, x, &nx,
+			   (struct extract){ .what = X_TOTAL, .point = (int)p, .sources = src });
+	err = err   ?:
+		      want(b, x, &nx,
+			   (struct extract){ .what = X_TOTAL, .point = -1, .sources = src });
+	err = err ?: want(b, x, &nx, (struct extract){ .what = X_HAVE, .point = -1 });
+	err = err ?: fill_days(b, d0, d1, x, nx);
+	free(x);
+	if (err)
+		return err;
+	all = req->npoints;
+	cnt = req->npoints + 1;
+	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: %s per day of each point, %s", who,
 		 measure_word(c->measure), period);
-	header(b, out, fmt, s, e, title,
-	       c->measure == CHART_ACCESSES ? "accesses per day" : "sources per day");
-	sum[0] = cnt[0] = sumr[0] = '\0';
+	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
+	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
 	for (size_t p = 0; p < req->npoints; p++) {
 		char vn[16];
 
-		/* One point at a time, so each keeps its own line and its own step. */
-		one.points = &req->points[p];
-		one.npoints = 1;
-		sub = *b;
-		sub.req = &one;
 		snprintf(vn, sizeof(vn), "p%zu", p);
-		if (need_totals(&sub, vn, c->measure)) {
-			b->seq = sub.seq;
-			continue;
-		}
-		b->seq = sub.seq;
-		chart_colour(req->points[p], col);
+		def_series(b, vn, p);
 		legend_name(req->points[p], lbl, sizeof(lbl));
-		arg(b->av, "LINE1.5:%s%s:%s", vn, col, lbl);
-		total(b, vn, req->points[p], drawn % 2 ? "\\l" : "   ");
-		soff += (size_t)snprintf(sum + soff, sizeof(sum) - soff, "%s%s%s", drawn ? "," : "",
-					 vn, drawn ? ",ADDNAN" : "");
-		roff += (size_t)snprintf(sumr + roff, sizeof(sumr) - roff, "%s%s_r%s",
-					 drawn ? "," : "", vn, drawn ? ",ADDNAN" : "");
-		coff += (size_t)snprintf(cnt + coff, sizeof(cnt) - coff, "%s%s,UN,0,1,IF%s",
-					 drawn ? "," : "", vn, drawn ? ",+" : "");
-		drawn++;
-		if (soff >= sizeof(sum) - 64 || coff >= sizeof(cnt) - 64 ||
-		    roff >= sizeof(sumr) - 64) {
-			snprintf(b->errmsg, b->errlen, "too many points for one chart");
-			return -E2BIG;
-		}
+		arg(b->av, "LINE1.5:%s%s:%s", vn, colour_of(b, req->points[p], col), lbl);
+		total(b, vn, p, req->points[p], p % 2 ? "\\l" : "   ");
 	}
-	if (!drawn) {
-		if (!b->errmsg[0])
-			snprintf(b->errmsg, b->errlen, "no point has a totals.rrd");
-		return -ENOENT;
-	}
-	if (drawn % 2)
+	if (req->npoints % 2)
 		arg(b->av, "COMMENT:\\l");
-	/* TALOT2's "per monitoring point per day": the mean over the points that have the day. */
-	arg(b->av, "CDEF:all=%s", sum);
-	arg(b->av, "CDEF:all_r=%s", sumr);
-	arg(b->av, "CDEF:n=%s", cnt);
-	arg(b->av, "CDEF:mean=all,n,/");
+	/* TALOT2's "per monitoring point per day": over the points that have the day. */
+	def_series(b, "all", all);
+	def_series(b, "n", cnt);
+	arg(b->av, "CDEF:mean=n_c,0,GT,all_c,n_c,/,UNKN,IF");
 	chart_colour("total", col);
 	legend_name("mean/point", lbl, sizeof(lbl));
 	arg(b->av, "LINE2.5:mean%s:%s", col, lbl);
-	arg(b->av, "VDEF:meanavg=mean,AVERAGE");
-	arg(b->av, "GPRINT:meanavg:%%12.0lf per day   ");
+	f = figure(b, "per-point-day");
+	if (f) {
+		f->have = memseries_total(b->ms, all, &total_all) &&
+			  memseries_total(b->ms, cnt, &point_days) && point_days > 0;
+		f->value = f->have ? (double)sw_per_day((uint64_t)llround(total_all),
+							(uint64_t)llround(point_days)) :
+				     0;
+		arg(b->av, "COMMENT:%12s%s",
+		    f->have ? sw_fmt_count((uint64_t)f->value, n) : "no data",
+		    f->have ? " a day   " : "   ");
+	}
 	arg(b->av, "COMMENT:all points");
-	total(b, "all", "all", "\\l");
+	total(b, "all", all, "all", "\\l");
 	return 0;
 }
 
-/* The top items of a stacked chart: keys or areas, each with its file and legend name. */
+/* The top items of a stacked chart: keys (kinds merged) or areas, with their legend names. */
 struct stack_item {
-	char rel[64];
+	struct chart_key key;
+	int area;
 	char name[24];
-	const char *const *ds;
-	int nds;
 };
 
-static const char *const area_acc_ds[] = { "acc" };
-static const char *const area_src_ds[] = { "src" };
-
-/*
- * Picks the top items the daily summaries rank first, skipping any without an RRD file at any
- * point (an untracked key): its traffic stays in "other", which is the total minus the items.
- */
 static int pick_top(struct builder *b, const struct chart_def *c, bool areas,
 		    struct stack_item *items, size_t *nitems)
 {
 	const struct chart_req *req = b->req;
 	struct chart_rank *r = NULL;
-	size_t nr = 0, k = 0;
+	size_t nr = 0;
 	int err;
 
 	*nitems = 0;
@@ -687,38 +721,21 @@ static int pick_top(struct builder *b, const struct chart_def *c, bool areas,
 		      chart_rank_keys(req->ranked, c->measure, &r, &nr);
 	if (err)
 		return err;
-	for (size_t i = 0; i < nr && k < req->top; i++) {
-		struct stack_item *it = &items[k];
-		char file[32], path[PATH_MAX];
-		struct probe pr;
-		bool any = false;
+	for (size_t i = 0; i < nr && *nitems < req->top; i++) {
+		struct stack_item *it = &items[(*nitems)++];
 
+		it->key = r[i].key;
+		it->area = r[i].area;
 		if (areas) {
 			char cc[3];
 
 			sw_area_name(r[i].area, cc);
 			snprintf(it->name, sizeof(it->name), "%s", cc);
-			snprintf(it->rel, sizeof(it->rel), "areas/%s.rrd",
-				 r[i].area == SW_AREA_UNKNOWN ? "unknown" : cc);
-			it->ds = c->measure == CHART_ACCESSES ? area_acc_ds : area_src_ds;
-			it->nds = 1;
 		} else {
 			chart_key_str(&r[i].key, it->name, sizeof(it->name));
-			chart_key_file(&r[i].key, file, sizeof(file));
-			snprintf(it->rel, sizeof(it->rel), "keys/%s.rrd", file);
-			it->ds = c->measure == CHART_ACCESSES ? acc_ds : src_ds;
-			it->nds = 3;
 		}
-		for (size_t p = 0; p < req->npoints && !any; p++) {
-			point_path(b, p, it->rel, path, sizeof(path));
-			any = !probe_file(b, path, &pr);
-		}
-		if (any)
-			k++;
 	}
 	free(r);
-	b->errmsg[0] = '\0';
-	*nitems = k;
 	return 0;
 }
 
@@ -728,88 +745,90 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	const struct chart_req *req = b->req;
 	bool areas = c->type == CHART_AREAS || c->type == CHART_AREA_SHARE;
 	bool share = c->type == CHART_KEY_SHARE || c->type == CHART_AREA_SHARE;
+	bool src = c->measure == CHART_SOURCES;
 	struct stack_item items[CHART_TOP_MAX];
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], top[2048];
-	char topr[2048];
-	size_t nitems, toff = 0, troff = 0;
-	int64_t s, e;
-	int err, drawn = 0;
+	struct extract x[CHART_TOP_MAX + 1];
+	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[80];
+	size_t nitems, nx = 0, tot, oth;
+	double tot_sum = 0;
+	bool tot_have;
+	int64_t d0, d1;
+	int err;
 
-	day_window(req, &s, &e);
-	period_str(s, e, period, sizeof(period));
+	day_window(req, &d0, &d1);
+	err = pick_top(b, c, areas, items, &nitems);
+	err = err ?: day_table(b, d0, d1);
+	err = err   ?:
+		      want(b, x, &nx,
+			   (struct extract){ .what = X_TOTAL, .point = -1, .sources = src });
+	for (size_t i = 0; !err && i < nitems; i++)
+		err = want(b, x, &nx,
+			   (struct extract){ .what = areas ? X_AREA : X_KEY,
+					     .point = -1,
+					     .sources = src,
+					     .key = items[i].key,
+					     .area = items[i].area });
+	err = err ?: fill_days(b, d0, d1, x, nx);
+	err = err ?: memseries_add(b->ms, &oth);
+	if (err)
+		return err;
+	/* "other": the day's total less the items drawn, exactly. */
+	tot = x[0].series;
+	for (size_t r = 0; r < b->ms->nrows; r++) {
+		double t = memseries_rows(b->ms, tot)[r];
+
+		if (isnan(t))
+			continue;
+		for (size_t i = 0; i < nitems; i++)
+			t -= memseries_rows(b->ms, x[i + 1].series)[r];
+		memseries_rows(b->ms, oth)[r] = t;
+	}
+	tot_have = memseries_total(b->ms, tot, &tot_sum);
+
+	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
-	if (share)
+	if (share) {
 		snprintf(title, sizeof(title), "%s: share of %s by %s, %s", who,
 			 measure_word(c->measure), areas ? "source area" : "key", period);
-	else
+		snprintf(vl, sizeof(vl), "%% of %s", measure_word(c->measure));
+	} else {
 		snprintf(title, sizeof(title), "%s: %s per day by %s, %s", who,
 			 measure_word(c->measure), areas ? "source area" : "key", period);
-	header(b, out, fmt, s, e, title,
-	       share ? (c->measure == CHART_ACCESSES ? "% of accesses" : "% of sources") :
-		       (c->measure == CHART_ACCESSES ? "accesses per day" : "sources per day"));
+		per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
+	}
+	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
 	if (share) {
 		arg(b->av, "--upper-limit=100");
 		arg(b->av, "--rigid");
 	}
-	err = need_totals(b, "tot", c->measure);
-	if (err)
-		return err;
-	/* Defined first: the shares divide by it, and rrdgraph resolves names in order. */
-	total_def(b, "tot");
-	err = pick_top(b, c, areas, items, &nitems);
-	if (err)
-		return err;
-	top[0] = topr[0] = '\0';
-	for (size_t i = 0; i < nitems; i++) {
-		char vn[16], raw[16];
+	def_series(b, "tot", tot);
+	for (size_t i = 0; i <= nitems; i++) {
+		const char *name = i < nitems ? items[i].name : "other";
+		size_t s = i < nitems ? x[i + 1].series : oth;
+		const char *eol = i % 3 == 2 ? "\\l" : "   ";
+		char vn[16];
 
-		snprintf(raw, sizeof(raw), "i%zu", i);
-		snprintf(vn, sizeof(vn), "k%zu", i);
-		if (!def_daily(b, raw, items[i].rel, items[i].ds, items[i].nds))
-			continue;
-		/* A day the key's file lacks but the totals have is a day of zero for it. */
-		arg(b->av, "CDEF:%s=%s,UN,tot,UN,UNKN,0,IF,%s,IF", vn, raw, raw);
-		arg(b->av, "CDEF:%s_r=%s_r,UN,tot_r,UN,UNKN,0,IF,%s_r,IF", vn, raw, raw);
-		toff += (size_t)snprintf(top + toff, sizeof(top) - toff, "%s%s%s", drawn ? "," : "",
-					 vn, drawn ? ",+" : "");
-		troff += (size_t)snprintf(topr + troff, sizeof(topr) - troff, "%s%s_r%s",
-					  drawn ? "," : "", vn, drawn ? ",+" : "");
-		drawn++;
-	}
-	/* "other": what the totals hold beyond the items drawn; rounding must not go below 0. */
-	if (drawn) {
-		arg(b->av, "CDEF:oth=tot,%s,-,0,MAX", top);
-		arg(b->av, "CDEF:oth_r=tot_r,%s,-,0,MAX", topr);
-	} else {
-		arg(b->av, "CDEF:oth=tot");
-		arg(b->av, "CDEF:oth_r=tot_r");
-	}
-	for (int i = 0; i <= drawn; i++) {
-		char vn[16], pv[16];
-		const char *name = i < drawn ? items[i].name : "other";
-
-		snprintf(vn, sizeof(vn), i < drawn ? "k%d" : "oth", i);
-		chart_colour(name, col);
+		snprintf(vn, sizeof(vn), i < nitems ? "k%zu" : "oth", i);
+		def_series(b, vn, s);
+		colour_of(b, name, col);
 		legend_name(strcmp(name, "??") ? name : "unknown", lbl, sizeof(lbl));
 		if (share) {
-			snprintf(pv, sizeof(pv), "s%d", i);
-			arg(b->av, "CDEF:%s=%s,tot,/,100,*", pv, vn);
-			arg(b->av, "AREA:%s%s:%s%s", pv, col, lbl, i ? ":STACK" : "");
-			/* The window's share: the item's total over the window's total. */
-			total_def(b, vn);
-			arg(b->av, "CDEF:%s_q=tot,POP,%s_T,tot_T,/,100,*", vn, vn);
-			arg(b->av, "VDEF:%s_Q=%s_q,MAXIMUM", vn, vn);
-			arg(b->av, "GPRINT:%s_Q:%%6.1lf %%%%%s", vn, i % 3 == 2 ? "\\l" : "   ");
-			arg(b->av, "PRINT:%s_Q:%s=%%.4lf", vn, name);
+			double part;
+			bool have = memseries_total(b->ms, s, &part);
+
+			/* A day's share: of the sums the value covers, so a wide bar is exact too. */
+			arg(b->av, "CDEF:%s_s=tot_c,0,GT,%s_c,tot_c,/,100,*,UNKN,IF", vn, vn);
+			arg(b->av, "AREA:%s_s%s:%s%s", vn, col, lbl, i ? ":STACK" : "");
+			share_fig(b, name, part, tot_sum, have && tot_have, "", eol);
 		} else {
 			arg(b->av, "AREA:%s%s:%s%s", vn, col, lbl, i ? ":STACK" : "");
-			total(b, vn, name, i % 3 == 2 ? "\\l" : "   ");
+			total(b, vn, s, name, eol);
 		}
 	}
-	if ((drawn + 1) % 3)
+	if ((nitems + 1) % 3)
 		arg(b->av, "COMMENT:\\l");
-	arg(b->av, "COMMENT:total");
-	total_print(b, "tot", "total", "\\l");
+	arg(b->av, "COMMENT:total      ");
+	total(b, "tot", tot, "total", "\\l");
 	return 0;
 }
 
@@ -817,73 +836,142 @@ static int build_kinds(struct builder *b, const struct chart_def *c, const char 
 		       const char *fmt)
 {
 	const struct chart_req *req = b->req;
-	const char *const *ds = c->measure == CHART_ACCESSES ? acc_ds : src_ds;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN];
-	int64_t s, e;
-	int drawn = 0;
+	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[64];
+	struct extract x[SW_NKINDS];
+	size_t nx = 0;
+	int64_t d0, d1;
+	int err;
 
-	day_window(req, &s, &e);
-	period_str(s, e, period, sizeof(period));
+	day_window(req, &d0, &d1);
+	err = day_table(b, d0, d1);
+	for (int k = 0; !err && k < SW_NKINDS; k++)
+		err = want(b, x, &nx,
+			   (struct extract){ .what = X_KIND,
+					     .point = -1,
+					     .kind = k,
+					     .sources = c->measure == CHART_SOURCES });
+	err = err ?: fill_days(b, d0, d1, x, nx);
+	if (err)
+		return err;
+	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: scan vs backscatter %s per day, %s", who,
 		 measure_word(c->measure), period);
-	header(b, out, fmt, s, e, title,
-	       c->measure == CHART_ACCESSES ? "accesses per day" : "sources per day");
+	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
+	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
 	for (int k = 0; k < SW_NKINDS; k++) {
-		char vn[16];
-
-		snprintf(vn, sizeof(vn), "%s", kind_ds[k]);
-		if (!def_daily(b, vn, "totals.rrd", &ds[k], 1))
-			continue;
-		drawn++;
-		chart_colour(kind_ds[k], col);
+		def_series(b, kind_ds[k], x[k].series);
 		legend_name(kind_ds[k], lbl, sizeof(lbl));
-		arg(b->av, "%s:%s%s:%s", k == SW_KIND_OTHER ? "LINE1" : "LINE2", vn, col, lbl);
-		total(b, vn, kind_ds[k], "\\l");
+		arg(b->av, "%s:%s%s:%s", k == SW_KIND_OTHER ? "LINE1" : "LINE2", kind_ds[k],
+		    colour_of(b, kind_ds[k], col), lbl);
+		total(b, kind_ds[k], x[k].series, kind_ds[k], "\\l");
 	}
-	return drawn ? 0 : -ENOENT;
+	return 0;
 }
 
 static int build_fingerprints(struct builder *b, const struct chart_def *c, const char *out,
 			      const char *fmt)
 {
-	static const char *const fp_ds[] = { "acc" };
 	const struct chart_req *req = b->req;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], rel[64];
-	int64_t s, e;
+	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN];
+	struct extract x[SW_NFPS + 1];
+	size_t nx = 0;
+	double scans = 0;
+	bool have_scans;
+	int64_t d0, d1;
+	int err;
 
 	(void)c;
-	day_window(req, &s, &e);
-	period_str(s, e, period, sizeof(period));
+	day_window(req, &d0, &d1);
+	err = day_table(b, d0, d1);
+	err = err   ?:
+		      want(b, x, &nx,
+			   (struct extract){ .what = X_KIND, .point = -1, .kind = SW_KIND_SCAN });
+	for (int f = 0; !err && f < SW_NFPS; f++)
+		err = want(b, x, &nx, (struct extract){ .what = X_FP, .point = -1, .fp = f });
+	err = err ?: fill_days(b, d0, d1, x, nx);
+	if (err)
+		return err;
+	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: scanning tools by fingerprint, %s", who, period);
-	header(b, out, fmt, s, e, title, "packets per day");
+	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title,
+	       b->ms->bin > 1 ? "packets per day (mean a bar)" : "packets per day");
 	/* All scans are not drawn (they would flatten the tools' lines): each tool's share of them
 	 * is in the legend instead. */
-	if (!def_daily(b, "scan", "totals.rrd", &acc_ds[SW_KIND_SCAN], 1))
-		return -ENOENT;
-	total_def(b, "scan");
+	def_series(b, "scan", x[0].series);
+	have_scans = memseries_total(b->ms, x[0].series, &scans);
 	for (int f = 0; f < SW_NFPS; f++) {
-		char vn[16];
+		double n;
+		bool have = memseries_total(b->ms, x[f + 1].series, &n);
 
-		snprintf(vn, sizeof(vn), "%s", sw_fp_names[f]);
-		snprintf(rel, sizeof(rel), "fingerprints/%s.rrd", sw_fp_names[f]);
-		chart_colour(sw_fp_names[f], col);
+		def_series(b, sw_fp_names[f], x[f + 1].series);
 		legend_name(sw_fp_names[f], lbl, sizeof(lbl));
-		if (!def_daily(b, vn, rel, fp_ds, 1)) {
-			arg(b->av, "COMMENT:%s%35s\\l", lbl, "(no file)");
-			continue;
-		}
-		arg(b->av, "LINE2:%s%s:%s", vn, col, lbl);
-		total(b, vn, sw_fp_names[f], "");
-		arg(b->av, "CDEF:%s_q=scan,POP,%s_T,scan_T,/,100,*", vn, vn);
-		arg(b->av, "VDEF:%s_Q=%s_q,MAXIMUM", vn, vn);
-		arg(b->av, "GPRINT:%s_Q:%%6.1lf %%%% of all scans\\l", vn);
+		arg(b->av, "LINE2:%s%s:%s", sw_fp_names[f], colour_of(b, sw_fp_names[f], col), lbl);
+		total(b, sw_fp_names[f], x[f + 1].series, sw_fp_names[f], "");
+		snprintf(lbl, sizeof(lbl), "%s-share", sw_fp_names[f]);
+		share_fig(b, lbl, n, scans, have && have_scans, " of all scans", "\\l");
 	}
 	arg(b->av, "COMMENT:all scans  ");
-	total_print(b, "scan", "scan", "\\l");
-	b->errmsg[0] = '\0';
+	total(b, "scan", x[0].series, "scan", "\\l");
 	return 0;
+}
+
+/* The rows of a key file's data source over the window, as counts: 0, or -errno. */
+static int key_rows(struct builder *b, const char *path, const char *ds, unsigned long file_step,
+		    int64_t *s, int64_t *e, size_t *series)
+{
+	time_t fs = (time_t)*s, fe = (time_t)(*e - 1);
+	unsigned long step = file_step, nds = 0, col = ULONG_MAX;
+	char **names = NULL;
+	rrd_value_t *data = NULL;
+	size_t rows;
+	int err;
+
+	err = rrdio_fetch(b->req->io, path, "AVERAGE", &fs, &fe, &step, &nds, &names, &data);
+	if (err) {
+		snprintf(b->errmsg, b->errlen, "%s", b->req->io->errmsg);
+		return err;
+	}
+	for (unsigned long i = 0; i < nds; i++) {
+		if (!strcmp(names[i], ds))
+			col = i;
+		rrd_freemem(names[i]);
+	}
+	rrd_freemem(names);
+	rows = step ? (size_t)((fe - fs) / (time_t)step) : 0;
+	if (col == ULONG_MAX || !rows) {
+		rrd_freemem(data);
+		snprintf(b->errmsg, b->errlen, "%s: no data source %s", path, ds);
+		return -EINVAL;
+	}
+	err = memseries_init(b->ms, (int64_t)fs, step, rows);
+	err = err ?: memseries_add(b->ms, series);
+	for (size_t r = 0; !err && r < rows; r++) {
+		double v = data[r * nds + col];
+
+		/* A consolidated row holds the mean count of its steps. */
+		if (!isnan(v))
+			memseries_put(b->ms, *series, r, v * (double)(step / file_step));
+	}
+	rrd_freemem(data);
+	*s = (int64_t)fs;
+	*e = (int64_t)fe;
+	return err;
+}
+
+static void unit_of(unsigned long step, char *buf, size_t len)
+{
+	if (step == 60)
+		snprintf(buf, len, "accesses per minute");
+	else if (step == HOUR_S)
+		snprintf(buf, len, "accesses per hour");
+	else if (step % 60 == 0 && step < HOUR_S)
+		snprintf(buf, len, "accesses per %lu minutes", step / 60);
+	else if (step % HOUR_S == 0 && step < DAY_S)
+		snprintf(buf, len, "accesses per %lu hours", step / HOUR_S);
+	else
+		snprintf(buf, len, "accesses per %lu s", step);
 }
 
 static int build_key_hw(struct builder *b, const struct chart_def *c, const char *out,
@@ -891,12 +979,14 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 {
 	const struct chart_req *req = b->req;
 	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], band[16];
-	char name[24], file[32], rel[64], path[PATH_MAX], esc[2 * PATH_MAX], unit[48];
-	struct probe pr;
-	bool hw;
-	int64_t s = req->start, e = req->end;
-	unsigned long res;
+	char name[24], file[32], rel[64], path[PATH_MAX], esc[2 * PATH_MAX], unit[64], dopt[640];
+	char note[160] = "";
+	unsigned long fstep = 0;
+	bool have_file, hw = false, rows_mode;
+	int64_t s = req->start, e = req->end, d0, d1;
 	int kind = req->kind >= 0 ? req->kind : SW_KIND_SCAN;
+	size_t obs;
+	double peak = NAN;
 	int err;
 
 	(void)c;
@@ -912,70 +1002,155 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 	chart_key_file(&req->key, file, sizeof(file));
 	snprintf(rel, sizeof(rel), "keys/%s.rrd", file);
 	point_path(b, 0, rel, path, sizeof(path));
-	err = probe_file(b, path, &pr);
-	if (err)
+	err = probe_file(b, path, &fstep);
+	if (err && err != -ENOENT)
 		return err;
-	hw = has_hw(b, path);
+	have_file = !err;
+	if (have_file)
+		hw = has_hw(b, path);
 	escape(path, esc, sizeof(esc));
-	/* Short windows in the sensor's own steps, longer ones per hour as ISDAS drew them. */
-	res = e - s <= 3 * DAY_S ? pr.step : (pr.step > HOUR_S ? pr.step : HOUR_S);
-	if (res == 60)
-		snprintf(unit, sizeof(unit), "accesses per minute");
-	else if (res == HOUR_S)
-		snprintf(unit, sizeof(unit), "accesses per hour");
-	else
-		snprintf(unit, sizeof(unit), "accesses per %lu s", res);
+	daemon_opt(b, dopt, sizeof(dopt));
+	/*
+	 * A short window in the file's own rows (the sensor's steps while they are kept), with the
+	 * Holt-Winters band; a longer one, a key without a file, or rows no finer than a day: per
+	 * day from the daily summaries, which are exact where averaged archives are not.
+	 */
+	rows_mode = have_file && e - s <= 3 * DAY_S;
+	if (rows_mode) {
+		err = key_rows(b, path,
+			       kind == SW_KIND_SCAN	   ? "acc_scan" :
+			       kind == SW_KIND_BACKSCATTER ? "acc_backscatter" :
+							     "acc_other",
+			       fstep, &s, &e, &obs);
+		if (err)
+			return err;
+		if (b->ms->step_s >= DAY_S) {
+			memseries_free(b->ms);
+			rows_mode = false;
+		}
+	}
+	if (rows_mode) {
+		memseries_fit(b->ms, s, e - 1, req->width ? req->width : 800);
+		unit_of(b->ms->step_s, unit, sizeof(unit));
+		if (b->ms->bin > 1)
+			snprintf(note, sizeof(note),
+				 "each point of the line is the mean of %u rows", b->ms->bin);
+	} else {
+		struct extract x;
+		size_t nx = 0;
+
+		day_window(req, &d0, &d1);
+		s = d0 * DAY_S;
+		e = (d1 + 1) * DAY_S;
+		err = day_table(b, d0, d1);
+		err = err   ?:
+			      want(b, &x, &nx,
+				   (struct extract){ .what = X_KEY_KIND,
+						     .point = 0,
+						     .key = req->key,
+						     .kind = kind });
+		err = err ?: fill_days(b, d0, d1, &x, nx);
+		if (err)
+			return err;
+		obs = x.series;
+		per_day_label(b, "accesses", unit, sizeof(unit));
+		if (!have_file)
+			snprintf(note, sizeof(note),
+				 "%s has no RRD file\\: per day from the daily summaries", name);
+		else if (hw)
+			snprintf(
+				note, sizeof(note),
+				"per day from the daily summaries; the band is drawn over 3 days or less");
+	}
+	/* The highest value drawn: a row's count, or the mean a row of a wider value. */
+	for (size_t r = 0; r < b->ms->nrows; r += b->ms->bin) {
+		double sum = NAN;
+
+		for (size_t i = r; i < r + b->ms->bin && i < b->ms->nrows; i++) {
+			double v = memseries_rows(b->ms, obs)[i];
+
+			if (!isnan(v))
+				sum = isnan(sum) ? v : sum + v;
+		}
+		if (!isnan(sum) && (isnan(peak) || sum / b->ms->bin > peak))
+			peak = sum / b->ms->bin;
+	}
 	period_str(s, e, period, sizeof(period));
 	who_str(req, who, sizeof(who));
-	snprintf(title, sizeof(title), "%s: %s (%s) with its Holt-Winters band, %s", who, name,
-		 kind_ds[kind], period);
+	snprintf(title, sizeof(title), "%s: %s (%s)%s, %s", who, name, kind_ds[kind],
+		 rows_mode && hw ? " with its Holt-Winters band" : "", period);
 	header(b, out, fmt, s, e, title, unit);
-	arg(b->av, "DEF:o=%s:acc_%s:AVERAGE:step=%lu", esc, kind_ds[kind], res);
-	/* Each value is an average count per step: scale to the unit, and to a rate for TOTAL. */
-	arg(b->av, "CDEF:obs=o,%lu,/,%lu,*", pr.step, res);
-	/* The total from the finest archive covering the window, as for every other chart. */
-	arg(b->av, "DEF:of=%s:acc_%s:AVERAGE:step=%lu", esc, kind_ds[kind], pr.step);
-	arg(b->av, "CDEF:o_r=of,%lu,/", pr.step);
-	chart_colour(name, col);
-	if (hw) {
-		arg(b->av, "DEF:p=%s:acc_%s:HWPREDICT", esc, kind_ds[kind]);
-		arg(b->av, "DEF:d=%s:acc_%s:DEVPREDICT", esc, kind_ds[kind]);
-		arg(b->av, "DEF:f=%s:acc_%s:FAILURES", esc, kind_ds[kind]);
-		arg(b->av, "CDEF:pred=p,%lu,/,%lu,*", pr.step, res);
-		arg(b->av, "CDEF:lo=p,d,2,*,-,0,MAX,%lu,/,%lu,*", pr.step, res);
-		arg(b->av, "CDEF:hi=p,d,2,*,+,%lu,/,%lu,*", pr.step, res);
+	def_series(b, "obs", obs);
+	colour_of(b, name, col);
+	if (rows_mode && hw) {
+		double scale = (double)b->ms->step_s / (double)fstep;
+
+		arg(b->av, "DEF:p=%s:acc_%s:HWPREDICT%s", esc, kind_ds[kind], dopt);
+		arg(b->av, "DEF:d=%s:acc_%s:DEVPREDICT%s", esc, kind_ds[kind], dopt);
+		arg(b->av, "CDEF:pred=p,%g,*", scale);
+		arg(b->av, "CDEF:lo=p,d,2,*,-,0,MAX,%g,*", scale);
+		arg(b->av, "CDEF:hi=p,d,2,*,+,%g,*", scale);
 		arg(b->av, "CDEF:band=hi,lo,-");
 		snprintf(band, sizeof(band), "%s40", col);
 		arg(b->av, "AREA:lo");
 		arg(b->av, "AREA:band%s:expected (prediction +- 2 deviations)\\l:STACK", band);
 		arg(b->av, "LINE1:pred#606060:prediction:dashes");
 		arg(b->av, "COMMENT:\\l");
-	} else {
+	} else if (rows_mode) {
 		arg(b->av, "COMMENT:(no Holt-Winters archives in %s)\\l", file);
 	}
 	legend_name(name, lbl, sizeof(lbl));
 	arg(b->av, "LINE1.5:obs%s:%s", col, lbl);
-	arg(b->av, "VDEF:o_T=o_r,TOTAL");
-	arg(b->av, "VDEF:o_M=obs,MAXIMUM");
-	arg(b->av, "GPRINT:o_T:total %%.0lf");
-	arg(b->av, "GPRINT:o_M:  peak %%.0lf\\l");
-	arg(b->av, "PRINT:o_T:%s=%%.0lf", name);
+	arg(b->av, "COMMENT:total");
+	total(b, "obs", obs, name, "");
+	if (!isnan(peak)) {
+		char pk[SW_COUNT_STRLEN];
+
+		arg(b->av, "COMMENT:   peak %s\\l", sw_fmt_count((uint64_t)llround(peak), pk));
+	} else {
+		arg(b->av, "COMMENT:\\l");
+	}
+	if (note[0])
+		arg(b->av, "COMMENT:(%s)\\l", note);
 	if (hw) {
+		struct chart_figure *f = figure(b, "failures");
+
 		/* A failure is a step whose value left the band too often in the window. */
+		arg(b->av, "DEF:f=%s:acc_%s:FAILURES%s", esc, kind_ds[kind], dopt);
+		arg(b->av, "CDEF:f0=f,UN,0,f,IF");
 		/* TICK's legend, unlike LINE's, gets no room for its marker. */
 		arg(b->av, "TICK:f#e00000a0:1.0:  Holt-Winters failure\\l");
-		arg(b->av, "VDEF:f_M=f,MAXIMUM");
-		arg(b->av, "PRINT:f_M:failures=%%.0lf");
+		arg(b->av, "VDEF:f_M=f0,MAXIMUM");
+		arg(b->av, "PRINT:f_M:%%.0lf");
+		if (f) {
+			f->have = true;
+			f->value = NAN; /* rrdgraph's, from the failures archive */
+			f->print = b->out->nprint++;
+		}
 	}
 	return 0;
 }
 
-int chart_build(const struct chart_def *c, const struct chart_req *req, const char *out_path,
-		const char *format, struct chart_argv *av, char *errmsg, size_t errlen)
+void chart_built_free(struct chart_built *b)
 {
-	struct builder b = { .req = req, .av = av, .errmsg = errmsg, .errlen = errlen };
+	chart_argv_free(&b->av);
+	memseries_free(&b->ms);
+	free(b->fig);
+	memset(b, 0, sizeof(*b));
+}
+
+int chart_build(const struct chart_def *c, const struct chart_req *req, const char *out_path,
+		const char *format, struct chart_built *out, char *errmsg, size_t errlen)
+{
+	struct builder b = { .req = req,
+			     .out = out,
+			     .av = &out->av,
+			     .ms = &out->ms,
+			     .errmsg = errmsg,
+			     .errlen = errlen };
 	int err;
 
+	memset(out, 0, sizeof(*out));
 	errmsg[0] = '\0';
 	if (req->top > CHART_TOP_MAX) {
 		snprintf(errmsg, errlen, "at most %d stacked series", CHART_TOP_MAX);
@@ -985,6 +1160,10 @@ int chart_build(const struct chart_def *c, const struct chart_req *req, const ch
 		snprintf(errmsg, errlen, "no point to draw");
 		return -ENOENT;
 	}
+	if (!c->name) /* the catalogue's own; keeps the compiler from a dead default */
+		return -EINVAL;
+	/* "other" keeps its grey: every item gets another colour. */
+	chart_colours_add(req->colours ? req->colours : &b.local, "other");
 	switch (c->type) {
 	case CHART_POINTS:
 		err = build_points(&b, c, out_path, format);
@@ -1007,17 +1186,98 @@ int chart_build(const struct chart_def *c, const struct chart_req *req, const ch
 	default:
 		err = -EINVAL;
 	}
-	if (!err && av->err)
-		err = av->err;
+	chart_colours_free(&b.local);
+	if (!err && out->av.err)
+		err = out->av.err;
 	if (err && !errmsg[0])
 		snprintf(errmsg, errlen, "%s", strerror(-err));
+	if (err)
+		chart_built_free(out);
 	return err;
+}
+
+/* rrdgraph's print[N], or NULL. */
+static rrd_info_t *print_entry(rrd_info_t *info, int n)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "print[%d]", n);
+	for (; info; info = info->next)
+		if (!strcmp(info->key, key) && info->type == RD_I_STR)
+			return info;
+	return NULL;
+}
+
+/*
+ * Checks what rrdgraph totalled of what it drew against the exact figures, then replaces its
+ * print[N] with the figures, "LABEL=VALUE" in legend order. -EIO with errmsg on a difference.
+ */
+static int settle_figures(const struct chart_def *c, const struct chart_built *bt, rrd_info_t *info,
+			  char *errmsg, size_t errlen)
+{
+	rrd_info_t *last = info;
+	double drawn[bt->nprint > 0 ? bt->nprint : 1];
+
+	for (int i = 0; i < bt->nprint; i++) {
+		rrd_info_t *p = print_entry(info, i);
+
+		drawn[i] = p ? strtod(p->value.u_str, NULL) : NAN;
+	}
+	for (size_t i = 0; i < bt->nfig; i++) {
+		const struct chart_figure *f = &bt->fig[i];
+
+		if (f->print < 0 || isnan(f->value))
+			continue;
+		if (!(fabs(drawn[f->print] - f->value) < 0.5)) {
+			snprintf(errmsg, errlen,
+				 "%s: rrdgraph drew %.0f for %s where the summaries hold %.0f",
+				 c->name, drawn[f->print], f->label, f->value);
+			return -EIO;
+		}
+	}
+	/* Its print[N] become ours, and figures without a PRINT are added after. */
+	for (rrd_info_t *p = info; p; p = p->next) {
+		if (!strncmp(p->key, "print[", 6) && p->type == RD_I_STR) {
+			free(p->value.u_str);
+			p->value.u_str = NULL;
+		}
+		last = p;
+	}
+	for (size_t i = 0; i < bt->nfig; i++) {
+		const struct chart_figure *f = &bt->fig[i];
+		char *v = NULL, *key = NULL;
+		rrd_info_t *p;
+		int n;
+
+		if (!f->have)
+			n = asprintf(&v, "%s=no data", f->label);
+		else if (f->share)
+			n = asprintf(&v, "%s=%.4f", f->label, f->value);
+		else if (isnan(f->value))
+			n = asprintf(&v, "%s=%.0f", f->label, drawn[f->print]);
+		else
+			n = asprintf(&v, "%s=%.0f", f->label, f->value);
+		if (n < 0)
+			return -ENOMEM;
+		p = print_entry(info, (int)i);
+		if (p) {
+			p->value.u_str = v;
+			continue;
+		}
+		if (asprintf(&key, "print[%zu]", i) < 0) {
+			free(v);
+			return -ENOMEM;
+		}
+		last = rrd_info_push(last, key, RD_I_STR, (rrd_infoval_t){ .u_str = v });
+		free(v);
+	}
+	return 0;
 }
 
 int chart_draw(const struct chart_def *c, const struct chart_req *req, const char *out_path,
 	       const char *format, rrd_info_t **info, char *errmsg, size_t errlen)
 {
-	struct chart_argv av = { 0 };
+	struct chart_built bt;
 	char tmp[SF_TMP_LEN], base[NAME_MAX + 1], file[32];
 	rrd_info_t *res = NULL;
 	int dfd, fd, err;
@@ -1040,18 +1300,22 @@ int chart_draw(const struct chart_def *c, const struct chart_req *req, const cha
 		return fd;
 	}
 	snprintf(file, sizeof(file), "/proc/self/fd/%d", fd);
-	err = chart_build(c, req, file, format, &av, errmsg, errlen);
+	err = chart_build(c, req, file, format, &bt, errmsg, errlen);
 	if (!err) {
 		rrd_clear_error();
-		res = rrd_graph_v(av.n, av.v);
+		memseries_publish(&bt.ms);
+		res = rrd_graph_v(bt.av.n, bt.av.v);
+		memseries_unpublish();
 		if (!res || rrd_test_error()) {
 			snprintf(errmsg, errlen, "%s: %s", c->name,
 				 rrd_test_error() ? rrd_get_error() : "rrd_graph_v failed");
 			rrd_clear_error();
 			err = -EIO;
+		} else {
+			err = settle_figures(c, &bt, res, errmsg, errlen);
 		}
+		chart_built_free(&bt);
 	}
-	chart_argv_free(&av);
 	if (close(fd) && !err) {
 		err = -errno;
 		snprintf(errmsg, errlen, "%s: %s", out_path, strerror(errno));

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The chart catalogue of `scanwatch graph` (SPEC.md §5): one definition per chart, the argument
- * vector each one hands to rrd_graph_v, and the one function that gives every series its colour.
- * Charts read the RRD files of the layout in README.md ("RRD files") and rank keys and areas
- * from the exact daily summaries, never from averaged archives.
+ * The chart catalogue of `scanwatch graph`: one definition per chart, the argument vector each
+ * one hands to rrd_graph_v, and what its legend says. Per-day charts draw the exact daily
+ * summaries (daysrc.h) as series in memory (memseries.h); the key chart of a short
+ * window draws the rows of the key's RRD file (README.md, "RRD files") with its Holt-Winters
+ * archives. Every total in a legend is an exact count, and rrdgraph's own total of what it drew
+ * is checked against it before a chart is kept.
  */
 #ifndef SW_CHARTS_H
 #define SW_CHARTS_H
@@ -14,12 +16,13 @@
 
 #include <rrd.h>
 
+#include "colours.h"
+#include "memseries.h"
 #include "rrdio.h"
 #include "scanwatch.h"
 #include "tally.h"
 
 #define CHART_POINT_LEN 33
-#define CHART_COLOUR_LEN 8 /* "#rrggbb" */
 #define CHART_TOP_DEFAULT 10
 #define CHART_TOP_MAX 20
 
@@ -53,14 +56,6 @@ const struct chart_def *chart_find(const char *name);
 /* Whether name is the chart's own name or its group's. */
 bool chart_matches(const struct chart_def *c, const char *name);
 
-/*
- * The colour of a series wherever it is drawn: keys ("tcp/445"), areas ("JP", "??"), kinds,
- * fingerprints, points and "other". Well-known names have fixed colours; the rest get a colour
- * from a stable hash of the name, so a key keeps its colour from chart to chart and month to
- * month.
- */
-void chart_colour(const char *series, char out[CHART_COLOUR_LEN]);
-
 /* A key as the charts name it: kinds merged, since one RRD file holds all three. */
 struct chart_key {
 	__u8 cls;
@@ -90,8 +85,11 @@ int chart_rank_areas(const struct tally *t, enum chart_measure m, struct chart_r
 		     size_t *n);
 
 /* What one drawing needs; the CLI fills it, tests too. */
+struct daysrc;
+
 struct chart_req {
-	const char *data_dir;
+	const struct daysrc *src; /* the daily summaries: the data directory's or the database's */
+	const char *data_dir; /* the RRD files', or NULL (then only rrdcached's, by address) */
 	struct rrdio *io; /* the files themselves, or rrdcached (rrdio_open) */
 	char (*points)[CHART_POINT_LEN]; /* the points summed (or drawn one by one) */
 	size_t npoints;
@@ -102,6 +100,8 @@ struct chart_req {
 	int kind; /* CHART_KEY_HW: the kind whose Holt-Winters archives are drawn, or -1 */
 	unsigned int top; /* stacked series before "other" */
 	const struct tally *ranked; /* daily summaries over the window, all points given */
+	struct chart_colours
+		*colours; /* shared by several charts (names added as drawn), or NULL */
 	unsigned int width, height; /* of the plot area, pixels */
 };
 
@@ -114,17 +114,40 @@ struct chart_argv {
 
 void chart_argv_free(struct chart_argv *av);
 
+/* One figure of a legend, as --print shows it: "LABEL=VALUE" or "LABEL=no data". */
+struct chart_figure {
+	char label[40];
+	bool have; /* false: no day (or row) of the window has data */
+	bool share; /* value is a percentage */
+	double value; /* an exact count, or a share in % */
+	int print; /* rrdgraph's PRINT of the same total over what it drew, or -1 */
+};
+
+/* What one drawing is made of. */
+struct chart_built {
+	struct chart_argv av;
+	struct memseries ms; /* the series the chart draws from memory */
+	struct chart_figure *fig;
+	size_t nfig, figcap;
+	int nprint; /* PRINTs in av */
+};
+
+void chart_built_free(struct chart_built *b);
+
 /*
  * Builds the rrd_graph_v arguments of one chart into out file path (its --imgformat set from
- * format, "PNG" or "SVG"). 0, or -errno with one line in errmsg (-ENOENT: no data to draw).
+ * format, "PNG" or "SVG") and the figures of its legend. 0, or -errno with one line in errmsg
+ * (-ENOENT: nothing to draw from).
  */
 int chart_build(const struct chart_def *c, const struct chart_req *req, const char *out_path,
-		const char *format, struct chart_argv *av, char *errmsg, size_t errlen);
+		const char *format, struct chart_built *out, char *errmsg, size_t errlen);
 
 /*
  * Draws one chart to out_path, written under a temporary name and renamed. On success *info is
- * rrd_graph_v's answer (print[N], legend[N], image size ...) for the caller to rrd_info_free;
- * info may be NULL when the caller has no use for it.
+ * rrd_graph_v's answer (legend[N], image size ...) whose print[N] are the chart's figures in
+ * legend order, "LABEL=VALUE" or "LABEL=no data", for the caller to rrd_info_free; info may be
+ * NULL when the caller has no use for it. A figure rrdgraph did not draw as the summaries have
+ * it fails the chart (-EIO).
  */
 int chart_draw(const struct chart_def *c, const struct chart_req *req, const char *out_path,
 	       const char *format, rrd_info_t **info, char *errmsg, size_t errlen);

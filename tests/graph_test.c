@@ -4,9 +4,11 @@
  * eight days of two points (tokyo every 60 s, osaka every 300 s and down for a whole day) with
  * rrdstore's own schema, and daily summaries that agree with the RRD files. Every chart is drawn
  * with rrd_graph_v, and what it printed (print[N] "LABEL=TOTAL", legend[N]) must equal the sums
- * the fixture's generator gives for the window, to the unit; the stacking must pick exactly the
- * keys and areas the summaries rank first; a key must keep its colour from chart to chart. No
- * root needed.
+ * the fixture's generator gives for the window, to the unit, whatever the width (bars of several
+ * days), for a window inside a day and for a key without an RRD file; a day nobody counted is
+ * "no data", never "nan"; the stacking must pick exactly the keys and areas the summaries rank
+ * first; a key must keep its colour from chart to chart, and keys must not share one. No root
+ * needed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +28,7 @@
 #include "daysrc.h"
 #include "graph_fixture.h"
 #include "keyfmt.h"
+#include "numfmt.h"
 #include "summary.h"
 
 #define DAYS 8
@@ -39,6 +42,7 @@ struct env {
 	struct fx fx;
 	struct rrdio io;
 	struct tally ranked; /* the summaries of the window, both points */
+	struct daysrc src; /* the fixture's daily summaries */
 	char points[FX_NPOINTS][CHART_POINT_LEN];
 	struct fx_step sum[FX_NPOINTS]; /* the generator's sums over the window */
 };
@@ -72,6 +76,7 @@ static int setup(void **state)
 	}
 	if (rrdio_open(&e->io, NULL))
 		return -1;
+	e->src = daysrc_files(e->dir);
 	tally_init(&e->ranked);
 	for (int p = 0; p < FX_NPOINTS; p++) {
 		struct daysrc src = daysrc_files(e->dir);
@@ -102,6 +107,7 @@ static int teardown(void **state)
 static struct chart_req window(struct env *e)
 {
 	struct chart_req r = {
+		.src = &e->src,
 		.data_dir = e->dir,
 		.io = &e->io,
 		.points = e->points,
@@ -171,11 +177,14 @@ static void printed_labels(const rrd_info_t *info, char *buf, size_t len)
 	}
 }
 
-/* Whether some legend[N] shows the number (as a whole number, not inside a longer one). */
+/*
+ * Whether some legend[N] shows the number as a person reads it, 161,716 (as a whole number,
+ * not inside a longer one).
+ */
 static bool in_legend(const rrd_info_t *info, uint64_t v)
 {
 	char want[32], key[32];
-	size_t n = (size_t)snprintf(want, sizeof(want), "%" PRIu64, v);
+	size_t n = strlen(sw_fmt_count(v, want));
 
 	for (int i = 0;; i++) {
 		const char *s, *at;
@@ -185,9 +194,26 @@ static bool in_legend(const rrd_info_t *info, uint64_t v)
 		if (!s)
 			return false;
 		for (at = strstr(s, want); at; at = strstr(at + 1, want))
-			if ((at == s || at[-1] < '0' || at[-1] > '9') &&
-			    (at[n] < '0' || at[n] > '9'))
+			if ((at == s || ((at[-1] < '0' || at[-1] > '9') && at[-1] != ',')) &&
+			    (at[n] < '0' || at[n] > '9') && at[n] != ',')
 				return true;
+	}
+}
+
+/* Whether some legend[N] holds the text. */
+static bool in_legend_text(const rrd_info_t *info, const char *text)
+{
+	char key[32];
+
+	for (int i = 0;; i++) {
+		const char *s;
+
+		snprintf(key, sizeof(key), "legend[%d]", i);
+		s = chart_info_str(info, key);
+		if (!s)
+			return false;
+		if (strstr(s, text))
+			return true;
 	}
 }
 
@@ -228,7 +254,8 @@ static uint64_t total_sum(const struct env *e, bool src)
 
 /*
  * The fixture's own ranking, independent of summary files and of chart_rank_*: keys by their
- * window sum (ties in table order, which the fixture's sums never hit), untracked ones skipped.
+ * window sum (ties in table order, which the fixture's sums never hit), tracked or not: per-day
+ * charts draw the daily summaries, which hold every key.
  */
 static int expected_top_keys(const struct env *e, bool src, int out[TOP])
 {
@@ -244,8 +271,7 @@ static int expected_top_keys(const struct env *e, bool src, int out[TOP])
 		if (best < 0)
 			break;
 		used[best] = true;
-		if (fx_keys[best].file)
-			out[n++] = best;
+		out[n++] = best;
 	}
 	return n;
 }
@@ -364,8 +390,8 @@ static void check_keys(struct env *e, const char *chart, bool src)
 
 static void test_keys_accesses(void **state)
 {
-	/* tcp/445, then tcp/80 (2 + 3 per minute in two kinds): tcp/1433 is second in the
-	 * summaries but has no RRD file, so it stays in "other" and tcp/22 comes third. */
+	/* tcp/445, then tcp/1433 (no RRD file: the summaries have it), then tcp/80 (2 + 3 per
+	 * minute in two kinds). */
 	check_keys(*state, "keys-accesses", false);
 }
 
@@ -507,13 +533,49 @@ static void test_one_day(void **state)
 	assert_total(info, "scan", s.tot_acc[0]);
 	assert_total(info, "backscatter", s.tot_acc[1]);
 	rrd_info_free(info);
-	/* osaka's missing day is unknown, not zero: its total prints as such. */
+	/* osaka's missing day is unknown, not zero: it says so, in the print and the legend. */
 	req.points = &e->points[1];
 	req.start = FX_T0 + 4 * FX_DAY;
 	req.end = FX_T0 + 5 * FX_DAY;
 	info = draw(e, "kinds-accesses", &req);
 	assert_non_null(printed(info, "scan"));
-	assert_non_null(strstr(printed(info, "scan"), "nan"));
+	assert_string_equal(printed(info, "scan"), "no data");
+	assert_true(in_legend_text(info, "no data"));
+	assert_false(in_legend_text(info, "nan"));
+	rrd_info_free(info);
+	/* A window that starts and ends inside days: per-day charts draw the whole days. */
+	req.points = &e->points[0];
+	req.start = FX_T0 + 3 * FX_DAY + 5 * 3600;
+	req.end = FX_T0 + 4 * FX_DAY + 7 * 3600;
+	fx_sum(&e->fx, 0, 3, 5, &s);
+	info = draw(e, "kinds-accesses", &req);
+	assert_total(info, "scan", s.tot_acc[0]);
+	rrd_info_free(info);
+}
+
+/* Wider windows than pixels: each value covers several days, and the totals stay exact. */
+static void test_binned(void **state)
+{
+	struct env *e = *state;
+	struct chart_req req = window(e);
+	rrd_info_t *info;
+	uint64_t all = 0;
+
+	/* 500 days drawn 200 pixels wide: three days a bar; the fixture's eight days inside. */
+	req.start = FX_T0 - 400 * FX_DAY;
+	req.end = FX_T0 + 100 * FX_DAY;
+	req.width = 200;
+	for (int p = 0; p < FX_NPOINTS; p++) {
+		struct fx_step s;
+
+		fx_sum(&e->fx, p, 0, DAYS, &s);
+		all += s.tot_acc[0] + s.tot_acc[1] + s.tot_acc[2];
+	}
+	info = draw(e, "points-accesses", &req);
+	assert_total(info, "all", all);
+	rrd_info_free(info);
+	info = draw(e, "keys-accesses", &req);
+	assert_total(info, "total", all);
 	rrd_info_free(info);
 }
 
@@ -544,12 +606,36 @@ static void test_key_holt_winters(void **state)
 	assert_total(info, "tcp/445", key_window(e, 0, 0, DAYS - 3, DAYS));
 	assert_string_equal(printed(info, "failures"), "1");
 	rrd_info_free(info);
-	/* The whole window per hour: still exact. */
+	/* The whole window, per day from the summaries: still exact, the failure still marked. */
 	req.start = FX_T0 + D0 * FX_DAY;
 	req.end = FX_T0 + D1 * FX_DAY;
 	info = draw(e, "key", &req);
-	assert_non_null(printed(info, "tcp/445"));
-	assert_int_equal(strtoull(printed(info, "tcp/445"), NULL, 10), key_window(e, 0, 0, D0, D1));
+	assert_total(info, "tcp/445", key_window(e, 0, 0, D0, D1));
+	assert_string_equal(printed(info, "failures"), "1");
+	rrd_info_free(info);
+	/* Inside the last day, 10:17 to 14:43: the sensor's minutes, each counted once. */
+	{
+		uint64_t want = 0;
+		struct fx_step st;
+
+		req.start = FX_T0 + (DAYS - 1) * FX_DAY + 10 * 3600 + 17 * 60;
+		req.end = FX_T0 + (DAYS - 1) * FX_DAY + 14 * 3600 + 43 * 60;
+		for (int64_t t = req.start; t < req.end; t += 60) {
+			fx_step_counts(&e->fx, 0, (uint32_t)((t - FX_T0) / 60), &st);
+			want += st.acc[0][SW_KIND_SCAN];
+		}
+		info = draw(e, "key", &req);
+		assert_total(info, "tcp/445", want);
+		rrd_info_free(info);
+	}
+	/* A key without an RRD file has its chart too: per day, from the summaries. */
+	assert_int_equal(chart_key_parse("tcp/1433", &req.key), 0);
+	req.start = FX_T0 + D0 * FX_DAY;
+	req.end = FX_T0 + D1 * FX_DAY;
+	info = draw(e, "key", &req);
+	assert_total(info, "tcp/1433", key_window(e, 0, 1, D0, D1));
+	assert_null(printed(info, "failures"));
+	assert_true(in_legend_text(info, "no RRD file"));
 	rrd_info_free(info);
 	/* tcp/22 had no spike: no failure in the same three days. */
 	assert_int_equal(chart_key_parse("tcp/22", &req.key), 0);
@@ -560,13 +646,14 @@ static void test_key_holt_winters(void **state)
 	rrd_info_free(info);
 }
 
-/* Every AREA or LINE of a chart: its legend name and colour must be chart_colour's. */
-static void check_colours(const struct chart_argv *av, const char *name, char *seen)
+/* The label and colour of every AREA or LINE of a chart with a colour: "tcp/445=#1f77b4". */
+static size_t series_colours(const struct chart_argv *av, char out[][48], size_t max)
 {
-	for (int i = 0; i < av->n; i++) {
+	size_t n = 0;
+
+	for (int i = 0; i < av->n && n < max; i++) {
 		const char *a = av->v[i], *hash, *colon;
-		char label[32], want[CHART_COLOUR_LEN];
-		size_t n;
+		size_t len;
 
 		if (strncmp(a, "AREA:", 5) && strncmp(a, "LINE", 4))
 			continue;
@@ -575,24 +662,10 @@ static void check_colours(const struct chart_argv *av, const char *name, char *s
 			continue; /* an invisible base */
 		colon = strchr(hash, ':');
 		assert_non_null(colon);
-		n = strcspn(colon + 1, " :");
-		snprintf(label, sizeof(label), "%.*s", (int)n, colon + 1);
-		if (!strcmp(label, "tcp/445")) {
-			/* The same colour in every chart that has the key. */
-			if (!seen[0])
-				snprintf(seen, CHART_COLOUR_LEN, "%.7s", hash);
-			else if (strncmp(seen, hash, 7))
-				fail_msg("%s: tcp/445 is %.7s, elsewhere %s", name, hash, seen);
-		}
-		/* Not series: the mean of the points, the Holt-Winters prediction and band. */
-		if (!strcmp(label, "mean/point") || !strcmp(label, "prediction") ||
-		    !strcmp(label, "expected"))
-			continue;
-		chart_colour(!strcmp(label, "unknown") ? "??" : label, want);
-		if (strncmp(hash, want, 7))
-			fail_msg("%s: %s drawn in %.7s, not its colour %s", name, label, hash,
-				 want);
+		len = strcspn(colon + 1, " :");
+		snprintf(out[n++], 48, "%.*s=%.7s", (int)len, colon + 1, hash);
 	}
+	return n;
 }
 
 static void test_colours_across_charts(void **state)
@@ -603,26 +676,108 @@ static void test_colours_across_charts(void **state)
 					      "fingerprints",	     "key" };
 	struct env *e = *state;
 	struct chart_req req = window(e);
-	char seen[CHART_COLOUR_LEN] = "", errmsg[512];
+	struct chart_colours map = { 0 };
+	char seen[64][48], errmsg[512];
+	size_t nseen = 0;
 
 	req.have_key = true;
+	req.top = 8; /* every key of the fixture */
+	req.colours = &map;
 	assert_int_equal(chart_key_parse("tcp/445", &req.key), 0);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
-		struct chart_argv av = { 0 };
+		struct chart_built bt;
 		struct chart_req r = req;
+		char got[32][48];
+		size_t n;
 
 		if (!strcmp(charts[i], "key")) {
 			r.points = &e->points[0];
 			r.npoints = 1;
 		}
-		if (chart_build(chart_find(charts[i]), &r, "/dev/null", "PNG", &av, errmsg,
+		if (chart_build(chart_find(charts[i]), &r, "/dev/null", "PNG", &bt, errmsg,
 				sizeof(errmsg)))
 			fail_msg("%s: %s", charts[i], errmsg);
-		check_colours(&av, charts[i], seen);
-		chart_argv_free(&av);
+		n = series_colours(&bt.av, got, 32);
+		chart_built_free(&bt);
+		for (size_t j = 0; j < n; j++) {
+			char *eq = strchr(got[j], '=');
+			bool known = false;
+
+			/* Not series: the mean of the points, the Holt-Winters prediction. */
+			if (!strncmp(got[j], "mean/point", 10) ||
+			    !strncmp(got[j], "prediction", 10) || !strncmp(got[j], "expected", 8))
+				continue;
+			for (size_t k = 0; k < nseen; k++) {
+				char *seq = strchr(seen[k], '=');
+
+				if ((size_t)(seq - seen[k]) == (size_t)(eq - got[j]) &&
+				    !strncmp(seen[k], got[j], (size_t)(eq - got[j]))) {
+					/* One name, one colour, in every chart. */
+					if (strcmp(seen[k], got[j]))
+						fail_msg("%s: %s, elsewhere %s", charts[i], got[j],
+							 seen[k]);
+					known = true;
+				}
+			}
+			if (!known && nseen < 64)
+				snprintf(seen[nseen++], 48, "%s", got[j]);
+		}
 	}
-	/* tcp/445 was drawn, and in its fixed colour. */
-	assert_string_equal(seen, "#1f77b4");
+	/* Keys all drawn, and no two keys (nor a key and other) alike. */
+	{
+		size_t nkeys = 0;
+
+		for (size_t i = 0; i < nseen; i++) {
+			bool key_i = strchr(seen[i], '/') || !strncmp(seen[i], "other=", 6);
+
+			nkeys += strchr(seen[i], '/') != NULL;
+			for (size_t j = 0; key_i && j < i; j++) {
+				bool key_j = strchr(seen[j], '/') || !strncmp(seen[j], "other=", 6);
+
+				if (key_j &&
+				    chart_colours_alike(strchr(seen[i], '#'), strchr(seen[j], '#')))
+					fail_msg("%s and %s look alike", seen[i], seen[j]);
+			}
+		}
+		assert_int_equal(nkeys, FX_NKEYS);
+	}
+	/* tcp/445 came first, in its fixed colour. */
+	for (size_t i = 0; i < nseen; i++)
+		if (!strncmp(seen[i], "tcp/445=", 8))
+			assert_string_equal(seen[i], "tcp/445=#1f77b4");
+	chart_colours_free(&map);
+}
+
+/* Forty names that hash or map to neighbouring colours still get forty that differ. */
+static void test_colour_map(void **state)
+{
+	struct chart_colours map = { 0 };
+	char name[24], a[CHART_COLOUR_LEN], b[CHART_COLOUR_LEN];
+
+	(void)state;
+	/* tcp/445 and US share a fixed colour: keys and areas never share a chart, so both keep it. */
+	assert_int_equal(chart_colours_add(&map, "tcp/445"), 0);
+	assert_int_equal(chart_colours_add(&map, "US"), 0);
+	chart_colour_in(&map, "tcp/445", a);
+	chart_colour_in(&map, "US", b);
+	assert_string_equal(a, "#1f77b4");
+	assert_string_equal(b, "#1f77b4");
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "udp/%d", 30000 + i);
+		assert_int_equal(chart_colours_add(&map, name), 0);
+	}
+	for (size_t i = 0; i < map.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strchr(map.v[i].name, '/') && strchr(map.v[j].name, '/') &&
+			    chart_colours_alike(map.v[i].colour, map.v[j].colour))
+				fail_msg("%s %s and %s %s look alike", map.v[i].name,
+					 map.v[i].colour, map.v[j].name, map.v[j].colour);
+	/* Asked again: the same colour, the map keeps it. */
+	chart_colour_in(&map, "udp/30007", a);
+	assert_int_equal(chart_colours_add(&map, "udp/30007"), 0);
+	chart_colour_in(&map, "udp/30007", b);
+	assert_string_equal(a, b);
+	chart_colours_free(&map);
 }
 
 static void test_every_chart_file(void **state)
@@ -685,13 +840,16 @@ static void test_errors(void **state)
 		chart_draw(chart_find("key"), &req, path, "PNG", NULL, errmsg, sizeof(errmsg)),
 		-EINVAL);
 	assert_non_null(strstr(errmsg, "--key"));
-	/* A point without files: nothing to draw, and the message names the file. */
+	/* A point without files: a chart that says "no data" for every figure. */
 	req.points = nopoint;
-	assert_int_equal(chart_draw(chart_find("keys-accesses"), &req, path, "PNG", NULL, errmsg,
-				    sizeof(errmsg)),
-			 -ENOENT);
-	assert_non_null(strstr(errmsg, "totals.rrd"));
-	assert_int_equal(access(path, F_OK), -1);
+	{
+		rrd_info_t *info = draw(e, "keys-accesses", &req);
+
+		assert_string_equal(printed(info, "total"), "no data");
+		assert_string_equal(printed(info, "other"), "no data");
+		rrd_info_free(info);
+	}
+	(void)errmsg;
 	/* No summaries: nothing ranked, everything is "other", which is then the total. */
 	req = window(e);
 	req.ranked = NULL;
@@ -720,7 +878,9 @@ int main(void)
 		cmocka_unit_test(test_kinds_fingerprints),
 		cmocka_unit_test(test_one_day),
 		cmocka_unit_test(test_key_holt_winters),
+		cmocka_unit_test(test_binned),
 		cmocka_unit_test(test_colours_across_charts),
+		cmocka_unit_test(test_colour_map),
 		cmocka_unit_test(test_every_chart_file),
 		cmocka_unit_test(test_errors),
 	};

@@ -88,4 +88,15 @@ wait_for() {
 }
 
 # json_get FILE EXPR: a value from scanwatch's JSON (python3 is on every Debian with tshark).
+# t_tap: the "PASS what" / "FAIL what: why" lines of a checker (tests/*_check.py) as TAP.
+t_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		PASS*) t_ok "${line#PASS }" ;;
+		FAIL*) t_fail "${line#FAIL }" ;;
+		*) echo "# $line" ;;
+		esac
+	done
+}
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

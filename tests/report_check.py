@@ -8,6 +8,12 @@ tests/t_report.sh to turn into TAP.
   report_check.py alerts SPEC ALERTS.json       exactly the alerts the definitions give
   report_check.py commands SPEC DIR             the alert command's environments, one file each
   report_check.py points MONTH REPORT.md SPEC... per point and all points, point i = p<i+1>
+  report_check.py legends REPORT.md             every chart's legend against the report's own
+                                                tables, and the report reads as a report
+  report_check.py colours REPORT.md             in the charts' SVG (report --svg), one colour per
+                                                key and per area in every chart, none alike
+  report_check.py sample REPORT.md MONTH ORACLE... a report of real captures against tshark's
+                                                count of them (tests/tshark_oracle.sh lines)
 
 Definitions are README.md's ("Monthly report and alerts"), written again here from the SPEC's
 hourly rates; nothing is read back from scanwatch except what is checked.
@@ -187,10 +193,10 @@ def check_report(spec, month, path):
             f"monitoring point received **{count(per_day(acc, nd))}** accesses from "
             f"**{count(per_day(src, nd))}** sources per day.")
     check("headline sentence", want in md, True)
-    pt = find_table(t, r"Per day means per point")
+    pt = find_table(t, r"^\*\*Table 1-1: ")
     check("per point table", pt[1] if pt else None,
           ["p1", str(nd), count(acc), count(src), count(per_day(acc, nd)), count(per_day(src, nd))])
-    kt = find_table(t, r"Per day means per point", 1)
+    kt = find_table(t, r"^\*\*Table 1-2: ")
     for kind in ("scan", "backscatter", "other"):
         ka = sum(v[0] for k, v in keys.items() if k[1] == kind)
         ks = sum(v[1] for k, v in keys.items() if k[1] == kind)
@@ -205,7 +211,7 @@ def check_report(spec, month, path):
           True)
 
     # 2. This month against the previous one: every key of both, the change of the daily means.
-    ct = find_table(t, r"^The month's top")
+    ct = find_table(t, r"^\*\*Table 2-1: ")
     rows = {(r[0], r[1]): r for r in ct[1:]} if ct else {}
     allk = set(keys) | set(pkeys)
     check("comparison table: one row per key of either month", sorted(rows), sorted(allk))
@@ -220,8 +226,8 @@ def check_report(spec, month, path):
     def ranked(d, idx):
         return sorted(d.items(), key=lambda kv: (-kv[1][idx], kv[0]))
 
-    for idx, pat in ((0, r"Chart 2-3: ratio of accesses by destination"),
-                     (1, r"Chart 2-4: ratio of sources by destination")):
+    for idx, pat in ((0, r"Table 2-3: ratio of accesses by destination"),
+                     (1, r"Table 2-4: ratio of sources by destination")):
         tab = find_table(t, pat)
         total = acc if idx == 0 else src
         body = [r for r in tab[1:] if r[0]] if tab else []
@@ -235,8 +241,8 @@ def check_report(spec, month, path):
               sorted((int(r[3].replace(",", "")) for r in body), reverse=True))
         tot = next((r for r in tab[1:] if r[1] == "**total**"), None) if tab else None
         check(f"{pat[9:]}: total", tot[3] if tot else None, count(total))
-    for idx, pat in ((0, r"Chart 2-6: ratio of accesses by source area"),
-                     (1, r"Chart 2-8: ratio of sources by source area")):
+    for idx, pat in ((0, r"Table 2-6: ratio of accesses by source area"),
+                     (1, r"Table 2-8: ratio of sources by source area")):
         tab = find_table(t, pat)
         total = acc if idx == 0 else src
         body = [r for r in tab[1:] if r[0]] if tab else []
@@ -247,7 +253,7 @@ def check_report(spec, month, path):
           "100 % exactly." in md, True)
 
     # 4. Six months: the months without data say so.
-    st = find_table(t, r"Chart 3-0")
+    st = find_table(t, r"Table 3-0")
     ym = (y, m)
     want = []
     for i in range(5, -1, -1):
@@ -264,7 +270,7 @@ def check_report(spec, month, path):
     check("six-month table", st[1:] if st else None, want)
 
     # 5. Every top key is explained from the knowledge base.
-    et = find_table(t, r"explained by scanwatch's built-in port")
+    et = find_table(t, r"Table 5-1: ")
     check("explanations: every top key has a service and a source",
           [bool(r[3]) and bool(r[5]) for r in et[1:]] if et else None,
           [True] * min(10, len(keys)))
@@ -285,7 +291,7 @@ def check_report(spec, month, path):
                     v[1] = min(v[1], tus)
                     v[2] = max(v[2], tus)
         d += DAY
-    vt = find_table(t, r"The likely victims are")
+    vt = find_table(t, r"Table 6-2: ")
     order = sorted(vic.items(), key=lambda kv: (-kv[1][0], kv[0]))[:20]
 
     def ts(us):
@@ -297,21 +303,21 @@ def check_report(spec, month, path):
     check("victims counted", f"**{count(len(vic))}** addresses answered" in md, True)
 
     # 7. Fingerprints.
-    ft = find_table(t, r"A packet may carry more")
+    ft = find_table(t, r"Table 7-1: ")
     scan = sum(v[0] for k, v in keys.items() if k[1] == "scan")
     for name, label in (("mirai", "Mirai"), ("zmap", "ZMap"), ("masscan", "masscan")):
         row = next((r for r in ft[1:] if r[0] == label), None) if ft else None
         check(f"fingerprint {label}", row[1:3] if row else None, [count(fp[name]), share(fp[name], scan)])
 
     # 8. Trend table of the month's last day.
-    tt = find_table(t, r"as SANS ISC ranks ports")
+    tt = find_table(t, r"Table 8-1: ")
     scores = trend_scores(spec, last)
     want = [[k[0], k[1], count(v[0]), count(v[1]), f"{v[2]:.1f}", f"{v[3]:.1f}", f"{v[4]:.2f}"]
             for k, v in sorted(scores.items(), key=lambda kv: (-round(kv[1][4], 9), -kv[1][0], kv[0]))][:10]
     check("trend table rows", sorted(tt[1:]) if tt else None, sorted(want))
 
     # 9. The alerts table of the month.
-    at = find_table(t, r"failed 7 times in 9 steps")
+    at = find_table(t, r"Table 9-1: ")
     expected = [a for a in expected_alerts(spec) if a["in"](first, last)]
     check("alerts table: kinds and keys",
           sorted((r[0], r[2], r[3]) for r in at[1:]) if at else None,
@@ -328,13 +334,14 @@ def day_figures(spec, d):
 
 
 def trend_scores(spec, d):
-    """README's score of every key of day d: None when the 30 days before have no data."""
+    """README's score of every key of day d: none when fewer than TREND_DAYS of the 30 days
+    before have data (the baseline a score needs)."""
     today = day_figures(spec, d)
     if today is None:
         return {}
     before = [day_figures(spec, d - i * DAY) for i in range(1, 31)]
     before = [b for b in before if b is not None]
-    if not before:
+    if len(before) < TREND_DAYS:
         return {}
     out = {}
     for k, (a, s) in today.items():
@@ -345,6 +352,7 @@ def trend_scores(spec, d):
 
 
 SURGE_PCT, SURGE_MIN, TREND_SCORE, TREND_MIN = 40.0, 100, 3.0, 50
+TREND_MIN_SOURCES, TREND_DAYS = 10, 7
 
 
 def expected_alerts(spec):
@@ -380,7 +388,8 @@ def expected_alerts(spec):
 
     def hit(d, k):
         sc = trend_scores(spec, d)
-        return k in sc and sc[k][0] >= TREND_MIN and sc[k][4] >= TREND_SCORE
+        return (k in sc and sc[k][0] >= TREND_MIN and sc[k][1] >= TREND_MIN_SOURCES and
+                sc[k][4] >= TREND_SCORE)
 
     d = d0
     while d <= d1:
@@ -400,6 +409,23 @@ def expected_alerts(spec):
         if s.frm == d0:
             continue
         prev = [p for p in spec if p.key == s.key and p.kind == s.kind and p.to == s.frm - DAY]
+        earlier = [p for p in spec if p.key == s.key and p.kind == s.kind and p.frm < s.frm]
+        if not prev and not earlier:
+            # A key new in the history: it has no file of its own (never 100 a day, never
+            # tracked), but its kind's totals change from its first hour, the accesses every
+            # hour, the sources only if they are new every hour (a fixed source is new once).
+            t = dt.datetime.combine(s.frm, dt.time(7), dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+            before = [x for x in spec if x.active(s.frm - DAY) and x.kind == s.kind]
+            after = [x for x in spec if x.active(s.frm) and x.kind == s.kind]
+            for measure, srcs in (("accesses", False), ("sources", True)):
+                if srcs and s.fixed:
+                    continue
+                out.append({"kind": "hw", "key": "total", "key_kind": s.kind, "measure": measure,
+                            "from": t,
+                            "value": sum(x.srcs if srcs else x.pkts for x in after),
+                            "baseline": sum(x.srcs if srcs else x.pkts for x in before),
+                            "in": lambda x, y, d=s.frm: x <= d <= y})
+            continue
         if not prev:
             continue
         t = dt.datetime.combine(s.frm, dt.time(7), dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
@@ -471,7 +497,7 @@ def check_points(month, path, specs):
     y, m = map(int, month.split("-"))
     first, last = month_days(y, m)
     t = tables(md)
-    pt = find_table(t, r"Per day means per point")
+    pt = find_table(t, r"^\*\*Table 1-1: ")
     rows, ta, ts, tn = [], 0, 0, 0
     for i, spec in enumerate(specs):
         keys, _, _, nd = span(spec, first, last)
@@ -491,7 +517,227 @@ def check_points(month, path, specs):
         check(f"section of point p{i + 1}", f"**{count(a)}** accesses from" in md.split(f"### p{i + 1}")[-1], True)
 
 
+LABEL = (r"(?:tcp|udp|icmp6?|proto)/\w+|frag|[A-Z]{2}|\?\?|unknown|other|total|scan|backscatter|"
+         r"mirai|zmap|masscan|all scans|all points|mean/point|[a-z][a-z0-9_-]*")
+FIGURE = re.compile(r"(" + LABEL + r")\s+(?:total\s+)?(no data|[\d,]+(?:\.\d)?(?: %)?)(?=$|\s|;)")
+
+
+def legends(md):
+    """Each chart's caption and its legend, {label: text}, from the text of its image."""
+    out = {}
+    for alt in re.findall(r"!\[([^\]]*)\]\([^)]+\)", md):
+        cap, _, leg = alt.partition(". Legend: ")
+        figs = {}
+        for m in FIGURE.finditer(leg):
+            figs.setdefault(m.group(1), m.group(2))
+        out[cap] = figs
+    return out
+
+
+def num(v):
+    return int(v.replace(",", "")) if v and v[0].isdigit() and "." not in v else v
+
+
+def check_legends(path):
+    """Every figure a chart's legend shows against the report's own tables."""
+    md = open(path).read()
+    t = tables(md)
+    lg = legends(md)
+    check("report names no file of the source tree (README.md and the like, sources)",
+          sorted(set(re.findall(r"\b[A-Z]+\.md\b|\b\w+\.[ch]\b", md))), [])
+    # Every table has its label right above it: "**Table N-M: ...**".
+    check("every table is labelled as a table",
+          sorted(title for title in t if not re.match(r"^\*\*Table \d+-\d+: .*\*\*$", title)), [])
+    check("no chart is labelled as a table, no table as a chart",
+          [c for c in lg if not c.startswith("Chart ")], [])
+    check("no 'nan' anywhere a person reads", re.findall(r"\b-?nan\b", md), [])
+
+    def chart(prefix):
+        for cap, figs in lg.items():
+            if cap.startswith(prefix):
+                return figs
+        return None
+
+    def rows(pattern):
+        tab = find_table(t, pattern)
+        return tab[1:] if tab else []
+
+    # Month totals and kinds (table 1-2) against the kinds chart and the stacks' totals.
+    kinds = {r[0]: (r[1], r[3]) for r in rows(r"Table 1-2: ")}
+    acc_total = sum(num(v[0]) for v in kinds.values())
+    src_total = sum(num(v[1]) for v in kinds.values())
+    for prefix, total in (("Chart 2-1:", acc_total), ("Chart 2-2:", src_total),
+                          ("Chart 2-5:", acc_total), ("Chart 2-7:", src_total),
+                          ("Chart 2-3:", acc_total)):
+        figs = chart(prefix)
+        if figs is None:
+            continue
+        check(f"{prefix} legend total = tables' total", num(figs.get("total")), total)
+    k = chart("Chart 6-1:")
+    if k is not None:
+        for kind, v in kinds.items():
+            check(f"Chart 6-1: {kind} = table 1-2", k.get(kind), v[0])
+    # Keys: a legend's key is its kinds together; the ratio table lists them one by one.
+    for prefix, pattern in (("Chart 2-1:", r"Table 2-3: "), ("Chart 2-2:", r"Table 2-4: ")):
+        figs = chart(prefix)
+        if figs is None:
+            continue
+        by_key = {}
+        listed = rows(pattern)
+        for r in listed:
+            if r[0] and r[1] != "**total**":
+                by_key.setdefault(r[1], []).append(num(r[3]))
+        other_row = [r for r in listed if r[1].startswith("other (")]
+        for key, v in figs.items():
+            if "/" not in key and key != "frag":
+                continue
+            if key in by_key and not other_row:
+                check(f"{prefix} {key} = its rows in the ratio table", num(v), sum(by_key[key]))
+            elif key in by_key:
+                # Some kind of the key may be among "other": at least its rows listed.
+                check(f"{prefix} {key} >= its rows in the ratio table", num(v) >= sum(by_key[key]),
+                      True)
+    figs, counts = chart("Chart 2-3:"), chart("Chart 2-1:")
+    if figs is not None and counts is not None:
+        # Its shares are of the same keys, kinds together: chart 2-1's counts over the total.
+        for key, v in figs.items():
+            if ("/" in key or key == "frag") and key in counts:
+                check(f"Chart 2-3: {key}'s share = chart 2-1's {key} over the total", v,
+                      share(num(counts[key]), acc_total))
+    # Areas have one row each.
+    for prefix, pattern in (("Chart 2-5:", r"Table 2-6: "), ("Chart 2-7:", r"Table 2-8: ")):
+        figs = chart(prefix)
+        if figs is None:
+            continue
+        area = {r[1]: r[2] for r in rows(pattern) if r[0]}
+        for a, v in figs.items():
+            if a in area:
+                check(f"{prefix} {a} = its row in the ratio table", v, area[a])
+    # Fingerprints against table 7-1.
+    figs = chart("Chart 7-1:")
+    if figs is not None:
+        for r in rows(r"Table 7-1: "):
+            check(f"Chart 7-1: {r[0]} = table 7-1", figs.get(r[0].lower()), r[1])
+        check("Chart 7-1: all scans = table 1-2's scans", figs.get("all scans"), kinds.get("scan", ("?",))[0])
+    # Six months per point: chart 1-1 against table 3-0.
+    six = rows(r"Table 3-0: ")
+    six_acc = sum(num(r[2]) for r in six if r[2] != "no data")
+    six_src = sum(num(r[3]) for r in six if r[3] != "no data")
+    six_days = sum(int(r[1]) for r in six)
+    for prefix, total in (("Chart 1-1a:", six_acc), ("Chart 1-1b:", six_src)):
+        figs = chart(prefix)
+        if figs is None:
+            continue
+        check(f"{prefix} all points = table 3-0's six months", num(figs.get("all points")), total)
+        check(f"{prefix} mean/point = six months a point-day",
+              num(figs.get("mean/point")), per_day(total, six_days) if six_days else None)
+
+
+def svg_boxes(path):
+    """The colours of an rrdgraph SVG's legend boxes, in the legend's order: the small filled
+    squares cairo writes for each series' marker."""
+    out = []
+    sq = re.compile(r'fill:rgb\(([\d.]+)%,([\d.]+)%,([\d.]+)%\);fill-opacity:1;" d="M ([\d.]+) '
+                    r'([\d.]+) L \4 ([\d.]+) L ([\d.]+) \6 L \7 \5 Z')
+    for m in sq.finditer(open(path).read()):
+        y0, y1, x0, x1 = float(m.group(5)), float(m.group(6)), float(m.group(4)), float(m.group(7))
+        # Each marker is a white square under the colour's.
+        if 7 < y1 - y0 < 10 and 7 < x1 - x0 < 10 and m.group(1, 2, 3) != ("100", "100", "100"):
+            out.append("#%02x%02x%02x" % tuple(round(float(m.group(i)) * 255 / 100) for i in (1, 2, 3)))
+    return out
+
+
+def alike(a, b):
+    """The charts' own test of two colours a reader could not tell apart (rrd/colours.c)."""
+    r1, g1, b1 = (int(a[i:i + 2], 16) for i in (1, 3, 5))
+    r2, g2, b2 = (int(b[i:i + 2], 16) for i in (1, 3, 5))
+    rm = (r1 + r2) / 2
+    return math.sqrt((2 + rm / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 +
+                     (2 + (255 - rm) / 256) * (b1 - b2) ** 2) < 80
+
+
+def check_colours(path):
+    """Every key and area in one colour across the report's charts, and no two alike."""
+    md = open(path).read()
+    d = os.path.dirname(path)
+    seen = {}
+    charts = 0
+    for alt, img in re.findall(r"!\[([^\]]*)\]\(([^)]+)\.png\)", md):
+        cap, _, leg = alt.partition(". Legend: ")
+        svg = os.path.join(d, img + ".svg")
+        if not cap.startswith(("Chart 2-", "Chart 6-", "Chart 7-")) or not os.path.exists(svg):
+            continue
+        labels = [m.group(1) for m in FIGURE.finditer(leg)
+                  if m.group(1) not in ("total", "all scans", "all points")]
+        boxes = svg_boxes(svg)
+        check(f"{cap}: a legend box per series", len(boxes), len(labels))
+        charts += 1
+        for label, colour in zip(labels, boxes):
+            if label in seen and seen[label][0] != colour:
+                check(f"{label}: one colour in every chart", f"{colour} in {cap}",
+                      f"{seen[label][0]} in {seen[label][1]}")
+            seen.setdefault(label, (colour, cap))
+    check("charts with legend boxes read", charts >= 5, True)
+
+    def cls(label):
+        return "key" if "/" in label or label == "frag" else \
+            "area" if re.fullmatch(r"[A-Z]{2}|unknown", label) else "other"
+
+    clash = []
+    names = sorted(seen)
+    for i, a in enumerate(names):
+        for b in names[:i]:
+            if (cls(a) == cls(b) or "other" in (a, b)) and alike(seen[a][0], seen[b][0]):
+                clash.append(f"{a} {seen[a][0]} / {b} {seen[b][0]}")
+    check(f"no two of {len(names)} keys and areas look alike", clash, [])
+
+
+def check_sample(path, month, oracles):
+    """The month's figures of a report made from real captures, against tshark's count."""
+    md = open(path).read()
+    t = tables(md)
+    keys = {}
+    for o in oracles:
+        for line in open(o):
+            f = line.split()
+            if f and f[0] == "key" and f[1].startswith(month):
+                v = keys.setdefault((f[2], f[3]), [0, 0])
+                v[0] += int(f[4])
+                v[1] += int(f[5])
+    acc = sum(v[0] for v in keys.values())
+    src = sum(v[1] for v in keys.values())
+    check(f"headline: {acc} accesses and {src} gross sources, as tshark counts them",
+          bool(re.search(rf"totalled \*\*{count(acc)}\*\* .* sources \(\\\*\) was \*\*{count(src)}\*\*", md)),
+          True)
+    kt = find_table(t, r"^\*\*Table 1-2: ")
+    for kind in ("scan", "backscatter", "other"):
+        a = sum(v[0] for k, v in keys.items() if k[1] == kind)
+        s = sum(v[1] for k, v in keys.items() if k[1] == kind)
+        row = next((r for r in kt[1:] if r[0] == kind), None) if kt else None
+        check(f"table 1-2 {kind} = tshark's", row[1:] if row else None,
+              [count(a), share(a, acc), count(s), share(s, src)])
+    for idx, pat, total in ((0, r"Table 2-3: ", acc), (1, r"Table 2-4: ", src)):
+        tab = find_table(t, pat)
+        body = [r for r in tab[1:] if r[0]] if tab else []
+        ranked = sorted(keys.items(), key=lambda kv: (-kv[1][idx], kv[0]))[:10]
+        # Ties at the tenth place may be broken otherwise: the values, and each row listed.
+        check(f"{pat}top ten by tshark's count", [int(r[3].replace(",", "")) for r in body],
+              [v[idx] for _, v in ranked])
+        for r in body:
+            v = keys.get((r[1], r[2]), [0, 0])[idx]
+            check(f"{pat}{r[1]} {r[2]} = tshark's", r[3:5], [count(v), share(v, total)])
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "sample":
+        check_sample(sys.argv[2], sys.argv[3], sys.argv[4:])
+        sys.exit(1 if fails else 0)
+    if sys.argv[1] == "colours":
+        check_colours(sys.argv[2])
+        sys.exit(1 if fails else 0)
+    if sys.argv[1] == "legends":
+        check_legends(sys.argv[2])
+        sys.exit(1 if fails else 0)
     if sys.argv[1] == "points":
         check_points(sys.argv[2], sys.argv[3], [load_spec(p) for p in sys.argv[4:]])
         sys.exit(1 if fails else 0)

@@ -8,6 +8,11 @@
 # Captures: the real ones in ../shared/data; one recorded here from nmap and hping3 between two
 # namespaces; a generated one over several days (UTC and Asia/Tokyo midnights); a generated hour
 # (printed wall time, never judged); pcapng vs pcap, raw IP vs Ethernet, and a damaged file.
+# Order: three real captures given in reverse time order, each day against tshark; two captures
+# that overlap in time, merged packet by packet (the same RRD rows as the one they were cut
+# from). Refused before anything is stored, in one line: a second capture of a link type replay
+# does not read, a capture that steps back by more than the interval, a damaged one. On a
+# terminal, a progress line; none with --quiet or when stderr is a file.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd tshark editcap text2pcap capinfos tcpdump nmap hping3 python3 timeout
@@ -350,19 +355,104 @@ if [ -s "$LIVE" ]; then
 	"$ORACLE" "$W/before-cut.pcap" UTC >"$W/cut.oracle" 2>/dev/null
 	"$SW" replay --point cut --data-dir "$W/cut" "$W/cut.pcap" 2>"$W/cut.err"
 	rc=$?
-	t_true "damaged capture: non-zero exit (got $rc)" [ "$rc" -ne 0 ]
-	t_eq "$(grep -c '^scanwatch: error:' "$W/cut.err")" 1 "damaged capture: one error line"
+	t_eq "$rc" 2 "damaged capture: exit 2 (bad input)"
+	t_eq "$(wc -l <"$W/cut.err")" 1 "damaged capture: one line"
 	t_true "damaged capture: the error says where ($(grep -m1 error "$W/cut.err"))" \
-		grep -q "damaged after $k packets" "$W/cut.err"
-	d=$(awk '{ print $2 }' "$W/cut.oracle" | sort -u | head -1)
-	"$SW" summary --data-dir "$W/cut" --point cut --from "$d" \
-		--to "$(awk '{ print $2 }' "$W/cut.oracle" | sort -u | tail -1)" --json >"$W/cut.json"
-	oracle_summary "$W/cut.oracle" >"$W/cut.want"
-	json_lines "$W/cut.json" >"$W/cut.got"
-	compare "$W/cut.want" "$W/cut.got" \
-		"damaged capture: the $k frames before the cut are stored, as tshark counts them"
+		grep -q "cut.pcap: capture is damaged after $k packets" "$W/cut.err"
+	t_true "damaged capture: refused before anything is stored (no $W/cut)" test ! -e "$W/cut"
 else
 	t_fail "no recorded capture for the pcapng, raw IP and damage checks"
+fi
+
+# --- 5. Order, and what is refused before anything is stored --------------------------------
+FLOOD=$DATA/stopddos__pkt.TCP.synflood.spoofed.pcap
+REFL=$DATA/stopddos__amp.TCP.reflection.SYNACK.pcap
+MIX=$DATA/stopddos__amp.TCP.syn.optionallyACK.optionallysamePort.pcapng
+SSH=$DATA/zeek__ssh_sshguess.pcap
+if [ -f "$FLOOD" ] && [ -f "$REFL" ] && [ -f "$MIX" ] && [ -f "$SSH" ]; then
+	# June 20, June 5, April 28: as a glob might give them. An hour an interval, so that the
+	# zero rows of the quiet days between cost little.
+	for c in FLOOD REFL MIX; do "$ORACLE" "${!c}" UTC >"$W/$c.oracle"; done
+	cat "$W/FLOOD.oracle" "$W/REFL.oracle" "$W/MIX.oracle" | LC_ALL=C sort >"$W/three.want"
+	"$SW" replay --point rev --data-dir "$W/rev" --interval 3600 "$MIX" "$REFL" "$FLOOD" \
+		2>"$W/rev.err"
+	t_eq "$?" 0 "replay of three captures in reverse time order"
+	daily_lines "$W/rev/rev" >"$W/rev.got"
+	compare "$W/three.want" "$W/rev.got" \
+		"reverse time order: each day's file equals tshark's day (04-28, 06-05, 06-20)"
+	"$SW" replay --point fwd --data-dir "$W/fwd" --interval 3600 "$FLOOD" "$REFL" "$MIX" \
+		2>/dev/null
+	daily_lines "$W/fwd/fwd" >"$W/fwd.got"
+	compare "$W/rev.got" "$W/fwd.got" "reverse and time order: the same daily files"
+	"$SW" summary --data-dir "$W/rev" --month 2021-04 --json >"$W/rev-04.json"
+	t_eq "$(jget "$W/rev-04.json" 'd["accesses"]')" \
+		"$(awk '$1 == "key" && $2 ~ /^2021-04/ { n += $5 } END { print n }' "$W/three.want")" \
+		"summary --month 2021-04 after the June captures came first: tshark's April"
+
+	# Two captures that overlap in time: the 13-minute mix cut into its odd and even frames.
+	tshark -r "$MIX" -Y 'frame.number % 2 == 1' -F pcapng -w "$W/odd.pcapng" 2>/dev/null
+	tshark -r "$MIX" -Y 'frame.number % 2 == 0' -F pcapng -w "$W/even.pcapng" 2>/dev/null
+	"$SW" replay --point m --data-dir "$W/whole" "$MIX" 2>/dev/null
+	"$SW" replay --point m --data-dir "$W/halves" "$W/even.pcapng" "$W/odd.pcapng" 2>"$W/halves.err"
+	t_eq "$?" 0 "replay of two captures that overlap in time"
+	rows() {
+		# 2021-06-20 19:42 to 19:57, the capture's minutes.
+		rrdtool fetch "$1/m/totals.rrd" AVERAGE -r 60 -s 1624218120 -e 1624219020 |
+			grep -v nan | sed 1,2d
+	}
+	t_true "merged packet by packet: the minute rows of totals.rrd equal the whole capture's" \
+		test -n "$(rows "$W/whole")" -a "$(rows "$W/whole")" = "$(rows "$W/halves")"
+	daily_lines "$W/whole/m" >"$W/whole.got"
+	daily_lines "$W/halves/m" >"$W/halves.got"
+	compare "$W/whole.got" "$W/halves.got" "merged halves: the daily file of the whole capture"
+
+	# A second capture of a link type replay does not read: found before the first is stored.
+	python3 - "$SSH" "$W/lt.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+# The link type is the last field of the 24-byte file header: 65000, which libpcap cannot name.
+open(sys.argv[2], "wb").write(d[:20] + struct.pack("<I", 65000) + d[24:])
+PY
+	"$SW" replay --point lt --data-dir "$W/lt" "$SSH" "$W/lt.pcap" 2>"$W/lt.err"
+	t_eq "$?/$(wc -l <"$W/lt.err")" "2/1" "a second capture of link type 65000: exit 2, one line"
+	t_eq "$(cat "$W/lt.err")" "scanwatch: error: $W/lt.pcap: link type 65000 is not supported (replay reads Ethernet, raw IP, Linux cooked and BSD loopback captures)" \
+		"the line names the file and the real link type"
+	t_true "nothing stored, the first capture's packets neither" test ! -e "$W/lt"
+
+	# A capture that steps back 70 s inside itself: refused at the default 60 s, naming file and
+	# packet; counted at --interval 120 (the step is inside an interval), as tshark counts it.
+	editcap -F pcap -r "$SSH" "$W/ssh-a.pcap" 1-231 2>/dev/null
+	editcap -F pcap -r "$SSH" "$W/ssh-b.pcap" 232-431 2>/dev/null
+	mergecap -a -F pcap -w "$W/back.pcap" "$W/ssh-b.pcap" "$W/ssh-a.pcap"
+	"$SW" replay --point back --data-dir "$W/back" "$W/back.pcap" 2>"$W/back.err"
+	t_eq "$?/$(wc -l <"$W/back.err")" "2/1" "a step back of 70 s at --interval 60: exit 2, one line"
+	t_true "the line names the file and the packet ($(head -c 160 "$W/back.err"))" \
+		grep -q "back.pcap: packet 201 (2015-03-30 14:44:49.213953000 UTC) is 70.093 s earlier than packet 200" \
+		"$W/back.err"
+	t_true "nothing stored" test ! -e "$W/back"
+	check_capture back120 "$W/back.pcap" UTC --interval 120
+
+	# Progress: on a terminal (script gives the replay a pty), a line of packets done, rate and
+	# time left; SW_TEST_PROGRESS_MS=0 draws one every 4096 packets instead of every second.
+	if command -v script >/dev/null; then
+		total=$(capinfos -c -M "$FLOOD" | awk '/Number of packets/ { print $4 }')
+		SW_TEST_PROGRESS_MS=0 script -q -e -c "$SW replay --point pg --data-dir $W/pg $FLOOD" \
+			/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$W/pty.out"
+		t_true "on a terminal: 'replay: N of $total packets (P %), R packets/s, T left' lines" \
+			grep -qE "^replay: [0-9,]+ of $("$PY" -c "print(f'{$total:,}')") packets \([0-9]+ %\), [0-9,]+ packets/s, [0-9]+:[0-9]{2} left" \
+			"$W/pty.out"
+		t_eq "$(grep -cE '^replay: [0-9,]+ of ' "$W/pty.out")" "$((total / 4096 - 1))" \
+			"one line every 4096 packets but the first (which starts the clock)"
+		SW_TEST_PROGRESS_MS=0 script -q -e -c "$SW replay --quiet --point pg --data-dir $W/pg2 $FLOOD" \
+			/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$W/pty-q.out"
+		t_eq "$(grep -c 'packets/s' "$W/pty-q.out")" 0 "--quiet: no progress line on a terminal"
+		SW_TEST_PROGRESS_MS=0 "$SW" replay --point pg --data-dir "$W/pg3" "$FLOOD" 2>"$W/file.err"
+		t_eq "$(grep -c 'packets/s' "$W/file.err")" 0 "stderr to a file: no progress line"
+	else
+		t_fail "no script(1) to give replay a terminal (util-linux)"
+	fi
+else
+	t_skip "needs the shared captures for order and refusals"
 fi
 
 t_done

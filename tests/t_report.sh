@@ -4,7 +4,10 @@
 #  - tools/mkhistory writes September and October 2009 of a sensor: nine steady series (every
 #    hour of every day the same packets from the same sources, four countries, Mirai, ZMap and
 #    masscan fingerprints, backscatter from 25 victims) and a surge: tcp/445 goes from 1 to 4
-#    packets and sources an hour on Monday 2009-10-05;
+#    packets and sources an hour on Monday 2009-10-05; on the last day, one source alone sends
+#    72 SYNs to tcp/9200, a key never seen before (and never tracked: under 100 a day): a trend
+#    score of 12, and no trend alert, since a trend needs 10 sources (and a baseline of 7 days
+#    with data); the scan totals' Holt-Winters failure of that day is one;
 #  - `scanwatch replay` counts it hour by hour through the XDP program, with --alert-command;
 #  - tests/report_check.py computes every figure from the SPEC alone (not from scanwatch) and
 #    checks report.md: the headline (TALOT2's sentence), per point and kinds, the month against
@@ -15,11 +18,15 @@
 #    and of the scan totals (accesses and sources), each from 07:00 that day; none for the steady
 #    keys. The alert command ran once per alert with the fields in its environment; a command
 #    that hangs is killed at --alert-timeout;
+#  - the report reads as a report: every table labelled "Table N-M", no file of the source tree
+#    named, no "nan"; every chart's legend (the text of its image, as rrdgraph drew it) equals
+#    the report's own tables; each key and area has one colour in every chart (the legend boxes
+#    of the SVGs), no two alike;
 #  - report.html opens in headless Chromium with every image loaded, and a screenshot is taken.
 source "$(dirname "$0")/lib.sh"
 
 require_root
-require_cmd python3 perl
+require_cmd python3 perl script
 MKH=$SRC_ROOT/.output/tools/mkhistory
 [ -x "$MKH" ] || t_skip_all "mkhistory is not built (make)"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -43,6 +50,7 @@ cat >"$W/spec" <<'EOF'
 2009-09-01 2009-10-31 syn 3389 1 1 fixed 198.18.7.1 none RU
 2009-09-01 2009-10-31 synack 80 2 1 hourly 203.0.113.0 none
 2009-09-01 2009-10-31 rst 25 1 1 fixed 198.51.100.7 none
+2009-10-31 2009-10-31 syn 9200 3 1 fixed 198.18.9.1 none
 EOF
 # The countries of the sources: one /24 per series that has one.
 maps=$(awk 'NF == 10 { split($8, a, "."); print a[1] "." a[2] "." a[3] ".0/24=" $10 }' "$W/spec" | sort -u)
@@ -68,32 +76,37 @@ t_eq "$(grep -c 'warning: alert: ' "$W/replay.err")" \
 	"$(python3 "$CHECK" expect "$W/spec" | wc -l)" \
 	"replay logged one line per alert the definitions give"
 
-# tap: PASS/FAIL lines of report_check.py as TAP.
-tap() {
-	local line
-	while IFS= read -r line; do
-		case $line in
-		PASS*) t_ok "${line#PASS }" ;;
-		FAIL*) t_fail "${line#FAIL }" ;;
-		*) echo "# $line" ;;
-		esac
-	done
-}
 
 python3 "$CHECK" commands "$W/spec" "$W/cmd" > "$W/c.out"
-tap <"$W/c.out"
+t_tap <"$W/c.out"
 
-"$SW" report --data-dir "$D" --month 2009-10 --out "$OUT" >"$W/report.out" 2>"$W/report.err"
+"$SW" report --data-dir "$D" --month 2009-10 --out "$OUT" --svg >"$W/report.out" 2>"$W/report.err"
 t_eq "$?" 0 "report --month 2009-10 exits 0 ($(wc -l <"$W/report.err") stderr lines)"
 t_eq "$(cat "$W/report.out")" "$OUT/report.md
 $OUT/report.html" "report prints the two files it wrote"
 python3 "$CHECK" report "$W/spec" 2009-10 "$OUT/report.md" >"$W/r.out"
-tap <"$W/r.out"
+t_tap <"$W/r.out"
+python3 "$CHECK" legends "$OUT/report.md" >"$W/l.out"
+t_tap <"$W/l.out"
+python3 "$CHECK" colours "$OUT/report.md" >"$W/col.out"
+t_tap <"$W/col.out"
+# On a terminal, once drawing has taken its second (SW_TEST_PROGRESS_MS=0: at once), a line
+# says which chart is drawn; in a file, none.
+SW_TEST_PROGRESS_MS=0 script -q -e -c "$SW report --data-dir $D --month 2009-10 --out $W/outp" \
+	/dev/null | tr '\r' '\n' | sed 's/\x1b\[K//g' >"$W/pty.out"
+t_eq "$(grep -c '^report: drawing Chart ' "$W/pty.out")" "$(grep -c '<img ' "$OUT/report.html")" \
+	"on a terminal: 'report: drawing Chart N-M: ...', one line per chart"
+t_eq "$(grep -c 'drawing' "$W/report.err")" 0 "stderr to a file: no progress line"
 
 "$SW" alerts --data-dir "$D" --json >"$W/alerts.json"
 t_eq "$?" 0 "alerts --json exits 0"
+"$SW" alerts --data-dir "$D" --json --trend-min-sources 1 >"$W/trend-9200.json"
+t_eq "$(json_get "$W/alerts.json" 'len([a for a in d["alerts"] if a["key"] == "tcp/9200"])')" 0 \
+	"tcp/9200, one source new on 2009-10-31 (score 12.08): no alert, a trend needs 10 sources"
+t_eq "$(json_get "$W/trend-9200.json" '[(a["kind"], a["from"], round(a["score"], 2)) for a in d["alerts"] if a["key"] == "tcp/9200" and a["kind"] == "trend"]')" \
+	"[('trend', '2009-10-31', 12.08)]" "--trend-min-sources 1: the same day is a trend alert of tcp/9200"
 python3 "$CHECK" alerts "$W/spec" "$W/alerts.json" >"$W/a.out"
-tap <"$W/a.out"
+t_tap <"$W/a.out"
 "$SW" alerts --data-dir "$D" --since 2009-10-06 --until 2009-10-12 >"$W/alerts.txt"
 t_eq "$(awk '{ print $1 }' "$W/alerts.txt" | sort | tr '\n' ' ')" "hw hw hw hw surge-month surge-week " \
 	"alerts --since 2009-10-06 --until 2009-10-12: what overlaps those days (the failures last to 10-07)"
@@ -111,7 +124,7 @@ t_eq "$?" 0 "replay of a second point"
 "$SW" report --data-dir "$W/d2" --month 2009-10 --out "$W/out2" >/dev/null 2>"$W/report2.err"
 t_eq "$?" 0 "report of two points exits 0"
 python3 "$CHECK" points 2009-10 "$W/out2/report.md" "$W/spec" "$W/spec-p2" >"$W/p.out"
-tap <"$W/p.out"
+t_tap <"$W/p.out"
 
 # A command that never ends is killed at the timeout, and replay still finishes: three days
 # of the same history, the last the surge's first, raise alerts (its trend, 3.88) whose
@@ -127,7 +140,7 @@ awk '{ if ($1 < "2009-10-03") $1 = "2009-10-03"; if ($2 > "2009-10-05") $2 = "20
 	if ($1 <= $2) print }' "$W/spec" >"$W/spec3"
 "$MKH" "$W/h3.pcap" <"$W/spec3" >/dev/null
 "$SW" replay --point p1 --data-dir "$W/d3" --interval 3600 --alert-command "$W/hang.sh $W/hang" \
-	--alert-timeout 1 "$W/h3.pcap" 2>"$W/hang.err"
+	--alert-timeout 1 --trend-days 2 "$W/h3.pcap" 2>"$W/hang.err"
 t_eq "$?" 0 "replay with a command that hangs exits 0"
 t_eq "$(grep -c 'killed after 1 s' "$W/hang.err")" "$(wc -l <"$W/hang/pids" 2>/dev/null || echo 0)" \
 	"every hanging command was killed after --alert-timeout 1, and said so"
@@ -135,6 +148,23 @@ alive=0
 while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done <"$W/hang/pids"
 t_eq "$alive" 0 "no hanging command is left running"
 t_true "the hanging command ran at least once (the trend of 2009-10-05)" test -s "$W/hang/pids"
+
+# The sample report of README.md (docs/sample-report, June 2021 of three real captures): its
+# charts' legends against its own tables, and its tables against tshark's count of the captures.
+SAMPLE=$SRC_ROOT/docs/sample-report/report.md
+CAPS=(stopddos__pkt.TCP.synflood.spoofed.pcap stopddos__amp.TCP.reflection.SYNACK.pcap
+	stopddos__amp.TCP.syn.optionallyACK.optionallysamePort.pcapng)
+python3 "$CHECK" legends "$SAMPLE" | sed 's/^\(PASS\|FAIL\) /\1 sample: /' >"$W/sl.out"
+t_tap <"$W/sl.out"
+if [ -f "$DATA/${CAPS[0]}" ] && [ -f "$DATA/${CAPS[1]}" ] && [ -f "$DATA/${CAPS[2]}" ] &&
+	command -v tshark >/dev/null; then
+	for c in "${CAPS[@]}"; do "$SRC_ROOT/tests/tshark_oracle.sh" "$DATA/$c" UTC; done >"$W/sample.oracle"
+	python3 "$CHECK" sample "$SAMPLE" 2021-06 "$W/sample.oracle" |
+		sed 's/^\(PASS\|FAIL\) /\1 sample: /' >"$W/ss.out"
+	t_tap <"$W/ss.out"
+elif [ "${CI:-}" = true ]; then
+	t_fail "sample report: needs $DATA and tshark under CI"
+fi
 
 # Bad input: one line, exit 2.
 for args in "--month 2009-13" "--month 2009-10 --top 0" "--month 2009-10 --point nowhere"; do

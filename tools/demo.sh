@@ -144,11 +144,24 @@ EOF
 
 if ./scanwatch graph --help >/dev/null 2>&1; then
 	say "charts"
-	# Day charts get one bar from a few minutes; the key charts show the minutes themselves.
-	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts"
+	# Day charts draw today, up to its last stored interval; the key charts show the minutes.
+	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts" --print >"$OUT/charts.print"
 	./scanwatch graph --data-dir "$OUT/data" --out "$OUT/charts/minutes" --chart key \
-		--start "@$START" --end "@$(date +%s)" --key tcp/80 --kind backscatter
+		--start "@$START" --end "@$(date +%s)" --key tcp/80 --kind backscatter --print \
+		>>"$OUT/charts.print"
 	ls "$OUT/charts" "$OUT/charts/minutes"
+	# The charts must hold what was counted: no figure without data, today's total that of
+	# the summary.
+	day_total=$(./scanwatch summary --data-dir "$OUT/data" --day "$(date -u +%F)" --json |
+		sed -n 's/^{"point": null, "from": "[^"]*", "to": "[^"]*", "accesses": \([0-9]*\).*/\1/p')
+	chart_total=$(sed -n 's/^keys-accesses total=//p' "$OUT/charts.print")
+	if grep -Eq '=(no data|-?nan)$' "$OUT/charts.print" || [ -z "$day_total" ] ||
+		[ "$chart_total" != "$day_total" ]; then
+		grep -E '=(no data|-?nan)$' "$OUT/charts.print" >&2
+		echo "demo: the charts do not hold today's $day_total accesses (keys-accesses total=$chart_total)" >&2
+		exit 1
+	fi
+	echo "charts hold today's $day_total accesses; every figure in $OUT/charts.print has data"
 fi
 say "monthly report of the demo's data"
 MONTH=$(date -u +%Y-%m)

@@ -156,6 +156,8 @@ void alert_config_default(struct alert_config *c)
 	c->surge_min = ALERT_SURGE_MIN;
 	c->trend_score = ALERT_TREND_SCORE;
 	c->trend_min = ALERT_TREND_MIN;
+	c->trend_days = ALERT_TREND_DAYS;
+	c->trend_min_sources = ALERT_TREND_MIN_SOURCES;
 }
 
 /* ---- calendar ---- */
@@ -378,9 +380,12 @@ static int ring_load(struct day_slot *r, const struct daysrc *src, const char *p
 	return err;
 }
 
-/* The mean a day over the days with data among the 30 before day; false when none has data. */
-static bool baseline(struct day_slot *r, int64_t day, const struct sw_key *k, double *ma,
-		     double *ms)
+/*
+ * The mean a day over the days with data among the 30 before day; false when fewer than
+ * min_days of them have data: a baseline of a day or two says nothing about a usual day.
+ */
+static bool baseline(struct day_slot *r, int64_t day, const struct sw_key *k, unsigned int min_days,
+		     double *ma, double *ms)
 {
 	uint64_t sa = 0, ss = 0;
 	unsigned int nb = 0;
@@ -398,7 +403,7 @@ static bool baseline(struct day_slot *r, int64_t day, const struct sw_key *k, do
 			ss += tk->sources;
 		}
 	}
-	if (!nb)
+	if (!nb || nb < min_days)
 		return false;
 	*ma = (double)sa / nb;
 	*ms = (double)ss / nb;
@@ -416,7 +421,7 @@ static double score_of(uint64_t a, uint64_t s, double ma, double ms)
 }
 
 static bool day_score(struct day_slot *r, int64_t day, const struct sw_key *k,
-		      struct trend_score *ts)
+		      unsigned int min_days, struct trend_score *ts)
 {
 	struct day_slot *s = slot_of(r, day);
 	const struct tally_key *tk;
@@ -428,7 +433,7 @@ static bool day_score(struct day_slot *r, int64_t day, const struct sw_key *k,
 	ts->key = *k;
 	ts->accesses = tk ? tk->accesses : 0;
 	ts->sources = tk ? tk->sources : 0;
-	if (!baseline(r, day, k, &ts->mean_accesses, &ts->mean_sources))
+	if (!baseline(r, day, k, min_days, &ts->mean_accesses, &ts->mean_sources))
 		return false;
 	ts->score = score_of(ts->accesses, ts->sources, ts->mean_accesses, ts->mean_sources);
 	return true;
@@ -446,7 +451,8 @@ static int cmp_scores(const void *x, const void *y)
 }
 
 int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day,
-			struct trend_score **out, size_t *n, char *errmsg, size_t errlen)
+			const struct alert_config *cfg, struct trend_score **out, size_t *n,
+			char *errmsg, size_t errlen)
 {
 	struct day_slot *r = ring_new(), *s;
 	int err = r ? 0 : -ENOMEM;
@@ -461,7 +467,7 @@ int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day
 		if (!*out)
 			err = -ENOMEM;
 		for (size_t i = 0; !err && i < s->t.nkeys; i++)
-			if (day_score(r, day, &s->t.keys[i].key, &(*out)[*n]))
+			if (day_score(r, day, &s->t.keys[i].key, cfg->trend_days, &(*out)[*n]))
 				(*n)++;
 		if (*n)
 			qsort(*out, *n, sizeof(**out), cmp_scores);
@@ -473,8 +479,8 @@ int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day
 static bool trend_hit(struct day_slot *r, int64_t day, const struct sw_key *k,
 		      const struct alert_config *cfg, struct trend_score *ts)
 {
-	return day_score(r, day, k, ts) && ts->accesses >= cfg->trend_min &&
-	       ts->score >= cfg->trend_score;
+	return day_score(r, day, k, cfg->trend_days, ts) && ts->accesses >= cfg->trend_min &&
+	       ts->sources >= cfg->trend_min_sources && ts->score >= cfg->trend_score;
 }
 
 int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int64_t to,
@@ -1062,6 +1068,16 @@ int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const cha
 		if (parse_u64(arg, 1, UINT32_MAX, &v))
 			return usage_error(cmd, "--trend-min takes a positive count");
 		e->cfg.trend_min = v;
+		return 0;
+	case ALERT_OPT_TREND_DAYS:
+		if (parse_u64(arg, 1, TREND_DAYS, &v))
+			return usage_error(cmd, "--trend-days takes 1 to %d days", TREND_DAYS);
+		e->cfg.trend_days = (unsigned int)v;
+		return 0;
+	case ALERT_OPT_TREND_MIN_SOURCES:
+		if (parse_u64(arg, 1, UINT32_MAX, &v))
+			return usage_error(cmd, "--trend-min-sources takes a positive count");
+		e->cfg.trend_min_sources = v;
 		return 0;
 	}
 	return usage_error(cmd, "unknown alert option");

@@ -72,12 +72,16 @@ struct alert_config {
 	uint64_t surge_min; /* ...of a key with at least this many accesses in the period */
 	double trend_score; /* a trend alert when the score reaches this */
 	uint64_t trend_min; /* ...on a day the key had at least this many accesses */
+	uint64_t trend_min_sources; /* ...and this many sources */
+	unsigned int trend_days; /* no score without this many days with data among the 30 */
 };
 
 #define ALERT_SURGE_PCT 40.0
 #define ALERT_SURGE_MIN 100
 #define ALERT_TREND_SCORE 3.0
 #define ALERT_TREND_MIN 50
+#define ALERT_TREND_MIN_SOURCES 10
+#define ALERT_TREND_DAYS 7
 
 void alert_config_default(struct alert_config *c);
 
@@ -104,11 +108,12 @@ struct trend_score {
 };
 
 /*
- * The trend scores of every key on day (sorted by score, descending; *n 0 when the day or its
- * 30 days before have no summary). The caller frees *out.
+ * The trend scores of every key on day (sorted by score, descending; *n 0 when the day has no
+ * summary or fewer than cfg->trend_days of the 30 before have one). The caller frees *out.
  */
 int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day,
-			struct trend_score **out, size_t *n, char *errmsg, size_t errlen);
+			const struct alert_config *cfg, struct trend_score **out, size_t *n,
+			char *errmsg, size_t errlen);
 /* Trend alerts of the days [from, to]: the score reached the threshold that day, not before. */
 int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		  const struct alert_config *cfg, struct alert_list *out, char *errmsg,
@@ -179,15 +184,19 @@ enum {
 	ALERT_OPT_SURGE_PCT,
 	ALERT_OPT_SURGE_MIN,
 	ALERT_OPT_TREND_SCORE,
-	ALERT_OPT_TREND_MIN
+	ALERT_OPT_TREND_MIN,
+	ALERT_OPT_TREND_DAYS,
+	ALERT_OPT_TREND_MIN_SOURCES
 };
 
-#define ALERT_CFG_OPTIONS                                                          \
-	{ "surge-pct", required_argument, NULL, ALERT_OPT_SURGE_PCT },             \
-		{ "surge-min", required_argument, NULL, ALERT_OPT_SURGE_MIN },     \
-		{ "trend-score", required_argument, NULL, ALERT_OPT_TREND_SCORE }, \
-	{                                                                          \
-		"trend-min", required_argument, NULL, ALERT_OPT_TREND_MIN          \
+#define ALERT_CFG_OPTIONS                                                                 \
+	{ "surge-pct", required_argument, NULL, ALERT_OPT_SURGE_PCT },                    \
+		{ "surge-min", required_argument, NULL, ALERT_OPT_SURGE_MIN },            \
+		{ "trend-score", required_argument, NULL, ALERT_OPT_TREND_SCORE },        \
+		{ "trend-min", required_argument, NULL, ALERT_OPT_TREND_MIN },            \
+		{ "trend-days", required_argument, NULL, ALERT_OPT_TREND_DAYS },          \
+	{                                                                                 \
+		"trend-min-sources", required_argument, NULL, ALERT_OPT_TREND_MIN_SOURCES \
 	}
 
 #define ALERT_CLI_OPTIONS                                                \
@@ -199,7 +208,11 @@ enum {
 	"                           before (default 40)\n"                                          \
 	"      --surge-min N        ...with N accesses or more in the period (default 100)\n"       \
 	"      --trend-score X      a trend alert when a key's daily score reaches X (default 3)\n" \
-	"      --trend-min N        ...on a day of N accesses or more (default 50)\n"
+	"      --trend-min N        ...on a day of N accesses or more (default 50)\n"               \
+	"      --trend-min-sources N\n"                                                             \
+	"                           ...and N sources or more (default 10)\n"                        \
+	"      --trend-days N       no score without N days of data among the 30 before\n"          \
+	"                           (default 7)\n"
 
 #define ALERT_CLI_HELP                                                                         \
 	"      --alert-command CMD  run CMD (split on blanks, no shell) for each alert, its\n" \

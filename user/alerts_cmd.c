@@ -158,6 +158,8 @@ static int parse_args(int argc, char **argv, const char **data_dir, const char *
 		case ALERT_OPT_SURGE_MIN:
 		case ALERT_OPT_TREND_SCORE:
 		case ALERT_OPT_TREND_MIN:
+		case ALERT_OPT_TREND_DAYS:
+		case ALERT_OPT_TREND_MIN_SOURCES:
 			if (alert_cli_option(cfg, opt, optarg, "alerts"))
 				return SW_EXIT_USAGE;
 			break;

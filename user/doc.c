@@ -190,19 +190,21 @@ void doc_note(struct doc *d, const char *fmt, ...)
 }
 
 void doc_image(struct doc *d, const char *file, unsigned int width, unsigned int height,
-	       const char *caption)
+	       const char *caption, const char *alt)
 {
+	if (!alt)
+		alt = caption;
 	check(d, fputs("**", d->md));
 	put_md(d, caption, 0);
 	check(d, fputs("**\n\n![", d->md));
-	put_md(d, caption, 1);
+	put_md(d, alt, 1);
 	check(d, fprintf(d->md, "](%s)\n\n", file));
 	check(d, fputs("<figure>\n<figcaption>", d->html));
 	put_html(d, caption);
 	check(d, fputs("</figcaption>\n<img src=\"", d->html));
 	put_html(d, file);
 	check(d, fputs("\" alt=\"", d->html));
-	put_html(d, caption);
+	put_html(d, alt);
 	if (width && height)
 		check(d, fprintf(d->html, "\" width=\"%u\" height=\"%u", width, height));
 	check(d, fputs("\">\n</figure>\n", d->html));

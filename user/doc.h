@@ -32,9 +32,12 @@ void doc_heading(struct doc *d, int level, const char *fmt, ...)
 void doc_para(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A smaller paragraph: notes under a table or a chart. */
 void doc_note(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* An image beside the documents (file is relative to them), with its caption. */
+/*
+ * An image beside the documents (file is relative to them), with its caption, and the text a
+ * reader who cannot see it gets instead (NULL: the caption).
+ */
 void doc_image(struct doc *d, const char *file, unsigned int width, unsigned int height,
-	       const char *caption);
+	       const char *caption, const char *alt);
 void doc_table(struct doc *d, int cols, const char *align, const char *const *heads);
 void doc_row(struct doc *d, const char *const *cells);
 void doc_table_end(struct doc *d);

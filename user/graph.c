@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "charts.h"
 #include "cli.h"
 #include "dates.h"
@@ -24,6 +25,7 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "progress.h"
 #include "safe_file.h"
 #include "summary.h"
 
@@ -35,9 +37,11 @@ static void graph_help(void)
 {
 	printf("Usage: scanwatch graph --data-dir DIR --out DIR [options]\n"
 	       "\n"
-	       "Draw the charts of the RRD files under DIR with rrdgraph, as PNG and SVG. Keys and\n"
-	       "areas are ranked by the exact daily summaries of the window; per-day values are\n"
-	       "sums over UTC days.\n"
+	       "Draw the charts of a data directory with rrdgraph, as PNG and SVG. Per-day charts\n"
+	       "draw the exact daily summaries (the day in progress up to its last stored\n"
+	       "interval); the key chart of a window of 3 days or less draws the key's RRD file\n"
+	       "with its Holt-Winters band. Every total in a legend is exact; a chart or a series\n"
+	       "without data says \"no data\".\n"
 	       "\n"
 	       "  -d, --data-dir DIR     the data directory 'run' or 'replay' wrote\n"
 	       "  -o, --out DIR          where the images go (created if missing)\n"
@@ -58,6 +62,7 @@ static void graph_help(void)
 	       "      --width PX         plot width (default 800)\n"
 	       "      --height PX        plot height (default 280)\n"
 	       "      --print            also print each chart's totals as 'CHART LABEL=VALUE'\n"
+	       "  -q, --quiet            no progress line on a terminal\n"
 	       "  -v, --verbose          debug output\n"
 	       "\n"
 	       "Charts (--chart takes a name or its group):\n",
@@ -147,7 +152,10 @@ static int find_points(const char *data_dir, char (*points)[CHART_POINT_LEN], si
 	return 0;
 }
 
-/* Newest update of any point's totals: the default end of every window. */
+/*
+ * The newest data of any point, a daily summary's day or an update of its totals: the default
+ * end of every window (its day is drawn whole).
+ */
 static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[CHART_POINT_LEN],
 			 size_t n, int64_t *last)
 {
@@ -156,7 +164,11 @@ static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[
 	*last = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct rrdio_meta meta;
+		int64_t first, day;
 
+		if (!alert_data_days(data_dir, points[i], &first, &day) &&
+		    (day + 1) * DAY_S - 1 > *last)
+			*last = (day + 1) * DAY_S - 1;
 		if (rrdio_name(io, data_dir, points[i], "totals.rrd", name, sizeof(name)) ||
 		    rrdio_info(io, name, &meta))
 			continue;
@@ -179,7 +191,11 @@ struct graph_opts {
 	bool have_key;
 	int kind;
 	unsigned int top, width, height;
-	bool png, svg, print;
+	bool png, svg, print, quiet;
+	struct daysrc src; /* the data directory's daily summaries */
+	struct chart_colours colours; /* one colour per key and area across the run's charts */
+	struct progress progress;
+	size_t ndrawn, ntodo;
 };
 
 static void window_of(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
@@ -255,14 +271,49 @@ static void print_info(const char *chart, const char *suffix, const rrd_info_t *
 	}
 }
 
-static int draw_one(const struct graph_opts *o, const struct chart_def *c,
-		    const struct chart_req *req, const char *suffix)
+/* Says on stderr which figures of a chart have no data: all of them, or some by name. */
+static void warn_no_data(const char *chart, const char *suffix, const struct chart_req *req,
+			 const rrd_info_t *info)
+{
+	char key[32], names[256] = "", from[11], to[11];
+	size_t off = 0;
+	int n = 0, none = 0;
+
+	for (;; n++) {
+		const char *v, *eq;
+
+		snprintf(key, sizeof(key), "print[%d]", n);
+		v = chart_info_str(info, key);
+		if (!v)
+			break;
+		eq = strrchr(v, '=');
+		if (!eq || strcmp(eq + 1, "no data"))
+			continue;
+		none++;
+		if (off < sizeof(names) - 40)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%.*s",
+						none > 1 ? ", " : "", (int)(eq - v), v);
+	}
+	if (!none)
+		return;
+	sw_day_format(req->start / DAY_S, from);
+	sw_day_format((req->end - 1) / DAY_S, to);
+	if (none == n)
+		sw_warn("chart %s%s: no data from %s to %s", chart, suffix, from, to);
+	else
+		sw_warn("chart %s%s: no data for %s from %s to %s", chart, suffix, names, from, to);
+}
+
+static int draw_one(struct graph_opts *o, const struct chart_def *c, const struct chart_req *req,
+		    const char *suffix)
 {
 	static const char *const fmts[2] = { "PNG", "SVG" };
 	static const char *const exts[2] = { "png", "svg" };
 	char path[PATH_MAX], errmsg[1024];
 	bool printed = false;
 
+	progress_say(&o->progress, "drawing %s%s (%zu of %zu)", c->name, suffix, ++o->ndrawn,
+		     o->ntodo);
 	for (int f = 0; f < 2; f++) {
 		rrd_info_t *info = NULL;
 		int err;
@@ -280,8 +331,10 @@ static int draw_one(const struct graph_opts *o, const struct chart_def *c,
 			return err;
 		}
 		printf("%s\n", path);
-		if (o->print && !printed) {
-			print_info(c->name, suffix, info);
+		if (!printed) {
+			warn_no_data(c->name, suffix, req, info);
+			if (o->print)
+				print_info(c->name, suffix, info);
 			printed = true;
 		}
 		rrd_info_free(info);
@@ -290,10 +343,11 @@ static int draw_one(const struct graph_opts *o, const struct chart_def *c,
 }
 
 /* -EBADMSG: a daily summary does not parse (reported); other errors: the chart failed. */
-static int draw_chart(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
+static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t newest,
 		      struct tally *ranked)
 {
 	struct chart_req req = {
+		.src = &o->src,
 		.data_dir = o->data_dir,
 		.io = o->io,
 		.points = o->points,
@@ -312,6 +366,7 @@ static int draw_chart(const struct graph_opts *o, const struct chart_def *c, int
 	int err, failed = 0;
 
 	window_of(o, c, newest, &req.start, &req.end);
+	req.colours = &o->colours;
 	if (c->type != CHART_KEY_HW) {
 		/* Daily summaries are per day: rank over the days the chart shows. */
 		int64_t s = req.start - req.start % DAY_S;
@@ -320,11 +375,6 @@ static int draw_chart(const struct graph_opts *o, const struct chart_def *c, int
 		err = load_ranking(o, o->points, o->npoints, s, e, ranked, &ndays);
 		if (err)
 			return err;
-		if (!ndays && (c->type != CHART_POINTS && c->type != CHART_KINDS &&
-			       c->type != CHART_FINGERPRINTS))
-			sw_warn("chart %s: no daily summary in the window, every key or area is "
-				"'other'",
-				c->name);
 		snprintf(suffix, sizeof(suffix), "%s%s", o->all_points ? "" : "-",
 			 o->all_points ? "" : (o->npoints == 1 ? o->points[0] : "selected"));
 		return draw_one(o, c, &req, suffix);
@@ -386,6 +436,7 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 					      { "width", required_argument, NULL, 'W' },
 					      { "height", required_argument, NULL, 'H' },
 					      { "print", no_argument, NULL, 'P' },
+					      { "quiet", no_argument, NULL, 'q' },
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
@@ -393,7 +444,7 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 	int opt;
 
 	opterr = 0; /* one line per mistake: ours */
-	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:qvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			o->data_dir = optarg;
@@ -470,6 +521,9 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 		case 'P':
 			o->print = true;
 			break;
+		case 'q':
+			o->quiet = true;
+			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
 			break;
@@ -493,7 +547,7 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 
 int cmd_graph(int argc, char **argv)
 {
-	static char points[MAX_POINTS][CHART_POINT_LEN];
+	static char points[MAX_POINTS][CHART_POINT_LEN], env_daemon[512];
 	struct graph_opts o = { .start = -1,
 				.end = -1,
 				.kind = -1,
@@ -514,6 +568,7 @@ int cmd_graph(int argc, char **argv)
 		return err == SW_HELP_SHOWN ? 0 : err;
 	if (stat(o.data_dir, &st) || !S_ISDIR(st.st_mode))
 		return usage_error("graph", "data directory '%s' does not exist", o.data_dir);
+	o.src = daysrc_files(o.data_dir);
 	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)
 		return usage_error("graph", "--end must come after --start");
 	for (size_t i = 0; i < o.npoints; i++) {
@@ -540,7 +595,16 @@ int cmd_graph(int argc, char **argv)
 		if (want)
 			todo[ntodo++] = &chart_catalogue[i];
 	}
-	/* rrdgraph labels its axis in local time; the daily archives are UTC days. */
+	/*
+	 * librrd sends every read to $RRDCACHED_ADDRESS unless told otherwise, and charts read
+	 * series of their own: the variable is taken as --rrdcached, for the sensors' files alone.
+	 */
+	if (!o.daemon && getenv("RRDCACHED_ADDRESS") && *getenv("RRDCACHED_ADDRESS")) {
+		snprintf(env_daemon, sizeof(env_daemon), "%s", getenv("RRDCACHED_ADDRESS"));
+		o.daemon = env_daemon;
+	}
+	unsetenv("RRDCACHED_ADDRESS");
+	/* rrdgraph labels its axis in local time; the charts' days are UTC days. */
 	if (use_time_zone("UTC"))
 		return SW_EXIT_FAIL;
 	err = rrdio_open(&io, o.daemon);
@@ -551,8 +615,8 @@ int cmd_graph(int argc, char **argv)
 	o.io = &io;
 	if ((o.start < 0 || o.end < 0) &&
 	    newest_update(&io, o.data_dir, points, o.npoints, &newest)) {
-		sw_err("no readable totals.rrd under %s to take the window from: give --start and "
-		       "--end",
+		sw_err("no daily summary or totals.rrd under %s to take the window from: give "
+		       "--start and --end",
 		       o.data_dir);
 		rrdio_close(&io);
 		return SW_EXIT_FAIL;
@@ -585,17 +649,26 @@ int cmd_graph(int argc, char **argv)
 	}
 	close(err);
 	tally_init(&ranked);
+	progress_init(&o.progress, "graph", o.quiet);
+	o.ntodo = ntodo;
+	for (size_t i = 0; i < ntodo; i++)
+		if (todo[i]->type == CHART_KEY_HW)
+			o.ntodo += o.npoints - 1;
 	for (size_t i = 0; i < ntodo; i++) {
 		err = draw_chart(&o, todo[i], newest, &ranked);
 		if (err == -EBADMSG) {
+			progress_done(&o.progress);
 			tally_free(&ranked);
+			chart_colours_free(&o.colours);
 			rrdio_close(&io);
 			return SW_EXIT_USAGE;
 		}
 		if (err)
 			failed++;
 	}
+	progress_done(&o.progress);
 	tally_free(&ranked);
+	chart_colours_free(&o.colours);
 	rrdio_close(&io);
 	return failed ? SW_EXIT_FAIL : 0;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 
 static enum sw_log_level current_level = SW_LOG_INFO;
+static bool line_open;
 static unsigned int errors_logged;
 
 void sw_log_set_level(enum sw_log_level level)
@@ -92,6 +93,15 @@ static void line_start(enum sw_log_level level)
 	}
 }
 
+/* A progress line on the terminal (progress.h) is erased before any line of ours or a library's. */
+static void erase_progress(void)
+{
+	if (line_open) {
+		fputs("\r\033[K", stderr);
+		line_open = false;
+	}
+}
+
 unsigned int sw_log_errors(void)
 {
 	return errors_logged;
@@ -103,6 +113,7 @@ static void vlog(enum sw_log_level level, const char *fmt, va_list ap)
 		errors_logged++;
 	if (level > current_level)
 		return;
+	erase_progress();
 	line_start(level);
 	fputs(prefixes[level], stderr);
 	vfprintf(stderr, fmt, ap);
@@ -118,10 +129,16 @@ void sw_log(enum sw_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sw_log_line_open(bool open)
+{
+	line_open = open;
+}
+
 int sw_log_library(enum sw_log_level level, const char *tag, const char *fmt, va_list ap)
 {
 	if (level > current_level)
 		return 0;
+	erase_progress();
 	line_start(level);
 	fputs(tag, stderr);
 	return vfprintf(stderr, fmt, ap);

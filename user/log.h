@@ -3,6 +3,7 @@
 #define SW_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum sw_log_level { SW_LOG_ERR, SW_LOG_WARN, SW_LOG_INFO, SW_LOG_DEBUG };
 
@@ -15,6 +16,8 @@ enum sw_log_level { SW_LOG_ERR, SW_LOG_WARN, SW_LOG_INFO, SW_LOG_DEBUG };
 void sw_log_set_level(enum sw_log_level level);
 enum sw_log_level sw_log_get_level(void);
 void sw_log(enum sw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A progress line is on the terminal (progress.h): the next log line erases it first. */
+void sw_log_line_open(bool open);
 /* A library's own line (it ends it), after the line start a line of ours would have, and tag. */
 int sw_log_library(enum sw_log_level level, const char *tag, const char *fmt, va_list ap);
 /* The journal's priority prefix of a level ("<3>"), or "" when stderr is not the journal. */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "capture.h"
 #include "capture_time.h"
 #include "cli.h"
 #include "db_sink.h"
@@ -26,8 +27,6 @@
 #include "sensor.h"
 #include "store.h"
 
-/* Only headers matter; BPF_PROG_TEST_RUN refuses frames much above a page. */
-#define SW_FRAME_MAX 2048
 #define ETH_HLEN 14
 
 static const char replay_help[] =
@@ -35,7 +34,11 @@ static const char replay_help[] =
 	"\n"
 	"Count the packets of pcap or pcapng captures with the very program 'run' attaches\n"
 	"(through BPF_PROG_TEST_RUN), the capture's timestamps as the clock, and store the\n"
-	"result as 'run' would. Files are read in the order given.\n"
+	"result as 'run' would. Every capture is read to its end first; one that cannot be\n"
+	"read, of a link type replay does not read, or that steps back in time by more than\n"
+	"an interval stops the replay before anything is counted. The packets are then counted\n"
+	"in time order, whatever order the files are given in (captures that overlap in time\n"
+	"are merged). On a terminal, a line shows packets done, packets/s and the time left.\n"
 	"\n"
 	"  -p, --point NAME         the monitoring point the capture belongs to\n"
 	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
@@ -47,7 +50,8 @@ static const char replay_help[] =
 	"      --max-keys N         keys per interval (default 65536)\n"
 	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
 	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" RRD_CLI_HELP
-		DB_CLI_HELP ALERT_CLI_HELP "  -v, --verbose            debug output\n"
+		DB_CLI_HELP ALERT_CLI_HELP "  -q, --quiet              no progress line on a terminal\n"
+	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
@@ -126,7 +130,7 @@ int replay_finish(struct replayer *r)
 }
 
 /* Gives frames of other link types an Ethernet header, as the wire would have had. */
-static const uint8_t *to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf)
+const uint8_t *replay_to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf)
 {
 	uint16_t ethertype;
 	uint32_t skip = 0;
@@ -165,61 +169,15 @@ static const uint8_t *to_ethernet(int dlt, const uint8_t *data, uint32_t *len, u
 	return buf;
 }
 
-int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen)
+void replay_dlt_name(int dlt, char *buf, size_t len)
 {
-	char perr[PCAP_ERRBUF_SIZE];
-	uint8_t buf[SW_FRAME_MAX];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint64_t nth = 0; /* packets of this file read so far */
-	pcap_t *pc;
-	int dlt, ret, err = 0;
+	const char *name = pcap_datalink_val_to_name(dlt);
 
-	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!pc) {
-		snprintf(errmsg, errlen, "%s: not a readable pcap or pcapng capture: %s", path,
-			 perr);
-		return -EINVAL;
-	}
-	dlt = pcap_datalink(pc);
-	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
-		uint32_t len = h->caplen;
-		const uint8_t *frame = to_ethernet(dlt, data, &len, buf);
-		uint64_t ts;
-
-		nth++;
-		if (capture_time_ns(&h->ts, &ts)) {
-			snprintf(errmsg, errlen,
-				 "%s: packet %" PRIu64
-				 " has a time stamp no clock can have (%lld.%09lld "
-				 "s after 1970)",
-				 path, nth, (long long)h->ts.tv_sec, (long long)h->ts.tv_usec);
-			err = -EINVAL;
-			break;
-		}
-		if (!frame) {
-			snprintf(errmsg, errlen, "%s: link type %s is not supported", path,
-				 pcap_datalink_val_to_name(dlt));
-			err = -EINVAL;
-			break;
-		}
-		err = replay_frame(r, frame, len, ts);
-		if (err) {
-			/* A sink's error was reported where it happened: one line, not two. */
-			if (r->sink_failed)
-				errmsg[0] = '\0';
-			else
-				snprintf(errmsg, errlen, "%s: %s", path, r->sensor.errmsg);
-			break;
-		}
-	}
-	if (!err && ret == PCAP_ERROR) {
-		snprintf(errmsg, errlen, "%s: capture is damaged after %" PRIu64 " packets: %s",
-			 path, r->packets, pcap_geterr(pc));
-		err = -EINVAL;
-	}
-	pcap_close(pc);
-	return err;
+	/* libpcap names only the link types it knows: a number is better than "(null)". */
+	if (name)
+		snprintf(buf, len, "%s (%d)", name, dlt);
+	else
+		snprintf(buf, len, "%d", dlt);
 }
 
 struct replay_cli {
@@ -235,6 +193,7 @@ struct replay_cli {
 	struct alert_point *ap;
 	struct db_sink db;
 	uint64_t seq_base; /* with --db: intervals of every replay are told apart in the database */
+	bool quiet;
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
@@ -270,12 +229,13 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      RRD_CLI_OPTIONS,
 					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
+					      { "quiet", no_argument, NULL, 'q' },
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:qvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!point_name_ok(optarg))
@@ -333,8 +293,13 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case ALERT_OPT_SURGE_MIN:
 		case ALERT_OPT_TREND_SCORE:
 		case ALERT_OPT_TREND_MIN:
+		case ALERT_OPT_TREND_DAYS:
+		case ALERT_OPT_TREND_MIN_SOURCES:
 			if (alert_cli_option(&c->alerts, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
+			break;
+		case 'q':
+			c->quiet = true;
 			break;
 		case 'v':
 			sw_log_set_level(SW_LOG_DEBUG);
@@ -357,26 +322,11 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Opens every capture once before counting, so a bad file stops nothing half-way. */
-static int check_files(char **files, int n)
-{
-	char perr[PCAP_ERRBUF_SIZE];
-
-	for (int i = 0; i < n; i++) {
-		pcap_t *pc = pcap_open_offline(files[i], perr);
-
-		if (!pc) {
-			sw_err("%s: not a readable pcap or pcapng capture: %s", files[i], perr);
-			return -EINVAL;
-		}
-		pcap_close(pc);
-	}
-	return 0;
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_cli c = { .tz = "UTC" };
+	struct capture_set caps = { 0 };
+	struct progress pg;
 	struct replayer r;
 	struct timespec t0, t1;
 	char errmsg[512];
@@ -393,8 +343,14 @@ int cmd_replay(int argc, char **argv)
 			ret = 0;
 		goto out_args;
 	}
-	if (check_files(argv + optind, argc - optind)) {
-		ret = SW_EXIT_USAGE;
+	/* Every capture read in full before anything is opened, counted or stored. */
+	progress_init(&pg, "replay", c.quiet);
+	err = capture_scan(&caps, argv + optind, (size_t)(argc - optind), c.cfg.interval_s, &pg,
+			   errmsg, sizeof(errmsg));
+	if (err) {
+		progress_done(&pg);
+		sw_err("%s", errmsg);
+		ret = err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 		goto out_args;
 	}
 	sw_log_libbpf();
@@ -451,12 +407,10 @@ int cmd_replay(int argc, char **argv)
 	r.sink = store_sink;
 	r.sink_ctx = &c;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = 0;
-	for (int i = optind; i < argc && !err; i++) {
-		err = replay_file(&r, argv[i], errmsg, sizeof(errmsg));
-		if (err && errmsg[0])
-			sw_err("%s", errmsg);
-	}
+	err = capture_replay(&caps, &r, &pg, errmsg, sizeof(errmsg));
+	progress_done(&pg);
+	if (err && errmsg[0])
+		sw_err("%s", errmsg);
 	/* Whatever was counted before an error is stored all the same. */
 	fin = replay_finish(&r);
 	if (fin && !r.sink_failed)
@@ -486,6 +440,7 @@ out_store:
 out_geo:
 	geoip_close(&c.geo);
 out_args:
+	capture_set_free(&caps);
 	alert_engine_close(&c.alerts);
 	prefix_list_free(&c.watch);
 	rrd_cli_free(&c.rrd);

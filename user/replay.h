@@ -7,8 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pcap/pcap.h>
+
 #include "drain.h"
 #include "sensor.h"
+
+/* Only headers matter; BPF_PROG_TEST_RUN refuses frames much above a page. */
+#define SW_FRAME_MAX 2048
 
 /* Receives each finished interval; seq counts intervals from 1. */
 typedef int (*replay_sink_fn)(void *ctx, const struct sw_interval *iv, uint64_t seq);
@@ -30,7 +35,13 @@ int replay_open(struct replayer *r, const struct sensor_config *cfg);
 void replay_close(struct replayer *r);
 /* One Ethernet frame at capture time ts_ns (wall clock). */
 int replay_frame(struct replayer *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns);
-int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errlen);
+/*
+ * A frame of link type dlt as the Ethernet frame the program takes, in buf when it needs a
+ * header made up; NULL for a link type replay does not read.
+ */
+const uint8_t *replay_to_ethernet(int dlt, const uint8_t *data, uint32_t *len, uint8_t *buf);
+/* "LINUX_SLL2 (276)", or the number alone when libpcap has no name for it. */
+void replay_dlt_name(int dlt, char *buf, size_t len);
 /* Drains and hands over the last interval. */
 int replay_finish(struct replayer *r);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `scanwatch report`: the monthly report of SPEC.md §6, shaped like IPA's TALOT2 report, as
- * Markdown and HTML with its charts beside them. Every figure is an exact sum of the daily
- * summaries; the charts come from the RRD files through the chart catalogue (rrd/charts.h).
+ * `scanwatch report`: the monthly report, shaped like IPA's TALOT2 report, as Markdown and HTML
+ * with its charts beside them. Every figure is an exact sum of the daily summaries, the charts'
+ * too (rrd/charts.h), each key and area in one colour of its own across every chart.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "numfmt.h"
 #include "portkb.h"
+#include "progress.h"
 #include "safe_file.h"
 #include "summary.h"
 #include "victims.h"
@@ -55,44 +58,30 @@ struct report {
 	char cur_name[32], prev_name[32]; /* "October 2009" */
 	char prev_short[8]; /* "2009-09" */
 	unsigned int drawn, failed;
+	bool svg; /* each chart as SVG too, beside its PNG */
+	bool quiet;
+	struct chart_colours colours; /* one per key and area, across every chart */
+	struct progress progress;
 	char errmsg[512];
 };
 
 /* ---- numbers ---- */
 
-/* 161716 -> "161,716", as TALOT2 prints them. */
-static const char *fmt_count(uint64_t v, char buf[32])
+/* The same numbers as the charts' legends print (numfmt.h). */
+#define fmt_count sw_fmt_count
+#define fmt_share sw_fmt_share
+#define per_day sw_per_day
+
+/* A table's label, above it: "Table 2-3: ...". */
+static void __attribute__((format(printf, 2, 3))) caption(struct report *r, const char *fmt, ...)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
+	char text[512];
+	va_list ap;
 
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* A count per point-day, rounded half up: TALOT2's "522 accesses per day". */
-static uint64_t per_day(uint64_t v, unsigned int pd)
-{
-	return pd ? (2 * v + pd) / (2 * (uint64_t)pd) : 0;
-}
-
-/* part/total in % to 0.1, rounded half up on the exact ratio. */
-static const char *fmt_share(uint64_t part, uint64_t total, char buf[16])
-{
-	uint64_t pm;
-
-	if (!total) {
-		snprintf(buf, 16, "-");
-		return buf;
-	}
-	pm = (2000 * part + total) / (2 * total);
-	snprintf(buf, 16, "%" PRIu64 ".%" PRIu64 " %%", pm / 10, pm % 10);
-	return buf;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	doc_para(&r->doc, "**%s**", text);
 }
 
 static void month_name(int y, int m, char out[32])
@@ -184,15 +173,59 @@ static void image_size(const rrd_info_t *info, unsigned int *w, unsigned int *h)
 }
 
 /*
+ * A chart's legend as rrdgraph wrote it into the image, each of its lines after the other:
+ * "tcp/445 2,688 tcp/23 2,232 ...; total 12,360". The text of the image for a reader who cannot
+ * see it, and what a check reads the legend from.
+ */
+static void legend_text(const rrd_info_t *info, char *buf, size_t len)
+{
+	char key[32];
+	size_t off = 0;
+	long y = -1;
+
+	buf[0] = '\0';
+	for (int i = 0;; i++) {
+		const char *leg, *co, *p;
+		long x0, y0;
+
+		snprintf(key, sizeof(key), "legend[%d]", i);
+		leg = chart_info_str(info, key);
+		if (!leg)
+			break;
+		snprintf(key, sizeof(key), "coords[%d]", i);
+		co = chart_info_str(info, key);
+		if (!co || sscanf(co, "%ld,%ld", &x0, &y0) != 2)
+			y0 = y;
+		for (p = leg; *p == ' '; p++)
+			;
+		if (!*p)
+			continue;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s",
+						!off	? "" :
+						y0 != y ? "; " :
+							  " ");
+		y = y0;
+		/* Runs of blanks that line the columns up are one space in the text. */
+		for (; *p && off + 1 < len; p++)
+			if (*p != ' ' || (p[1] && p[1] != ' '))
+				buf[off++] = *p;
+		if (off < len)
+			buf[off] = '\0';
+	}
+}
+
+/*
  * Draws one chart of the catalogue over the days [from, to] into the output folder and puts it
- * in the document, or a note of why it could not be drawn (a data directory without RRD files).
+ * in the document, or a note of why it could not be drawn.
  */
 static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 		  const struct tally *ranked, const struct alert *key, const char *caption)
 {
 	const struct chart_def *c = chart_find(name);
-	char file[128], path[PATH_MAX], errmsg[1024];
+	char file[128], path[PATH_MAX], errmsg[1024], legend[2048], alt[2560];
 	struct chart_req req = {
+		.src = &r->src,
 		.data_dir = r->data_dir,
 		.io = &r->io,
 		.points = r->points,
@@ -203,6 +236,7 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 		.kind = -1,
 		.top = r->top,
 		.ranked = ranked,
+		.colours = &r->colours,
 		.width = r->width,
 		.height = r->height,
 	};
@@ -212,15 +246,6 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 
 	if (!c)
 		return;
-	/* Without a data directory the RRD files are rrdcached's, named POINT/... on its host. */
-	if (!r->data_dir && !r->io.remote) {
-		r->failed++;
-		doc_note(&r->doc,
-			 "%s: not drawn (from the database, charts are read through "
-			 "--rrdcached HOST:PORT).",
-			 caption);
-		return;
-	}
 	snprintf(file, sizeof(file), "%s.png", name);
 	if (key) {
 		char kf[32];
@@ -236,16 +261,25 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 		snprintf(file, sizeof(file), "key-%s-%s.png", kf, key->point);
 	}
 	snprintf(path, sizeof(path), "%s/%s", r->out_dir, file);
+	progress_say(&r->progress, "drawing %s", caption);
 	err = chart_draw(c, &req, path, "PNG", &info, errmsg, sizeof(errmsg));
+	if (!err && r->svg) {
+		/* The same chart as a vector image, for print (and for reading its legend back). */
+		snprintf(path + strlen(path) - 3, 4, "svg");
+		err = chart_draw(c, &req, path, "SVG", NULL, errmsg, sizeof(errmsg));
+	}
 	if (err) {
 		r->failed++;
+		rrd_info_free(info);
 		doc_note(&r->doc, "%s: not drawn (%s).", caption, errmsg);
 		return;
 	}
 	image_size(info, &w, &h);
+	legend_text(info, legend, sizeof(legend));
+	snprintf(alt, sizeof(alt), "%s. Legend: %s", caption, legend);
 	rrd_info_free(info);
 	r->drawn++;
-	doc_image(&r->doc, file, w, h, caption);
+	doc_image(&r->doc, file, w, h, caption, alt);
 }
 
 /* ---- sections ---- */
@@ -280,6 +314,7 @@ static void section_summary(struct report *r)
 		"and per destination (key), and the month's figure is the sum of its days. Per day "
 		"means per point and per day with data (%u point-days this month), rounded.",
 		r->pd_cur);
+	caption(r, "Table 1-1: accesses and sources of each monitoring point in %s", r->cur_name);
 	doc_table(&r->doc, 6, "lrrrrr", heads);
 	for (size_t i = 0; i < r->npoints; i++) {
 		struct tally t;
@@ -314,6 +349,7 @@ static void section_summary(struct report *r)
 	}
 	doc_table_end(&r->doc);
 
+	caption(r, "Table 1-2: accesses and sources by kind in %s", r->cur_name);
 	doc_table(&r->doc, 5, "lrrrr", kheads);
 	for (int k = 0; k < SW_NKINDS; k++) {
 		const char *row[5] = { sw_kind_names[k], fmt_count(s.kind_accesses[k], a),
@@ -428,6 +464,8 @@ static void section_compare(struct report *r)
 		 "means a day of one monitoring point (%u point-days in %s, %u in %s): the change "
 		 "compares these daily means, so months of different lengths compare fairly.",
 		 r->top, r->pd_cur, r->cur_name, r->pd_prev, r->prev_name);
+	caption(r, "Table 2-1: accesses by destination, %s and %s (TALOT2's chart 1-2)",
+		r->prev_name, r->cur_name);
 	doc_table(&r->doc, 7, "llrrrrr", heads);
 	for (size_t i = 0; i < n; i++) {
 		char key[SW_KEY_STRLEN], a[32], b[32], c[32], d[32], ch[32];
@@ -594,21 +632,25 @@ static void section_month(struct report *r)
 	chart(r, "keys-sources", r->first, r->last, &r->cur, NULL,
 	      "Chart 2-2: sources per day by destination");
 	doc_heading(&r->doc, 3, "(2) Ratio by destination (key)");
-	doc_para(&r->doc, "**Chart 2-3: ratio of accesses by destination in %s**", r->cur_name);
+	caption(r, "Table 2-3: ratio of accesses by destination in %s (TALOT2's chart 2-3)",
+		r->cur_name);
 	ratio_table(r, false, false);
-	doc_para(&r->doc, "**Chart 2-4: ratio of sources by destination in %s**", r->cur_name);
+	caption(r, "Table 2-4: ratio of sources by destination in %s (TALOT2's chart 2-4)",
+		r->cur_name);
 	ratio_table(r, false, true);
 	doc_note(&r->doc, "%s", ratio_note);
 	chart(r, "keys-share-accesses", r->first, r->last, &r->cur, NULL,
-	      "Chart 2-3 by day: share of each destination in the day's accesses");
+	      "Chart 2-3: share of each destination in the day's accesses");
 	doc_heading(&r->doc, 3, "(3) By source area");
 	chart(r, "areas-accesses", r->first, r->last, &r->cur, NULL,
 	      "Chart 2-5: accesses per day by source area");
-	doc_para(&r->doc, "**Chart 2-6: ratio of accesses by source area in %s**", r->cur_name);
+	caption(r, "Table 2-6: ratio of accesses by source area in %s (TALOT2's chart 2-6)",
+		r->cur_name);
 	ratio_table(r, true, false);
 	chart(r, "areas-sources", r->first, r->last, &r->cur, NULL,
 	      "Chart 2-7: sources per day by source area");
-	doc_para(&r->doc, "**Chart 2-8: ratio of sources by source area in %s**", r->cur_name);
+	caption(r, "Table 2-8: ratio of sources by source area in %s (TALOT2's chart 2-8)",
+		r->cur_name);
 	ratio_table(r, true, true);
 	doc_note(&r->doc,
 		 "%s Areas are the sources' countries in the country database the "
@@ -737,8 +779,8 @@ static void section_six(struct report *r)
 		add_months(&y, &mo, 1);
 	}
 	doc_heading(&r->doc, 2, "4. Statistics of the last six months");
-	doc_para(&r->doc, "**Chart 3-0: accesses and sources from %s to %s**", long_names[0],
-		 long_names[SIX - 1]);
+	caption(r, "Table 3-0: accesses and sources from %s to %s", long_names[0],
+		long_names[SIX - 1]);
 	doc_table(&r->doc, 6, "lrrrrr", heads);
 	for (int i = 0; i < SIX; i++) {
 		struct summary_totals s;
@@ -762,18 +804,18 @@ static void section_six(struct report *r)
 	}
 	doc_table_end(&r->doc);
 	doc_heading(&r->doc, 3, "(1) Ratio by destination (key)");
-	doc_para(&r->doc, "**Chart 3-1: ratio of accesses by destination, %s to %s**",
-		 long_names[0], long_names[SIX - 1]);
+	caption(r, "Table 3-1: ratio of accesses by destination, %s to %s (TALOT2's chart 3-1)",
+		long_names[0], long_names[SIX - 1]);
 	six_share_table(r, m, pd, names, false, false);
-	doc_para(&r->doc, "**Chart 3-2: ratio of sources by destination, %s to %s**", long_names[0],
-		 long_names[SIX - 1]);
+	caption(r, "Table 3-2: ratio of sources by destination, %s to %s (TALOT2's chart 3-2)",
+		long_names[0], long_names[SIX - 1]);
 	six_share_table(r, m, pd, names, false, true);
 	doc_heading(&r->doc, 3, "(2) Ratio by source area");
-	doc_para(&r->doc, "**Chart 3-3: ratio of accesses by source area, %s to %s**",
-		 long_names[0], long_names[SIX - 1]);
+	caption(r, "Table 3-3: ratio of accesses by source area, %s to %s (TALOT2's chart 3-3)",
+		long_names[0], long_names[SIX - 1]);
 	six_share_table(r, m, pd, names, true, false);
-	doc_para(&r->doc, "**Chart 3-4: ratio of sources by source area, %s to %s**", long_names[0],
-		 long_names[SIX - 1]);
+	caption(r, "Table 3-4: ratio of sources by source area, %s to %s (TALOT2's chart 3-4)",
+		long_names[0], long_names[SIX - 1]);
 	six_share_table(r, m, pd, names, true, true);
 	doc_note(&r->doc, "%s The rows are the destinations and areas first over the six months.",
 		 ratio_note);
@@ -796,8 +838,9 @@ static void section_explain(struct report *r)
 	}
 	doc_para(&r->doc,
 		 "The destinations accessed most in %s, explained by scanwatch's built-in port "
-		 "knowledge base (README.md, \"Monthly report and alerts\").",
+		 "knowledge base, each with where its facts can be checked.",
 		 r->cur_name);
+	caption(r, "Table 5-1: the destinations accessed most in %s", r->cur_name);
 	doc_table(&r->doc, 6, "llrlll", heads);
 	for (size_t i = 0; i < r->cur.nkeys && i < r->top; i++) {
 		const struct portkb_entry *e = portkb_find(&keys[i]->key);
@@ -852,6 +895,7 @@ static void section_backscatter(struct report *r)
 		 fmt_count(s.kind_sources[SW_KIND_BACKSCATTER], b));
 	if (summary_rank(&r->cur, &ranked, &areas, &nareas))
 		return;
+	caption(r, "Table 6-1: backscatter by the service that answered, %s", r->cur_name);
 	doc_table(&r->doc, 4, "lrrr", kheads);
 	for (size_t i = 0; i < r->cur.nkeys; i++) {
 		const struct tally_key *k = ranked[i];
@@ -890,6 +934,7 @@ static void section_backscatter(struct report *r)
 			 "answered, %s shown by packets, with the services that answered and how "
 			 "long they did.",
 			 fmt_count(vs.n, a), vs.n > VICTIMS_SHOWN ? "the first twenty" : "all");
+		caption(r, "Table 6-2: the floods' likely victims, %s", r->cur_name);
 		doc_table(&r->doc, 6, "lrllll", vheads);
 		for (size_t i = 0; i < vs.n && i < VICTIMS_SHOWN; i++) {
 			const struct victim *v = &vs.v[i];
@@ -911,9 +956,8 @@ static void section_backscatter(struct report *r)
 		}
 		doc_table_end(&r->doc);
 		doc_note(&r->doc,
-			 "From the per-day victims files the sensor writes (README.md, \"Victims "
-			 "files\"); a victim's duration is from its first to its last answer seen "
-			 "this month.%s",
+			 "From the sources of backscatter the sensor records each day; a victim's "
+			 "duration is from its first to its last answer seen this month.%s",
 			 vs.bad_lines ? " Some lines cut short by a crash were passed over." : "");
 	}
 	victims_free(&vs);
@@ -933,8 +977,9 @@ static void section_fingerprints(struct report *r)
 	doc_para(&r->doc,
 		 "Scan packets that carry a tool's fingerprint: Mirai's TCP sequence number equal "
 		 "to the destination address, ZMap's IP ID 54321, masscan's IP ID derived from "
-		 "destination, port and sequence number (SPEC.md §2). A packet may carry more "
-		 "than one.");
+		 "destination, port and sequence number, as masscan builds it. A packet may carry "
+		 "more than one.");
+	caption(r, "Table 7-1: packets of each scanning tool in %s", r->cur_name);
 	doc_table(&r->doc, 4, "lrrl", heads);
 	for (int f = 0; f < SW_NFPS; f++) {
 		char a[32], sh[16], top[128] = "";
@@ -1009,23 +1054,28 @@ static void section_trends(struct report *r)
 	if (day == INT64_MIN)
 		return;
 	sw_day_format(day, date);
-	if (alerts_trend_scores(&r->src, r->npoints == 1 ? r->points[0] : NULL, day, &ts, &n,
-				r->errmsg, sizeof(r->errmsg))) {
+	if (alerts_trend_scores(&r->src, r->npoints == 1 ? r->points[0] : NULL, day, &r->cfg, &ts,
+				&n, r->errmsg, sizeof(r->errmsg))) {
 		sw_warn("%s", r->errmsg);
 		return;
 	}
 	doc_para(&r->doc,
-		 "Each destination's last day of the month (%s) against its mean day over the 30 "
-		 "days before, as SANS ISC ranks ports: the score is the geometric mean of the "
-		 "two ratios (accesses + 1) / (mean accesses + 1) and (sources + 1) / (mean "
-		 "sources + 1); 1 is a usual day. A trend alert is raised when the score reaches "
-		 "%g on a day of %" PRIu64 " accesses or more.",
-		 date, r->cfg.trend_score, r->cfg.trend_min);
+		 "Each destination's last day of the month (%s) against its mean day over the days "
+		 "with data among the 30 before, as SANS ISC ranks ports: the score is the "
+		 "geometric mean of the two ratios (accesses + 1) / (mean accesses + 1) and "
+		 "(sources + 1) / (mean sources + 1); 1 is a usual day. There is no score without "
+		 "a baseline of %u days with data or more. A trend alert is raised when the score "
+		 "reaches %g on a day of %" PRIu64 " accesses and %" PRIu64 " sources or more.",
+		 date, r->cfg.trend_days, r->cfg.trend_score, r->cfg.trend_min,
+		 r->cfg.trend_min_sources);
 	if (!n) {
-		doc_para(&r->doc, "No score: the 30 days before %s have no daily summary.", date);
+		doc_para(&r->doc,
+			 "No score: fewer than %u of the 30 days before %s have a daily summary.",
+			 r->cfg.trend_days, date);
 		free(ts); /* allocated for the day's keys even when none scores */
 		return;
 	}
+	caption(r, "Table 8-1: trend scores of %s", date);
 	doc_table(&r->doc, 7, "llrrrrr", heads);
 	for (size_t i = 0; i < n && i < r->top; i++) {
 		char key[SW_KEY_STRLEN], a[32], b[32], c[32], d[32], e[32];
@@ -1070,6 +1120,7 @@ static void section_alerts(struct report *r)
 		alert_list_free(&l);
 		return;
 	}
+	caption(r, "Table 9-1: the alerts of %s", r->cur_name);
 	doc_table(&r->doc, 6, "llllll", heads);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct alert *a = &l.v[i];
@@ -1101,7 +1152,8 @@ static void section_alerts(struct report *r)
 		add_months(&py, &pm, -1);
 		sw_month_days(py, pm, &pf, &plast);
 		snprintf(caption, sizeof(caption),
-			 "Chart 9-%u: %s (%s) at %s, %s and %s, with its Holt-Winters band",
+			 "Chart 9-%u: %s (%s) at %s per day, %s and %s, with its Holt-Winters "
+			 "failures",
 			 keycharts + 1, a->key, sw_kind_names[a->key_kind], a->point, r->prev_name,
 			 r->cur_name);
 		chart(r, "key", pf, r->last, NULL, a, caption);
@@ -1142,6 +1194,7 @@ static void section_points(struct report *r)
 			 fmt_count(per_day(s.accesses, nd), c),
 			 fmt_count(per_day(s.sources, nd), d));
 		if (t.nkeys) {
+			caption(r, "Table 10-%zu: the top destinations of %s", p + 1, r->points[p]);
 			doc_table(&r->doc, 4, "llrr", heads);
 			for (size_t i = 0; i < t.nkeys && i < 5; i++) {
 				char key[SW_KEY_STRLEN];
@@ -1178,8 +1231,9 @@ static int write_report(struct report *r)
 		o += snprintf(list + o, sizeof(list) - o, "%s`%s`", i ? ", " : "", r->points[i]);
 	doc_para(&r->doc,
 		 "Monitoring points: %s. Days are those of the daily summaries (the sensors' "
-		 "`--tz`); charts and times are UTC. Made by scanwatch " SW_VERSION
-		 " from the exact daily summaries; the charts are drawn from the RRD files.",
+		 "`--tz`); times are UTC. Made by scanwatch " SW_VERSION
+		 " from the exact daily summaries, its charts too: a chart's legend gives the "
+		 "same figures as the tables.",
 		 list);
 	section_summary(r);
 	section_compare(r);
@@ -1208,7 +1262,9 @@ static void report_help(void)
 	       "against the previous one by destination, daily charts and ratio tables by\n"
 	       "destination and source area, six months of statistics, explanations of the top\n"
 	       "destinations, backscatter and its likely victims, scanning tools, trends and the\n"
-	       "month's alerts. Figures are exact sums of the daily summaries.\n"
+	       "month's alerts. Figures are exact sums of the daily summaries, in the tables\n"
+	       "and in the charts' legends alike; every key and area has one colour of its own\n"
+	       "in every chart of the report.\n"
 	       "\n"
 	       "  -d, --data-dir DIR       the data directory 'run' or 'replay' wrote\n"
 	       "      --db URL             or the central database the sensors add to (charts\n"
@@ -1219,10 +1275,12 @@ static void report_help(void)
 	       "  -n, --top N              rows of the ranked tables (1-%d, default 10)\n"
 	       "  -r, --rrdcached ADDR     read the RRD files through rrdcached\n"
 	       "      --width PX           chart plot width (default 700)\n"
-	       "      --height PX          chart plot height (default 200)\n",
+	       "      --height PX          chart plot height (default 200)\n"
+	       "      --svg                each chart as SVG too, beside its PNG\n",
 	       CHART_TOP_MAX);
 	fputs(ALERT_CFG_HELP, stdout);
-	printf("  -v, --verbose            debug output\n"
+	printf("  -q, --quiet              no progress line on a terminal\n"
+	       "  -v, --verbose            debug output\n"
 	       "\n"
 	       "Example:\n"
 	       "  scanwatch report --data-dir /var/lib/scanwatch --month 2009-10 --out "
@@ -1232,7 +1290,7 @@ static void report_help(void)
 static int parse_args(struct report *r, struct alert_engine *thresholds, const char **daemon,
 		      bool *have_month, int argc, char **argv)
 {
-	enum { O_WIDTH = 256, O_HEIGHT, O_DB };
+	enum { O_WIDTH = 256, O_HEIGHT, O_SVG, O_DB };
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
 					      { "db", required_argument, NULL, O_DB },
 					      { "month", required_argument, NULL, 'm' },
@@ -1242,13 +1300,15 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 					      { "rrdcached", required_argument, NULL, 'r' },
 					      { "width", required_argument, NULL, O_WIDTH },
 					      { "height", required_argument, NULL, O_HEIGHT },
+					      { "svg", no_argument, NULL, O_SVG },
 					      ALERT_CFG_OPTIONS,
+					      { "quiet", no_argument, NULL, 'q' },
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "d:m:o:p:n:r:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:m:o:p:n:r:qvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			r->data_dir = optarg;
@@ -1288,10 +1348,18 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 			if (parse_uint(optarg, 100, 2000, &r->height))
 				return usage_error("report", "--height takes 100 to 2000");
 			break;
+		case O_SVG:
+			r->svg = true;
+			break;
+		case 'q':
+			r->quiet = true;
+			break;
 		case ALERT_OPT_SURGE_PCT:
 		case ALERT_OPT_SURGE_MIN:
 		case ALERT_OPT_TREND_SCORE:
 		case ALERT_OPT_TREND_MIN:
+		case ALERT_OPT_TREND_DAYS:
+		case ALERT_OPT_TREND_MIN_SOURCES:
 			if (alert_cli_option(thresholds, opt, optarg, "report"))
 				return SW_EXIT_USAGE;
 			break;
@@ -1314,9 +1382,39 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 	return 0;
 }
 
+/*
+ * The month's keys and areas take their colours first, most accessed first, so that the
+ * colours a reader knows (tcp/445's blue) go to the series that matter; the charts add the rest.
+ */
+static void seed_colours(struct report *r)
+{
+	chart_colours_add(&r->colours, "other");
+	for (int m = 0; m < 2; m++) {
+		struct chart_rank *k = NULL, *a = NULL;
+		size_t nk = 0, na = 0;
+
+		if (!chart_rank_keys(&r->cur, m ? CHART_SOURCES : CHART_ACCESSES, &k, &nk))
+			for (size_t i = 0; i < nk && i < r->top; i++) {
+				char name[24];
+
+				chart_key_str(&k[i].key, name, sizeof(name));
+				chart_colours_add(&r->colours, name);
+			}
+		if (!chart_rank_areas(&r->cur, m ? CHART_SOURCES : CHART_ACCESSES, &a, &na))
+			for (size_t i = 0; i < na && i < r->top; i++) {
+				char cc[3];
+
+				sw_area_name(a[i].area, cc);
+				chart_colours_add(&r->colours, cc);
+			}
+		free(k);
+		free(a);
+	}
+}
+
 int cmd_report(int argc, char **argv)
 {
-	static char points[MAX_POINTS][ALERT_POINT_LEN];
+	static char points[MAX_POINTS][ALERT_POINT_LEN], env_daemon[512];
 	struct report *r = calloc(1, sizeof(*r));
 	struct alert_engine thresholds;
 	const char *daemon = NULL;
@@ -1390,14 +1488,23 @@ int cmd_report(int argc, char **argv)
 		goto out_tally;
 	}
 	close(err);
-	/* rrdgraph labels its axes in local time; the daily archives are UTC days. */
+	/* librrd would send the charts' own series to $RRDCACHED_ADDRESS: it is --rrdcached. */
+	if (!daemon && getenv("RRDCACHED_ADDRESS") && *getenv("RRDCACHED_ADDRESS")) {
+		snprintf(env_daemon, sizeof(env_daemon), "%s", getenv("RRDCACHED_ADDRESS"));
+		daemon = env_daemon;
+	}
+	unsetenv("RRDCACHED_ADDRESS");
+	/* rrdgraph labels its axes in local time; the charts' days are UTC days. */
 	if (use_time_zone("UTC"))
 		goto out_tally;
 	if (rrdio_open(&r->io, daemon)) {
 		sw_err("%s", r->io.errmsg);
 		goto out_tally;
 	}
+	seed_colours(r);
+	progress_init(&r->progress, "report", r->quiet);
 	err = write_report(r);
+	progress_done(&r->progress);
 	rrdio_close(&r->io);
 	if (err) {
 		sw_err("%s", r->errmsg);
@@ -1409,6 +1516,7 @@ int cmd_report(int argc, char **argv)
 			r->failed + r->drawn);
 	ret = 0;
 out_tally:
+	chart_colours_free(&r->colours);
 	tally_free(&r->cur);
 	tally_free(&r->prev);
 out:

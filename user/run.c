@@ -373,6 +373,8 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		case ALERT_OPT_SURGE_MIN:
 		case ALERT_OPT_TREND_SCORE:
 		case ALERT_OPT_TREND_MIN:
+		case ALERT_OPT_TREND_DAYS:
+		case ALERT_OPT_TREND_MIN_SOURCES:
 			if (alert_cli_option(&c->alerts, opt, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;

@@ -318,6 +318,13 @@ static inline int fx_dayfiles(const struct fx *fx, int p, const char *pdir, char
 				}
 				tk->accesses = s.acc[k][kind];
 				tk->sources = s.src[k][kind];
+				/* The keys whose scans carry each fingerprint (fx_step_counts). */
+				if (kind == SW_KIND_SCAN && k == 3)
+					tk->fp[SW_FP_MIRAI] = s.fp[SW_FP_MIRAI];
+				if (kind == SW_KIND_SCAN && k == 0)
+					tk->fp[SW_FP_ZMAP] = s.fp[SW_FP_ZMAP];
+				if (kind == SW_KIND_SCAN && k == 2)
+					tk->fp[SW_FP_MASSCAN] = s.fp[SW_FP_MASSCAN];
 			}
 		for (int a = 0; a < FX_NAREAS; a++) {
 			df.t.area_accesses[sw_area_index(fx_areas[a])] = s.area_acc[a];
