@@ -139,6 +139,10 @@ struct sw_meta {
 	__u64 flow_inserts; /* SW_STAT_FLOWS_NEW summed over every drain */
 	__u64 flow_deleted; /* expired flows the daemon removed */
 	__u64 flow_evicted; /* evictions reported so far */
+	/* The day's source set, for status; user space only. */
+	__u64 day_pairs; /* (source, key) pairs it holds */
+	__u64 max_day_pairs; /* its ceiling, --max-day-pairs */
+	__u64 day_lost_sources; /* new pairs it had no room for, that day */
 };
 
 enum sw_egress_hook {
@@ -147,7 +151,7 @@ enum sw_egress_hook {
 	SW_EGRESS_TC = 2, /* a tc filter on clsact (kernels before 6.6) */
 };
 
-#define SW_META_VERSION 3
+#define SW_META_VERSION 4
 #define SW_META_DROP 0x1
 #define SW_META_WATCH 0x2
 #define SW_META_HOST 0x4

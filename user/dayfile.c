@@ -45,6 +45,7 @@ static void write_body(FILE *f, const struct dayfile *df)
 	fprintf(f, "# scanwatch daily summary: see README.md, \"Daily summary files\"\n");
 	fprintf(f, "format %d\npoint %s\ndate %s\ntz %s\nseq %" PRIu64 "\npairs %" PRIu64 "\n",
 		SW_DAYFILE_FORMAT, df->point, df->date, df->tz, df->seq, df->pairs);
+	fprintf(f, "lost_sources %" PRIu64 "\n", t->lost_sources);
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
 	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
@@ -121,6 +122,11 @@ static int parse_line(struct dayfile *df, char **f, int n, const char **why)
 		*why = "bad number";
 		return parse_u64(f[1], 0, UINT64_MAX, f[0][0] == 's' ? &df->seq : &df->pairs) ? -1 :
 												0;
+	}
+	/* Files written before the day's set had a ceiling have no such line: none was lost. */
+	if (!strcmp(f[0], "lost_sources") && n == 2) {
+		*why = "bad number";
+		return parse_u64(f[1], 0, UINT64_MAX, &df->t.lost_sources) ? -1 : 0;
 	}
 	if (!strcmp(f[0], "stat") && n == 3) {
 		for (int s = 0; s < SW_NSTATS; s++)

@@ -15,6 +15,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "daysize.h"
 #include "drain.h"
 #include "geoip.h"
 #include "log.h"
@@ -42,8 +43,8 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" RRD_CLI_HELP ALERT_CLI_HELP
-	"  -v, --verbose            debug output\n"
+	"      --max-keys N         keys per interval (default 65536)\n" SW_MAX_DAY_PAIRS_HELP
+		RRD_CLI_HELP ALERT_CLI_HELP "  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
@@ -211,6 +212,7 @@ struct replay_cli {
 	struct sensor_config cfg;
 	struct prefix_list watch;
 	const char *point, *data_dir, *geoip_path, *tz;
+	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	struct point_store store;
 	struct geoip geo;
 	struct rrd_cli rrd;
@@ -227,7 +229,9 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 	if (err)
 		sw_err("%s", c->store.errmsg);
-	else /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
+	else
+		store_report_lost(&c->store);
+	if (!err) /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
 	if (!err)
 		alert_tick(c->ap, c->store.day.date, iv->start_s + iv->len_s);
@@ -236,7 +240,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK };
+	enum { O_TZ = 256, O_MAXP, O_MAXK, O_MAXDP };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
@@ -245,6 +249,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "tz", required_argument, NULL, O_TZ },
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "max-day-pairs", required_argument, NULL, O_MAXDP },
 					      RRD_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
@@ -289,6 +294,10 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("replay", "--max-keys takes 256 to 4194304");
 			break;
+		case O_MAXDP:
+			if (day_pairs_option("replay", optarg, &c->max_day_pairs))
+				return SW_EXIT_USAGE;
+			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
@@ -321,6 +330,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return usage_error("replay", "no capture file given");
 	if (use_time_zone(c->tz))
 		return usage_error("replay", "unknown time zone '%s'", c->tz);
+	if (day_pairs_setup(&c->max_day_pairs, 1))
+		return SW_EXIT_USAGE;
 	return 0;
 }
 
@@ -376,6 +387,7 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
+	store_set_max_day_pairs(&c.store, c.max_day_pairs);
 	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0)) {
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 		goto out_store;

@@ -22,8 +22,9 @@ static const char status_help[] =
 	"Usage: scanwatch status [--pin-root DIR]\n"
 	"\n"
 	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
-	"interval, fill of the current tables, packets dropped for want of room, last drain, and\n"
-	"whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx or\n"
+	"interval, fill of the current tables, packets dropped for want of room, the day's\n"
+	"(source, key) pairs against their ceiling (--max-day-pairs) and the new pairs counted as\n"
+	"lost sources for want of room, last drain, and whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx or\n"
 	"tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n";
 
 static const char detach_help[] =
@@ -98,13 +99,15 @@ static void show_point(const char *root, const char *name)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	printf("%-16s %-12s %-8s prog %-6u every %us  pairs %ld/%u  keys %ld/%u  dropped %" PRIu64
+	       "  day pairs %" PRIu64 "/%" PRIu64 "  lost sources %" PRIu64
 	       "  last drain %s  daemon %s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
 					      "?",
 	       prog_id, meta.interval_s, pairs, meta.max_pairs, keys, meta.max_keys,
-	       (uint64_t)meta.dropped, when,
+	       (uint64_t)meta.dropped, (uint64_t)meta.day_pairs, (uint64_t)meta.max_day_pairs,
+	       (uint64_t)meta.day_lost_sources, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
 	       meta.flags & SW_META_WATCH ? "  watch" : "", host,

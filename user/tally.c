@@ -25,6 +25,7 @@ void tally_reset(struct tally *t)
 	memset(t->area_accesses, 0, sizeof(t->area_accesses));
 	memset(t->area_sources, 0, sizeof(t->area_sources));
 	memset(t->stats, 0, sizeof(t->stats));
+	t->lost_sources = 0;
 }
 
 static size_t key_slot(const struct sw_key *k, size_t cap)
@@ -118,6 +119,7 @@ int tally_merge(struct tally *dst, const struct tally *src)
 	}
 	for (int s = 0; s < SW_NSTATS; s++)
 		dst->stats[s] += src->stats[s];
+	dst->lost_sources += src->lost_sources;
 	return 0;
 }
 
