@@ -53,9 +53,7 @@ cleanup() {
 	set +e
 	[ -n "$MPID" ] && kill -KILL "$MPID" 2>/dev/null
 	[ -n "$SUB" ] && wait "$SUB" 2>/dev/null
-	rns "$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
 	bn_cleanup
-	rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

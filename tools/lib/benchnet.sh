@@ -105,11 +105,17 @@ bn_sched() {
 	fi
 }
 
+# Everything the bench made, also after a failure: the monitor it started (MPID), the point
+# it attached (POINT, with the scanwatch binary SW), the namespaces, the pin root, WORK.
 bn_cleanup() {
+	[ -n "${MPID:-}" ] && kill -KILL "$MPID" 2>/dev/null
+	[ -n "${SW:-}" ] && [ -n "${POINT:-}" ] &&
+		rns "$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
 	ip netns del "$SNS" 2>/dev/null
 	ip netns del "$RNS" 2>/dev/null
 	mountpoint -q "$BN_PINM" && umount "$BN_PINM"
 	rmdir "$BN_PINM" 2>/dev/null
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
 	return 0
 }
 
