@@ -10,6 +10,9 @@
 #   4. drain of 1 000 000 pairs (tools/bench_drain) and their store (tools/bench_store)
 #   5. RRD writes, 10 points x 100 files (tools/bench_rrd)
 #   6. the daemon at rest (tools/bench_veth.sh)
+#   7. the XDP program's run time on a real capture replayed over a veth, against an empty
+#      program (tools/bench_replay.sh, kernel BPF statistics)
+#   8. a day of 10^6 and of 10^7 (source, key) pairs stored over 1 440 intervals (tools/bench_day)
 # and, as information outside section 7, host mode against sensor mode (tools/bench_hostmode).
 # Ratios are information: only a bench that cannot run, or that counts wrongly, fails.
 #
@@ -28,7 +31,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: needs root (BPF_PROG_TEST_RUN, network namespaces, XDP)" >&2
 	exit 1
 fi
-for b in bench bench_drain bench_store bench_rrd bench_hostmode blast; do
+for b in bench bench_drain bench_store bench_rrd bench_hostmode blast bench_day bpfstats; do
 	[ -x "$T/$b" ] || { echo "bench: $T/$b is not built (make)" >&2; exit 1; }
 done
 [ -x scanwatch ] || { echo "bench: scanwatch is not built (make)" >&2; exit 1; }
@@ -86,6 +89,19 @@ echo "method: tools/bench_rrd, the daemon's RRD store writing 20 intervals after
 
 section "2, 3 and 6. veth end to end, CPU per packet against tcpdump, the daemon at rest"
 tools/bench_veth.sh "$TMP/veth.json"
+
+section "7. real traffic: the XDP program's run time on a replayed capture"
+tools/bench_replay.sh "$TMP/replay.json"
+
+section "8. Internet scale: a day of 10^6 and of 10^7 (source, key) pairs"
+echo "method: tools/bench_day stores a generated day through store_interval() as the daemon" \
+	"does, 1 440 one-minute intervals, each with 1/1440 of the day's pairs new and as many" \
+	"records of pairs seen earlier that day, in a drain's random order (2 % IPv6 sources);" \
+	"on tmpfs, so that the figures are the store's and not a disk's; bytes a pair of the" \
+	"day's set (pairset_bytes) and of the resident memory it added."
+for n in 1000000 10000000; do
+	"$T/bench_day" --pairs "$n" --json "$TMP/day$n.json"
+done
 
 section "information: host mode against sensor mode"
 "$T/bench_hostmode" --rounds 3 --cpu "$CPU" --json "$TMP/hostmode.json"
@@ -170,6 +186,28 @@ row("6. daemon at rest, resident", "%.1f MB (peak %.1f)" % (rest["rss_kb"] / 102
     "", "", "<= 20 MB", rest["rss_kb"] / 1024 <= 20)
 row("   daemon at rest, CPU (%.0f s, interval %d s)" % (rest["seconds"], rest["interval_s"]),
     "%.2f %% of a core" % rest["cpu_percent"], "", "", "<= 1 %", rest["cpu_percent"] <= 1)
+rp = load("replay.json")["replay"]
+if "skipped" in rp:
+    row("7. real traffic: XDP run time/packet", "(%s)" % rp["skipped"], "", "", "<= 1.5x", None)
+else:
+    parts = [("scanwatch", rp["scanwatch"]), ("empty", rp["empty"])]
+    row("7. real traffic: XDP run time/packet, %s" % rp["capture"].split("__")[-1].split(".pcap")[0],
+        "%.0f ns, spread %s" % (rp["scanwatch"]["median"], pct(rp["scanwatch"]["spread"])),
+        "empty %.0f ns, spread %s" % (rp["empty"]["median"], pct(rp["empty"]["spread"])),
+        ratio_cell(rp["ratio"]["median"], parts), "<= 1.5x",
+        judged(parts, rp["ratio"]["median"] <= 1.5))
+days = [load("day%d.json" % n)["day"] for n in (1000000, 10000000)]
+power = lambda n: "10^%d" % (len(str(n)) - 1) if str(n).rstrip("0") == "1" else str(n)
+# "Flat": a record costs at most 1.5 times as much in a day ten times bigger.
+for d in days:
+    flat = d["ns_per_record"] / days[0]["ns_per_record"]
+    row("8. day's source set, %s pairs, %d intervals" % (power(d["pairs"]), d["intervals"]),
+        "%.2f ms/interval, %.0f ns/record, %.1f B/pair" %
+        (d["interval_ms"], d["ns_per_record"], d["set_bytes_per_pair"]),
+        "" if d is days[0] else "%s pairs: %.0f ns/record" % (power(days[0]["pairs"]),
+                                                             days[0]["ns_per_record"]),
+        "" if d is days[0] else "%.2fx" % flat, "flat, <= 16 B/pair",
+        d["set_bytes_per_pair"] <= 16 and flat <= 1.5)
 hm = load("hostmode.json")["hostmode"]
 row("+. host mode, scan mix (information)", "%.0f ns" % hm["ns_per_packet"]["host_scan"]["median"],
     "sensor mode %.0f ns" % hm["ns_per_packet"]["sensor_scan"]["median"],
@@ -195,7 +233,7 @@ doc = {"date": date, "machine": machine, "cpu": int(cpu), "load_average_start": 
        "seconds": int(secs), "table": rows, "table_markdown": "\n".join(md) + "\n",
        "xdp": xdp, "drain": drain, "store": store, "rrd": rrd, "hostmode": hm,
        "veth": veth["veth"], "cpu_per_packet": veth["cpu"], "rest": veth["rest"],
-       "veth_method": veth["veth_method"]}
+       "veth_method": veth["veth_method"], "replay": rp, "day": days}
 with open(path + ".tmp", "w") as f:
     json.dump(doc, f, indent=1)
     f.write("\n")
