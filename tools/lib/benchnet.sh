@@ -96,6 +96,26 @@ bn_setup() {
 	return 0
 }
 
+# bn_steady A B: whether a measurement taken between two baseline runs (A and B, ns a packet of
+# the same work) stands. It does not when they are more than BN_DRIFT apart, or when either is
+# more than BN_SLOW above the fastest baseline of the bench (BN_BEST, kept here): the VM ran
+# slower than it can for part of the time or all of it. Other guests of the host do that, by a
+# factor of two for seconds at a time, and this VM sees nothing of it but its own speed.
+BN_DRIFT=${BN_DRIFT:-0.10}
+BN_SLOW=${BN_SLOW:-0.15}
+BN_BEST=0
+bn_steady() {
+	local out
+	out=$(awk -v a="$1" -v b="$2" -v best="$BN_BEST" -v d="$BN_DRIFT" -v s="$BN_SLOW" 'BEGIN {
+		m = a < b ? a : b
+		if (best == 0 || m < best) best = m
+		ok = a - b <= d * (a + b) / 2 && b - a <= d * (a + b) / 2 &&
+			a <= best * (1 + s) && b <= best * (1 + s)
+		printf "%.3f %d\n", best, ok }')
+	BN_BEST=${out% *}
+	[ "${out#* }" = 1 ]
+}
+
 # How the measured threads were scheduled, for the method lines and bench.json.
 bn_sched() {
 	if [ -n "$BN_RT" ]; then
@@ -108,6 +128,7 @@ bn_sched() {
 # Everything the bench made, also after a failure: the monitor it started (MPID), the point
 # it attached (POINT, with the scanwatch binary SW), the namespaces, the pin root, WORK.
 bn_cleanup() {
+	set +e # whatever is already gone, the rest is removed
 	[ -n "${MPID:-}" ] && kill -KILL "$MPID" 2>/dev/null
 	[ -n "${SW:-}" ] && [ -n "${POINT:-}" ] &&
 		rns "$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
