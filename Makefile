@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# scanwatch: `make` builds, `make deps` installs what build and tests need, `make test` runs
-# every test, `make bench` measures, `make demo` shows it working.
+# scanwatch: `make` builds, `make deps` installs what building and running need, `make test`
+# (with what the tests need) runs every test, `make bench` measures, `make demo` shows it
+# working, `make install` installs a sensor (PREFIX, DESTDIR), `make uninstall` removes it.
 
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -9,20 +10,35 @@ PKG_CONFIG ?= pkg-config
 OUT ?= .output
 BIN ?= scanwatch
 
+# Where `make install` puts things; the paths the binary looks in by default follow them.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# The service's StateDirectory=: systemd makes it /var/lib/NAME.
+STATEDIR := /var/lib/scanwatch
+# The country database `make install` puts in place: `make geoip`'s unless another is named.
+COUNTRY_DB ?= $(OUT)/geoip/country.mmdb
+
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
 
-LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng
+LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng libpq
 CFLAGS ?= -O2 -g
 # Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
 CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
 	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng) \
-	-lelf -lz -lm
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng -lpq) \
+	-lelf -lz -lm -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
 	-Wall -Wextra -Werror -Wno-unused-parameter
 
-BPF_PROGS := scanwatch empty
+# The bench's ablation ladder: scanwatch.bpf.c built with parts left out (tools/bench.c).
+LADDER_PROGS := scanwatch_touch scanwatch_parse scanwatch_cache
+BPF_PROGS := scanwatch empty bench_batch $(LADDER_PROGS)
 BPF_OBJS := $(patsubst %,$(OUT)/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_PROGS))
 LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard rrd/*.c)
@@ -45,23 +61,50 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps test bench demo clean format geoip sanitize test-san fuzz fuzz-targets
+.PHONY: all deps test bench demo clean format geoip sanitize test-san fuzz fuzz-targets install \
+	uninstall test-deps demo-deps FORCE
 
 all: $(BIN) $(TEST_BINS) $(TOOL_BINS)
 
-$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib:
+$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib $(OUT)/dist:
 	$(Q)mkdir -p $@
+
+# The default paths compiled in, rewritten only when they change, so that `make install
+# PREFIX=...` rebuilds what uses them and nothing else.
+$(OUT)/paths.h: FORCE | $(OUT)
+	$(Q)printf '%s\n' '/* SPDX-License-Identifier: GPL-2.0-only */' \
+		'/* Made by make from the install directories. */' \
+		'#define SW_CONFIG_DEFAULT "$(SYSCONFDIR)/scanwatch/scanwatch.conf"' \
+		'#define SW_GEOIP_DEFAULT "$(DATADIR)/scanwatch/country.mmdb"' \
+		'#define SW_DATA_DIR_DEFAULT "$(STATEDIR)"' >$@.new
+	$(Q)if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/scanwatch_touch.bpf.o: LADDER := 0
+$(OUT)/scanwatch_parse.bpf.o: LADDER := 1
+$(OUT)/scanwatch_cache.bpf.o: LADDER := 2
+$(patsubst %,$(OUT)/%.bpf.o,$(LADDER_PROGS)): bpf/scanwatch.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSW_LADDER=$(LADDER) -Wno-unused-function -Wno-unused-variable \
+		-Wno-unused-but-set-variable -Wno-unknown-warning-option -c $< -o $@
+
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-# Every user object may include a skeleton; generate them first.
-$(LIB_OBJS) $(OUT)/user/main.o: | $(SKELS)
+# Every user object may include a skeleton or the paths; generate them first.
+$(LIB_OBJS) $(OUT)/user/main.o $(TLIB_OBJS): | $(SKELS) $(OUT)/paths.h
+
+# The database's migrations, in order, as C strings that `scanwatch db-init` applies.
+DB_SCHEMAS := $(sort $(wildcard user/db/schema/*.sql))
+$(OUT)/db_schema.h: $(DB_SCHEMAS) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)for f in $(DB_SCHEMAS); do printf '"'; sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+		-e 's/$$/\\n"/' -e '2,$$s/^/"/' "$$f"; printf ',\n'; done > $@
+$(OUT)/user/db_init.o: $(OUT)/db_schema.h
 
 $(OUT)/user/%.o: user/%.c | $(OUT)/user
 	$(call msg,CC,$@)
@@ -71,11 +114,11 @@ $(OUT)/rrd/%.o: rrd/%.c | $(OUT)/rrd
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/tests/%.o: tests/%.c $(SKELS) | $(OUT)/tests
+$(OUT)/tests/%.o: tests/%.c $(SKELS) | $(OUT)/tests $(OUT)/paths.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests -Itools/lib -c $< -o $@
 
-$(OUT)/tools/%.o: tools/%.c $(SKELS) | $(OUT)/tools
+$(OUT)/tools/%.o: tools/%.c $(SKELS) | $(OUT)/tools $(OUT)/paths.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itools/lib -c $< -o $@
 
@@ -103,8 +146,16 @@ $(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# What building and running a sensor need; the tests' and the demo's tools come with
+# `make test` and `make demo` (tools/install-deps.sh).
 deps:
-	tools/install-deps.sh
+	tools/install-deps.sh build run
+
+test-deps:
+	tools/install-deps.sh test
+
+demo-deps:
+	tools/install-deps.sh demo
 
 # Everything again with ASan and UBSan, into its own OUT so the normal build stays as it is;
 # `SW_OUT=.output-san tests/run.sh` runs the tests on it. CFLAGS go through the environment:
@@ -120,7 +171,7 @@ sanitize:
 # with whole stacks so that tests/lsan.supp can tell other projects' from ours. The fuzzers are
 # sanitized already: their short runs in `make test` are not repeated.
 SAN_TESTS := $(filter-out t_fuzz,$(notdir $(basename $(TEST_SRCS) $(wildcard tests/t_*.sh))))
-test-san: sanitize
+test-san: sanitize test-deps
 	SW_OUT=$(SAN_OUT) TESTS="$(SAN_TESTS)" \
 	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -140,24 +191,44 @@ fuzz-targets: $(FUZZ_BINS)
 $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libscanwatch.a $(OUT)/libtools.a $(SKELS) | $(OUT)/fuzz
+$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libscanwatch.a $(OUT)/libtools.a $(SKELS) | $(OUT)/fuzz \
+		$(OUT)/paths.h
 	$(call msg,FUZZ,$@)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -Itools/lib -o $@ $< $(OUT)/libscanwatch.a \
 		$(OUT)/libtools.a $(LDLIBS)
 
 # The country database (ip-location-db from the npm registry) into $(OUT)/geoip/, installed as
 # GEOIP_DB when that is writable; `make geoip GEOIP_DB=` only fetches.
-GEOIP_DB ?= /usr/share/scanwatch/country.mmdb
+GEOIP_DB ?= $(DATADIR)/scanwatch/country.mmdb
 geoip:
 	tools/fetch-geoip.sh $(OUT)/geoip "$(GEOIP_DB)"
 
-test: all fuzz
+# Fetched once for `make install` and the demo; `make geoip` fetches a newer one.
+$(OUT)/geoip/country.mmdb:
+	tools/fetch-geoip.sh $(OUT)/geoip ""
+
+# The unit and the default configuration, with the install directories written in.
+$(OUT)/dist/%: dist/%.in FORCE | $(OUT)/dist
+	$(Q)sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' $< >$@.new
+	$(Q)if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+INSTALL_ENV = DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" MANDIR="$(MANDIR)" \
+	SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" \
+	STATEDIR="$(STATEDIR)" BIN="$(BIN)" OUT="$(OUT)" COUNTRY_DB="$(COUNTRY_DB)"
+install: $(BIN) $(COUNTRY_DB) $(OUT)/dist/scanwatch.service $(OUT)/dist/scanwatch.conf
+	$(INSTALL_ENV) tools/install.sh install
+
+uninstall: $(OUT)/dist/scanwatch.conf
+	$(INSTALL_ENV) tools/install.sh uninstall
+
+test: all fuzz test-deps
 	tests/run.sh
 
-bench: all
+bench: all test-deps
 	tools/bench.sh
 
-demo:
+demo: demo-deps
 	tools/demo.sh
 
 format:

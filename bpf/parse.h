@@ -77,10 +77,17 @@ enum sw_parse {
 	SW_PARSE_RUNT,
 };
 
+/* Its first 24 bytes are laid out as struct sw_rec's identity, which the cache compares. */
 struct sw_pkt {
-	struct sw_pair pair; /* source and key */
+	union {
+		struct {
+			struct sw_pair pair; /* source and key */
+			__u8 fp; /* bit per enum sw_fingerprint */
+			__u8 pad[3];
+		};
+		__u64 id[3];
+	};
 	__u8 dst[16];
-	__u8 fp; /* bit per enum sw_fingerprint */
 };
 
 /*
@@ -103,11 +110,31 @@ struct l3_info {
 	__u8 proto;
 };
 
+/*
+ * One 32-bit store of the whole key (struct sw_key's layout in the target's byte order): field by
+ * field, the compiler keeps three values apart and rebuilds the word the cache compares.
+ */
+/*
+ * 1 when a == b, without a branch: BPF has no conditional move, and a fingerprint is a coin a
+ * scanner tosses per packet (a Mirai mark on one SYN, none on the next), which a branch
+ * predictor cannot learn.
+ */
+static __always_inline __u8 eq_bit(__u32 a, __u32 b)
+{
+	__u64 x = a ^ b;
+
+	return (__u8)(((x | (0 - x)) >> 63) ^ 1);
+}
+
 static __always_inline void set_key(struct sw_pkt *pkt, __u8 cls, __u8 kind, __u16 num)
 {
-	pkt->pair.key.cls = cls;
-	pkt->pair.key.kind = kind;
-	pkt->pair.key.num = num;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 w = cls | (__u32)kind << 8 | (__u32)num << 16;
+#else
+	__u32 w = (__u32)cls << 24 | (__u32)kind << 16 | num;
+#endif
+
+	__builtin_memcpy(&pkt->pair.key, &w, sizeof(w));
 }
 
 static __always_inline void map_v4(__u8 *out, __be32 addr)
@@ -279,12 +306,12 @@ static __always_inline void parse_tcp(struct cursor *c, struct sw_pkt *pkt,
 	}
 	if (!l3->is_v4)
 		return;
-	if (th->seq == l3->daddr4)
-		pkt->fp |= 1 << SW_FP_MIRAI;
+	pkt->fp |= eq_bit(th->seq, l3->daddr4) << SW_FP_MIRAI;
 	/* masscan's template: ip_id = ip_them ^ port_them ^ seqno, all in host order. */
-	if (l3->ip_id ==
-	    ((bpf_ntohl(l3->daddr4) ^ bpf_ntohs(th->dest) ^ bpf_ntohl(th->seq)) & 0xffff))
-		pkt->fp |= 1 << SW_FP_MASSCAN;
+	pkt->fp |=
+		eq_bit(l3->ip_id,
+		       (bpf_ntohl(l3->daddr4) ^ bpf_ntohs(th->dest) ^ bpf_ntohl(th->seq)) & 0xffff)
+		<< SW_FP_MASSCAN;
 }
 
 static __always_inline void parse_udp(struct cursor *c, struct sw_pkt *pkt,
@@ -355,8 +382,9 @@ static __always_inline int parse_packet(void *data, void *data_end, struct sw_pk
 		parse_icmp(&c, pkt, &l3, 1);
 		break;
 	}
-	if (l3.is_v4 && l3.ip_id == SW_ZMAP_IPID && pkt->pair.key.kind == SW_KIND_SCAN)
-		pkt->fp |= 1 << SW_FP_ZMAP;
+	/* ip_id is 0 for IPv6: no ZMap mark there. */
+	if (pkt->pair.key.kind == SW_KIND_SCAN)
+		pkt->fp |= eq_bit(l3.ip_id, SW_ZMAP_IPID) << SW_FP_ZMAP;
 	if (l4) {
 		l4->pos = c.pos;
 		l4->len = l3.l4_len;

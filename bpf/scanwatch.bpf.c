@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * scanwatch's XDP program: classifies each inbound packet (SPEC.md §2) and counts it per key
- * and per (source, key) in the tables of the current interval. User space swaps those tables
- * through the outer map-of-maps; updating a map-in-map slot waits for running programs, so a
- * table user space reads is one no program writes to any more.
+ * scanwatch's XDP program: classifies each inbound packet (SPEC.md §2) and counts it in the
+ * state of the current interval (README.md, "How counting works"). A packet touches no hash
+ * map: its (source, key, fingerprints) triple is counted in a slot of a small per-CPU cache; a
+ * slot taken by another triple is first written, whole, to the interval's log, which user space
+ * reads through a memory mapping; a packet the full log cannot take is counted under its key in
+ * the overflow table. Each packet is in exactly one of those three places.
+ *
+ * Everything is kept twice, once per generation. User space flips the generation in every CPU's
+ * control word and then rewrites a slot of the map-in-map `keys`, which returns only once every
+ * program that read the old generation has finished: what user space then reads, no program
+ * writes any more.
+ *
+ * Built three more times for the bench's ablation ladder (SW_LADDER, tools/bench.c): 0 reads the
+ * frame's Ethernet type and nothing else, 1 parses and counts the packet's stat only, 2 also
+ * counts in the cache but forgets what a miss evicts.
  */
 #include <linux/pkt_cls.h>
 
@@ -11,22 +22,59 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set between open and load; the verifier drops the branches they turn off. */
-const volatile __u8 watch_on = 0; /* count only destinations in the watch trie */
-const volatile __u8 drop_on = 0; /* XDP_DROP counted accesses (darknet sensor) */
-const volatile __u8 replay_clock_on = 0; /* take time from replay_now_ns, not the kernel */
+#ifndef SW_LADDER
+#define SW_LADDER 3 /* the whole program */
+#endif
 
-/* Host mode (README.md, "Sensor mode and host mode"); sensor mode leaves them 0. */
-const volatile __u8 host_on = 0; /* inbound packets the host solicited are no access */
-const volatile __u64 flow_expiry_ns = 0; /* a flow idle longer than this solicits nothing */
-
-/* Replay writes each packet's capture time here before running it. */
-__u64 replay_now_ns = 0;
+/* Host mode (README.md, "Sensor mode and host mode"): a flow idle longer than this solicits nothing. */
+const volatile __u64 flow_expiry_ns = 0;
 
 /*
- * Preallocated: a per-CPU value allocated at insert time costs tens of microseconds (the
- * per-CPU allocator), which a port sweep would pay for every port. The price is memory:
- * max_keys x 40 bytes x CPUs per generation.
+ * Each CPU's block: its copy of the knobs and generation, and its counters and place in the log
+ * in both generations (struct sw_block). User space maps it: it writes the knobs and flips the
+ * generation through the mapping, and reads and clears a retired generation's counters there.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sw_block);
+} state SEC(".maps");
+
+/*
+ * The caches: CPU, then generation, then slot. One array rather than a per-CPU one: user space
+ * maps it, reads the retired generation's slots and clears them with memset, no system call per
+ * slot. A CPU only ever writes its own part.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, (SW_NGENS * SW_CACHE_SLOTS_DEFAULT));
+	__type(key, __u32);
+	__type(value, struct sw_rec);
+} cache SEC(".maps");
+
+/* The logs: generation, then chunk, then record; mapped by user space like the caches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, (SW_NGENS * SW_LOG_CHUNK));
+	__type(key, __u32);
+	__type(value, struct sw_rec);
+} log_recs SEC(".maps");
+
+/* Per generation: chunks of the log claimed, the one counter the CPUs share. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SW_NGENS);
+	__type(key, __u32);
+	__type(value, struct sw_log_ctl);
+} log_ctl SEC(".maps");
+
+/*
+ * The overflow tables: what the full log could not take, per key. Preallocated: a per-CPU value
+ * allocated at insert time costs tens of microseconds. Touched only when the log is full.
  */
 struct key_table {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -35,29 +83,7 @@ struct key_table {
 	__type(value, struct sw_key_val);
 };
 
-struct pair_table {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1048576);
-	__type(key, struct sw_pair);
-	__type(value, struct sw_pair_val);
-};
-
-struct stat_table {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SW_NSTATS);
-	__type(key, __u32);
-	__type(value, __u64);
-};
-
-/*
- * Two generations of tables. The program reads the generation from `active` once per packet
- * and counts everything of that packet in it; user space flips `active`, waits for running
- * programs, then reads and empties the other generation. User space sizes the tables.
- */
 struct key_table keys_0 SEC(".maps"), keys_1 SEC(".maps");
-struct pair_table pairs_0 SEC(".maps"), pairs_1 SEC(".maps");
-struct stat_table stats_0 SEC(".maps"), stats_1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
@@ -67,31 +93,6 @@ struct {
 } keys SEC(".maps") = {
 	.values = { &keys_0, &keys_1 },
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, SW_NGENS);
-	__type(key, __u32);
-	__array(values, struct pair_table);
-} pairs SEC(".maps") = {
-	.values = { &pairs_0, &pairs_1 },
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, SW_NGENS);
-	__type(key, __u32);
-	__array(values, struct stat_table);
-} stats SEC(".maps") = {
-	.values = { &stats_0, &stats_1 },
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} active SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -129,64 +130,153 @@ struct {
 	__type(value, struct sw_meta);
 } meta SEC(".maps");
 
-static __always_inline void stat_inc(void *table, __u32 idx)
+static __always_inline __u64 now_ns(const struct sw_ctl *ctl)
 {
-	__u64 *v = bpf_map_lookup_elem(table, &idx);
-
-	if (v)
-		*v += 1;
-}
-
-static __always_inline __u64 now_ns(void)
-{
-	if (replay_clock_on)
-		return replay_now_ns;
+	if (ctl->flags & SW_CTL_REPLAY)
+		return ctl->replay_now_ns;
 	return bpf_ktime_get_coarse_ns();
 }
 
-/* Returns 0 when the pair is stored, non-zero when the table is full. */
-static __always_inline int count_pair(void *table, const struct sw_pair *pair)
+/*
+ * The slot of a triple: Fibonacci hashing of its three identity words. The key word (port,
+ * class, kind and fingerprints) is mixed in before the multiply, so that sources differing in
+ * any byte, and keys of one source, spread.
+ */
+static __always_inline __u32 slot_of(__u64 w0, __u64 w1, __u64 w2, __u32 bits)
 {
-	struct sw_pair_val *pv, fresh;
-	__u64 now = now_ns();
+	__u64 x = w0 ^ w1 ^ (w2 * 0xff51afd7ed558ccdull);
 
-	pv = bpf_map_lookup_elem(table, pair);
-	if (!pv) {
-		fresh.packets = 1;
-		fresh.first_ns = now;
-		fresh.last_ns = now;
-		if (!bpf_map_update_elem(table, pair, &fresh, BPF_NOEXIST))
-			return 0;
-		/* Another CPU may have inserted it first. */
-		pv = bpf_map_lookup_elem(table, pair);
-		if (!pv)
+	return (__u32)((x * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+}
+
+/*
+ * Appends an evicted slot to this CPU's chunk of the log, claiming a new chunk when it is full.
+ * Returns 0, or -1 when the log has no room left for this CPU this interval.
+ */
+static __always_inline int log_put(const struct sw_ctl *ctl, struct sw_cpu *st, __u32 gen,
+				   const struct sw_rec *r)
+{
+	__u32 chunks = ctl->log_chunks, idx;
+	struct sw_rec *out;
+
+	if (!st->chunk || st->fill >= SW_LOG_CHUNK) {
+		struct sw_log_ctl *lc;
+		__u32 c;
+
+		if (st->full)
 			return -1;
+		lc = bpf_map_lookup_elem(&log_ctl, &gen);
+		if (!lc)
+			return -1;
+		/* A plain read first: once the log is full, no CPU keeps bouncing the line. */
+		if (*(volatile __u32 *)&lc->chunks >= chunks)
+			c = chunks;
+		else
+			c = __sync_fetch_and_add(&lc->chunks, 1);
+		if (c >= chunks) {
+			st->full = 1;
+			return -1;
+		}
+		st->chunk = c + 1;
+		st->fill = 0;
 	}
-	__sync_fetch_and_add(&pv->packets, 1);
-	pv->last_ns = now;
+	idx = (gen * chunks + st->chunk - 1) * SW_LOG_CHUNK + st->fill;
+	out = bpf_map_lookup_elem(&log_recs, &idx);
+	if (!out)
+		return -1;
+	__builtin_memcpy(out, r, sizeof(*r));
+	st->fill++;
 	return 0;
 }
 
-static __always_inline int count_key(void *table, const struct sw_key *key, __u8 fp, int lost)
+/* The full log's stand-in: the packet under its key, as lost. 0, or -1 if the key has no room. */
+static __always_inline int count_overflow(__u32 gen, const struct sw_pkt *pkt)
 {
 	struct sw_key_val *kv;
+	void *table;
 
-	kv = bpf_map_lookup_elem(table, key);
+	table = bpf_map_lookup_elem(&keys, &gen);
+	if (!table)
+		return -1;
+	kv = bpf_map_lookup_elem(table, &pkt->pair.key);
 	if (!kv) {
 		struct sw_key_val zero = {};
 
 		/* Per-CPU: no other CPU can race us for this CPU's value. */
-		bpf_map_update_elem(table, key, &zero, BPF_NOEXIST);
-		kv = bpf_map_lookup_elem(table, key);
+		bpf_map_update_elem(table, &pkt->pair.key, &zero, BPF_NOEXIST);
+		kv = bpf_map_lookup_elem(table, &pkt->pair.key);
 		if (!kv)
 			return -1;
 	}
 	kv->packets++;
-	kv->lost += lost;
-	kv->fp[SW_FP_MIRAI] += (fp >> SW_FP_MIRAI) & 1;
-	kv->fp[SW_FP_ZMAP] += (fp >> SW_FP_ZMAP) & 1;
-	kv->fp[SW_FP_MASSCAN] += (fp >> SW_FP_MASSCAN) & 1;
+	kv->lost++;
+	kv->fp[SW_FP_MIRAI] += (pkt->fp >> SW_FP_MIRAI) & 1;
+	kv->fp[SW_FP_ZMAP] += (pkt->fp >> SW_FP_ZMAP) & 1;
+	kv->fp[SW_FP_MASSCAN] += (pkt->fp >> SW_FP_MASSCAN) & 1;
 	return 0;
+}
+
+/* A hit: the slot holds the packet's triple. */
+static __always_inline int same_triple(const struct sw_rec *slot, __u64 w0, __u64 w1, __u64 w2)
+{
+	const __u64 *sid = (const __u64 *)slot;
+
+	return sid[0] == w0 && sid[1] == w1 && sid[2] == w2;
+}
+
+/*
+ * One access, counted: in a slot of its set when one holds its triple, else in a slot freed by
+ * logging what it held, else (log full) in the overflow table. Sets of two slots, the one used
+ * least recently evicted: two busy sources whose triples share a set (two floods, say) each keep
+ * a slot, where one slot would make them evict each other, a record per packet. No atomics: a
+ * CPU runs one program at a time, and only it writes its slots.
+ */
+static __always_inline void count_access(const struct sw_ctl *ctl, struct sw_cpu *st, __u32 gen,
+					 __u32 cpu, const struct sw_pkt *pkt)
+{
+	__u64 w0 = pkt->id[0], w1 = pkt->id[1], w2 = pkt->id[2], now = now_ns(ctl);
+	__u32 bits = ctl->cache_bits, idx;
+	struct sw_rec *slot, *other;
+	__u64 *sid;
+
+	idx = ((cpu * SW_NGENS + gen) << bits) | (slot_of(w0, w1, w2, bits) & ~1u);
+	slot = bpf_map_lookup_elem(&cache, &idx);
+	if (!slot)
+		return;
+	if (!same_triple(slot, w0, w1, w2)) {
+		idx |= 1;
+		other = bpf_map_lookup_elem(&cache, &idx);
+		if (!other)
+			return;
+		if (same_triple(other, w0, w1, w2))
+			slot = other;
+		else if (!other->packets || (slot->packets && other->last_ns < slot->last_ns))
+			goto miss_other;
+		else
+			goto miss;
+	}
+	slot->packets++;
+	slot->last_ns = now;
+	return;
+miss_other:
+	slot = other;
+miss:
+#if SW_LADDER >= 3
+	if (slot->packets && log_put(ctl, st, gen, slot)) {
+		if (count_overflow(gen, pkt))
+			st->stats[SW_STAT_KEYS_LOST]++;
+		else
+			st->stats[SW_STAT_LOG_FULL]++;
+		return;
+	}
+#endif
+	sid = (__u64 *)slot;
+	sid[0] = w0;
+	sid[1] = w1;
+	sid[2] = w2;
+	slot->packets = 1;
+	slot->first_ns = now;
+	slot->last_ns = now;
 }
 
 enum host_verdict { HOST_UNSOLICITED = 0, HOST_FLOW, HOST_SOCKET };
@@ -213,11 +303,27 @@ static __always_inline void flow_key(struct sw_flow *k, const __u8 *remote, cons
  * Signed: another CPU may have stamped the flow with a coarse time a tick later than ours,
  * and that flow is as young as can be.
  */
-static __always_inline int flow_live(const struct sw_flow *k)
+/* This CPU's block; NULL only if the map is smaller than the CPUs (user space sizes it). */
+static __always_inline struct sw_block *my_block(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&state, &cpu);
+}
+
+/* Host mode's clock, read where the packet's block is not at hand. */
+static __always_inline __u64 host_now(void)
+{
+	struct sw_block *blk = my_block();
+
+	return blk ? now_ns(&blk->ctl) : bpf_ktime_get_coarse_ns();
+}
+
+static __always_inline int flow_live(const struct sw_flow *k, __u64 now)
 {
 	struct sw_flow_val *v = bpf_map_lookup_elem(&flows, k);
 
-	return v && (__s64)(now_ns() - v->last_ns) <= (__s64)flow_expiry_ns;
+	return v && (__s64)(now - v->last_ns) <= (__s64)flow_expiry_ns;
 }
 
 /*
@@ -322,7 +428,7 @@ static __always_inline int quoted_flow(const struct icmp_fixed *ih, void *data_e
 	} else {
 		return 0;
 	}
-	return flow_live(&fk);
+	return flow_live(&fk, host_now());
 }
 
 /* Past Ethernet, two tags and the longest IPv4 or walked IPv6 headers: no real offset is larger. */
@@ -372,7 +478,7 @@ __noinline int sw_host_verdict(struct xdp_md *ctx, const struct sw_pkt *pkt, __u
 		 */
 		if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN) {
 			flow_key(&fk, pkt->pair.addr, pkt->dst, bpf_ntohs(ports[0]), dport, proto);
-			if (flow_live(&fk))
+			if (flow_live(&fk, host_now()))
 				return HOST_FLOW;
 		}
 		if (socket_found(ctx, pkt, proto, is_v4, ports[0], ports[1]))
@@ -391,7 +497,7 @@ __noinline int sw_host_verdict(struct xdp_md *ctx, const struct sw_pkt *pkt, __u
 			/* rest: identifier, then sequence number */
 			flow_key(&fk, pkt->pair.addr, pkt->dst, 0,
 				 bpf_ntohs(((__be16 *)&ih->rest)[0]), proto);
-			return flow_live(&fk) ? HOST_FLOW : HOST_UNSOLICITED;
+			return flow_live(&fk, host_now()) ? HOST_FLOW : HOST_UNSOLICITED;
 		}
 		if (v6 ? (type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
 			  type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB) :
@@ -407,46 +513,39 @@ __noinline int sw_host_verdict(struct xdp_md *ctx, const struct sw_pkt *pkt, __u
  * sensor-mode copy has no trace of host mode (the parser's extra findings would otherwise cost
  * registers and spills on every packet), the host-mode copy is a global function of its own.
  */
-static __always_inline int count_frame(struct xdp_md *ctx, const int host)
+static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk, __u32 cpu,
+				       const int host)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	void *ktab, *ptab, *stab;
-	struct sw_pkt pkt = {};
+	struct sw_pkt pkt __attribute__((aligned(8))) = {};
+	struct sw_cpu *st;
 	struct sw_l4 l4;
-	__u32 zero = 0, *active_gen, gen;
-	int ret, lost;
+	__u32 gen;
+	int ret;
 
-	active_gen = bpf_map_lookup_elem(&active, &zero);
-	if (!active_gen)
-		return XDP_PASS;
 	/*
-	 * One read: user space rewrites the value in place, and three lookups through the pointer
-	 * could put one packet's key, pair and stats in different generations.
+	 * One read: user space rewrites the value in place, and two reads could put one packet's
+	 * counts in different generations.
 	 */
-	gen = *(volatile __u32 *)active_gen;
-	ktab = bpf_map_lookup_elem(&keys, &gen);
-	ptab = bpf_map_lookup_elem(&pairs, &gen);
-	stab = bpf_map_lookup_elem(&stats, &gen);
-	if (!ktab || !ptab || !stab)
-		return XDP_PASS;
-
-	stat_inc(stab, SW_STAT_PACKETS);
+	gen = *(volatile __u32 *)&blk->ctl.gen & 1;
+	st = &blk->gen[gen];
+	st->stats[SW_STAT_PACKETS]++;
 	ret = parse_packet(data, data_end, &pkt, host ? &l4 : NULL);
 	if (ret == SW_PARSE_NOT_IP) {
-		stat_inc(stab, SW_STAT_NOT_IP);
+		st->stats[SW_STAT_NOT_IP]++;
 		return XDP_PASS;
 	}
 	if (ret == SW_PARSE_RUNT) {
-		stat_inc(stab, SW_STAT_RUNT);
+		st->stats[SW_STAT_RUNT]++;
 		return XDP_PASS;
 	}
-	if (watch_on) {
+	if (blk->ctl.flags & SW_CTL_WATCH) {
 		struct sw_prefix pfx = { .prefixlen = 128 };
 
 		__builtin_memcpy(pfx.addr, pkt.dst, 16);
 		if (!bpf_map_lookup_elem(&watch, &pfx)) {
-			stat_inc(stab, SW_STAT_UNWATCHED);
+			st->stats[SW_STAT_UNWATCHED]++;
 			return XDP_PASS;
 		}
 	}
@@ -454,30 +553,49 @@ static __always_inline int count_frame(struct xdp_md *ctx, const int host)
 		ret = sw_host_verdict(ctx, &pkt, (__u32)(l4.pos - data), l4.len,
 				      l4.proto | (__u32)l4.is_v4 << 8);
 		if (ret != HOST_UNSOLICITED) {
-			stat_inc(stab, ret == HOST_FLOW ? SW_STAT_SOLICITED_FLOW :
-							  SW_STAT_SOLICITED_SOCKET);
+			st->stats[ret == HOST_FLOW ? SW_STAT_SOLICITED_FLOW :
+						     SW_STAT_SOLICITED_SOCKET]++;
 			return XDP_PASS;
 		}
 	}
-	lost = count_pair(ptab, &pkt.pair) ? 1 : 0;
-	if (count_key(ktab, &pkt.pair.key, pkt.fp, lost))
-		stat_inc(stab, SW_STAT_KEYS_LOST);
-	return drop_on ? XDP_DROP : XDP_PASS;
+#if SW_LADDER >= 2
+	count_access(&blk->ctl, st, gen, cpu, &pkt);
+#else
+	/* Parse only: the packet's key must still reach memory, or the compiler drops the parse. */
+	st->pad[0] += pkt.pair.key.num + pkt.pair.key.cls + pkt.fp + pkt.pair.addr[15];
+#endif
+	return blk->ctl.flags & SW_CTL_DROP ? XDP_DROP : XDP_PASS;
 }
 
 /* Host mode's copy, verified on its own (see sw_host_verdict for why that matters). */
 __noinline int sw_host_xdp(struct xdp_md *ctx)
 {
-	return count_frame(ctx, 1);
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct sw_block *blk = bpf_map_lookup_elem(&state, &cpu);
+
+	return blk ? count_frame(ctx, blk, cpu, 1) : XDP_PASS;
 }
 
 SEC("xdp")
 int scanwatch_xdp(struct xdp_md *ctx)
 {
-	/* A .rodata constant: the verifier keeps one branch and removes the other. */
-	if (host_on)
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct sw_block *blk;
+
+#if SW_LADDER == 0
+	/* Touch only: the frame's first read, and nothing else. */
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+
+	if ((void *)((char *)data + 14) > data_end)
+		return XDP_PASS;
+	return ((__u8 *)data)[12] == 0xff && ((__u8 *)data)[13] == 0xff ? XDP_DROP : XDP_PASS;
+#endif
+	blk = bpf_map_lookup_elem(&state, &cpu);
+	if (!blk)
+		return XDP_PASS;
+	if (blk->ctl.flags & SW_CTL_HOST)
 		return sw_host_xdp(ctx);
-	return count_frame(ctx, 0);
+	return count_frame(ctx, blk, cpu, 0);
 }
 
 /*
@@ -489,11 +607,14 @@ int scanwatch_xdp(struct xdp_md *ctx)
  */
 static __always_inline void flow_record(const struct sw_flow *k, int may_start)
 {
+	struct sw_block *blk = my_block();
 	struct sw_flow_val *v, fresh;
-	__u64 now = now_ns();
-	__u32 zero = 0, *active_gen, gen;
-	void *stab;
+	__u64 now;
 	long err;
+
+	if (!blk)
+		return;
+	now = now_ns(&blk->ctl);
 
 	v = bpf_map_lookup_elem(&flows, k);
 	if (v) {
@@ -512,13 +633,8 @@ static __always_inline void flow_record(const struct sw_flow *k, int may_start)
 	err = bpf_map_update_elem(&flows, k, &fresh, BPF_NOEXIST);
 	if (err == -17 /* EEXIST: another CPU recorded it first */)
 		return;
-	active_gen = bpf_map_lookup_elem(&active, &zero);
-	if (!active_gen)
-		return;
-	gen = *(volatile __u32 *)active_gen;
-	stab = bpf_map_lookup_elem(&stats, &gen);
-	if (stab)
-		stat_inc(stab, err ? SW_STAT_FLOWS_LOST : SW_STAT_FLOWS_NEW);
+	blk->gen[*(volatile __u32 *)&blk->ctl.gen & 1]
+		.stats[err ? SW_STAT_FLOWS_LOST : SW_STAT_FLOWS_NEW]++;
 }
 
 /* Enough for Ethernet, two VLAN tags, IPv6 with a few extension headers and TCP. */

@@ -32,10 +32,13 @@ struct sw_key {
 
 enum sw_fingerprint { SW_FP_MIRAI = 0, SW_FP_ZMAP = 1, SW_FP_MASSCAN = 2, SW_NFPS };
 
-/* Per-CPU counters of one key for one interval. */
+/*
+ * Per-CPU counters of one key for one interval, in the overflow table: packets that found the
+ * interval's log full (README.md, "How counting works"). Summed over CPUs, the drain's keys.
+ */
 struct sw_key_val {
 	__u64 packets;
-	__u64 lost; /* of those, packets whose (source, key) pair found the pair table full */
+	__u64 lost; /* of those, packets whose (source, key) pair could not be stored */
 	__u64 fp[SW_NFPS];
 };
 
@@ -45,11 +48,39 @@ struct sw_pair {
 	struct sw_key key;
 };
 
-/* Shared between CPUs: packets is added atomically, the times are last-writer-wins. */
+/* A pair's counts over an interval, as the drain hands them on. */
 struct sw_pair_val {
 	__u64 packets;
 	__u64 first_ns;
 	__u64 last_ns;
+};
+
+/*
+ * One (source, key, fingerprints) triple's packets: a slot of a CPU's cache, and what an evicted
+ * slot becomes in the log. The first 24 bytes are its identity, which the program compares as
+ * three 64-bit words; a slot with packets 0 is empty (no key has class 0, so it matches nothing).
+ */
+struct sw_rec {
+	struct sw_pair pair;
+	__u8 fp; /* bit per enum sw_fingerprint: every packet of the record carries these */
+	__u8 pad[3];
+	__u64 packets;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* Generations of interval state: one written by the program, one drained by user space. */
+#define SW_NGENS 2
+
+/* Records of the log are claimed by each CPU a chunk at a time: one shared atomic per chunk. */
+#define SW_LOG_CHUNK 256
+/* Slots of each CPU's cache when --cache-slots is not given; a power of two. */
+#define SW_CACHE_SLOTS_DEFAULT 1024
+
+/* Shared by the CPUs in one generation: chunks claimed so far (may pass the log's size). */
+struct sw_log_ctl {
+	__u32 chunks;
+	__u32 pad[15]; /* a cache line each: the two generations' counters never share one */
 };
 
 /* LPM trie key of the watched prefixes; IPv4 prefixes are IPv4-mapped with 96 added. */
@@ -64,7 +95,7 @@ enum sw_stat {
 	SW_STAT_NOT_IP, /* no IPv4/IPv6 header after Ethernet and up to two VLAN tags */
 	SW_STAT_RUNT, /* IP header cut short: no destination to judge it by */
 	SW_STAT_UNWATCHED, /* destination outside every --watch prefix */
-	SW_STAT_KEYS_LOST, /* key table full: the packet is counted nowhere else */
+	SW_STAT_KEYS_LOST, /* no room for the key: the packet is counted nowhere else */
 	/* Host mode (all zero in sensor mode): */
 	SW_STAT_SOLICITED_FLOW, /* inbound, of a flow the host started: not an access */
 	SW_STAT_SOLICITED_SOCKET, /* inbound, to a socket the host listens on: not an access */
@@ -75,7 +106,56 @@ enum sw_stat {
 	 * daemon works it out at each drain (README.md, "Sensor mode and host mode").
 	 */
 	SW_STAT_FLOWS_EVICTED,
+	/*
+	 * Where accesses' sources were lost, already in their keys' lost (information: no sum of
+	 * packets includes these). LOG_FULL: the interval's log had no room (the program counts
+	 * it); PAIRS_OVER: more distinct pairs than --max-pairs (the drain counts it).
+	 */
+	SW_STAT_LOG_FULL,
+	SW_STAT_PAIRS_OVER,
 	SW_NSTATS
+};
+
+/*
+ * A CPU's state in one generation: the interval's counters that belong to no key, and where
+ * its next log record goes. Zero is "no chunk yet".
+ */
+struct sw_cpu {
+	__u64 stats[SW_NSTATS]; /* enum sw_stat */
+	__u32 chunk; /* 1 + the chunk being filled, 0 for none */
+	__u32 fill; /* records written in it */
+	__u32 full; /* the log had no chunk left for this CPU: no more claims this interval */
+	__u32 pad[128 / 4 - SW_NSTATS * 2 - 3];
+};
+
+#define SW_CTL_WATCH 0x1 /* count only destinations in the watch trie */
+#define SW_CTL_DROP 0x2 /* XDP_DROP counted accesses (darknet sensor) */
+#define SW_CTL_HOST 0x4 /* host mode: inbound packets the host solicited are no access */
+#define SW_CTL_REPLAY 0x8 /* time is replay_now_ns, not the kernel's clock */
+
+/*
+ * What a program run reads first, written by user space only: the knobs and the generation to
+ * count in. Every CPU has its own copy, which user space writes to all alike.
+ */
+struct sw_ctl {
+	__u32 gen; /* 0 or 1 */
+	__u32 flags; /* SW_CTL_* */
+	__u32 cache_bits; /* each CPU's cache has 1 << cache_bits slots a generation */
+	__u32 log_chunks; /* chunks of SW_LOG_CHUNK records a generation */
+	__u64 replay_now_ns; /* replay: the capture time of the frame run next */
+	__u8 pad[128 - 24];
+};
+
+/*
+ * A CPU's block of the state map: its copy of the control word and its state in both
+ * generations. Everything a packet reads or writes outside the cache and the log is here, in one
+ * page: on machines whose system calls empty the TLB (page-table isolation without PCID), each
+ * page more costs a page walk on the next packet.
+ */
+struct sw_block {
+	struct sw_ctl ctl;
+	struct sw_cpu gen[SW_NGENS];
+	__u8 pad[512 - 128 - SW_NGENS * 128];
 };
 
 /*
@@ -105,8 +185,6 @@ struct sw_service {
 
 #define SW_MAX_SERVICES 64
 
-/* Generations of interval tables: one written by the program, one drained by user space. */
-#define SW_NGENS 2
 #define SW_MAX_WATCH 1024
 
 enum sw_xdp_mode {
@@ -139,6 +217,14 @@ struct sw_meta {
 	__u64 flow_inserts; /* SW_STAT_FLOWS_NEW summed over every drain */
 	__u64 flow_deleted; /* expired flows the daemon removed */
 	__u64 flow_evicted; /* evictions reported so far */
+	/* The counting state's sizes (fixed until detach) and where its losses came from. */
+	__u32 cache_slots; /* per CPU and generation */
+	__u32 log_chunks; /* of SW_LOG_CHUNK records, per generation */
+	__u32 ncpus; /* CPUs the state was laid out for */
+	__u32 pad;
+	__u64 dropped_log_full; /* of dropped: the log was full (SW_STAT_LOG_FULL) */
+	__u64 dropped_pairs_over; /* over --max-pairs (SW_STAT_PAIRS_OVER) */
+	__u64 dropped_keys; /* no room for the key (SW_STAT_KEYS_LOST) */
 	/* The day's source set, for status; user space only. */
 	__u64 day_pairs; /* (source, key) pairs it holds */
 	__u64 max_day_pairs; /* its ceiling, --max-day-pairs */

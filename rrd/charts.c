@@ -8,6 +8,7 @@
  * treating them as zero.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 
 #include "charts.h"
 #include "keyfmt.h"
+#include "safe_file.h"
 
 #include <rrd_client.h> /* after rrd.h, which it needs */
 
@@ -1016,44 +1018,58 @@ int chart_draw(const struct chart_def *c, const struct chart_req *req, const cha
 	       const char *format, rrd_info_t **info, char *errmsg, size_t errlen)
 {
 	struct chart_argv av = { 0 };
-	char tmp[PATH_MAX];
-	rrd_info_t *res;
-	int err;
+	char tmp[SF_TMP_LEN], base[NAME_MAX + 1], file[32];
+	rrd_info_t *res = NULL;
+	int dfd, fd, err;
 
 	if (info)
 		*info = NULL;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp)) {
-		snprintf(errmsg, errlen, "%s: path too long", out_path);
-		return -ENAMETOOLONG;
+	/*
+	 * librrd opens the name it is given: it gets the new file itself, made without following
+	 * a link (safe_file.h), and the finished chart is renamed into place.
+	 */
+	dfd = sf_parent(out_path, base, sizeof(base));
+	if (dfd < 0) {
+		snprintf(errmsg, errlen, "%s: %s", out_path, sf_strerror(dfd));
+		return dfd;
 	}
-	err = chart_build(c, req, tmp, format, &av, errmsg, errlen);
-	if (err) {
-		chart_argv_free(&av);
-		return err;
+	fd = sf_tmp(dfd, base, SW_MODE_PUB_FILE, tmp);
+	if (fd < 0) {
+		snprintf(errmsg, errlen, "%s: %s", out_path, sf_strerror(fd));
+		close(dfd);
+		return fd;
 	}
-	rrd_clear_error();
-	res = rrd_graph_v(av.n, av.v);
-	chart_argv_free(&av);
-	if (!res || rrd_test_error()) {
-		snprintf(errmsg, errlen, "%s: %s", c->name,
-			 rrd_test_error() ? rrd_get_error() : "rrd_graph_v failed");
+	snprintf(file, sizeof(file), "/proc/self/fd/%d", fd);
+	err = chart_build(c, req, file, format, &av, errmsg, errlen);
+	if (!err) {
 		rrd_clear_error();
-		rrd_info_free(res);
-		unlink(tmp);
-		return -EIO;
+		res = rrd_graph_v(av.n, av.v);
+		if (!res || rrd_test_error()) {
+			snprintf(errmsg, errlen, "%s: %s", c->name,
+				 rrd_test_error() ? rrd_get_error() : "rrd_graph_v failed");
+			rrd_clear_error();
+			err = -EIO;
+		}
 	}
-	if (rename(tmp, out_path)) {
+	chart_argv_free(&av);
+	if (close(fd) && !err) {
 		err = -errno;
 		snprintf(errmsg, errlen, "%s: %s", out_path, strerror(errno));
-		rrd_info_free(res);
-		unlink(tmp);
-		return err;
 	}
-	if (info)
-		*info = res;
-	else
+	if (!err && renameat(dfd, tmp, dfd, base)) {
+		err = -errno;
+		snprintf(errmsg, errlen, "%s: %s", out_path, strerror(errno));
+	}
+	if (err) {
 		rrd_info_free(res);
-	return 0;
+		unlinkat(dfd, tmp, 0);
+	} else if (info) {
+		*info = res;
+	} else {
+		rrd_info_free(res);
+	}
+	close(dfd);
+	return err;
 }
 
 const char *chart_info_str(const rrd_info_t *info, const char *key)

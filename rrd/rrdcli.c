@@ -19,7 +19,7 @@ int rrd_cli_option(struct rrd_cli *rc, int opt, const char *arg, const char *cmd
 	key_list_free(&rc->keys);
 	rc->have_keys = true;
 	if (key_list_load(&rc->keys, arg, errmsg, sizeof(errmsg))) {
-		fprintf(stderr, "scanwatch %s: %s\n", cmd, errmsg);
+		fprintf(stderr, "%sscanwatch %s: %s\n", sw_log_priority(SW_LOG_ERR), cmd, errmsg);
 		return SW_EXIT_USAGE;
 	}
 	return 0;
@@ -31,7 +31,7 @@ void rrd_cli_free(struct rrd_cli *rc)
 }
 
 int rrd_cli_open(const struct rrd_cli *rc, struct rrdstore *rs, const char *data_dir,
-		 const char *point, unsigned int step_s, uint64_t since_s)
+		 const char *point, unsigned int step_s, uint64_t since_s, uint64_t now_s)
 {
 	struct rrdstore_config cfg = {
 		.data_dir = data_dir,
@@ -40,6 +40,7 @@ int rrd_cli_open(const struct rrd_cli *rc, struct rrdstore *rs, const char *data
 		.daemon = rc->daemon,
 		.keys = rc->have_keys ? &rc->keys : NULL,
 		.since_s = since_s,
+		.queue_until_s = now_s + step_s,
 	};
 
 	return rrdstore_open(rs, &cfg);

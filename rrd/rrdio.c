@@ -15,9 +15,21 @@
 /* librrd keeps its last error per thread; an empty one means it did not say. */
 static int fail(struct rrdio *io, int err, const char *what, const char *name)
 {
-	const char *why = rrd_test_error() ? rrd_get_error() : strerror(-err);
+	const char *why = rrd_test_error() ? rrd_get_error() : sf_strerror(err);
+	const char *proc = strstr(why, "/proc/self/fd/");
+	int n;
 
-	snprintf(io->errmsg, sizeof(io->errmsg), "%s %s: %s", what, name, why);
+	/* librrd names the file as it was given it: say the real name instead. */
+	if (!proc) {
+		snprintf(io->errmsg, sizeof(io->errmsg), "%s %s: %s", what, name, why);
+		return err;
+	}
+	n = (int)(proc - why);
+	proc += strlen("/proc/self/fd/");
+	while ((*proc >= '0' && *proc <= '9') || *proc == '/' || *proc == '.' ||
+	       (*proc >= 'a' && *proc <= 'z') || *proc == '_' || *proc == '-')
+		proc++;
+	snprintf(io->errmsg, sizeof(io->errmsg), "%s %s: %.*s%s%s", what, name, n, why, name, proc);
 	return err;
 }
 
@@ -137,8 +149,13 @@ int rrdio_info(struct rrdio *io, const char *name, struct rrdio_meta *meta)
 	struct stat st;
 	int err;
 
-	if (!io->daemon && stat(name, &st))
+	/* A FIFO would hang librrd's open, a link could lead anywhere: neither is opened. */
+	if (!io->daemon && lstat(name, &st))
 		return errno == ENOENT ? -ENOENT : fail(io, -errno, "cannot read", name);
+	if (!io->daemon && !S_ISREG(st.st_mode)) {
+		rrd_clear_error();
+		return fail(io, S_ISLNK(st.st_mode) ? -ELOOP : -SF_ENOTREG, "cannot read", name);
+	}
 	rrd_clear_error();
 	info = io->daemon ? rrdc_info(name) : rrd_info_r(name);
 	if (!info) {
@@ -164,41 +181,119 @@ int rrdio_info(struct rrdio *io, const char *name, struct rrdio_meta *meta)
 	return 0;
 }
 
-static int create_local(struct rrdio *io, const char *name, unsigned long step_s, time_t last_up,
-			int argc, const char **argv)
+#define NEW_NAME "new.rrd"
+
+/* What a file of these definitions holds in rows at least: one value per data source and row. */
+static off_t data_bytes(int argc, const char **argv)
 {
-	char tmp[4096];
+	unsigned long nds = 0, rows = 0;
 
-	int e;
+	for (int i = 0; i < argc; i++) {
+		char cf[16];
+		unsigned long steps, n;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", name, (int)getpid()) >= (int)sizeof(tmp))
-		return fail(io, -ENAMETOOLONG, "cannot create", name);
-	unlink(tmp);
-	rrd_clear_error();
-	if (rrd_create_r2(tmp, step_s, last_up, 0, NULL, NULL, argc, argv)) {
-		fail(io, -EIO, "cannot create", name);
-		unlink(tmp);
-		return -EIO;
+		if (!strncmp(argv[i], "DS:", 3))
+			nds++;
+		if (sscanf(argv[i], "RRA:%15[A-Z]:", cf) != 1)
+			continue;
+		/* RRA:CF:xff:steps:rows for the consolidations, RRA:CF:rows:... for Holt-Winters. */
+		if (!strcmp(cf, "AVERAGE") || !strcmp(cf, "MIN") || !strcmp(cf, "MAX") ||
+		    !strcmp(cf, "LAST")) {
+			if (sscanf(argv[i], "RRA:%*[A-Z]:%*[^:]:%lu:%lu", &steps, &n) == 2)
+				rows += n;
+		} else if (sscanf(argv[i], "RRA:%*[A-Z]:%lu", &n) == 1) {
+			rows += n;
+		}
 	}
-	if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, name, RENAME_NOREPLACE))
-		return 0;
-	/* File systems without RENAME_NOREPLACE: link() refuses to replace too. */
-	if (errno == EINVAL && !link(tmp, name)) {
-		unlink(tmp);
-		return 0;
-	}
-	e = errno;
-	unlink(tmp);
-	rrd_clear_error();
-	fail(io, -e, "cannot rename a new file to", name);
-	return e == EEXIST ? -EEXIST : -EIO;
+	return (off_t)(nds * rows * sizeof(double));
 }
 
-int rrdio_create(struct rrdio *io, const char *name, unsigned long step_s, time_t last_up, int argc,
-		 const char **argv)
+/*
+ * Why librrd made no file: it says "Input/output error" or nothing at all when a write fails
+ * (1.7.2), and has removed its file by then, so the room is back. Asking for the room again
+ * tells a full disk from the rest.
+ */
+static int lost_create_error(int dfd, int argc, const char **argv)
+{
+	int fd = openat(dfd, "probe", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int err = -EIO;
+
+	if (fd < 0)
+		return errno == ENOSPC || errno == EDQUOT ? -ENOSPC : -EIO;
+	if (fallocate(fd, 0, 0, data_bytes(argc, argv)) && (errno == ENOSPC || errno == EDQUOT))
+		err = -ENOSPC;
+	close(fd);
+	unlinkat(dfd, "probe", 0);
+	return err;
+}
+
+/*
+ * librrd makes a file under a temporary name next to the one it is given, chmod()s it by name
+ * and renames it: in a folder others can write, the file could be swapped for a link in between
+ * and root would chmod what it points to. So librrd works in a folder of our own, mode 0700,
+ * reached through its descriptor, and the finished file goes from there to its place.
+ */
+static int create_local(struct rrdio *io, const char *name, const struct rrdio_at *at,
+			unsigned long step_s, time_t last_up, int argc, const char **argv)
+{
+	char tmpdir[SF_TMP_LEN], path[64];
+	int tfd = -1, fd = -1, err, e;
+
+	tfd = sf_tmpdir(at->dfd, at->base, tmpdir);
+	if (tfd < 0) {
+		rrd_clear_error();
+		return fail(io, tfd, "cannot create", name);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/" NEW_NAME, tfd);
+	rrd_clear_error();
+	/* librrd takes 0 for "now": the epoch's first interval starts a second later. */
+	if (rrd_create_r2(path, step_s, last_up ? last_up : 1, 1, NULL, NULL, argc, argv)) {
+		/* librrd says "Input/output error" or nothing for a full disk: say what it is. */
+		err = lost_create_error(tfd, argc, argv);
+		if (err == -ENOSPC || !rrd_test_error())
+			rrd_clear_error();
+		err = fail(io, err, "cannot create", name);
+		goto out;
+	}
+	fd = openat(tfd, NEW_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rrd_clear_error();
+		err = fail(io, errno == ENOENT ? lost_create_error(tfd, argc, argv) : -errno,
+			   "cannot create", name);
+		goto out;
+	}
+	/* librrd's mode comes from the umask; ours is fixed (README.md, "Files and permissions"). */
+	if (fchmod(fd, SW_MODE_FILE)) {
+		rrd_clear_error();
+		err = fail(io, -errno, "cannot create", name);
+		goto out;
+	}
+	err = 0;
+	if (renameat2(tfd, NEW_NAME, at->dfd, at->base, RENAME_NOREPLACE)) {
+		/* File systems without RENAME_NOREPLACE: link() refuses to replace too. */
+		if (errno != EINVAL || linkat(tfd, NEW_NAME, at->dfd, at->base, 0))
+			err = -errno;
+	}
+	if (err) {
+		e = err;
+		rrd_clear_error();
+		fail(io, e, "cannot rename a new file to", name);
+		err = e == -EEXIST ? -EEXIST : e == -ENOSPC ? -ENOSPC : -EIO;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(tfd, NEW_NAME, 0);
+	close(tfd);
+	unlinkat(at->dfd, tmpdir, AT_REMOVEDIR);
+	return err;
+}
+
+int rrdio_create(struct rrdio *io, const char *name, const struct rrdio_at *at,
+		 unsigned long step_s, time_t last_up, int argc, const char **argv)
 {
 	if (!io->daemon)
-		return create_local(io, name, step_s, last_up, argc, argv);
+		return create_local(io, name, at, step_s, last_up, argc, argv);
 	rrd_clear_error();
 	if (!rrdc_create_r2(name, step_s, last_up, 1, NULL, NULL, argc, argv))
 		return 0;
@@ -207,16 +302,26 @@ int rrdio_create(struct rrdio *io, const char *name, unsigned long step_s, time_
 	return fail(io, remote_err(io), "rrdcached cannot create", name);
 }
 
-int rrdio_update(struct rrdio *io, const char *name, int argc, const char **argv)
+int rrdio_update(struct rrdio *io, const char *name, const struct rrdio_at *at, int argc,
+		 const char **argv)
 {
+	char path[32];
+	int fd, ret;
+
 	rrd_clear_error();
-	if (!io->daemon) {
-		if (rrd_update_r(name, NULL, argc, argv))
-			return fail(io, -EIO, "cannot update", name);
+	if (io->daemon) {
+		if (rrdc_update(name, argc, argv))
+			return fail(io, remote_err(io), "rrdcached cannot update", name);
 		return 0;
 	}
-	if (rrdc_update(name, argc, argv))
-		return fail(io, remote_err(io), "rrdcached cannot update", name);
+	fd = sf_open(at->dfd, at->base, O_RDWR, 0);
+	if (fd < 0)
+		return fail(io, fd == -ENOENT ? -ENOENT : fd, "cannot update", name);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ret = rrd_update_r(path, NULL, argc, argv);
+	close(fd);
+	if (ret)
+		return fail(io, -EIO, "cannot update", name);
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 
 #include <rrd.h>
 
+#include "safe_file.h"
+
 #define RRDIO_MAX_DS 8
 #define RRDIO_DS_NAME 20 /* librrd's DS_NAM_SIZE */
 
@@ -47,17 +49,34 @@ bool rrdio_connected(const struct rrdio *io);
 int rrdio_name(const struct rrdio *io, const char *data_dir, const char *point, const char *rel,
 	       char *buf, size_t len);
 
-/* 0 and meta filled, -ENOENT when the file does not exist, another -errno with errmsg. */
-int rrdio_info(struct rrdio *io, const char *name, struct rrdio_meta *meta);
 /*
- * Creates a file that must not exist yet (librrd's no_overwrite): locally under a temporary name
- * renamed into place without replacing anything, so that no reader ever sees half a file and two
- * writers never clobber each other. -EEXIST when someone else's file is there.
+ * 0 and meta filled, -ENOENT when the file does not exist, another -errno with errmsg. A local
+ * name that is a link or not a regular file is refused (-ELOOP, -SF_ENOTREG), never opened.
  */
-int rrdio_create(struct rrdio *io, const char *name, unsigned long step_s, time_t last_up, int argc,
+int rrdio_info(struct rrdio *io, const char *name, struct rrdio_meta *meta);
+
+/*
+ * Where a local file is: its folder, opened without following links (safe_file.h), and its name
+ * there. librrd is given the folder or the file itself (/proc/self/fd/N), so that whatever is
+ * done to the path meanwhile, no link is ever followed. Ignored through rrdcached.
+ */
+struct rrdio_at {
+	int dfd;
+	const char *base;
+};
+
+/*
+ * Creates a file that must not exist yet (librrd's no_overwrite): locally in a folder of its own
+ * that only this process can write, made mode SW_MODE_FILE there, and renamed into place without
+ * replacing anything, so that no reader ever sees half a file, two writers never clobber each
+ * other and nothing planted at a name is written through. -EEXIST when someone else's file is
+ * there; -ENOSPC when the disk is full (librrd itself does not say).
+ */
+int rrdio_create(struct rrdio *io, const char *name, const struct rrdio_at *at,
+		 unsigned long step_s, time_t last_up, int argc, const char **argv);
+/* "T:v:v..." strings with epoch times, in order. A local file is opened as sf_open() does. */
+int rrdio_update(struct rrdio *io, const char *name, const struct rrdio_at *at, int argc,
 		 const char **argv);
-/* "T:v:v..." strings with epoch times, in order. */
-int rrdio_update(struct rrdio *io, const char *name, int argc, const char **argv);
 /* As rrd_fetch_r; free names (each and the array) and data with rrd_freemem(). */
 int rrdio_fetch(struct rrdio *io, const char *name, const char *cf, time_t *start, time_t *end,
 		unsigned long *step, unsigned long *nds, char ***names, rrd_value_t **data);

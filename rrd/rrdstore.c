@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -72,7 +73,13 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
-int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], const char **argv)
+/* The consolidated archives of a step: steps per row and rows, finest first. */
+struct archive_plan {
+	uint64_t pdp[4], rows[4];
+	int n;
+};
+
+static void plan_archives(unsigned int step_s, struct archive_plan *a)
 {
 	/* Resolution and how long to keep it; resolution 0 is the step itself. */
 	static const struct {
@@ -83,8 +90,6 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		{ 3600, 90 * DAY_S },
 		{ DAY_S, 1827 * DAY_S }, /* 5 years and their leap days */
 	};
-	uint64_t pdp[4], rows[4];
-	int n = 0, na = 0;
 	/*
 	 * Steps under a minute are for tests and labs: two days of them, and a day-long season, would
 	 * make every file tens of megabytes (80 MB at 1 s). They get a 60-s file's row count instead
@@ -92,10 +97,7 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 	 */
 	bool short_step = step_s < 60;
 
-	for (unsigned int i = 0; i < schemas[s].nds; i++, n++) {
-		snprintf(bufs[n], 64, "DS:%s:GAUGE:%u:0:U", schemas[s].ds[i], 2 * step_s);
-		argv[n] = bufs[n];
-	}
+	a->n = 0;
 	for (size_t i = 0; i < sizeof(archives) / sizeof(archives[0]); i++) {
 		/* The nearest whole number of steps; a resolution finer than the step is the step. */
 		uint64_t p = archives[i].res_s ? (archives[i].res_s + step_s / 2) / step_s : 1;
@@ -106,19 +108,40 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		r = div_up(archives[i].span_s, p * step_s);
 		if (i == 0 && short_step)
 			r = div_up(archives[0].span_s, 60);
-		if (na && pdp[na - 1] == p) {
-			if (r > rows[na - 1])
-				rows[na - 1] = r;
+		if (a->n && a->pdp[a->n - 1] == p) {
+			if (r > a->rows[a->n - 1])
+				a->rows[a->n - 1] = r;
 			continue;
 		}
-		pdp[na] = p;
-		rows[na++] = r;
+		a->pdp[a->n] = p;
+		a->rows[a->n++] = r;
 	}
-	for (int i = 0; i < na; i++) {
-		snprintf(bufs[n], 64, "RRA:AVERAGE:0.5:%" PRIu64 ":%" PRIu64, pdp[i], rows[i]);
+}
+
+size_t rrd_step_rows(unsigned int step_s)
+{
+	struct archive_plan a;
+
+	plan_archives(step_s, &a);
+	return (size_t)a.rows[0];
+}
+
+int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], const char **argv)
+{
+	struct archive_plan a;
+	int n = 0;
+	bool short_step = step_s < 60;
+
+	plan_archives(step_s, &a);
+	for (unsigned int i = 0; i < schemas[s].nds; i++, n++) {
+		snprintf(bufs[n], 64, "DS:%s:GAUGE:%u:0:U", schemas[s].ds[i], 2 * step_s);
+		argv[n] = bufs[n];
+	}
+	for (int i = 0; i < a.n; i++) {
+		snprintf(bufs[n], 64, "RRA:AVERAGE:0.5:%" PRIu64 ":%" PRIu64, a.pdp[i], a.rows[i]);
 		argv[n] = bufs[n];
 		n++;
-		snprintf(bufs[n], 64, "RRA:MAX:0.5:%" PRIu64 ":%" PRIu64, pdp[i], rows[i]);
+		snprintf(bufs[n], 64, "RRA:MAX:0.5:%" PRIu64 ":%" PRIu64, a.pdp[i], a.rows[i]);
 		argv[n] = bufs[n];
 		n++;
 	}
@@ -128,7 +151,7 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		uint64_t fail_rows = div_up(HW_FAILURES_S, step_s);
 		double alpha = 1 - pow(1 - HW_ALPHA_5MIN, step_s / 300.0);
 		double beta = 1 - pow(1 - HW_BETA_5MIN, step_s / 300.0);
-		int hw = 2 * na + 1; /* 1-based index of HWPREDICT; the rest follow it */
+		int hw = 2 * a.n + 1; /* 1-based index of HWPREDICT; the rest follow it */
 
 		snprintf(bufs[n], 64, "RRA:HWPREDICT:%" PRIu64 ":%.6g:%.6g:%" PRIu64 ":%d", hw_rows,
 			 alpha, beta, period, hw + 1);
@@ -226,6 +249,7 @@ static int add_key_file(struct rrdstore *rs, uint32_t fkey)
 	rs->keymap[pos].file = fi;
 	rs->nkeymap++;
 	rs->files[fi].fed = true;
+	rs->files[fi].queue_only = false;
 	return 0;
 }
 
@@ -255,35 +279,75 @@ static int add_area_file(struct rrdstore *rs, int area)
 		return fi;
 	rs->area_file[area] = fi;
 	rs->files[fi].fed = true;
+	rs->files[fi].queue_only = false;
 	return 0;
 }
 
-/* The file a queued row names, for rows a stopped process left: the path says its schema. */
+/*
+ * A key or area file named as rrdstore names them (keys/tcp_445.rrd, areas/JP.rrd,
+ * areas/unknown.rrd), nothing else: a queue line cannot make a name of its own.
+ */
+static bool queue_rel_ok(const char *rel, enum rrd_schema *s)
+{
+	char name[48], back[16];
+	size_t len = strlen(rel);
+	uint32_t fkey;
+
+	if (len >= sizeof(name) || len < 5 || strcmp(rel + len - 4, ".rrd"))
+		return false;
+	if (!strncmp(rel, "keys/", 5) && len - 9 < sizeof(back)) {
+		char *us;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 9), rel + 5);
+		us = strchr(name, '_');
+		if (us)
+			*us = '/';
+		if (sw_fkey_parse(name, &fkey))
+			return false;
+		sw_fkey_file(fkey, back);
+		*s = RRD_SCH_KINDS;
+		return strlen(back) == len - 9 && !strncmp(back, rel + 5, len - 9);
+	}
+	if (!strncmp(rel, "areas/", 6)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 10), rel + 6);
+		*s = RRD_SCH_AREA;
+		return !strcmp(name, "unknown") || sw_area_index(name) != SW_AREA_UNKNOWN;
+	}
+	return false;
+}
+
+/*
+ * The file a queued row names, for rows a stopped process left. One this configuration does not
+ * have (a key of another --keys list, say) is written only if it exists: rrd-queue never makes
+ * a file.
+ */
 static int file_for_rel(struct rrdstore *rs, const char *rel)
 {
-	static const struct {
-		const char *prefix;
-		enum rrd_schema s;
-	} kinds[] = {
-		{ "keys/", RRD_SCH_KINDS },
-		{ "areas/", RRD_SCH_AREA },
-		{ "fingerprints/", RRD_SCH_FP },
-	};
-	size_t len = strlen(rel);
+	enum rrd_schema s;
 	int fi = find_file(rs, rel);
 
 	if (fi >= 0)
 		return fi;
-	if (len >= 48 || len < 5 || strcmp(rel + len - 4, ".rrd") || strstr(rel, "..") ||
-	    rel[0] == '/')
+	if (!queue_rel_ok(rel, &s))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		const char *base = rel + strlen(kinds[i].prefix);
+	fi = add_file(rs, rel, s);
+	if (fi >= 0)
+		rs->files[fi].queue_only = true;
+	return fi;
+}
 
-		if (!strncmp(rel, kinds[i].prefix, strlen(kinds[i].prefix)) && !strchr(base, '/'))
-			return add_file(rs, rel, kinds[i].s);
-	}
-	return -EINVAL;
+/* Where a local file is: its folder's descriptor and its name there. */
+static void file_at(const struct rrdstore *rs, const struct rrd_file *f, struct rrdio_at *at)
+{
+	static const char *const prefix[RRD_NDIRS] = { "", "keys/", "areas/", "fingerprints/" };
+
+	at->dfd = rs->dir_fd[RRD_DIR_POINT];
+	at->base = f->rel;
+	for (int d = 1; d < RRD_NDIRS; d++)
+		if (!strncmp(f->rel, prefix[d], strlen(prefix[d]))) {
+			at->dfd = rs->dir_fd[d];
+			at->base = f->rel + strlen(prefix[d]);
+		}
 }
 
 static void queue_pop(struct rrd_file *f, size_t n)
@@ -429,7 +493,11 @@ static int create_file(struct rrdstore *rs, struct rrd_file *f, const char *name
 	char bufs[RRD_MAX_ARGS][64];
 	const char *argv[RRD_MAX_ARGS];
 	int argc = rrd_schema_args(f->schema, rs->step_s, bufs, argv);
-	int err = rrdio_create(&rs->io, name, rs->step_s, (time_t)last_up, argc, argv);
+	struct rrdio_at at;
+	int err;
+
+	file_at(rs, f, &at);
+	err = rrdio_create(&rs->io, name, &at, rs->step_s, (time_t)last_up, argc, argv);
 
 	if (err) {
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "%s", rs->io.errmsg);
@@ -459,6 +527,7 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 {
 	char name[PATH_MAX], bufs[CHUNK_ROWS][ROW_LEN];
 	const char *argv[CHUNK_ROWS];
+	struct rrdio_at at;
 	uint64_t step = rs->step_s, prev;
 	unsigned int nds;
 	size_t budget, bytes = 0, done = 0, sent = 0;
@@ -478,24 +547,34 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 	nds = f->nds;
 	if (!f->nq || f->q[0].end_s > upto_s)
 		return 0;
+	if (!f->exists && f->queue_only) {
+		rs->rows_dropped += f->nq;
+		f->nq = 0;
+		return 0;
+	}
 	/* A new file starts with its first row: nothing before it is known. */
 	if (!f->exists && (err = create_file(rs, f, name, f->q[0].end_s - step)))
 		return err;
 	budget = rs->io.daemon ? RRDC_CMD_MAX - 32 - strlen(name) : SIZE_MAX;
+	file_at(rs, f, &at);
 	prev = f->last_s;
 	while (done < f->nq && f->q[done].end_s <= upto_s) {
 		const struct rrd_row *r = &f->q[done];
 		uint64_t start = r->end_s - step;
 		int len;
 
-		if (prev < start && prev >= rs->since_s) {
+		if (prev < start && prev >= rs->since_s && (start - prev) / step <= rs->step_rows) {
 			/* This process was watching: the intervals it was not given had nothing. */
 			static const uint64_t zeros[RRD_MAX_VALS];
 
 			prev = (prev / step + 1) * step;
 			len = fmt_row(bufs[n], prev, nds, zeros, NULL);
 		} else if (prev < start) {
-			/* Nobody watched: unknown, whatever the heartbeat would have made of it. */
+			/*
+			 * Nobody watched: unknown, whatever the heartbeat would have made of it. So
+			 * is an idle gap longer than the archive of every step (a capture whose clock
+			 * jumps years): one update, not a row per step.
+			 */
 			prev = start;
 			len = fmt_row(bufs[n], prev, nds, NULL, "U");
 		} else {
@@ -510,7 +589,7 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 			continue;
 		sw_debug("point %s: %s: %d rows, %s .. %s", rs->point, f->rel, n, argv[0],
 			 argv[n - 1]);
-		err = rrdio_update(&rs->io, name, n, argv);
+		err = rrdio_update(&rs->io, name, &at, n, argv);
 		if (err) {
 			struct rrdio_meta m;
 
@@ -555,8 +634,8 @@ static void report_lost_rows(struct rrdstore *rs)
 	rs->late_run = rs->rows_late ? rs->late_run + rs->rows_late : 0;
 	if (rs->rows_dropped && !rs->dropped_run)
 		sw_warn("point %s: %" PRIu64 " RRD rows were dropped: the queue of unwritten rows "
-			"is full (%zu per file) or their file is not scanwatch's (reported again when "
-			"none is)",
+			"is full (%zu per file), or their file is not scanwatch's, or rrd-queue names a "
+			"file that does not exist (reported again when none is)",
 			rs->point, rs->rows_dropped, rs->max_rows);
 	else if (!rs->rows_dropped && rs->dropped_run)
 		sw_info("point %s: no more RRD rows dropped; %" PRIu64 " were in all", rs->point,
@@ -740,19 +819,20 @@ static bool row_width_ok(const struct schema *s, unsigned int nvals)
 static int load_queue(struct rrdstore *rs)
 {
 	char path[PATH_MAX], line[1024];
-	unsigned int lineno = 0;
+	unsigned int lineno = 0, late = 0, late_line = 0;
+	uint64_t late_end = 0;
 	FILE *f;
 	int err = 0;
 
 	if (queue_path(rs, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	f = fopen(path, "r");
+	f = sf_fopen_path(path, "r", 0, &err);
 	if (!f) {
-		if (errno == ENOENT)
+		if (err == -ENOENT)
 			return 0;
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "cannot read %s: %s", path,
-			 strerror(errno));
-		return -errno;
+			 sf_strerror(err));
+		return err == -ELOOP || err == -SF_ENOTREG ? -EINVAL : err;
 	}
 	while (!err && fgets(line, sizeof(line), f)) {
 		char *w[2 + RRD_MAX_VALS + 1], *save = NULL;
@@ -783,6 +863,14 @@ static int load_queue(struct rrdstore *rs)
 			/* A number out of range is a line we did not write, like any other. */
 			for (unsigned int i = 0; !err && i + 3 < nw; i++)
 				err = parse_u64(w[3 + i], 0, UINT64_MAX, &v[i]) ? -EINVAL : 0;
+			/* Written, it would make every row of the clock's own time too late. */
+			if (!err && rs->queue_until_s && end > rs->queue_until_s) {
+				if (!late++) {
+					late_line = lineno;
+					late_end = end;
+				}
+				continue;
+			}
 			if (!err)
 				err = queue_push(rs, &rs->files[fi], end, v);
 		}
@@ -793,6 +881,17 @@ static int load_queue(struct rrdstore *rs)
 				 path, lineno);
 	}
 	fclose(f);
+	if (!err && late) {
+		char when[32];
+		time_t t = (time_t)late_end;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%MZ", &tm);
+		sw_warn("point %s: %s: %u rows end after the clock (the first, line %u, at %s) and are "
+			"not written: their counts are in the daily summaries",
+			rs->point, path, late, late_line, when);
+	}
 	return err;
 }
 
@@ -810,7 +909,7 @@ static int save_queue(struct rrdstore *rs)
 			err = -errno;
 		goto out;
 	}
-	err = atomic_file_open(&af, path);
+	err = atomic_file_open(&af, path, SW_MODE_FILE);
 	if (err)
 		goto out;
 	f = af.f;
@@ -846,6 +945,11 @@ static void free_all(struct rrdstore *rs)
 	free(rs->keymap);
 	tracked_free(&rs->tracked);
 	rrdio_close(&rs->io);
+	for (int d = 0; d < RRD_NDIRS; d++) {
+		if (rs->dir_fd[d] >= 0)
+			close(rs->dir_fd[d]);
+		rs->dir_fd[d] = -1;
+	}
 	rs->files = NULL;
 	rs->scratch = NULL;
 	rs->keymap = NULL;
@@ -871,13 +975,6 @@ int rrdstore_close(struct rrdstore *rs)
 
 	free_all(rs);
 	return err;
-}
-
-static int mkdir_one(const char *path)
-{
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Files of the configuration: the fixed ones and the keys and areas tracked so far. */
@@ -917,16 +1014,19 @@ static int add_files(struct rrdstore *rs, const struct key_list *keys)
 
 int rrdstore_open(struct rrdstore *rs, const struct rrdstore_config *cfg)
 {
-	static const char *const subs[] = { "", "/keys", "/areas", "/fingerprints" };
+	static const char *const subs[RRD_NDIRS] = { NULL, "keys", "areas", "fingerprints" };
 	char path[PATH_MAX + 16];
-	int err;
+	int err, top;
 
 	memset(rs, 0, sizeof(*rs));
+	for (int d = 0; d < RRD_NDIRS; d++)
+		rs->dir_fd[d] = -1;
 	tracked_init(&rs->tracked);
 	for (int a = 0; a < SW_NAREAS; a++)
 		rs->area_file[a] = -1;
 	rs->step_s = cfg->step_s;
 	rs->since_s = cfg->since_s;
+	rs->queue_until_s = cfg->queue_until_s;
 	/* A day of rows at the default interval; shorter intervals keep fewer hours. */
 	rs->max_rows = DAY_S / 60;
 	if (snprintf(rs->data_dir, sizeof(rs->data_dir), "%s", cfg->data_dir) >=
@@ -947,16 +1047,28 @@ int rrdstore_open(struct rrdstore *rs, const struct rrdstore_config *cfg)
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "%s", rs->io.errmsg);
 		return err;
 	}
-	/* Local names are resolved here even through rrdcached's unix socket: make the folders. */
-	err = mkdir_one(rs->data_dir);
-	for (size_t i = 0; !err && i < sizeof(subs) / sizeof(subs[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", rs->dir, subs[i]);
-		if (i == 0 || !rs->io.remote)
-			err = mkdir_one(path);
+	rs->step_rows = rrd_step_rows(rs->step_s);
+	/*
+	 * Local names are resolved here even through rrdcached's unix socket: make the folders,
+	 * each opened without following a link and held (safe_file.h).
+	 */
+	snprintf(path, sizeof(path), "%s", rs->data_dir);
+	top = sf_dir(AT_FDCWD, rs->data_dir, SW_MODE_DIR);
+	err = top < 0 ? top : 0;
+	if (!err) {
+		snprintf(path, sizeof(path), "%s", rs->dir);
+		rs->dir_fd[RRD_DIR_POINT] = sf_dir(top, rs->point, SW_MODE_DIR);
+		err = rs->dir_fd[RRD_DIR_POINT] < 0 ? rs->dir_fd[RRD_DIR_POINT] : 0;
+		close(top);
+	}
+	for (int d = 1; !err && d < RRD_NDIRS && !rs->io.remote; d++) {
+		snprintf(path, sizeof(path), "%s/%s", rs->dir, subs[d]);
+		rs->dir_fd[d] = sf_dir(rs->dir_fd[RRD_DIR_POINT], subs[d], SW_MODE_DIR);
+		err = rs->dir_fd[d] < 0 ? rs->dir_fd[d] : 0;
 	}
 	if (err) {
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "cannot make %s: %s", path,
-			 strerror(-err));
+			 sf_strerror(err));
 		goto fail;
 	}
 	if (rs->io.daemon && !rs->io.remote) {

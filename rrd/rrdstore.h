@@ -46,6 +46,7 @@ struct rrd_file {
 	bool fed; /* gets a row every interval (not only rows a stopped process left) */
 	/* Data sources it takes: its schema's, or the first ones in a file made before the rest. */
 	unsigned int nds;
+	bool queue_only; /* named by rrd-queue alone: written if it exists, never created */
 	uint64_t last_s; /* its last update */
 	struct rrd_row *q; /* rows not yet written, in time order */
 	size_t nq, qcap;
@@ -63,7 +64,15 @@ struct rrdstore_config {
 	 * which is what replay wants.
 	 */
 	uint64_t since_s;
+	/*
+	 * Rows of rrd-queue that end after this are not written (a clock far ahead, or a file made
+	 * by hand: once written, such a row would make every later one too late). 0: no limit.
+	 */
+	uint64_t queue_until_s;
 };
+
+/* The folders of a point's files, held open (safe_file.h): the point's own, keys, areas... */
+enum rrd_dir { RRD_DIR_POINT, RRD_DIR_KEYS, RRD_DIR_AREAS, RRD_DIR_FPS, RRD_NDIRS };
 
 struct rrdstore {
 	char data_dir[PATH_MAX];
@@ -71,6 +80,9 @@ struct rrdstore {
 	char dir[PATH_MAX]; /* DATA_DIR/POINT: state files are always local */
 	unsigned int step_s;
 	uint64_t since_s;
+	uint64_t queue_until_s;
+	size_t step_rows; /* rows of the archive of every step: a longer idle gap is unknown */
+	int dir_fd[RRD_NDIRS]; /* -1: none (the files are rrdcached's) */
 	struct rrdio io;
 	struct rrd_file *files;
 	size_t nfiles, fcap;
@@ -113,6 +125,8 @@ int rrdstore_close(struct rrdstore *rs);
 /* The data sources of a schema and the create arguments for a step (for tests and tools). */
 unsigned int rrd_schema_nds(enum rrd_schema s);
 const char *rrd_schema_ds(enum rrd_schema s, unsigned int i);
+/* Rows of the archive that keeps every step, at a step. */
+size_t rrd_step_rows(unsigned int step_s);
 /* Fills argv with DS and RRA definitions in bufs; returns argc. */
 int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], const char **argv);
 #define RRD_MAX_ARGS 24

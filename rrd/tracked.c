@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "dates.h"
 #include "keyfmt.h"
 #include "tracked.h"
 
@@ -198,21 +198,23 @@ int tracked_add_key(struct tracked *t, uint32_t fkey, const char *since)
 
 static bool date_ok(const char *s)
 {
-	return strlen(s) == 10 && isdigit((unsigned char)s[0]) && s[4] == '-' && s[7] == '-';
+	int64_t day;
+
+	return !sw_day_parse(s, &day);
 }
 
 int tracked_load(struct tracked *t, const char *path, char *errmsg, size_t errlen)
 {
 	char line[512];
 	unsigned int lineno = 0;
-	FILE *f = fopen(path, "r");
-	int err = 0;
+	int err;
+	FILE *f = sf_fopen_path(path, "r", 0, &err);
 
 	if (!f) {
-		if (errno == ENOENT)
+		if (err == -ENOENT)
 			return 0;
-		snprintf(errmsg, errlen, "cannot read %s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(errmsg, errlen, "cannot read %s: %s", path, sf_strerror(err));
+		return err;
 	}
 	while (!err && fgets(line, sizeof(line), f)) {
 		char *w[3];
@@ -255,7 +257,7 @@ int tracked_save(const struct tracked *t, const char *path)
 {
 	struct atomic_file af;
 	FILE *f;
-	int err = atomic_file_open(&af, path);
+	int err = atomic_file_open(&af, path, SW_MODE_FILE);
 
 	if (err)
 		return err;

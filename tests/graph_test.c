@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "daysrc.h"
 #include "graph_fixture.h"
 #include "keyfmt.h"
 #include "summary.h"
@@ -73,8 +74,10 @@ static int setup(void **state)
 		return -1;
 	tally_init(&e->ranked);
 	for (int p = 0; p < FX_NPOINTS; p++) {
+		struct daysrc src = daysrc_files(e->dir);
+
 		snprintf(e->points[p], CHART_POINT_LEN, "%s", fx_points[p].name);
-		if (summary_load(e->dir, e->points[p], FX_T0 / FX_DAY + D0, FX_T0 / FX_DAY + D1 - 1,
+		if (summary_load(&src, e->points[p], FX_T0 / FX_DAY + D0, FX_T0 / FX_DAY + D1 - 1,
 				 &e->ranked, &ndays, err, sizeof(err))) {
 			fprintf(stderr, "summaries: %s\n", err);
 			return -1;

@@ -62,13 +62,15 @@ t_unmount_pin_roots() {
 	done
 }
 
-# netns_pair NS_A NS_B IF_A IF_B: two fresh namespaces joined by a veth pair, both ends inside
+# netns_pair NS_A NS_B IF_A IF_B [QUEUES]: two fresh namespaces joined by a veth pair (QUEUES receive
+# and transmit queues at each end, default 1), both ends inside
 # them, loopback up, no route out. Torn down on exit.
 netns_pair() {
-	local a=$1 b=$2 ia=$3 ib=$4
+	local a=$1 b=$2 ia=$3 ib=$4 q=${5:+numtxqueues $5 numrxqueues $5}
 	ip netns add "$a" && on_exit ip netns del "$a"
 	ip netns add "$b" && on_exit ip netns del "$b"
-	ip link add "$ia" netns "$a" type veth peer name "$ib" netns "$b"
+	# shellcheck disable=SC2086 # $q: none, or the two words of each end's queue counts
+	ip link add "$ia" netns "$a" $q type veth peer name "$ib" netns "$b" $q
 	ip -n "$a" link set lo up; ip -n "$b" link set lo up
 	ip -n "$a" link set "$ia" up; ip -n "$b" link set "$ib" up
 }

@@ -7,11 +7,12 @@ SWSEND="$SRC_ROOT/.output/tools/swsend"
 POINT=lab
 DPID=
 
-# live_setup: sets SNS/GNS (sensor and sender namespaces), SIF/GIF (their veth ends), SMAC (the
-# sensor's MAC), PIN (a private pin root), WORK (scratch dir) and DATA_DIR.
+# live_setup [QUEUES]: sets SNS/GNS (sensor and sender namespaces), SIF/GIF (their veth ends,
+# with QUEUES receive and transmit queues each, default 1), SMAC (the sensor's MAC), PIN (a
+# private pin root), WORK (scratch dir) and DATA_DIR.
 live_setup() {
 	SNS=$(uniq_name s) GNS=$(uniq_name g) SIF=$(uniq_name i) GIF=$(uniq_name j)
-	netns_pair "$SNS" "$GNS" "$SIF" "$GIF" || return 1
+	netns_pair "$SNS" "$GNS" "$SIF" "$GIF" "${1:-}" || return 1
 	# The sender's kernel must add nothing to what the test sends: without IPv6 on its end it
 	# sends no router solicitation, MLD report or DAD probe that the sensor would count.
 	ip netns exec "$GNS" sysctl -qw net.ipv6.conf."$GIF".disable_ipv6=1 || return 1
@@ -24,7 +25,7 @@ live_setup() {
 	ip -n "$GNS" neigh replace 192.0.2.1 lladdr "$SMAC" dev "$GIF" nud permanent || return 1
 	PIN=$(pin_root) || return 1
 	WORK=$(mktemp -d) || return 1
-	on_exit rm -rf "$WORK"
+	[ -n "${SW_KEEP_WORK:-}" ] && echo "# work dir $WORK" || on_exit rm -rf "$WORK"
 	# The binaries under test are the ones built when the test starts, whatever a concurrent
 	# `make` does to the tree meanwhile.
 	cp "$SW" "$WORK/scanwatch" && cp "$SWSEND" "$WORK/swsend" || return 1
@@ -40,7 +41,8 @@ live_setup() {
 
 # Leaves nothing behind: the daemon stopped, the point detached, on success and failure alike.
 live_teardown() {
-	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
+	# detach refuses while the daemon holds the point: it must be gone first.
+	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null && wait_for 10 pid_gone "$DPID"
 	"$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
 	return 0
 }

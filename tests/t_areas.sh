@@ -83,16 +83,19 @@ done
 
 # No database: the default path is hidden in a private mount namespace, so a database that
 # `make geoip` installed on this machine cannot answer (nothing outside the namespace changes).
+# The default follows the install directories (make PREFIX=): --help names it.
+default_db=$("$SW" run --help | sed -n 's/.*database (default \(.*\))/\1/p')
 d="$tmp/data-none"
 unshare --mount --propagation private bash -c '
-	[ -d /usr/share/scanwatch ] && { mount -t tmpfs none /usr/share/scanwatch || exit 99; }
-	exec "$@"' _ "$SW" replay --point lab --data-dir "$d" "$tmp/cap.pcap" 2>"$tmp/err"
+	d=$(dirname "$1"); shift
+	[ -d "$d" ] && { mount -t tmpfs none "$d" || exit 99; }
+	exec "$@"' _ "$default_db" "$SW" replay --point lab --data-dir "$d" "$tmp/cap.pcap" 2>"$tmp/err"
 rc=$?
 t_eq "$rc" 0 "no database: replay succeeds"
 "$SW" summary --data-dir "$d" --day 2023-11-14 --json >"$tmp/sum.json" 2>/dev/null
 t_eq "$(areas "$tmp/sum.json")" "?? 28 11 28 11" "no database: every access and source is in ??"
 t_eq "$(grep -c 'warning:' "$tmp/err")" 1 "no database: exactly one warning line"
-t_true "no database: the warning says so" grep -q 'warning: no country database at /usr/share/scanwatch/country.mmdb' "$tmp/err"
+t_true "no database: the warning says so" grep -q "warning: no country database at $default_db" "$tmp/err"
 
 # Not a MaxMind database: one line naming the file, exit 2, before anything is written.
 d="$tmp/data-bad"
@@ -113,7 +116,7 @@ t_true "run: nothing written, nothing pinned" test ! -e "$d" -a ! -e "$pins/lab"
 
 # The real database. Under CI it is fetched (a failure fails); elsewhere it is used when present.
 real=""
-for f in /usr/share/scanwatch/country.mmdb "$SRC_ROOT/.output/geoip/country.mmdb"; do
+for f in "$default_db" "$SRC_ROOT/.output/geoip/country.mmdb"; do
 	[ -r "$f" ] && { real=$f; break; }
 done
 if [ -z "$real" ] && [ "${CI:-}" = "true" ]; then

@@ -108,6 +108,26 @@ for v in 0 abc 3601 -1 1.5 "" 1x; do
 done
 check "--max-pairs 10" $USAGE "--max-pairs takes" run_ns --point p="$IA" "${D[@]}" --max-pairs 10
 check "--exit-after 0" $USAGE "--exit-after takes" run_ns --point p="$IA" "${D[@]}" --exit-after 0
+for v in 0 3 8 24 2097152 abc; do
+	check "--cache-slots '$v'" $USAGE "--cache-slots takes a power of two from 16 to 1048576, not '$v'" \
+		run_ns --point p="$IA" "${D[@]}" --cache-slots "$v"
+done
+check "replay --cache-slots 100" $USAGE "--cache-slots takes a power of two" \
+	"$SW" replay --point r "${D[@]}" --cache-slots 100 /etc/hostname
+for v in 0 268435457 x; do
+	check "--log-records '$v'" $USAGE "--log-records takes 1 to 268435456, not '$v'" \
+		run_ns --point p="$IA" "${D[@]}" --log-records "$v"
+done
+# A counting state larger than the memory available (48 bytes a record, the log twice, per
+# generation): refused before anything is made, one line that says how much and which options.
+avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+if [ "$avail_mb" -lt 24000 ]; then
+	check "--log-records 268435456 ($((268435456 * 96 / 1048576)) MB, $avail_mb MB available)" $FAIL \
+		"the counting state would take [0-9]+ MB of kernel memory \(a log of [0-9]+ records.* more than the [0-9]+ MB available: lower --log-records" \
+		run_ns --point p="$IA" "${D[@]}" --log-records 268435456
+else
+	t_ok "--log-records 268435456: this machine has $avail_mb MB available, more than the largest state (not refused here)"
+fi
 check "--mode turbo" $USAGE "--mode is auto, native or generic" \
 	run_ns --point p="$IA" "${D[@]}" --mode turbo
 check "--watch 192.0.2.0/33" $USAGE "bad --watch prefix" \

@@ -24,7 +24,7 @@ WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
 mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
-mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets}
+mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config}
 
 # --- Seeds. Country databases in both record layouts user/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
@@ -136,9 +136,16 @@ argv("cli_report", "example", "--data-dir", "/var/lib/scanwatch", "--month", "20
 argv("cli_alerts", "example", "--data-dir", "/var/lib/scanwatch", "--since", "2009-10", "--until",
      "2009-10-31", "--json", "-p", "lab", "--surge-min", "100", "--trend-min", "50")
 put("cli_status", "status", b"\0--pin-root\0/run/x")
+put("cli_status", "status-json", b"\0-d\0/var/lib/scanwatch\0--json\0--tz\0Asia/Tokyo\0-g\0/x.mmdb\0--config\0/dev/null")
 put("cli_status", "detach", b"\1--point\0lab\0--pin-root\0/run/x")
 EOF
 [ $? -eq 0 ] || t_skip_all "cannot write the seeds"
+# The configuration file as installed, and with its examples uncommented (fuzz_config).
+cp "$SRC_ROOT/.output/dist/scanwatch.conf" "$SEEDS/config/default" 2>/dev/null ||
+	cp "$SRC_ROOT/dist/scanwatch.conf.in" "$SEEDS/config/default"
+sed 's/^#\([a-z-]* = \)/\1/' "$SEEDS/config/default" >"$SEEDS/config/uncommented"
+printf 'point = a=eth0\n  # x\npoint=b=eth1\ninterval = 5\r\ndrop\nhost-mode = no\nwatch = 2001:db8::/32\n' \
+	>"$SEEDS/config/short"
 
 # run_target NAME: a short run from the seeds, then the regression inputs once each.
 run_target() {
@@ -183,7 +190,7 @@ run_target() {
 }
 
 for t in cli_run cli_replay cli_summary cli_graph cli_status cli_report cli_alerts keys rrdstate \
-	dayfile logs geoip capture packets; do
+	dayfile logs geoip capture packets config; do
 	run_target "$t"
 done
 t_done

@@ -109,7 +109,7 @@ wait "$second"
 t_eq "$?" 1 "4. a second run over a running point exits 1"
 t_eq "$(wc -l <"$WORK/second.err")" 1 "4. ... with one line"
 t_true "4. ... naming the running daemon's pid $first ($(cat "$WORK/second.err"))" \
-	grep -q "point $POINT is run by another scanwatch (pid $first)" "$WORK/second.err"
+	grep -q "$DATA_DIR/$POINT is being written by another scanwatch (pid $first, run)" "$WORK/second.err"
 t_true "4. the first daemon still runs" kill -0 "$first"
 rx0=$(rx_packets)
 gns "$SWSEND" --iface "$GIF" --json -d 192.0.2.1 -k syn -p 8080-8083 -s 500 \

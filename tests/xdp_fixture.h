@@ -8,6 +8,7 @@
 #ifndef SW_XDP_FIXTURE_H
 #define SW_XDP_FIXTURE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "census.h"
 #include "drain.h"
 #include "keyfmt.h"
 #include "sensor.h"
@@ -93,11 +95,21 @@ static inline int xdp_run(struct xdp_fx *f, const void *frame, size_t len)
 	return ret;
 }
 
-/* Drains everything counted since the last drain into f->iv. */
+/* The census of every drain (census.h), failing the test that drained. */
+static inline void xdp_check_census(const struct sw_interval *iv)
+{
+	char why[512];
+
+	if (sw_census_fault(iv, why, sizeof(why)))
+		fail_msg("%s", why);
+}
+
+/* Drains everything counted since the last drain into f->iv, and checks its census. */
 static inline void xdp_drain(struct xdp_fx *f)
 {
 	if (drain_interval(&f->d, &f->s, &f->iv))
 		fail_msg("drain: %s", f->s.errmsg);
+	xdp_check_census(&f->iv);
 }
 
 static inline const struct sw_key_rec *xdp_find_key(const struct sw_interval *iv, uint8_t cls,

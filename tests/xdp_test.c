@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -914,6 +915,185 @@ static void test_key_overflow(void **state)
 	assert_int_equal(interval_dropped(&f->iv), 3);
 }
 
+/* Keeps the calling thread on the CPU it runs on (the caches and logs are per CPU). */
+static int pin_here(cpu_set_t *was)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	assert_true(cpu >= 0);
+	assert_int_equal(sched_getaffinity(0, sizeof(*was), was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	return cpu;
+}
+
+/* One SYN to tcp/445 from 198.18.(i / 256).(i % 256): a distinct pair for each i. */
+static void send_sources(struct xdp_fx *f, unsigned int first, unsigned int n, uint16_t port)
+{
+	for (unsigned int i = first; i < first + n; i++) {
+		char src[32];
+		struct pkt_spec sp;
+
+		snprintf(src, sizeof(src), "198.18.%u.%u", i / 256, i % 256);
+		sp = tcp(src, DST4, 40000, port, PKT_SYN);
+		send_n(f, &sp, 1, XDP_PASS_VERDICT);
+	}
+}
+
+/*
+ * The smallest log (--log-records 1: a chunk for each CPU and one more) and caches of 16 slots,
+ * on one CPU: 2000 sources more than the log holds, one SYN each. The log fills to its last
+ * record; a packet whose slot is taken once it is full goes to the overflow table, under its
+ * key, as lost and log_full, never silently; every pair is in one record or slot, so the pairs
+ * are exactly the records and the slots in use. The next interval counts in full again.
+ */
+static void test_log_full(void **state)
+{
+	struct xdp_fx *f;
+	struct sensor_config cfg = xdp_cfg();
+	const struct sw_key_rec *k;
+	unsigned int n;
+	uint64_t capacity, lost;
+	cpu_set_t was;
+
+	cfg.cache_slots = 16;
+	cfg.log_records = 1;
+	f = open_own(state, &cfg);
+	capacity = cstate_log_capacity(&f->s.cs);
+	assert_int_equal(capacity, (uint64_t)(1 + f->s.cs.ncpus) * SW_LOG_CHUNK);
+	n = (unsigned int)capacity + 2000;
+	pin_here(&was);
+	send_sources(f, 0, n, 445);
+	xdp_drain(f);
+	k = xdp_find_key(&f->iv, SW_CLS_TCP, SW_KIND_SCAN, 445);
+	assert_non_null(k);
+	assert_int_equal(k->val.packets, n);
+	assert_int_equal(f->iv.census.log_records, capacity);
+	assert_int_equal(f->iv.npairs, capacity + f->iv.census.cache_slots);
+	lost = n - f->iv.npairs;
+	assert_true(lost >= 2000 - 16);
+	assert_int_equal(k->val.lost, lost);
+	assert_int_equal(f->iv.stats[SW_STAT_LOG_FULL], lost);
+	assert_int_equal(f->iv.census.overflow_packets, lost);
+	assert_int_equal(interval_dropped(&f->iv), lost);
+	check_stats(&f->iv, n, 0, 0, 0, 0);
+
+	/* The next generation's log is empty: 500 new sources, none lost. */
+	send_sources(f, n, 500, 22);
+	xdp_drain(f);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	k = xdp_find_key(&f->iv, SW_CLS_TCP, SW_KIND_SCAN, 22);
+	assert_non_null(k);
+	assert_int_equal(k->val.packets, 500);
+	assert_int_equal(k->val.lost, 0);
+	assert_int_equal(f->iv.npairs, 500);
+	assert_int_equal(interval_dropped(&f->iv), 0);
+}
+
+/* ---- the same traffic on two CPUs at once ---- */
+
+#define CPU2_FRAMES 32
+#define CPU2_ROUNDS 5000
+
+struct cpu2 {
+	struct xdp_fx *f;
+	uint8_t frames[CPU2_FRAMES][PKT_MAX];
+	size_t len[CPU2_FRAMES];
+	int cpu[2];
+	int err[2];
+	pthread_barrier_t start;
+};
+
+struct cpu2_arg {
+	struct cpu2 *c;
+	int i;
+};
+
+static void *cpu2_writer(void *arg)
+{
+	struct cpu2_arg *a = arg;
+	struct cpu2 *c = a->c;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(c->cpu[a->i], &one);
+	c->err[a->i] = pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+	pthread_barrier_wait(&c->start);
+	for (int r = 0; r < CPU2_ROUNDS && !c->err[a->i]; r++)
+		for (int k = 0; k < CPU2_FRAMES && !c->err[a->i]; k++)
+			if (sensor_run_packet(&c->f->s, c->frames[k], (uint32_t)c->len[k],
+					      XDP_TS0_NS + (uint64_t)r * 1000) != XDP_PASS_VERDICT)
+				c->err[a->i] = -EPROTO;
+	return NULL;
+}
+
+/*
+ * Two threads, each held on its own CPU, run the same 32 frames (8 sources, 4 keys) 5 000 times
+ * at once. Each CPU counts in its own cache and log, so the state needs no atomics; the drain
+ * finds both halves of each pair, in two CPUs' slots or records, and adds them into one: each
+ * pair 10 000 packets, each CPU exactly 160 000 frames. The log could take every frame as a
+ * record, so the figures hold whatever pairs share a cache set.
+ */
+static void test_two_cpus(void **state)
+{
+	struct cpu2 *c = calloc(1, sizeof(*c));
+	struct sensor_config cfg = xdp_cfg();
+	struct cpu2_arg args[2];
+	pthread_t th[2];
+	struct xdp_fx *f;
+	int n = 0;
+
+	assert_non_null(c);
+	for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++) {
+		cpu_set_t all;
+
+		assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+		if (CPU_ISSET(cpu, &all))
+			c->cpu[n++] = cpu;
+	}
+	if (n < 2) {
+		free(c);
+		skip(); /* one CPU: nothing to spread over (run.sh counts a skip under CI) */
+	}
+	cfg.log_records = 2 * CPU2_ROUNDS * CPU2_FRAMES;
+	f = open_own(state, &cfg);
+	c->f = f;
+	for (int i = 0; i < CPU2_FRAMES; i++) {
+		char src[32];
+		struct pkt_spec sp;
+
+		snprintf(src, sizeof(src), "198.18.2.%d", i / 4 + 1);
+		sp = tcp(src, DST4, 40000, (uint16_t)(1000 + i % 4), PKT_SYN);
+		c->len[i] = pkt_build(&sp, c->frames[i]);
+	}
+	pthread_barrier_init(&c->start, NULL, 2);
+	for (int i = 0; i < 2; i++) {
+		args[i] = (struct cpu2_arg){ c, i };
+		assert_int_equal(pthread_create(&th[i], NULL, cpu2_writer, &args[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&c->start);
+	assert_int_equal(c->err[0], 0);
+	assert_int_equal(c->err[1], 0);
+	xdp_drain(f);
+	assert_int_equal(f->iv.stats[SW_STAT_PACKETS], 2ull * CPU2_ROUNDS * CPU2_FRAMES);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(f->d.gen.cpus[c->cpu[i]].stats[SW_STAT_PACKETS],
+				 (uint64_t)CPU2_ROUNDS * CPU2_FRAMES);
+	assert_int_equal(f->iv.nkeys, 4);
+	assert_int_equal(f->iv.npairs, CPU2_FRAMES);
+	for (size_t i = 0; i < f->iv.npairs; i++)
+		assert_int_equal(f->iv.pairs[i].val.packets, 2ull * CPU2_ROUNDS);
+	for (size_t i = 0; i < f->iv.nkeys; i++) {
+		assert_int_equal(f->iv.keys[i].val.packets, 2ull * CPU2_ROUNDS * 8);
+		assert_int_equal(f->iv.keys[i].val.lost, 0);
+	}
+	free(c);
+}
+
 /* What was run before a drain is in that drain, what after in the next; nothing twice. */
 static void test_intervals(void **state)
 {
@@ -1276,6 +1456,12 @@ static void *mt_drainer(void *arg)
 			err = drain_clear(&f->d, &f->s);
 		if (err)
 			break;
+		if (sw_census_fault(&f->iv, m->why, sizeof(m->why))) {
+			err = -EPROTO;
+			atomic_store(&m->drainer_err, err);
+			atomic_store(&m->done, true);
+			return NULL;
+		}
 		mt_add(m, &f->iv);
 		atomic_fetch_add(&m->drains, 1);
 		nanosleep(&pause,
@@ -1447,6 +1633,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pair_overflow, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_pair_overflow_16, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_key_overflow, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_log_full, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_two_cpus, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_intervals, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_drain, NULL, teardown),

@@ -2,8 +2,10 @@
 /*
  * `make bench` (SPEC.md §7, first row): nanoseconds per packet of scanwatch's XDP program against
  * an empty XDP program, both through BPF_PROG_TEST_RUN in the same run, on a synthetic mix shaped
- * like a sensor's traffic, plus the drain of the interval that mix fills. Ratios are information,
- * never a verdict: the exit status says only whether the bench could run and count correctly.
+ * like a sensor's traffic, with the ablation ladder in between (the same source built to parse
+ * only, and to parse and count in the cache without logging what it evicts), plus the drain of
+ * the interval that mix fills. Ratios are information, never a verdict: the exit status says
+ * only whether the bench could run and count correctly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_batch.skel.h"
+#include "json.h"
 #include "benchmix.h"
 #include "drain.h"
 #include "empty.skel.h"
@@ -29,12 +33,18 @@
 #include "parse_num.h"
 #include "pktcraft.h"
 #include "scanwatch.skel.h"
+#include "scanwatch_cache.skel.h"
+#include "scanwatch_parse.skel.h"
+#include "scanwatch_touch.skel.h"
 #include "sensor.h"
 
-#define TARGET_RATIO 2.0
-#define AIM_RATIO 1.5
+#define TARGET_RATIO 1.5
+#define AIM_RATIO 1.3
 #define MIN_SOURCES 100000
 #define MAX_ROUNDS 64
+/* Method (d): runs per BPF_PROG_TEST_RUN call, as many as a NAPI poll takes by default. */
+#define BATCH 64
+#define BATCH_FRAME_MAX 128 /* bpf/bench_batch.bpf.c */
 /* One mix is one interval of the daemon's default length. */
 #define INTERVAL_NS (60ull * 1000000000ull)
 #define BASE_TS_NS 1700000000000000000ull
@@ -44,18 +54,23 @@ static const char bench_help[] =
 	"\n"
 	"Nanoseconds per packet of scanwatch's XDP program and of an empty XDP program, both\n"
 	"through BPF_PROG_TEST_RUN in one run, on a mix of at least 100000 distinct sources,\n"
-	"and the drain of the tables each pass fills. Both programs are attached, for the run\n"
-	"only, to the loopback device of a private network namespace. Needs root.\n"
+	"with the ablation ladder between them (the program built to parse only, and to parse\n"
+	"and count in its cache without a log), and the drain of the state each pass fills.\n"
+	"Every program is attached, for the run only, to the loopback device of a private\n"
+	"network namespace. Needs root.\n"
 	"\n"
 	"  -s, --sources N        distinct sources in the mix (default 100000, at least 100000)\n"
 	"  -r, --rounds N         measured rounds; medians are reported (default 5)\n"
 	"  -R, --repeat R         repeat of each frame in method (b) (default 16)\n"
 	"  -F, --floor-repeat M   repeat of the single frame in method (c) (default 2000000)\n"
-	"  -P, --max-pairs N      size of the pair tables (default 1048576, as 'run')\n"
+	"  -P, --max-pairs N      pairs per interval, and records of the log (default 1048576,\n"
+	"                         as 'run')\n"
+	"  -C, --cache-slots N    slots of each CPU's cache (default 4096, as 'run')\n"
 	"  -c, --cpu N            CPU to run on (default: the one we start on)\n"
 	"  -j, --json FILE        also write the figures as JSON to FILE\n"
-	"      --pass PROG        only run the mix once through PROG (scanwatch or empty) and\n"
-	"                         print the frame count: for counters such as perf stat's\n"
+	"      --pass PROG        only run the mix once through PROG (scanwatch, cache, parse or\n"
+	"                         empty) and print the frame count: for counters such as\n"
+	"                         perf stat's\n"
 	"  -v, --verbose          libbpf's debug output\n"
 	"\n"
 	"Example:\n"
@@ -64,27 +79,47 @@ static const char bench_help[] =
 static const char method_a[] =
 	"(a) mix, each frame once: one BPF_PROG_TEST_RUN per frame with repeat=1, sum of the "
 	"kernel's durations / frames. Every call includes the kernel's own timing (two clock reads "
-	"and the loop around the program), which both programs pay.";
+	"and the loop around the program), which every program pays. Nearly every packet misses "
+	"the cache: its slot holds another pair, which goes to the log.";
 static const char method_b[] =
 	"(b) mix, each frame repeat=R: the kernel's per-repeat average, averaged over frames. The "
-	"timing overhead is spread over R runs, but R-1 of them find their (source,key) pair hot "
+	"timing overhead is spread over R runs, and R-1 of them find their (source,key) pair hot "
 	"in the cache: like a scanner sweeping R addresses of the sensor back to back.";
 static const char method_c[] =
 	"(c) one TCP SYN frame, huge repeat: the empty program's floor (the loop of the test run "
-	"alone), and scanwatch with one hash entry hot all the time (its best case; unrealistic "
-	"for a scan, where most packets bring a new (source,key) pair).";
+	"alone), and each program with its one pair hot all the time (its best case).";
+static const char method_batch[] =
+	"(d) mix, each frame once, in batches: bpf/bench_batch.bpf.c run with repeat=64 (a NAPI "
+	"poll's budget) copies the next frame of the mix into the packet and tail-calls the "
+	"program, so each run sees a distinct frame as in (a) but without a system call between "
+	"frames; the driver alone (copy, no tail call) is subtracted, so the figure is the "
+	"program's own cost plus a tail call. On a machine whose system calls empty the TLB "
+	"(page-table isolation without PCID), (a) pays a page walk for every page a program "
+	"touches, on every frame; (d) pays it once a batch, as live traffic does.";
 static const char method_d[] =
 	"derived: timing overhead per call = empty(a) - empty(c); scanwatch's own cost in the mix "
 	"= scanwatch(a) - timing overhead; cost of a hit on an existing pair = "
 	"(R*scanwatch(b) - scanwatch(a)) / (R-1).";
+static const char method_ladder[] =
+	"ladder: the same source built three more ways (bpf/scanwatch.bpf.c, SW_LADDER): empty "
+	"(bpf/empty.bpf.c), touch (read the frame's Ethernet type: the first load of a frame just "
+	"copied in), parse (read the generation, count the frame in its CPU's state, parse it, "
+	"keep its key), +cache (and count it in its CPU's cache slot; a miss overwrites the slot, "
+	"forgetting what it held), full (a miss logs the slot first; a full log counts in the "
+	"overflow table). Each step's cost is the difference with the one before.";
+static const char method_min[] =
+	"(a) and (d) run the programs frame by frame (batch by batch) in turn, the order rotating; "
+	"each frame's (batch's) figure is its minimum over the rounds, so that interrupts, other "
+	"tasks and the hypervisor, which only ever add time, fall out; (b) and (c) are medians of "
+	"the rounds.";
 static const char method_drain[] =
 	"drain: after each pass over the mix (one interval), drain_flip (waiting for an RCU grace "
 	"period, as the live daemon's flip does), drain_read and drain_clear, timed with "
-	"CLOCK_MONOTONIC; the tables start empty each pass, so they grow as in a real interval.";
+	"CLOCK_MONOTONIC; the state starts empty each pass, as in a real interval.";
 static const char method_clock[] =
-	"scanwatch is loaded by sensor_open_replay, so it reads the time from replay_now_ns; the "
-	"live program calls bpf_ktime_get_coarse_ns() once per packet instead, which these figures "
-	"do not include.";
+	"the programs are loaded for replay, so they read the time from replay_now_ns; the live "
+	"program calls bpf_ktime_get_coarse_ns() once per access instead, which these figures do "
+	"not include.";
 
 struct options {
 	unsigned int sources;
@@ -92,6 +127,7 @@ struct options {
 	unsigned int repeat;
 	unsigned int floor_repeat;
 	unsigned int max_pairs;
+	unsigned int cache_slots;
 	int cpu;
 	const char *json;
 	const char *pass; /* one program's pass over the mix only, for perf stat */
@@ -106,11 +142,16 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* What one program needs to run the mix: its fd and, for scanwatch, the replay clock. */
+/* The programs of the ladder, cheapest first; FULL is scanwatch as the daemon loads it. */
+enum prog { P_EMPTY, P_TOUCH, P_PARSE, P_CACHE, P_FULL, NPROGS };
+static const char *const prog_names[NPROGS] = { "empty", "touch", "parse", "cache", "scanwatch" };
+static const char *const prog_labels[NPROGS] = { "empty", "touch", "parse", "+cache", "full" };
+
+/* What one program needs to run the mix: its fd and its state, for the replay clock. */
 struct target {
 	const char *name;
 	int prog_fd;
-	volatile __u64 *clock_ns; /* NULL for the empty program */
+	const struct cstate *cs; /* NULL for the empty program */
 };
 
 static int test_run(const struct target *t, const struct mix *m, size_t i, uint32_t repeat,
@@ -119,8 +160,8 @@ static int test_run(const struct target *t, const struct mix *m, size_t i, uint3
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = m->buf + m->frames[i].off,
 		    .data_size_in = m->frames[i].len, .repeat = repeat);
 
-	if (t->clock_ns)
-		*t->clock_ns = BASE_TS_NS + i * (INTERVAL_NS / m->n);
+	if (t->cs)
+		cstate_set_clock(t->cs, BASE_TS_NS + i * (INTERVAL_NS / m->n));
 	if (bpf_prog_test_run_opts(t->prog_fd, &opts))
 		return -errno;
 	if (opts.retval != XDP_PASS)
@@ -149,6 +190,7 @@ static int run_mix(const struct target *t, const struct mix *m, uint32_t repeat,
 struct drain_time {
 	double flip_ms, read_ms, clear_ms;
 	size_t pairs, keys;
+	uint64_t records;
 };
 
 /*
@@ -192,6 +234,7 @@ static int drain_check(struct drainer *d, struct sensor *s, struct sw_interval *
 		dt->clear_ms = (double)(t3 - t2) / 1e6;
 		dt->pairs = iv->npairs;
 		dt->keys = iv->nkeys;
+		dt->records = iv->census.log_records;
 	}
 	return 0;
 }
@@ -241,19 +284,23 @@ static void add(struct series *s, double v)
 	s->v[s->n++] = v;
 }
 
-enum row { ROW_A, ROW_B, ROW_C, NROWS };
+enum row { ROW_A, ROW_B, ROW_C, ROW_D, NROWS };
 
 struct results {
-	struct series prog[NROWS], empty[NROWS];
-	struct series ratio[NROWS]; /* per round, both programs measured side by side */
+	/* (a) and (d): each frame's (batch's) least duration so far, per program. */
+	uint32_t *min_a[NPROGS], *min_d[NPROGS], *min_d_alone;
+	double min_ns[NROWS][NPROGS]; /* their sums per packet, once the rounds are done */
+	struct series ns[NROWS][NPROGS];
+	struct series ratio[NROWS][NPROGS]; /* per round, against empty in the same round */
 	struct series drain_flip_ms, drain_read_ms, drain_clear_ms, drain_total_ms;
 	size_t drain_pairs, drain_keys;
+	uint64_t drain_records;
 };
 
-/* Both programs' places in the kernel's XDP dispatcher: see hold_in_dispatcher(). */
+/* The programs' places in the kernel's XDP dispatcher: see hold_in_dispatcher(). */
 struct hold {
-	int ns_fd[2];
-	int link_fd[2];
+	int ns_fd[2 * NPROGS]; /* the programs, then their batch drivers */
+	int link_fd[2 * NPROGS];
 };
 
 static void add_drain(struct results *res, const struct drain_time *dt)
@@ -264,6 +311,7 @@ static void add_drain(struct results *res, const struct drain_time *dt)
 	add(&res->drain_total_ms, dt->flip_ms + dt->read_ms + dt->clear_ms);
 	res->drain_pairs = dt->pairs;
 	res->drain_keys = dt->keys;
+	res->drain_records = dt->records;
 }
 
 struct bench {
@@ -272,37 +320,145 @@ struct bench {
 	struct mix mix;
 	struct sensor sensor;
 	struct empty_bpf *empty;
+	struct scanwatch_touch_bpf *touch;
+	struct scanwatch_parse_bpf *parse;
+	struct scanwatch_cache_bpf *cache;
+	struct cstate touch_cs, parse_cs, cache_cs; /* their layouts; they are never drained */
 	struct drainer drainer;
 	struct sw_interval iv;
-	struct target sw, base;
+	struct target t[NPROGS];
+	/* Method (d): a driver per program, each with its own tail-call target. */
+	struct bench_batch_bpf *batch[NPROGS];
+	uint8_t batch_in[BATCH_FRAME_MAX];
 	struct results res;
 	int cpu;
 };
 
-/* Alternating which program goes first cancels slow drifts of the machine between the two. */
-static int measure_pair(struct bench *b, bool prog_first, uint32_t repeat, double *p, double *e)
+/* Method (a): frame by frame, each through every program in turn. */
+static int measure_frames(struct bench *b, unsigned int round, double ns[NPROGS])
 {
-	int err;
+	double sum[NPROGS] = { 0 };
+	int err = 0;
 
-	if (prog_first) {
-		err = run_mix(&b->sw, &b->mix, repeat, p);
-		if (!err)
-			err = run_mix(&b->base, &b->mix, repeat, e);
-	} else {
-		err = run_mix(&b->base, &b->mix, repeat, e);
-		if (!err)
-			err = run_mix(&b->sw, &b->mix, repeat, p);
+	for (size_t i = 0; i < b->mix.n && !err; i++) {
+		for (int j = 0; j < NPROGS && !err; j++) {
+			int p = (int)((j + round + i) % NPROGS);
+			uint32_t d = 0;
+
+			err = test_run(&b->t[p], &b->mix, i, 1, &d);
+			sum[p] += d;
+			if (d < b->res.min_a[p][i])
+				b->res.min_a[p][i] = d;
+		}
 	}
+	for (int p = 0; p < NPROGS; p++)
+		ns[p] = sum[p] / (double)b->mix.n;
 	return err;
 }
 
-static int run_single(const struct target *t, const struct mix *m, size_t i, uint32_t repeat,
-		      double *ns)
+/* One batch of method (d) through driver p: mean ns per run. */
+static int run_batch(struct bench *b, int p, size_t first, uint32_t n, uint32_t *ns)
 {
-	uint32_t d = 0;
-	int err = test_run(t, m, i, repeat, &d);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = b->batch_in,
+		    .data_size_in = sizeof(b->batch_in), .repeat = n);
+	struct bench_batch_bpf *d = b->batch[p];
 
-	*ns = d;
+	d->bss->next_frame = (__u32)first;
+	if (b->t[p].cs)
+		cstate_set_clock(b->t[p].cs, BASE_TS_NS + first * (INTERVAL_NS / b->mix.n));
+	if (bpf_prog_test_run_opts(bpf_program__fd(d->progs.bench_batch), &opts))
+		return -errno;
+	if (opts.retval != XDP_PASS)
+		return -EPROTO;
+	*ns = opts.duration;
+	return 0;
+}
+
+/*
+ * Method (d): the mix in batches, each batch through the driver alone (to bring its frames into
+ * the cache), through every driver in turn, then through the driver alone again; each program's
+ * figure is its sum minus the driver's second pass.
+ */
+static int measure_batches(struct bench *b, unsigned int round, double ns[NPROGS])
+{
+	double sum[NPROGS] = { 0 }, alone = 0;
+	uint32_t d = 0;
+	int err = 0;
+
+	for (size_t first = 0; first < b->mix.n && !err; first += BATCH) {
+		uint32_t n = b->mix.n - first < BATCH ? (uint32_t)(b->mix.n - first) : BATCH;
+
+		/* A first pass of the driver alone brings the batch's frames into the cache. */
+		b->batch[P_EMPTY]->bss->copy_only = 1;
+		err = run_batch(b, P_EMPTY, first, n, &d);
+		b->batch[P_EMPTY]->bss->copy_only = 0;
+		for (int j = 0; j < NPROGS && !err; j++) {
+			int p = (int)((j + round + first / BATCH) % NPROGS);
+
+			err = run_batch(b, p, first, n, &d);
+			sum[p] += (double)d * n;
+			if (d < b->res.min_d[p][first / BATCH])
+				b->res.min_d[p][first / BATCH] = d;
+		}
+		if (err)
+			break;
+		b->batch[P_EMPTY]->bss->copy_only = 1;
+		err = run_batch(b, P_EMPTY, first, n, &d);
+		b->batch[P_EMPTY]->bss->copy_only = 0;
+		alone += (double)d * n;
+		if (d < b->res.min_d_alone[first / BATCH])
+			b->res.min_d_alone[first / BATCH] = d;
+	}
+	for (int p = 0; p < NPROGS; p++)
+		ns[p] = (sum[p] - alone) / (double)b->mix.n;
+	return err;
+}
+
+/* The sums of the per-frame (per-batch) minimums, per packet. */
+static void sum_minimums(struct bench *b)
+{
+	size_t nb = (b->mix.n + BATCH - 1) / BATCH;
+
+	for (int p = 0; p < NPROGS; p++) {
+		double a = 0, d = 0;
+
+		for (size_t i = 0; i < b->mix.n; i++)
+			a += b->res.min_a[p][i];
+		/* Batch minimums are driver + program; the driver's own is at index NPROGS. */
+		for (size_t k = 0; k < nb; k++) {
+			uint32_t n = k + 1 < nb ? BATCH : (uint32_t)(b->mix.n - k * BATCH);
+
+			d += ((double)b->res.min_d[p][k] - (double)b->res.min_d_alone[k]) * n;
+		}
+		b->res.min_ns[ROW_A][p] = a / (double)b->mix.n;
+		b->res.min_ns[ROW_D][p] = d / (double)b->mix.n;
+	}
+}
+
+/*
+ * Every program over the same frames, one after the other, in an order that rotates with the
+ * round: slow drifts of the machine fall on each program alike.
+ */
+static int measure_all(struct bench *b, unsigned int round, enum row row, double ns[NPROGS])
+{
+	int err = 0;
+
+	if (row == ROW_D)
+		return measure_batches(b, round, ns);
+	if (row == ROW_A)
+		return measure_frames(b, round, ns);
+	for (int j = 0; j < NPROGS && !err; j++) {
+		int p = (int)((j + round) % NPROGS);
+		uint32_t d = 0;
+
+		if (row == ROW_C) {
+			err = test_run(&b->t[p], &b->mix, b->mix.hot_frame, b->opt.floor_repeat,
+				       &d);
+			ns[p] = d;
+		} else {
+			err = run_mix(&b->t[p], &b->mix, b->opt.repeat, &ns[p]);
+		}
+	}
 	return err;
 }
 
@@ -310,54 +466,28 @@ static int round_once(struct bench *b, unsigned int round, bool record)
 {
 	struct results *res = &b->res;
 	struct drain_time dt;
-	bool prog_first = round % 2;
-	double p, e;
+	double ns[NPROGS];
 	int err;
 
-	err = measure_pair(b, prog_first, 1, &p, &e);
-	if (!err)
-		err = drain_check(&b->drainer, &b->sensor, &b->iv, b->mix.n, b->mix.pairs, &dt);
-	if (err)
-		return err;
-	if (record) {
-		add(&res->prog[ROW_A], p);
-		add(&res->empty[ROW_A], e);
-		add(&res->ratio[ROW_A], p / e);
-		add_drain(res, &dt);
-	}
+	for (int row = 0; row < NROWS; row++) {
+		uint64_t packets = row == ROW_B ? (uint64_t)b->mix.n * b->opt.repeat :
+				   row == ROW_C ? b->opt.floor_repeat :
+						  b->mix.n;
 
-	err = measure_pair(b, prog_first, b->opt.repeat, &p, &e);
-	if (!err)
-		err = drain_check(&b->drainer, &b->sensor, &b->iv,
-				  (uint64_t)b->mix.n * b->opt.repeat, b->mix.pairs, &dt);
-	if (err)
-		return err;
-	if (record) {
-		add(&res->prog[ROW_B], p);
-		add(&res->empty[ROW_B], e);
-		add(&res->ratio[ROW_B], p / e);
-		add_drain(res, &dt);
-	}
-
-	if (prog_first) {
-		err = run_single(&b->sw, &b->mix, b->mix.hot_frame, b->opt.floor_repeat, &p);
+		err = measure_all(b, round, row, ns);
 		if (!err)
-			err = run_single(&b->base, &b->mix, b->mix.hot_frame, b->opt.floor_repeat,
-					 &e);
-	} else {
-		err = run_single(&b->base, &b->mix, b->mix.hot_frame, b->opt.floor_repeat, &e);
-		if (!err)
-			err = run_single(&b->sw, &b->mix, b->mix.hot_frame, b->opt.floor_repeat,
-					 &p);
-	}
-	if (!err)
-		err = drain_check(&b->drainer, &b->sensor, &b->iv, b->opt.floor_repeat, 1, NULL);
-	if (err)
-		return err;
-	if (record) {
-		add(&res->prog[ROW_C], p);
-		add(&res->empty[ROW_C], e);
-		add(&res->ratio[ROW_C], p / e);
+			err = drain_check(&b->drainer, &b->sensor, &b->iv, packets,
+					  row == ROW_C ? 1 : b->mix.pairs, &dt);
+		if (err)
+			return err;
+		if (!record)
+			continue;
+		for (int p = 0; p < NPROGS; p++) {
+			add(&res->ns[row][p], ns[p]);
+			add(&res->ratio[row][p], ns[p] / ns[P_EMPTY]);
+		}
+		if (row == ROW_A || row == ROW_B)
+			add_drain(res, &dt);
 	}
 	return 0;
 }
@@ -422,17 +552,25 @@ struct derived {
 	double own_mix_ns; /* scanwatch's own cost per packet of the mix */
 	double hit_ns; /* scanwatch's cost for a packet whose pair exists and is hot */
 	double per_pair_drain_ns;
+	double a_batched_ns; /* (a) with (d)'s own cost: the cold mix without per-call page walks */
 };
+
+/* A row's figure for a program: (a) and (d) by minimums, (b) and (c) by medians. */
+static double med(const struct results *r, enum row row, enum prog p)
+{
+	return row == ROW_A || row == ROW_D ? r->min_ns[row][p] : median(&r->ns[row][p]);
+}
 
 static void derive(const struct bench *b, struct derived *dv)
 {
 	const struct results *r = &b->res;
 	double R = b->opt.repeat;
 
-	dv->overhead_ns = median(&r->empty[ROW_A]) - median(&r->empty[ROW_C]);
-	dv->own_mix_ns = median(&r->prog[ROW_A]) - dv->overhead_ns;
-	dv->hit_ns = (R * median(&r->prog[ROW_B]) - median(&r->prog[ROW_A])) / (R - 1);
-	/* The flip waits for a grace period whatever the table holds: not a cost per pair. */
+	dv->overhead_ns = med(r, ROW_A, P_EMPTY) - med(r, ROW_C, P_EMPTY);
+	dv->own_mix_ns = med(r, ROW_A, P_FULL) - dv->overhead_ns;
+	dv->hit_ns = (R * med(r, ROW_B, P_FULL) - med(r, ROW_A, P_FULL)) / (R - 1);
+	dv->a_batched_ns = med(r, ROW_A, P_EMPTY) + med(r, ROW_D, P_FULL) - med(r, ROW_D, P_EMPTY);
+	/* The flip waits for a grace period whatever the state holds: not a cost per pair. */
 	dv->per_pair_drain_ns = r->drain_pairs ?
 					(median(&r->drain_read_ms) + median(&r->drain_clear_ms)) *
 						1e6 / (double)r->drain_pairs :
@@ -448,8 +586,11 @@ static const char *row_label(const struct bench *b, enum row row, char *buf, siz
 	case ROW_B:
 		snprintf(buf, len, "(b) mix, each frame repeat=%u", b->opt.repeat);
 		break;
+	case ROW_C:
+		snprintf(buf, len, "(c) one SYN, repeat=%u (hot pair)", b->opt.floor_repeat);
+		break;
 	default:
-		snprintf(buf, len, "(c) one SYN, repeat=%u (hot entry)", b->opt.floor_repeat);
+		snprintf(buf, len, "(d) mix, each frame once, batches of %d", BATCH);
 	}
 	return buf;
 }
@@ -469,51 +610,62 @@ static void print_report(const struct bench *b, const struct machine *mc, const 
 	for (int t = 0; t < MIX_NTYPES; t++)
 		printf("  %5.1f %%  %s\n", 100.0 * (double)m->by_type[t] / (double)m->n,
 		       mix_names[t]);
-	printf("method: BPF_PROG_TEST_RUN of scanwatch (sensor_open_replay, max_pairs %u) and of an "
-	       "empty XDP program in the same run, both attached in a private namespace so that "
-	       "the kernel's XDP dispatcher calls them as it calls a live program; durations are "
-	       "whole ns as the kernel reports them; %u rounds after one warm-up, alternating which "
-	       "program goes first; median [min-max]\n",
-	       b->opt.max_pairs, r->prog[ROW_A].n);
-	printf("  %s\n  %s\n  %s\n  %s\n  %s\n  %s\n", method_a, method_b, method_c, method_d,
-	       method_drain, method_clock);
+	printf("method: BPF_PROG_TEST_RUN of scanwatch (sensor_open_replay: max_pairs %u, a log of "
+	       "%" PRIu64 " records, caches of %u slots a CPU), of its ablation builds and of an "
+	       "empty XDP program in the same run, all attached in private namespaces so that the "
+	       "kernel's XDP dispatcher calls them as it calls a live program; durations are whole "
+	       "ns as the kernel reports them; %u rounds after one warm-up, rotating which program "
+	       "goes first; median [min-max]\n",
+	       b->opt.max_pairs, cstate_log_capacity(&b->sensor.cs), b->sensor.cs.cache_slots,
+	       r->ns[ROW_A][P_FULL].n);
+	printf("  %s\n  %s\n  %s\n  %s\n  %s\n  %s\n  %s\n  %s\n  %s\n", method_a, method_b,
+	       method_c, method_batch, method_d, method_ladder, method_min, method_drain,
+	       method_clock);
 	printf("\n%-40s %22s %18s %6s  %s\n", "", "scanwatch ns/pkt", "empty ns/pkt", "ratio",
-	       "target <=2x (aim 1.5x)");
-	for (int row = 0; row < NROWS; row++) {
-		double ratio = median(&r->prog[row]) / median(&r->empty[row]);
+	       "target <=1.5x (aim 1.3x)");
+	for (int row = 0; row < ROW_D; row++) {
+		double ratio = med(r, row, P_FULL) / med(r, row, P_EMPTY);
 
 		printf("%-40s %7.1f [%5.1f-%6.1f] %5.1f [%4.1f-%5.1f] %6.2f  %s\n",
-		       row_label(b, row, label, sizeof(label)), median(&r->prog[row]),
-		       smin(&r->prog[row]), smax(&r->prog[row]), median(&r->empty[row]),
-		       smin(&r->empty[row]), smax(&r->empty[row]), ratio, verdict(ratio));
+		       row_label(b, row, label, sizeof(label)), med(r, row, P_FULL),
+		       smin(&r->ns[row][P_FULL]), smax(&r->ns[row][P_FULL]), med(r, row, P_EMPTY),
+		       smin(&r->ns[row][P_EMPTY]), smax(&r->ns[row][P_EMPTY]), ratio,
+		       verdict(ratio));
 	}
+	printf("\nablation ladder, ns/pkt (ratio to empty; the step's own cost in brackets)\n");
+	printf("%-40s", "");
+	for (int p = 0; p < NPROGS; p++)
+		printf(" %20s", prog_labels[p]);
+	printf("\n");
+	for (int row = 0; row < NROWS; row++) {
+		printf("%-40s", row_label(b, row, label, sizeof(label)));
+		for (int p = 0; p < NPROGS; p++) {
+			double v = med(r, row, p), e = med(r, row, P_EMPTY);
+
+			if (p == P_EMPTY)
+				printf(" %20.1f", v);
+			else
+				printf(" %6.1f %4.1fx [%+5.1f]", v, v / e, v - med(r, row, p - 1));
+		}
+		printf("\n");
+	}
+	printf("(d): each program's own cost plus a tail call, the driver's copy subtracted; "
+	       "(a) without the page walks of every call would be empty (a) + full (d) - empty (d) "
+	       "= %.1f ns, %.2fx the empty program\n",
+	       dv->a_batched_ns, dv->a_batched_ns / med(r, ROW_A, P_EMPTY));
 	printf("\nkernel timing overhead per test-run call (empty (a) - empty (c)): %.1f ns\n",
 	       dv->overhead_ns);
 	printf("scanwatch's own cost per packet of the mix (scanwatch (a) - overhead): %.1f ns "
 	       "(%.1fx the empty program's floor)\n",
-	       dv->own_mix_ns, dv->own_mix_ns / median(&r->empty[ROW_C]));
-	printf("scanwatch's cost when the pair exists and is hot ((b) and (a)): %.1f ns\n",
+	       dv->own_mix_ns, dv->own_mix_ns / med(r, ROW_C, P_EMPTY));
+	printf("scanwatch's cost when the pair is hot in the cache ((b) and (a)): %.1f ns\n",
 	       dv->hit_ns);
-	printf("drain of one interval: %zu pairs, %zu keys: %.1f ms [%.1f-%.1f] (flip %.1f, read "
-	       "%.1f, clear %.1f); read + clear %.0f ns per pair\n",
-	       r->drain_pairs, r->drain_keys, median(&r->drain_total_ms), smin(&r->drain_total_ms),
-	       smax(&r->drain_total_ms), median(&r->drain_flip_ms), median(&r->drain_read_ms),
-	       median(&r->drain_clear_ms), dv->per_pair_drain_ns);
+	printf("drain of one interval: %" PRIu64 " log records, %zu pairs, %zu keys: %.1f ms "
+	       "[%.1f-%.1f] (flip %.1f, read %.1f, clear %.1f); read + clear %.0f ns per pair\n",
+	       r->drain_records, r->drain_pairs, r->drain_keys, median(&r->drain_total_ms),
+	       smin(&r->drain_total_ms), smax(&r->drain_total_ms), median(&r->drain_flip_ms),
+	       median(&r->drain_read_ms), median(&r->drain_clear_ms), dv->per_pair_drain_ns);
 	printf("ratios are information: the bench does not fail on them (SPEC.md section 7)\n");
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void json_series(FILE *f, const char *name, const struct series *s, const char *tail)
@@ -525,12 +677,28 @@ static void json_series(FILE *f, const char *name, const struct series *s, const
 	fprintf(f, "]}%s", tail);
 }
 
+static void json_method(FILE *f)
+{
+	static const char *const keys[] = { "a",      "b",	 "c",	  "d",	  "derived",
+					    "ladder", "minimum", "drain", "clock" };
+	const char *const texts[] = { method_a,	    method_b,	  method_c,
+				      method_batch, method_d,	  method_ladder,
+				      method_min,   method_drain, method_clock };
+
+	fprintf(f, "  \"method\": {");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		json_str(f, texts[i]);
+	}
+	fprintf(f, "},\n");
+}
+
 static int write_json(const struct bench *b, const struct machine *mc, const struct derived *dv)
 {
 	const struct results *r = &b->res;
 	const struct mix *m = &b->mix;
 	static const char *const row_keys[NROWS] = { "a_mix_repeat1", "b_mix_repeatR",
-						     "c_one_frame_hot" };
+						     "c_one_frame_hot", "d_mix_batched" };
 	static const char *const type_keys[MIX_NTYPES] = { "ipv4_tcp_syn", "ipv4_udp",
 							   "ipv4_icmp_echo", "backscatter",
 							   "ipv6" };
@@ -558,39 +726,42 @@ static int write_json(const struct bench *b, const struct machine *mc, const str
 		fprintf(f, "%s\"%s\": %.4f", t ? ", " : "", type_keys[t],
 			(double)m->by_type[t] / (double)m->n);
 	fprintf(f,
-		"}},\n  \"max_pairs\": %u,\n  \"rounds\": %u,\n  \"repeat_b\": %u,\n  "
-		"\"repeat_c\": %u,\n",
-		b->opt.max_pairs, r->prog[ROW_A].n, b->opt.repeat, b->opt.floor_repeat);
-	fprintf(f, "  \"method\": {\"a\": ");
-	json_str(f, method_a);
-	fprintf(f, ", \"b\": ");
-	json_str(f, method_b);
-	fprintf(f, ", \"c\": ");
-	json_str(f, method_c);
-	fprintf(f, ", \"derived\": ");
-	json_str(f, method_d);
-	fprintf(f, ", \"drain\": ");
-	json_str(f, method_drain);
-	fprintf(f, ", \"clock\": ");
-	json_str(f, method_clock);
-	fprintf(f, "},\n  \"target\": {\"ratio_max\": %.1f, \"ratio_aim\": %.1f},\n", TARGET_RATIO,
+		"}},\n  \"max_pairs\": %u,\n  \"cache_slots\": %u,\n  \"log_records\": %" PRIu64
+		",\n  \"rounds\": %u,\n  \"repeat_b\": %u,\n  \"repeat_c\": %u,\n",
+		b->opt.max_pairs, b->sensor.cs.cache_slots, cstate_log_capacity(&b->sensor.cs),
+		r->ns[ROW_A][P_FULL].n, b->opt.repeat, b->opt.floor_repeat);
+	json_method(f);
+	fprintf(f, "  \"target\": {\"ratio_max\": %.1f, \"ratio_aim\": %.1f},\n", TARGET_RATIO,
 		AIM_RATIO);
 	fprintf(f, "  \"ns_per_packet\": {\n");
 	for (int row = 0; row < NROWS; row++) {
-		double ratio = median(&r->prog[row]) / median(&r->empty[row]);
+		double ratio = med(r, row, P_FULL) / med(r, row, P_EMPTY);
 
-		fprintf(f, "    \"%s\": {", row_keys[row]);
-		json_series(f, "scanwatch", &r->prog[row], ", ");
-		json_series(f, "empty", &r->empty[row], ", ");
-		json_series(f, "ratio_per_round", &r->ratio[row], ", ");
-		fprintf(f, "\"ratio\": %.3f, \"verdict\": \"%s\"}%s\n", ratio, verdict(ratio),
+		fprintf(f, "    \"%s\": {\"ns\": {", row_keys[row]);
+		for (int p = 0; p < NPROGS; p++)
+			fprintf(f, "%s\"%s\": %.2f", p ? ", " : "", prog_names[p], med(r, row, p));
+		fprintf(f, "}, \"figure\": \"%s\", \"rounds\": {",
+			row == ROW_A || row == ROW_D ? "sum of per-frame minimums" :
+						       "median of rounds");
+		for (int p = 0; p < NPROGS; p++) {
+			char name[64];
+
+			json_series(f, prog_names[p], &r->ns[row][p], ", ");
+			snprintf(name, sizeof(name), "ratio_%s_per_round", prog_names[p]);
+			if (p != P_EMPTY)
+				json_series(f, name, &r->ratio[row][p], p + 1 < NPROGS ? ", " : "");
+		}
+		fprintf(f, "}, \"ratio\": %.3f, \"verdict\": \"%s\"}%s\n", ratio, verdict(ratio),
 			row + 1 < NROWS ? "," : "");
 	}
 	fprintf(f,
 		"  },\n  \"derived\": {\"timing_overhead_ns\": %.2f, \"own_cost_mix_ns\": %.2f, "
-		"\"hit_cost_ns\": %.2f},\n",
-		dv->overhead_ns, dv->own_mix_ns, dv->hit_ns);
-	fprintf(f, "  \"drain\": {\"pairs\": %zu, \"keys\": %zu, ", r->drain_pairs, r->drain_keys);
+		"\"hit_cost_ns\": %.2f, \"a_without_page_walks_ns\": %.2f, "
+		"\"a_without_page_walks_ratio\": %.3f},\n",
+		dv->overhead_ns, dv->own_mix_ns, dv->hit_ns, dv->a_batched_ns,
+		dv->a_batched_ns / med(r, ROW_A, P_EMPTY));
+	fprintf(f, "  \"drain\": {\"pairs\": %zu, \"keys\": %zu, \"log_records\": %" PRIu64 ", ",
+		r->drain_pairs, r->drain_keys, r->drain_records);
 	json_series(f, "total_ms", &r->drain_total_ms, ", ");
 	json_series(f, "flip_ms", &r->drain_flip_ms, ", ");
 	json_series(f, "read_ms", &r->drain_read_ms, ", ");
@@ -615,6 +786,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "floor-repeat", required_argument, NULL, 'F' },
 		{ "max-pairs", required_argument, NULL, 'P' },
+		{ "cache-slots", required_argument, NULL, 'C' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "pass", required_argument, NULL, 'p' },
@@ -630,8 +802,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			       .repeat = 16,
 			       .floor_repeat = 2000000,
 			       .max_pairs = SW_DEFAULT_MAX_PAIRS,
+			       .cache_slots = SW_CACHE_SLOTS_DEFAULT,
 			       .cpu = -1 };
-	while ((opt = getopt_long(argc, argv, "s:r:R:F:P:c:j:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:R:F:P:C:c:j:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			err = parse_uint(optarg, MIN_SOURCES, 10000000, &o->sources);
@@ -648,6 +821,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P':
 			err = parse_uint(optarg, 1024, 1U << 28, &o->max_pairs);
 			break;
+		case 'C':
+			err = parse_uint(optarg, SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX,
+					 &o->cache_slots);
+			break;
 		case 'c':
 			err = parse_uint(optarg, 0, CPU_SETSIZE - 1, &cpu);
 			o->cpu = (int)cpu;
@@ -657,7 +834,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->pass = optarg;
-			err = strcmp(optarg, "scanwatch") && strcmp(optarg, "empty") ? -EINVAL : 0;
+			err = -EINVAL;
+			for (int p = 0; p < NPROGS; p++)
+				if (!strcmp(optarg, prog_names[p]))
+					err = 0;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -723,6 +903,77 @@ static int hold_in_dispatcher(int prog_fd, int *ns_fd, int *link_fd)
 	return *link_fd < 0 ? -errno : 0;
 }
 
+/*
+ * An ablation build of scanwatch.bpf.c, sized and set up like the replay sensor (replay clock,
+ * the same layout) so that the steps of the ladder differ only by the code they leave out.
+ */
+#define OPEN_LADDER(T, skp, csp, cfgp, tp, label)                                                 \
+	({                                                                                        \
+		char errmsg_[256];                                                                \
+		int err_ = -ENOMEM;                                                               \
+		(skp) = T##__open();                                                              \
+		if (skp)                                                                          \
+			err_ = sensor_size_state((csp), &SW_OBJ_VIEW(skp), (cfgp), SW_CTL_REPLAY, \
+						 errmsg_, sizeof(errmsg_));                       \
+		else                                                                              \
+			snprintf(errmsg_, sizeof(errmsg_), "%s", strerror(errno));                \
+		if (!err_) {                                                                      \
+			err_ = T##__load(skp);                                                    \
+			if (err_)                                                                 \
+				snprintf(errmsg_, sizeof(errmsg_), "%s", strerror(-err_));        \
+		}                                                                                 \
+		if (err_)                                                                         \
+			fprintf(stderr, "bench: cannot load the %s build: %s\n", label, errmsg_); \
+		else                                                                              \
+			*(tp) = (struct target){ .name = label,                                   \
+						 .prog_fd = bpf_program__fd(                      \
+							 (skp)->progs.scanwatch_xdp),             \
+						 .cs = (csp) };                                   \
+		err_;                                                                             \
+	})
+
+/* Method (d)'s drivers: the mix in their frames map, each tail-calling one program. */
+static int open_batches(struct bench *b)
+{
+	struct batch_frame {
+		__u32 len;
+		__u8 data[BATCH_FRAME_MAX];
+	} *frames = calloc(b->mix.n, sizeof(*frames));
+	__u32 *keys = calloc(b->mix.n, sizeof(*keys));
+	int err = frames && keys ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < b->mix.n; i++) {
+		if (b->mix.frames[i].len > BATCH_FRAME_MAX)
+			err = -E2BIG;
+		frames[i].len = b->mix.frames[i].len;
+		memcpy(frames[i].data, b->mix.buf + b->mix.frames[i].off,
+		       err ? 0 : b->mix.frames[i].len);
+		keys[i] = (__u32)i;
+	}
+	for (int p = 0; p < NPROGS && !err; p++) {
+		__u32 zero = 0, count = (__u32)b->mix.n;
+		int fd;
+
+		b->batch[p] = bench_batch_bpf__open();
+		err = b->batch[p] ? bpf_map__set_max_entries(b->batch[p]->maps.frames, count) :
+				    -errno;
+		if (!err)
+			err = bench_batch_bpf__load(b->batch[p]);
+		if (err)
+			break;
+		fd = bpf_map__fd(b->batch[p]->maps.frames);
+		if (bpf_map_update_batch(fd, keys, frames, &count, NULL) ||
+		    bpf_map_update_elem(bpf_map__fd(b->batch[p]->maps.target), &zero,
+					&b->t[p].prog_fd, BPF_ANY))
+			err = -errno;
+	}
+	free(frames);
+	free(keys);
+	if (err)
+		fprintf(stderr, "bench: cannot set up the batch driver: %s\n", strerror(-err));
+	return err;
+}
+
 static int bench_open(struct bench *b)
 {
 	struct sensor_config cfg = {
@@ -730,6 +981,7 @@ static int bench_open(struct bench *b)
 		.mode = SW_REQ_AUTO,
 		.max_pairs = b->opt.max_pairs,
 		.max_keys = SW_DEFAULT_MAX_KEYS,
+		.cache_slots = b->opt.cache_slots,
 		.interval_s = 60,
 	};
 	int err;
@@ -748,15 +1000,30 @@ static int bench_open(struct bench *b)
 		fprintf(stderr, "bench: cannot load the empty XDP program: %s\n", strerror(-err));
 		return err;
 	}
-	b->sw = (struct target){ .name = "scanwatch",
-				 .prog_fd = b->sensor.prog_fd,
-				 .clock_ns = &b->sensor.skel->bss->replay_now_ns };
-	b->base = (struct target){ .name = "empty",
-				   .prog_fd = bpf_program__fd(b->empty->progs.empty_xdp) };
-	err = hold_in_dispatcher(b->sw.prog_fd, &b->hold.ns_fd[0], &b->hold.link_fd[0]);
+	b->t[P_EMPTY] = (struct target){ .name = "empty",
+					 .prog_fd = bpf_program__fd(b->empty->progs.empty_xdp) };
+	b->t[P_FULL] = (struct target){ .name = "scanwatch",
+					.prog_fd = b->sensor.prog_fd,
+					.cs = &b->sensor.cs };
+	cstate_init(&b->touch_cs);
+	cstate_init(&b->parse_cs);
+	cstate_init(&b->cache_cs);
+	err = OPEN_LADDER(scanwatch_touch_bpf, b->touch, &b->touch_cs, &cfg, &b->t[P_TOUCH],
+			  "touch");
 	if (!err)
-		err = hold_in_dispatcher(b->base.prog_fd, &b->hold.ns_fd[1], &b->hold.link_fd[1]);
-	if (err)
+		err = OPEN_LADDER(scanwatch_parse_bpf, b->parse, &b->parse_cs, &cfg, &b->t[P_PARSE],
+				  "parse");
+	if (!err)
+		err = OPEN_LADDER(scanwatch_cache_bpf, b->cache, &b->cache_cs, &cfg, &b->t[P_CACHE],
+				  "parse+cache");
+	if (!err)
+		err = open_batches(b);
+	for (int p = 0; p < NPROGS && !err; p++)
+		err = hold_in_dispatcher(b->t[p].prog_fd, &b->hold.ns_fd[p], &b->hold.link_fd[p]);
+	for (int p = 0; p < NPROGS && !err; p++)
+		err = hold_in_dispatcher(bpf_program__fd(b->batch[p]->progs.bench_batch),
+					 &b->hold.ns_fd[NPROGS + p], &b->hold.link_fd[NPROGS + p]);
+	if (err == -EPERM || err == -EINVAL || err == -ENOENT)
 		fprintf(stderr,
 			"bench: cannot attach the programs in a private network namespace, which "
 			"keeps BPF_PROG_TEST_RUN from rebuilding the XDP dispatcher on every call: "
@@ -767,7 +1034,7 @@ static int bench_open(struct bench *b)
 
 static void bench_close(struct bench *b)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 * NPROGS; i++) {
 		if (b->hold.link_fd[i] >= 0)
 			close(b->hold.link_fd[i]);
 		if (b->hold.ns_fd[i] >= 0)
@@ -775,9 +1042,45 @@ static void bench_close(struct bench *b)
 	}
 	sensor_close(&b->sensor);
 	empty_bpf__destroy(b->empty);
+	cstate_unmap(&b->touch_cs);
+	cstate_unmap(&b->parse_cs);
+	cstate_unmap(&b->cache_cs);
+	scanwatch_touch_bpf__destroy(b->touch);
+	scanwatch_parse_bpf__destroy(b->parse);
+	scanwatch_cache_bpf__destroy(b->cache);
+	for (int p = 0; p < NPROGS; p++)
+		bench_batch_bpf__destroy(b->batch[p]);
 	drainer_free(&b->drainer);
 	interval_free(&b->iv);
 	mix_free(&b->mix);
+	for (int p = 0; p < NPROGS; p++) {
+		free(b->res.min_a[p]);
+		free(b->res.min_d[p]);
+	}
+	free(b->res.min_d_alone);
+}
+
+static int alloc_minimums(struct bench *b)
+{
+	size_t nb = (b->mix.n + BATCH - 1) / BATCH;
+	uint32_t **all[2 * NPROGS + 1];
+	size_t len[2 * NPROGS + 1];
+
+	for (int p = 0; p < NPROGS; p++) {
+		all[p] = &b->res.min_a[p];
+		len[p] = b->mix.n;
+		all[NPROGS + p] = &b->res.min_d[p];
+		len[NPROGS + p] = nb;
+	}
+	all[2 * NPROGS] = &b->res.min_d_alone;
+	len[2 * NPROGS] = nb;
+	for (int i = 0; i < 2 * NPROGS + 1; i++) {
+		*all[i] = malloc(len[i] * sizeof(uint32_t));
+		if (!*all[i])
+			return -ENOMEM;
+		memset(*all[i], 0xff, len[i] * sizeof(uint32_t));
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -787,7 +1090,8 @@ int main(int argc, char **argv)
 	struct derived dv;
 	int err;
 
-	b.hold = (struct hold){ .ns_fd = { -1, -1 }, .link_fd = { -1, -1 } };
+	for (int p = 0; p < 2 * NPROGS; p++)
+		b.hold.ns_fd[p] = b.hold.link_fd[p] = -1;
 	err = parse_args(argc, argv, &b.opt);
 	if (err)
 		return 2;
@@ -807,9 +1111,12 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 	if (b.opt.pass) {
-		const struct target *t = strcmp(b.opt.pass, "empty") ? &b.sw : &b.base;
+		const struct target *t = &b.t[P_FULL];
 		double ns;
 
+		for (int p = 0; p < NPROGS; p++)
+			if (!strcmp(b.opt.pass, prog_names[p]))
+				t = &b.t[p];
 		err = run_mix(t, &b.mix, 1, &ns);
 		if (err)
 			fprintf(stderr, "bench: BPF_PROG_TEST_RUN failed: %s\n", strerror(-err));
@@ -817,9 +1124,12 @@ int main(int argc, char **argv)
 			printf("%zu frames through %s, %.1f ns per packet\n", b.mix.n, t->name, ns);
 		goto out;
 	}
+	err = alloc_minimums(&b);
 	/* The warm-up round fills the allocator caches and the JIT image into the caches. */
 	for (unsigned int round = 0; round <= b.opt.rounds && !err; round++)
 		err = round_once(&b, round, round > 0);
+	if (!err)
+		sum_minimums(&b);
 	if (err) {
 		if (err != -EPROTO)
 			fprintf(stderr, "bench: BPF_PROG_TEST_RUN failed: %s\n", strerror(-err));

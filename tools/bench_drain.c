@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench`, SPEC.md §7 "drain of 1 000 000 (source, key) pairs": fills the real sensor
- * tables with N distinct pairs through the XDP program itself (BPF_PROG_TEST_RUN, one frame a
- * pair), then drains them as the daemon does (drain_flip waiting for running programs,
- * drain_read, drain_clear) and reports the time of each step and the process's peak resident
- * memory. Frames are made one at a time, so the process holds no more than a daemon would.
+ * `make bench`, SPEC.md §7 "drain of 1 000 000 (source, key) pairs": fills the real counting
+ * state with N distinct pairs through the XDP program itself (BPF_PROG_TEST_RUN, one frame a
+ * pair: a million log records), then drains them as the daemon does (drain_flip waiting for
+ * running programs, drain_read, drain_clear) and reports the time of each step and the
+ * process's peak resident memory. Frames are made one at a time, so the process holds no more
+ * than a daemon would. The first drain touches its buffers for the first time, which a daemon
+ * pays once: it is reported apart, and the verdict reads the later rounds' median.
  * Figures are information, never a verdict: the exit status only says whether the bench ran
  * and the drain returned exactly the pairs and packets sent.
  */
@@ -26,8 +28,8 @@
 #include "pktcraft.h"
 #include "sensor.h"
 
-#define TARGET_S 0.5
-#define TARGET_RSS_MB 200.0
+#define TARGET_S 0.1
+#define TARGET_RSS_MB 150.0
 #define KEYS_PER_SOURCE 4
 #define MAX_ROUNDS 9
 
@@ -42,7 +44,8 @@ static const char help[] =
 	"\n"
 	"  -n, --pairs N          distinct pairs (default 1000000)\n"
 	"  -P, --max-pairs N      size of the pair tables (default 1048576, as 'run')\n"
-	"  -r, --rounds R         fills and drains; the median is reported (default 1)\n"
+	"  -r, --rounds R         fills and drains; the first is reported apart, the median of\n"
+	"                         the others is the figure (default 3)\n"
 	"  -c, --cpu N            CPU to run on (default: the one we start on)\n"
 	"  -j, --json FILE        write {\"drain\": {...}} to FILE instead of the line on stdout\n"
 	"\n"
@@ -236,7 +239,7 @@ static int one_round(struct sensor *s, struct drainer *d, struct sw_interval *iv
 
 static int cmp_round(const void *a, const void *b)
 {
-	double x = ((const struct round *)a)->total_s, y = ((const struct round *)b)->total_s;
+	double x = ((const struct round *)a)->cpu_s, y = ((const struct round *)b)->cpu_s;
 
 	return x < y ? -1 : x > y;
 }
@@ -254,7 +257,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	int opt, err = 0;
 
 	*o = (struct opts){
-		.pairs = 1000000, .max_pairs = SW_DEFAULT_MAX_PAIRS, .rounds = 1, .cpu = -1
+		.pairs = 1000000, .max_pairs = SW_DEFAULT_MAX_PAIRS, .rounds = 3, .cpu = -1
 	};
 	while ((opt = getopt_long(argc, argv, "n:P:r:c:j:h", lo, NULL)) != -1) {
 		switch (opt) {
@@ -310,21 +313,28 @@ static int pin_cpu(int want)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-static void report(const struct opts *o, const struct round *m, long rss_open_kb)
+/*
+ * The verdict reads CPU time: on a shared machine the wall time also holds waits for a CPU that
+ * other tasks cause; both are printed.
+ */
+static void report(const struct opts *o, const struct round *m, const struct round *first,
+		   long rss_open_kb)
 {
 	double peak_mb = m->hwm_kb / 1024.0;
-	bool pass = m->total_s <= TARGET_S && peak_mb <= TARGET_RSS_MB;
+	bool pass = m->cpu_s <= TARGET_S && peak_mb <= TARGET_RSS_MB;
 	char label[64];
 	FILE *f = stdout;
 
 	printf("%-40s %9s %9s %11s %9s  %s\n", "", "drain s", "CPU s", "peak RSS MB", "before MB",
-	       "target <=0.5 s, <=200 MB");
+	       "target <=0.1 s, <=150 MB");
 	snprintf(label, sizeof(label), "drain: %u pairs (flip+read+clear)", o->pairs);
 	printf("%-40s %9.3f %9.3f %11.1f %9.1f  %s\n", label, m->total_s, m->cpu_s, peak_mb,
 	       m->rss_before_kb / 1024.0, pass ? "PASS" : "MISS");
 	printf("  flip %.1f ms (waits for running programs), read %.1f ms, clear %.1f ms; "
 	       "resident after loading %.1f MB; filling took %.2f s\n",
 	       m->flip_ms, m->read_ms, m->clear_ms, rss_open_kb / 1024.0, m->fill_s);
+	printf("  first drain (its buffers touched for the first time): %.3f s, CPU %.3f s\n",
+	       first->total_s, first->cpu_s);
 	if (o->json) {
 		f = fopen(o->json, "w");
 		if (!f) {
@@ -337,11 +347,12 @@ static void report(const struct opts *o, const struct round *m, long rss_open_kb
 	fprintf(f,
 		"\"drain\": {\"pairs\": %u, \"rounds\": %u, \"total_s\": %.4f, \"flip_ms\": %.2f, "
 		"\"read_ms\": %.2f, \"clear_ms\": %.2f, \"cpu_s\": %.4f, \"fill_s\": %.3f, \"rss_open_kb\": %ld, "
-		"\"rss_before_drain_kb\": %ld, \"peak_rss_kb\": %ld, \"target_s\": %.1f, "
-		"\"target_rss_mb\": %.0f, \"within_target\": %s}",
+		"\"rss_before_drain_kb\": %ld, \"peak_rss_kb\": %ld, \"first_total_s\": %.4f, "
+		"\"first_cpu_s\": %.4f, \"target_s\": %.1f, \"target_rss_mb\": %.0f, "
+		"\"verdict_reads\": \"cpu_s\", \"within_target\": %s}",
 		o->pairs, o->rounds, m->total_s, m->flip_ms, m->read_ms, m->clear_ms, m->cpu_s,
-		m->fill_s, rss_open_kb, m->rss_before_kb, m->hwm_kb, TARGET_S, TARGET_RSS_MB,
-		pass ? "true" : "false");
+		m->fill_s, rss_open_kb, m->rss_before_kb, m->hwm_kb, first->total_s, first->cpu_s,
+		TARGET_S, TARGET_RSS_MB, pass ? "true" : "false");
 	if (o->json) {
 		fputs("}\n", f);
 		fclose(f);
@@ -386,8 +397,12 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < o.rounds && !err; i++)
 		err = one_round(&s, &d, &iv, o.pairs, &rounds[i]);
 	if (!err) {
-		qsort(rounds, o.rounds, sizeof(rounds[0]), cmp_round);
-		report(&o, &rounds[o.rounds / 2], rss_open_kb);
+		struct round first = rounds[0];
+		size_t later = o.rounds > 1 ? o.rounds - 1 : 1;
+		struct round *r = o.rounds > 1 ? rounds + 1 : rounds;
+
+		qsort(r, later, sizeof(rounds[0]), cmp_round);
+		report(&o, &r[later / 2], &first, rss_open_kb);
 	}
 	interval_free(&iv);
 	drainer_free(&d);

@@ -287,7 +287,8 @@ static double smax(const struct series *s)
 }
 
 /* Mean of the kernel's durations over a mix, one test run per frame; verdicts checked. */
-static int run_mix(int prog_fd, volatile __u64 *clock, const struct mix *m, int want, double *ns)
+static int run_mix(int prog_fd, const struct cstate *clock, const struct mix *m, int want,
+		   double *ns)
 {
 	uint64_t sum = 0;
 
@@ -295,7 +296,7 @@ static int run_mix(int prog_fd, volatile __u64 *clock, const struct mix *m, int 
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = m->buf + m->off[i],
 			    .data_size_in = m->len[i], .repeat = 1);
 
-		*clock = BASE_TS_NS + i * 1000;
+		cstate_set_clock(clock, BASE_TS_NS + i * 1000);
 		if (bpf_prog_test_run_opts(prog_fd, &o))
 			return -errno;
 		if ((int)o.retval != want)
@@ -382,8 +383,7 @@ static int empty_flows(struct sensor *s)
 
 static int round_once(struct bench *b, bool record)
 {
-	volatile __u64 *cs = &b->sensor.skel->bss->replay_now_ns;
-	volatile __u64 *ch = &b->host.skel->bss->replay_now_ns;
+	const struct cstate *cs = &b->sensor.cs, *ch = &b->host.cs;
 	double v[NROWS];
 	int err;
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # `make demo`: a sensor in a network namespace, real scanners hitting it from an "Internet"
-# namespace, charts and a summary at the end. Everything stays inside the two namespaces this
-# script makes (no route out); everything is torn down on exit, Ctrl-C included.
+# namespace, charts, a summary and a monthly report at the end. The sensor is a darknet that never
+# answers (--drop), as a telescope is: what it counts is what was sent to it, not the scanners'
+# answers to its own replies. Areas come from the country database `make geoip` fetches.
+# Everything stays inside the two namespaces this script makes (no route out); everything is
+# torn down on exit, Ctrl-C included.
 #
 # DEMO_INTERVAL (default 10 s) shortens the daemon's drain interval so that the charts have
 # points after a few minutes; DEMO_OUT (default ./demo-out) is where data and charts go.
@@ -43,8 +46,11 @@ trap 'echo "interrupted: tearing down"; exit 130' INT TERM
 [ "$(id -u)" -eq 0 ] || { echo "make demo needs root (XDP, namespaces)" >&2; exit 1; }
 
 say "installing packages and building"
-make -s deps
+tools/install-deps.sh build run demo
 make -s all
+# The country database (ip-location-db, CC0; its data the NRO's, CC BY 4.0, nro.net).
+GEOIP=$ROOT/.output/geoip/country.mmdb
+make -s "$GEOIP" || { echo "(no country database: every area will be ??)"; GEOIP=; }
 
 say "sensor namespace $SENSOR_NS ($SENSOR4, $SENSOR6) <-veth-> Internet namespace $NET_NS"
 teardown
@@ -70,17 +76,20 @@ ip -n "$SENSOR_NS" -6 route add "$SCANNER6/128" dev "$SENSOR_IF"
 SENSOR_MAC=$(ip -n "$SENSOR_NS" -br link show "$SENSOR_IF" | awk '{print $3}')
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-say "scanwatch run (interval ${INTERVAL}s) on $SENSOR_IF, watching the sensor's /24 like a small telescope"
+say "scanwatch run --drop (interval ${INTERVAL}s) on $SENSOR_IF, watching the sensor's /24 like a small telescope"
 START=$(date +%s)
+# --drop: a sensor that answered closed ports with RSTs would have masscan, which answers every
+# RST with one of its own from its single source port, fill the top keys with that backscatter.
 ip netns exec "$SENSOR_NS" ./scanwatch run --point "$POINT=$SENSOR_IF" --data-dir "$OUT/data" \
-	--interval "$INTERVAL" --watch 192.0.2.0/24 --watch "$SENSOR6/128" \
+	--interval "$INTERVAL" --watch 192.0.2.0/24 --watch "$SENSOR6/128" --drop -v \
+	${GEOIP:+--geoip "$GEOIP"} --prom-textfile "$OUT/scanwatch.prom" \
 	--pin-root "$PIN_MNT/scanwatch" >"$OUT/daemon.log" 2>&1 &
 DAEMON_PID=$!
 for _ in $(seq 100); do
 	./scanwatch status --pin-root "$PIN_MNT/scanwatch" 2>/dev/null | grep -q "^$POINT " && break
 	sleep 0.1
 done
-./scanwatch status --pin-root "$PIN_MNT/scanwatch"
+./scanwatch status --pin-root "$PIN_MNT/scanwatch" --data-dir "$OUT/data" ${GEOIP:+--geoip "$GEOIP"}
 
 inet() { ip netns exec "$NET_NS" "$@"; }
 
@@ -125,6 +134,13 @@ DAEMON_PID=
 
 say "summary of today (UTC)"
 ./scanwatch summary --data-dir "$OUT/data" --day "$(date -u +%F)" | head -n 30
+cat <<'EOF'
+(The sensor dropped everything it counted and answered nothing, so every scan shows as a scan
+of the port it probed. The backscatter is hping3's: SYN-ACKs "from" tcp/80 and RSTs "from"
+tcp/443 of random spoofed victims, and the SYN-ACK reflection capture. A sensor that answered,
+run without --drop, would also count masscan's RST for each of its RSTs, from masscan's one
+source port, as backscatter of that port.)
+EOF
 
 if ./scanwatch graph --help >/dev/null 2>&1; then
 	say "charts"
@@ -134,4 +150,9 @@ if ./scanwatch graph --help >/dev/null 2>&1; then
 		--start "@$START" --end "@$(date +%s)" --key tcp/80 --kind backscatter
 	ls "$OUT/charts" "$OUT/charts/minutes"
 fi
-say "done: data in $OUT/data, charts in $OUT/charts, daemon log in $OUT/daemon.log"
+say "monthly report of the demo's data"
+MONTH=$(date -u +%Y-%m)
+./scanwatch report --data-dir "$OUT/data" --month "$MONTH" --out "$OUT/report-$MONTH" >/dev/null
+say "done: data in $OUT/data, charts in $OUT/charts, daemon log in $OUT/daemon.log,"
+echo "   Prometheus metrics in $OUT/scanwatch.prom, and the monthly report of this month:"
+echo "   $OUT/report-$MONTH/report.html ($OUT/report-$MONTH/report.md)"

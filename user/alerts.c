@@ -24,12 +24,15 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "daysrc.h"
 #include "log.h"
 #include "parse_num.h"
+#include "priv.h"
 #include "rrdio.h"
 #include "rrdstore.h"
 #include "store.h"
 #include "summary.h"
+#include "safe_file.h"
 
 #define DAY_S 86400
 #define TREND_DAYS 30
@@ -157,56 +160,6 @@ void alert_config_default(struct alert_config *c)
 
 /* ---- calendar ---- */
 
-int sw_day_parse(const char *s, int64_t *day)
-{
-	struct tm tm = { 0 }, parsed;
-	char *end;
-
-	if (strlen(s) != 10)
-		return -EINVAL;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -EINVAL;
-	parsed = tm;
-	*day = (int64_t)timegm(&tm) / DAY_S;
-	/* strptime takes 2009-02-31; timegm would make it 3 March. */
-	return tm.tm_mday == parsed.tm_mday && tm.tm_mon == parsed.tm_mon ? 0 : -EINVAL;
-}
-
-void sw_day_format(int64_t day, char out[11])
-{
-	time_t t = (time_t)(day * DAY_S);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-int sw_month_parse(const char *s, int *year, int *month)
-{
-	char tail;
-
-	if (strlen(s) != 7 || s[4] != '-' || sscanf(s, "%4d-%2d%c", year, month, &tail) != 2 ||
-	    *month < 1 || *month > 12 || *year < 1970 || *year > 9999)
-		return -EINVAL;
-	return 0;
-}
-
-void sw_month_days(int year, int month, int64_t *first, int64_t *last)
-{
-	struct tm a = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = 1 };
-	struct tm b = { .tm_year = year - 1900, .tm_mon = month, .tm_mday = 1 };
-
-	*first = (int64_t)timegm(&a) / DAY_S;
-	*last = (int64_t)timegm(&b) / DAY_S - 1;
-}
-
-int sw_weekday(int64_t day)
-{
-	/* 1970-01-01 was a Thursday (3 with Monday 0). */
-	return (int)(((day + 3) % 7 + 7) % 7);
-}
-
 static void month_of(int64_t day, int *y, int *m)
 {
 	time_t t = (time_t)(day * DAY_S);
@@ -237,10 +190,9 @@ static void time_str(int64_t t, char out[ALERT_TIME_LEN])
 
 static int64_t time_parse(const char *s)
 {
-	struct tm tm = { 0 };
-	const char *end = strptime(s, "%Y-%m-%dT%H:%MZ", &tm);
+	int64_t t;
 
-	return end && !*end ? (int64_t)timegm(&tm) : -1;
+	return sw_time_parse(s, &t) ? -1 : t;
 }
 
 /* ---- points and days ---- */
@@ -337,7 +289,7 @@ static void fill_key(struct alert *a, const char *point, const struct sw_key *k)
 	a->baseline_sources = NAN;
 }
 
-int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind, int64_t from,
+int alerts_surges(const struct daysrc *src, const char *point, enum alert_kind kind, int64_t from,
 		  int64_t to, int64_t base_from, int64_t base_to, const struct alert_config *cfg,
 		  struct alert_list *out, char *errmsg, size_t errlen)
 {
@@ -347,9 +299,9 @@ int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind,
 
 	tally_init(&cur);
 	tally_init(&base);
-	err = summary_load(data_dir, point, from, to, &cur, &nd, errmsg, errlen);
+	err = summary_load(src, point, from, to, &cur, &nd, errmsg, errlen);
 	if (!err)
-		err = summary_load(data_dir, point, base_from, base_to, &base, &nb, errmsg, errlen);
+		err = summary_load(src, point, base_from, base_to, &base, &nb, errmsg, errlen);
 	for (size_t i = 0; !err && nd && nb && i < cur.nkeys; i++) {
 		const struct tally_key *k = &cur.keys[i];
 		const struct tally_key *b = tally_find(&base, &k->key);
@@ -412,7 +364,7 @@ static struct day_slot *slot_of(struct day_slot *r, int64_t day)
 	return s->day == day ? s : NULL;
 }
 
-static int ring_load(struct day_slot *r, const char *data_dir, const char *point, int64_t day,
+static int ring_load(struct day_slot *r, const struct daysrc *src, const char *point, int64_t day,
 		     char *errmsg, size_t errlen)
 {
 	struct day_slot *s = &r[((day % RING_DAYS) + RING_DAYS) % RING_DAYS];
@@ -421,7 +373,7 @@ static int ring_load(struct day_slot *r, const char *data_dir, const char *point
 
 	tally_reset(&s->t);
 	s->day = day;
-	err = summary_load(data_dir, point, day, day, &s->t, &nd, errmsg, errlen);
+	err = summary_load(src, point, day, day, &s->t, &nd, errmsg, errlen);
 	s->have = !err && nd > 0;
 	return err;
 }
@@ -493,7 +445,7 @@ static int cmp_scores(const void *x, const void *y)
 	return sw_key_cmp(&a->key, &b->key);
 }
 
-int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
+int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day,
 			struct trend_score **out, size_t *n, char *errmsg, size_t errlen)
 {
 	struct day_slot *r = ring_new(), *s;
@@ -502,7 +454,7 @@ int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
 	*out = NULL;
 	*n = 0;
 	for (int64_t d = day - TREND_DAYS; !err && d <= day; d++)
-		err = ring_load(r, data_dir, point, d, errmsg, errlen);
+		err = ring_load(r, src, point, d, errmsg, errlen);
 	s = err ? NULL : slot_of(r, day);
 	if (s && s->have) {
 		*out = calloc(s->t.nkeys + 1, sizeof(**out));
@@ -525,7 +477,7 @@ static bool trend_hit(struct day_slot *r, int64_t day, const struct sw_key *k,
 	       ts->score >= cfg->trend_score;
 }
 
-int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t to,
+int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		  const struct alert_config *cfg, struct alert_list *out, char *errmsg,
 		  size_t errlen)
 {
@@ -535,7 +487,7 @@ int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t
 	for (int64_t d = from - TREND_DAYS - 1; !err && d <= to; d++) {
 		struct day_slot *s;
 
-		err = ring_load(r, data_dir, point, d, errmsg, errlen);
+		err = ring_load(r, src, point, d, errmsg, errlen);
 		s = slot_of(r, d);
 		if (err || d < from || !s->have)
 			continue;
@@ -790,9 +742,28 @@ static const char *dash(const char *s)
 	return s[0] ? s : "-";
 }
 
+void alerts_log_format(const struct alert *a, char *buf, size_t len)
+{
+	char v[6][32];
+
+	num_str(a->value, v[0], sizeof(v[0]));
+	num_str(a->baseline, v[1], sizeof(v[1]));
+	num_str(a->value_sources, v[2], sizeof(v[2]));
+	num_str(a->baseline_sources, v[3], sizeof(v[3]));
+	num_str(a->change_pct, v[4], sizeof(v[4]));
+	num_str(a->score, v[5], sizeof(v[5]));
+	snprintf(buf, len, "%s %" PRId64 " %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s",
+		 alert_kind_names[a->kind], a->at, a->point, a->key, sw_kind_names[a->key_kind],
+		 a->sources ? "sources" : "accesses", a->from, a->to, dash(a->base_from),
+		 dash(a->base_to), v[0], v[1], v[2], v[3], v[4], v[5],
+		 a->kind != ALERT_HW ? "-" :
+		 a->open	     ? "open" :
+				       "closed");
+}
+
 int alerts_log_append(const char *data_dir, const struct alert *a)
 {
-	char path[PATH_MAX], v[6][32];
+	char path[PATH_MAX], line[1024];
 	struct stat st;
 	FILE *f;
 	int err = 0;
@@ -800,26 +771,15 @@ int alerts_log_append(const char *data_dir, const struct alert *a)
 	if (!a->point[0])
 		return 0; /* all points together: recomputed from the summaries, no file of its own */
 	snprintf(path, sizeof(path), "%s/%s/" LOG_FILE, data_dir, a->point);
-	f = fopen(path, "a");
+	f = sf_fopen_path(path, "a", SW_MODE_FILE, &err);
 	if (!f)
-		return -errno;
+		return err;
 	if (!fstat(fileno(f), &st) && st.st_size == 0)
 		fprintf(f, "# scanwatch alerts (README.md \"Monthly report and alerts\"):\n"
 			   "# KIND AT POINT KEY KEYKIND MEASURE FROM TO BASE_FROM BASE_TO VALUE "
 			   "BASELINE VALUE_SOURCES BASELINE_SOURCES CHANGE_PCT SCORE STATE\n");
-	num_str(a->value, v[0], sizeof(v[0]));
-	num_str(a->baseline, v[1], sizeof(v[1]));
-	num_str(a->value_sources, v[2], sizeof(v[2]));
-	num_str(a->baseline_sources, v[3], sizeof(v[3]));
-	num_str(a->change_pct, v[4], sizeof(v[4]));
-	num_str(a->score, v[5], sizeof(v[5]));
-	fprintf(f, "%s %" PRId64 " %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s\n",
-		alert_kind_names[a->kind], a->at, a->point, a->key, sw_kind_names[a->key_kind],
-		a->sources ? "sources" : "accesses", a->from, a->to, dash(a->base_from),
-		dash(a->base_to), v[0], v[1], v[2], v[3], v[4], v[5],
-		a->kind != ALERT_HW ? "-" :
-		a->open		    ? "open" :
-				      "closed");
+	alerts_log_format(a, line, sizeof(line));
+	fprintf(f, "%s\n", line);
 	if (fflush(f))
 		err = -errno;
 	if (fclose(f) && !err)
@@ -844,6 +804,56 @@ static double num_parse(const char *s)
 	return *end ? NAN : v;
 }
 
+int alerts_log_parse(const char *point, char *line, struct alert_list *out, unsigned int *bad)
+{
+	char *w[17], *save = NULL;
+	struct alert a = { 0 };
+	int nw = 0, kind;
+	uint64_t at;
+	bool found = false;
+
+	if (line[0] == '#')
+		return 0;
+	for (char *t = strtok_r(line, " \n", &save); t && nw < 17; t = strtok_r(NULL, " \n", &save))
+		w[nw++] = t;
+	if (nw == 0)
+		return 0;
+	/* A line cut short by a crash, or not ours: counted and passed over. */
+	if (nw != 17) {
+		(*bad)++;
+		return 0;
+	}
+	/* Other kinds are recomputed from the daily summaries. */
+	if (strcmp(w[0], "hw"))
+		return 0;
+	if (parse_u64(w[1], 0, INT64_MAX, &at) || strcmp(w[2], point) ||
+	    strlen(w[3]) >= SW_KEY_STRLEN || (kind = sw_kind_parse(w[4])) < 0 ||
+	    strlen(w[6]) >= ALERT_TIME_LEN || strlen(w[7]) >= ALERT_TIME_LEN ||
+	    time_parse(w[6]) < 0 || time_parse(w[7]) < 0) {
+		(*bad)++;
+		return 0;
+	}
+	a.kind = ALERT_HW;
+	a.at = (int64_t)at;
+	snprintf(a.point, sizeof(a.point), "%s", w[2]);
+	snprintf(a.key, sizeof(a.key), "%s", w[3]);
+	a.key_kind = kind;
+	a.sources = !strcmp(w[5], "sources");
+	snprintf(a.from, sizeof(a.from), "%s", w[6]);
+	snprintf(a.to, sizeof(a.to), "%s", w[7]);
+	a.value = num_parse(w[10]);
+	a.baseline = num_parse(w[11]);
+	a.value_sources = a.baseline_sources = a.change_pct = a.score = NAN;
+	a.open = !strcmp(w[16], "open");
+	/* A run is logged when it starts and again when it ends: the last line tells. */
+	for (size_t i = 0; i < out->n; i++)
+		if (same_series(&out->v[i], &a) && !strcmp(out->v[i].from, a.from)) {
+			out->v[i] = a;
+			found = true;
+		}
+	return found ? 0 : alert_list_add(out, &a);
+}
+
 int alerts_log_read(const char *data_dir, const char *point, struct alert_list *out, char *errmsg,
 		    size_t errlen)
 {
@@ -853,63 +863,15 @@ int alerts_log_read(const char *data_dir, const char *point, struct alert_list *
 	int err = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/" LOG_FILE, data_dir, point);
-	f = fopen(path, "r");
+	f = sf_fopen_path(path, "r", 0, &err);
 	if (!f) {
-		if (errno == ENOENT)
+		if (err == -ENOENT)
 			return 0;
-		snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
+		return err;
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
-		char *w[17], *save = NULL;
-		struct alert a = { 0 };
-		int nw = 0, kind;
-		uint64_t at;
-		bool found = false;
-
-		if (line[0] == '#')
-			continue;
-		for (char *t = strtok_r(line, " \n", &save); t && nw < 17;
-		     t = strtok_r(NULL, " \n", &save))
-			w[nw++] = t;
-		if (nw == 0)
-			continue;
-		/* A line cut short by a crash, or not ours: counted and passed over. */
-		if (nw != 17) {
-			bad++;
-			continue;
-		}
-		/* Other kinds are recomputed from the daily summaries. */
-		if (strcmp(w[0], "hw"))
-			continue;
-		if (parse_u64(w[1], 0, INT64_MAX, &at) || strcmp(w[2], point) ||
-		    strlen(w[3]) >= SW_KEY_STRLEN || (kind = sw_kind_parse(w[4])) < 0 ||
-		    strlen(w[6]) >= ALERT_TIME_LEN || strlen(w[7]) >= ALERT_TIME_LEN ||
-		    time_parse(w[6]) < 0 || time_parse(w[7]) < 0) {
-			bad++;
-			continue;
-		}
-		a.kind = ALERT_HW;
-		a.at = (int64_t)at;
-		snprintf(a.point, sizeof(a.point), "%s", w[2]);
-		snprintf(a.key, sizeof(a.key), "%s", w[3]);
-		a.key_kind = kind;
-		a.sources = !strcmp(w[5], "sources");
-		snprintf(a.from, sizeof(a.from), "%s", w[6]);
-		snprintf(a.to, sizeof(a.to), "%s", w[7]);
-		a.value = num_parse(w[10]);
-		a.baseline = num_parse(w[11]);
-		a.value_sources = a.baseline_sources = a.change_pct = a.score = NAN;
-		a.open = !strcmp(w[16], "open");
-		/* A run is logged when it starts and again when it ends: the last line tells. */
-		for (size_t i = 0; i < out->n; i++)
-			if (same_series(&out->v[i], &a) && !strcmp(out->v[i].from, a.from)) {
-				out->v[i] = a;
-				found = true;
-			}
-		if (!found)
-			err = alert_list_add(out, &a);
-	}
+	while (!err && fgets(line, sizeof(line), f))
+		err = alerts_log_parse(point, line, out, &bad);
 	fclose(f);
 	if (bad)
 		sw_warn("%s: %u line(s) that are not alerts passed over", path, bad);
@@ -948,7 +910,7 @@ static int merge_hw(struct alert_list *out, const struct alert_list *scan)
 	return err;
 }
 
-static int collect_one(const char *data_dir, const char *point, int64_t from, int64_t to,
+static int collect_one(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		       const struct alert_config *cfg, struct alert_list *out, char *errmsg,
 		       size_t errlen)
 {
@@ -965,8 +927,8 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 		sw_month_days(y, m, &mf, &ml);
 		prev_month(&py, &pm);
 		sw_month_days(py, pm, &bf, &bl);
-		err = alerts_surges(data_dir, point, ALERT_SURGE_MONTH, mf, ml, bf, bl, cfg, out,
-				    errmsg, errlen);
+		err = alerts_surges(src, point, ALERT_SURGE_MONTH, mf, ml, bf, bl, cfg, out, errmsg,
+				    errlen);
 		if (++m == 13) {
 			m = 1;
 			y++;
@@ -974,17 +936,19 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 	}
 	/* ISO weeks, Monday to Sunday, that overlap the days. */
 	for (int64_t mon = from - sw_weekday(from); !err && mon <= to; mon += 7)
-		err = alerts_surges(data_dir, point, ALERT_SURGE_WEEK, mon, mon + 6, mon - 7,
-				    mon - 1, cfg, out, errmsg, errlen);
+		err = alerts_surges(src, point, ALERT_SURGE_WEEK, mon, mon + 6, mon - 7, mon - 1,
+				    cfg, out, errmsg, errlen);
 	if (!err)
-		err = alerts_trends(data_dir, point, from, to, cfg, out, errmsg, errlen);
+		err = alerts_trends(src, point, from, to, cfg, out, errmsg, errlen);
 	if (!err && point) {
 		struct alert_list logged = { 0 }, scan = { 0 };
 		int64_t t0 = from * DAY_S, t1 = (to + 1) * DAY_S;
 
-		err = alerts_log_read(data_dir, point, &logged, errmsg, errlen);
-		if (!err)
-			err = alerts_hw_scan(NULL, data_dir, point, t0, t1, &scan, errmsg, errlen);
+		err = daysrc_alerts_log(src, point, &logged, errmsg, errlen);
+		/* The archives are the sensors' files: the database has what their logs say. */
+		if (!err && src->data_dir)
+			err = alerts_hw_scan(NULL, src->data_dir, point, t0, t1, &scan, errmsg,
+					     errlen);
 		if (!err)
 			err = merge_hw(&logged, &scan);
 		for (size_t i = 0; !err && i < logged.n; i++) {
@@ -1000,16 +964,16 @@ static int collect_one(const char *data_dir, const char *point, int64_t from, in
 	return err;
 }
 
-int alerts_collect(const char *data_dir, char (*points)[ALERT_POINT_LEN], size_t npoints,
+int alerts_collect(const struct daysrc *src, char (*points)[ALERT_POINT_LEN], size_t npoints,
 		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
 		   struct alert_list *out, char *errmsg, size_t errlen)
 {
 	int err = 0;
 
 	for (size_t i = 0; !err && i < npoints; i++)
-		err = collect_one(data_dir, points[i], from, to, cfg, out, errmsg, errlen);
+		err = collect_one(src, points[i], from, to, cfg, out, errmsg, errlen);
 	if (!err && with_all)
-		err = collect_one(data_dir, NULL, from, to, cfg, out, errmsg, errlen);
+		err = collect_one(src, NULL, from, to, cfg, out, errmsg, errlen);
 	alert_list_sort(out);
 	return err;
 }
@@ -1200,6 +1164,7 @@ static int wait_exit(int pidfd, pid_t pid, int timeout_ms, int *status)
 static void __attribute__((noreturn))
 supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 {
+	char errmsg[256];
 	sigset_t none;
 	int status = 0, pidfd, fd;
 	pid_t pid;
@@ -1209,6 +1174,12 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	/* Nor its privileges: replay runs as root with all of them (README.md, "Alerts"). */
+	if (priv_shed(errmsg, sizeof(errmsg))) {
+		fprintf(stderr, "scanwatch: warning: alert command %s not run: %s\n", e->argv[0],
+			errmsg);
+		_exit(1);
+	}
 	set_env(a, msg);
 	pid = fork();
 	if (pid < 0)
@@ -1220,8 +1191,7 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			close(fd);
 		}
 		execvp(e->argv[0], e->argv);
-		fprintf(stderr, "scanwatch: warning: alert command %s: %s\n", e->argv[0],
-			strerror(errno));
+		sw_warn("alert command %s: %s", e->argv[0], strerror(errno));
 		_exit(127);
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -1231,17 +1201,14 @@ supervise(const struct alert_engine *e, const struct alert *a, const char *msg)
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 		}
-		fprintf(stderr,
-			"scanwatch: warning: alert command %s killed after %u s: it took too long\n",
-			e->argv[0], e->timeout_s);
+		sw_warn("alert command %s killed after %u s: it took too long", e->argv[0],
+			e->timeout_s);
 		_exit(1);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) && WEXITSTATUS(status) != 127)
-		fprintf(stderr, "scanwatch: warning: alert command %s exited with %d\n", e->argv[0],
-			WEXITSTATUS(status));
+		sw_warn("alert command %s exited with %d", e->argv[0], WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		fprintf(stderr, "scanwatch: warning: alert command %s killed by signal %d\n",
-			e->argv[0], WTERMSIG(status));
+		sw_warn("alert command %s killed by signal %d", e->argv[0], WTERMSIG(status));
 	_exit(0);
 }
 
@@ -1275,7 +1242,9 @@ static void raise_alert(struct alert_engine *e, const struct alert *a)
 	err = alerts_log_append(e->data_dir, a);
 	if (err)
 		sw_warn("point %s: cannot append to %s/%s/" LOG_FILE ": %s", a->point, e->data_dir,
-			a->point, strerror(-err));
+			a->point, sf_strerror(err));
+	else if (e->logged && a->point[0])
+		e->logged(e->logged_ctx, a);
 	e->raised++;
 	if (e->argv)
 		run_command(e, a, msg);
@@ -1285,18 +1254,19 @@ static void raise_alert(struct alert_engine *e, const struct alert *a)
 static void judge_days(struct alert_point *p, int64_t d0, int64_t d1)
 {
 	struct alert_engine *e = p->eng;
+	struct daysrc src = daysrc_files(e->data_dir);
 	struct alert_list l = { 0 };
 	char errmsg[512];
 	int err;
 
-	err = alerts_trends(e->data_dir, p->name, d0, d1, &e->cfg, &l, errmsg, sizeof(errmsg));
+	err = alerts_trends(&src, p->name, d0, d1, &e->cfg, &l, errmsg, sizeof(errmsg));
 	for (int64_t d = d0; !err && d <= d1; d++) {
 		int y, m, py, pm;
 		int64_t mf, ml, bf, bl;
 
 		if (sw_weekday(d) == 6)
-			err = alerts_surges(e->data_dir, p->name, ALERT_SURGE_WEEK, d - 6, d,
-					    d - 13, d - 7, &e->cfg, &l, errmsg, sizeof(errmsg));
+			err = alerts_surges(&src, p->name, ALERT_SURGE_WEEK, d - 6, d, d - 13,
+					    d - 7, &e->cfg, &l, errmsg, sizeof(errmsg));
 		month_of(d, &y, &m);
 		sw_month_days(y, m, &mf, &ml);
 		if (err || d != ml)
@@ -1305,8 +1275,8 @@ static void judge_days(struct alert_point *p, int64_t d0, int64_t d1)
 		pm = m;
 		prev_month(&py, &pm);
 		sw_month_days(py, pm, &bf, &bl);
-		err = alerts_surges(e->data_dir, p->name, ALERT_SURGE_MONTH, mf, ml, bf, bl,
-				    &e->cfg, &l, errmsg, sizeof(errmsg));
+		err = alerts_surges(&src, p->name, ALERT_SURGE_MONTH, mf, ml, bf, bl, &e->cfg, &l,
+				    errmsg, sizeof(errmsg));
 	}
 	if (err)
 		sw_warn("point %s: alerts of %" PRId64 " day(s) not judged: %s", p->name,
@@ -1332,6 +1302,9 @@ static void check_hw(struct alert_point *p, uint64_t end_s)
 
 	if (!p->rs)
 		return;
+	/* The archive keeps a week: more (a capture's clock that jumps years) is rows nobody has. */
+	if (from < (int64_t)end_s - HW_ARCHIVE_S)
+		from = (int64_t)end_s - HW_ARCHIVE_S;
 	time_str(from, first_row);
 	for (size_t i = 0; !err && i < p->rs->nfiles; i++) {
 		const struct rrd_file *f = &p->rs->files[i];
@@ -1367,7 +1340,8 @@ static void check_hw(struct alert_point *p, uint64_t end_s)
 		snprintf(known->to, sizeof(known->to), "%s", s->to);
 		if (known->open && !s->open) {
 			known->open = false;
-			alerts_log_append(e->data_dir, known);
+			if (!alerts_log_append(e->data_dir, known) && e->logged)
+				e->logged(e->logged_ctx, known);
 			sw_info("point %s: Holt-Winters failure of %s (%s) %s since %s ended at %s",
 				p->name, known->key, sw_kind_names[known->key_kind],
 				known->sources ? "sources" : "accesses", known->from, known->to);

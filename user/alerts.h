@@ -18,9 +18,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dates.h"
 #include "keyfmt.h"
 #include "tally.h"
 
+struct daysrc;
 struct rrdio;
 struct rrdstore;
 
@@ -79,15 +81,6 @@ struct alert_config {
 
 void alert_config_default(struct alert_config *c);
 
-/* Days since the epoch for YYYY-MM-DD, and back; the calendar needs no time zone. */
-int sw_day_parse(const char *s, int64_t *day);
-void sw_day_format(int64_t day, char out[11]);
-/* The first and last day of a month; month_parse takes YYYY-MM. */
-int sw_month_parse(const char *s, int *year, int *month);
-void sw_month_days(int year, int month, int64_t *first, int64_t *last);
-/* 0 Monday .. 6 Sunday. */
-int sw_weekday(int64_t day);
-
 /* The points of a data directory (folders with daily summaries), sorted; at most max. */
 int alert_find_points(const char *data_dir, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n);
 /* First and last day of a point's (or, NULL, every point's) daily summaries; -ENOENT if none. */
@@ -98,7 +91,7 @@ int alert_data_days(const char *data_dir, const char *point, int64_t *first, int
  * cfg->surge_min accesses whose accesses per point-day rose by cfg->surge_pct or more. point
  * NULL is every point together. Nothing when the baseline has no daily summary.
  */
-int alerts_surges(const char *data_dir, const char *point, enum alert_kind kind, int64_t from,
+int alerts_surges(const struct daysrc *src, const char *point, enum alert_kind kind, int64_t from,
 		  int64_t to, int64_t base_from, int64_t base_to, const struct alert_config *cfg,
 		  struct alert_list *out, char *errmsg, size_t errlen);
 
@@ -114,10 +107,10 @@ struct trend_score {
  * The trend scores of every key on day (sorted by score, descending; *n 0 when the day or its
  * 30 days before have no summary). The caller frees *out.
  */
-int alerts_trend_scores(const char *data_dir, const char *point, int64_t day,
+int alerts_trend_scores(const struct daysrc *src, const char *point, int64_t day,
 			struct trend_score **out, size_t *n, char *errmsg, size_t errlen);
 /* Trend alerts of the days [from, to]: the score reached the threshold that day, not before. */
-int alerts_trends(const char *data_dir, const char *point, int64_t from, int64_t to,
+int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		  const struct alert_config *cfg, struct alert_list *out, char *errmsg,
 		  size_t errlen);
 
@@ -132,13 +125,17 @@ int alerts_hw_scan(struct rrdio *io, const char *data_dir, const char *point, in
 int alerts_log_read(const char *data_dir, const char *point, struct alert_list *out, char *errmsg,
 		    size_t errlen);
 int alerts_log_append(const char *data_dir, const struct alert *a);
+/* One line of alerts.log as append writes it, without its newline. */
+void alerts_log_format(const struct alert *a, char *buf, size_t len);
+/* Reads one line into out as alerts_log_read() does (bad: lines passed over). */
+int alerts_log_parse(const char *point, char *line, struct alert_list *out, unsigned int *bad);
 
 /*
- * Every alert of the days [from, to] for the points given (and every point of the data
- * directory together, with_all): surges of the months and weeks that overlap the days, trends
+ * Every alert of the days [from, to] for the points given (and every point of the source
+ * together, with_all): surges of the months and weeks that overlap the days, trends
  * of the days, and Holt-Winters runs from the logs and the archives. Sorted.
  */
-int alerts_collect(const char *data_dir, char (*points)[ALERT_POINT_LEN], size_t npoints,
+int alerts_collect(const struct daysrc *src, char (*points)[ALERT_POINT_LEN], size_t npoints,
 		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
 		   struct alert_list *out, char *errmsg, size_t errlen);
 
@@ -167,6 +164,9 @@ struct alert_engine {
 	uint64_t hw_every_s; /* 0: every interval */
 	struct alert_point points[64];
 	size_t npoints;
+	/* Told of every line appended to an alerts.log (the central database: db_sink.h). */
+	void (*logged)(void *ctx, const struct alert *a);
+	void *logged_ctx;
 	pid_t children[ALERT_MAX_CHILDREN];
 	size_t nchildren;
 	uint64_t raised;

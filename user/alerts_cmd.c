@@ -11,6 +11,9 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "daysrc.h"
+#include "db_conn.h"
+#include "json.h"
 #include "log.h"
 #include "parse_num.h"
 
@@ -18,8 +21,8 @@
 
 static void alerts_help(void)
 {
-	printf("Usage: scanwatch alerts --data-dir DIR [--point NAME] [--since DAY] [--until DAY]\n"
-	       "                        [--json] [options]\n"
+	printf("Usage: scanwatch alerts (--data-dir DIR | --db URL) [--point NAME] [--since DAY]\n"
+	       "                        [--until DAY] [--json] [options]\n"
 	       "\n"
 	       "List the alerts of a data directory, oldest first: Holt-Winters failures (from\n"
 	       "each point's alerts.log and the week its RRD files keep), surges of a key on the\n"
@@ -28,6 +31,8 @@ static void alerts_help(void)
 	       "several points, all points together are judged too.\n"
 	       "\n"
 	       "  -d, --data-dir DIR       the data directory 'run' or 'replay' wrote\n"
+	       "      --db URL             or the central database the sensors add to (their\n"
+	       "                           alerts.log; no RRD archives there)\n"
 	       "  -p, --point NAME         this point only (repeatable; default: every point)\n"
 	       "  -s, --since DAY          from this day (YYYY-MM-DD or YYYY-MM; default: the first\n"
 	       "                           daily summary)\n"
@@ -61,20 +66,6 @@ static void json_num(FILE *f, const char *name, double v, const char *fmt)
 		fputs("null", f);
 	else
 		fprintf(f, fmt, v);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void print_json(FILE *f, const struct alert_list *l)
@@ -117,11 +108,12 @@ static void print_json(FILE *f, const struct alert_list *l)
 	fprintf(f, "%s]}\n", l->n ? "\n" : "");
 }
 
-static int parse_args(int argc, char **argv, const char **data_dir, char (*points)[ALERT_POINT_LEN],
-		      size_t *npoints, int64_t *since, int64_t *until, bool *json,
-		      struct alert_engine *cfg)
+static int parse_args(int argc, char **argv, const char **data_dir, const char **db_url,
+		      char (*points)[ALERT_POINT_LEN], size_t *npoints, int64_t *since,
+		      int64_t *until, bool *json, struct alert_engine *cfg)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "db", required_argument, NULL, 'B' },
 					      { "point", required_argument, NULL, 'p' },
 					      { "since", required_argument, NULL, 's' },
 					      { "until", required_argument, NULL, 'u' },
@@ -136,6 +128,9 @@ static int parse_args(int argc, char **argv, const char **data_dir, char (*point
 		switch (opt) {
 		case 'd':
 			*data_dir = optarg;
+			break;
+		case 'B':
+			*db_url = optarg;
 			break;
 		case 'p':
 			if (!point_name_ok(optarg))
@@ -178,9 +173,7 @@ static int parse_args(int argc, char **argv, const char **data_dir, char (*point
 	}
 	if (optind < argc)
 		return usage_error("alerts", "unexpected argument '%s'", argv[optind]);
-	if (!*data_dir)
-		return usage_error("alerts", "--data-dir is required");
-	return 0;
+	return daysrc_usage("alerts", *data_dir, *db_url) ? SW_EXIT_USAGE : 0;
 }
 
 int cmd_alerts(int argc, char **argv)
@@ -188,7 +181,9 @@ int cmd_alerts(int argc, char **argv)
 	static char points[MAX_POINTS][ALERT_POINT_LEN];
 	struct alert_engine cfg; /* only its thresholds: the options are the daemon's */
 	struct alert_list l = { 0 };
-	const char *data_dir = NULL;
+	const char *data_dir = NULL, *db_url = NULL;
+	struct daysrc src;
+	struct db_conn db;
 	int64_t since = INT64_MIN, until = INT64_MAX, first, last;
 	size_t npoints = 0;
 	bool json = false, chosen;
@@ -197,28 +192,33 @@ int cmd_alerts(int argc, char **argv)
 	int err;
 
 	alert_engine_init(&cfg);
-	err = parse_args(argc, argv, &data_dir, points, &npoints, &since, &until, &json, &cfg);
+	err = parse_args(argc, argv, &data_dir, &db_url, points, &npoints, &since, &until, &json,
+			 &cfg);
 	if (err) {
 		alert_engine_close(&cfg);
 		return err == SW_HELP_SHOWN ? 0 : err;
 	}
-	if (stat(data_dir, &st) || !S_ISDIR(st.st_mode))
+	if (data_dir && (stat(data_dir, &st) || !S_ISDIR(st.st_mode)))
 		return usage_error("alerts", "data directory '%s' does not exist", data_dir);
 	if (since != INT64_MIN && until != INT64_MAX && until < since)
 		return usage_error("alerts", "--until must not come before --since");
-	for (size_t i = 0; i < npoints; i++) {
-		char path[4200];
-
-		snprintf(path, sizeof(path), "%s/%s/daily", data_dir, points[i]);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			return usage_error("alerts", "no point '%s' in %s", points[i], data_dir);
-	}
+	err = daysrc_open(&src, &db, data_dir, db_url, "alerts");
+	if (err)
+		return err;
+	for (size_t i = 0; i < npoints; i++)
+		if (!daysrc_has_point(&src, points[i])) {
+			daysrc_close(&src);
+			return usage_error("alerts", "no point '%s' in %s", points[i],
+					   daysrc_name(&src));
+		}
 	chosen = npoints > 0;
 	if (!npoints) {
-		err = alert_find_points(data_dir, points, MAX_POINTS, &npoints);
-		if (err == -E2BIG)
+		err = daysrc_points(&src, points, MAX_POINTS, &npoints);
+		if (err == -E2BIG) {
+			daysrc_close(&src);
 			return usage_error("alerts", "more than %d points: pick some with --point",
 					   MAX_POINTS);
+		}
 	}
 	/* The days with data bound the days judged: no month of empty files. */
 	first = INT64_MAX;
@@ -226,7 +226,7 @@ int cmd_alerts(int argc, char **argv)
 	for (size_t i = 0; i < npoints; i++) {
 		int64_t f, t;
 
-		if (alert_data_days(data_dir, points[i], &f, &t))
+		if (daysrc_data_days(&src, points[i], &f, &t))
 			continue;
 		first = f < first ? f : first;
 		last = t > last ? t : last;
@@ -237,15 +237,17 @@ int cmd_alerts(int argc, char **argv)
 		last = until;
 	if (npoints && first <= last) {
 		/* All points together only when every point is judged. */
-		err = alerts_collect(data_dir, points, npoints, !chosen && npoints > 1, first, last,
+		err = alerts_collect(&src, points, npoints, !chosen && npoints > 1, first, last,
 				     &cfg.cfg, &l, errmsg, sizeof(errmsg));
 		if (err) {
 			sw_err("%s", errmsg);
+			daysrc_close(&src);
 			alert_list_free(&l);
 			alert_engine_close(&cfg);
 			return err == -EINVAL ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 		}
 	}
+	daysrc_close(&src);
 	if (json) {
 		print_json(stdout, &l);
 	} else {

@@ -1,18 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
 
-int atomic_file_open(struct atomic_file *af, const char *path)
+static int open_in(struct atomic_file *af, int dfd, const char *name, mode_t mode)
 {
+	int fd;
+
+	af->dfd = dfd;
+	if (snprintf(af->name, sizeof(af->name), "%s", name) >= (int)sizeof(af->name))
+		fd = -ENAMETOOLONG;
+	else
+		fd = sf_tmp(dfd, name, mode, af->tmp);
+	if (fd >= 0) {
+		af->f = fdopen(fd, "w");
+		if (af->f)
+			return 0;
+		fd = -errno;
+		unlinkat(dfd, af->tmp, 0);
+	}
+	close(dfd);
+	af->dfd = -1;
+	return fd;
+}
+
+int atomic_file_openat(struct atomic_file *af, int dfd, const char *name, mode_t mode)
+{
+	int own = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+
 	af->f = NULL;
-	if (snprintf(af->path, sizeof(af->path), "%s", path) >= (int)sizeof(af->path) ||
-	    snprintf(af->tmp, sizeof(af->tmp), "%s.tmp", path) >= (int)sizeof(af->tmp))
-		return -ENAMETOOLONG;
-	af->f = fopen(af->tmp, "w");
-	return af->f ? 0 : -errno;
+	if (own < 0)
+		return -errno;
+	return open_in(af, own, name, mode);
+}
+
+int atomic_file_open(struct atomic_file *af, const char *path, mode_t mode)
+{
+	char base[NAME_MAX + 1];
+	int dfd = sf_parent(path, base, sizeof(base));
+
+	af->f = NULL;
+	if (dfd < 0)
+		return dfd;
+	return open_in(af, dfd, base, mode);
 }
 
 int atomic_file_commit(struct atomic_file *af)
@@ -24,9 +57,20 @@ int atomic_file_commit(struct atomic_file *af)
 	if (fclose(af->f) && !err)
 		err = -errno;
 	af->f = NULL;
-	if (!err && rename(af->tmp, af->path))
+	if (!err && renameat(af->dfd, af->tmp, af->dfd, af->name))
 		err = -errno;
 	if (err)
-		unlink(af->tmp);
+		unlinkat(af->dfd, af->tmp, 0);
+	close(af->dfd);
+	af->dfd = -1;
 	return err;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+	fclose(af->f);
+	af->f = NULL;
+	unlinkat(af->dfd, af->tmp, 0);
+	close(af->dfd);
+	af->dfd = -1;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "keyfmt.h"
+#include "log.h"
 
 int prefix_list_add(struct prefix_list *l, const char *str)
 {
@@ -72,13 +75,19 @@ int use_time_zone(const char *tz)
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {
+	char buf[PATH_MAX + 16];
+	const char *where = config_origin(optarg, buf, sizeof(buf));
 	va_list ap;
 
-	fprintf(stderr, "scanwatch %s: ", cmd);
+	fprintf(stderr, "%sscanwatch %s: %s%s", sw_log_priority(SW_LOG_ERR), cmd,
+		where ? where : "", where ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'scanwatch %s --help')\n", cmd);
+	if (where)
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, " (see 'scanwatch %s --help')\n", cmd);
 	return SW_EXIT_USAGE;
 }
 

@@ -25,6 +25,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_db_init(int argc, char **argv);
 
 /* A growable list of --watch prefixes. */
 struct prefix_list {
@@ -37,9 +38,14 @@ void prefix_list_free(struct prefix_list *l);
 /* Validates a zone name against the system's database and makes it the process's TZ. */
 int use_time_zone(const char *tz);
 struct option;
+/* run's options: the names a configuration file may hold (config.h). */
+const struct option *run_option_table(void);
 /* Names the option getopt_long stopped at ('?') in one line; returns SW_EXIT_USAGE. */
 int option_error(const char *cmd, const struct option *opts, char **argv);
-/* Reports a bad option value in one line; returns SW_EXIT_USAGE. */
+/*
+ * Reports a bad option value in one line; returns SW_EXIT_USAGE. A value from the configuration
+ * file (config.h) is reported as FILE:LINE.
+ */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "atomic_file.h"
 #include "dayfile.h"
 #include "keyfmt.h"
+#include "dates.h"
 #include "parse_num.h"
 
 static const char *const stat_names[SW_NSTATS] = {
@@ -24,7 +26,22 @@ static const char *const stat_names[SW_NSTATS] = {
 	[SW_STAT_FLOWS_NEW] = "flows_new",
 	[SW_STAT_FLOWS_LOST] = "flows_lost",
 	[SW_STAT_FLOWS_EVICTED] = "flows_evicted",
+	[SW_STAT_LOG_FULL] = "log_full",
+	[SW_STAT_PAIRS_OVER] = "pairs_over",
 };
+
+const char *dayfile_stat_name(int stat)
+{
+	return stat >= 0 && stat < SW_NSTATS ? stat_names[stat] : NULL;
+}
+
+int dayfile_stat_index(const char *name)
+{
+	for (int s = 0; s < SW_NSTATS; s++)
+		if (!strcmp(name, stat_names[s]))
+			return s;
+	return -1;
+}
 
 void dayfile_init(struct dayfile *df)
 {
@@ -72,10 +89,21 @@ static void write_body(FILE *f, const struct dayfile *df)
 	}
 }
 
+int dayfile_writeat(int dfd, const char *name, const struct dayfile *df)
+{
+	struct atomic_file af;
+	int err = atomic_file_openat(&af, dfd, name, SW_MODE_FILE);
+
+	if (err)
+		return err;
+	write_body(af.f, df);
+	return atomic_file_commit(&af);
+}
+
 int dayfile_write(const char *path, const struct dayfile *df)
 {
 	struct atomic_file af;
-	int err = atomic_file_open(&af, path);
+	int err = atomic_file_open(&af, path, SW_MODE_FILE);
 
 	if (err)
 		return err;
@@ -97,40 +125,67 @@ static int split(char *line, char **fields)
 	return n;
 }
 
-static int parse_line(struct dayfile *df, char **f, int n, const char **why)
+/*
+ * What a file has said so far: a second line for the same fact is a file scanwatch did not
+ * write (two files joined, or an edit), and summing it would count its figures twice.
+ */
+struct seen {
+	bool head[7]; /* format point date tz seq pairs lost_sources */
+	bool stat[SW_NSTATS];
+	bool area[SW_NAREAS];
+};
+
+/* Files written before the day's set had a ceiling have no lost_sources line: none was lost. */
+static const char *const head_names[7] = {
+	"format", "point", "date", "tz", "seq", "pairs", "lost_sources",
+};
+
+static int parse_head(struct dayfile *df, struct seen *seen, int h, const char *v, const char **why)
+{
+	uint64_t *num[7] = { [4] = &df->seq, [5] = &df->pairs, [6] = &df->t.lost_sources };
+	char *dst[7] = { NULL, df->point, df->date, df->tz };
+	size_t len[7] = { 0, sizeof(df->point), sizeof(df->date), sizeof(df->tz) };
+	int64_t day;
+
+	*why = "line repeated";
+	if (seen->head[h])
+		return -1;
+	seen->head[h] = true;
+	switch (h) {
+	case 0:
+		*why = "unsupported format";
+		return strcmp(v, "1") ? -1 : 0;
+	case 4:
+	case 5:
+	case 6:
+		*why = "bad number";
+		return parse_u64(v, 0, UINT64_MAX, num[h]) ? -1 : 0;
+	}
+	*why = "value too long";
+	if (strlen(v) >= len[h])
+		return -1;
+	*why = h == 1 ? "bad point name" : "bad date";
+	if ((h == 1 && !point_name_ok(v)) || (h == 2 && sw_day_parse(v, &day)))
+		return -1;
+	strcpy(dst[h], v);
+	return 0;
+}
+
+static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, const char **why)
 {
 	uint64_t v[6];
 
 	*why = "unknown line";
-	if (!strcmp(f[0], "format") && n == 2) {
-		*why = "unsupported format";
-		return strcmp(f[1], "1") ? -1 : 0;
-	}
-	if ((!strcmp(f[0], "point") || !strcmp(f[0], "date") || !strcmp(f[0], "tz")) && n == 2) {
-		char *dst = f[0][0] == 'p' ? df->point : f[0][0] == 'd' ? df->date : df->tz;
-		size_t len = f[0][0] == 'p' ? sizeof(df->point) :
-			     f[0][0] == 'd' ? sizeof(df->date) :
-					      sizeof(df->tz);
-
-		*why = "value too long";
-		if (strlen(f[1]) >= len)
-			return -1;
-		strcpy(dst, f[1]);
-		return 0;
-	}
-	if ((!strcmp(f[0], "seq") || !strcmp(f[0], "pairs")) && n == 2) {
-		*why = "bad number";
-		return parse_u64(f[1], 0, UINT64_MAX, f[0][0] == 's' ? &df->seq : &df->pairs) ? -1 :
-												0;
-	}
-	/* Files written before the day's set had a ceiling have no such line: none was lost. */
-	if (!strcmp(f[0], "lost_sources") && n == 2) {
-		*why = "bad number";
-		return parse_u64(f[1], 0, UINT64_MAX, &df->t.lost_sources) ? -1 : 0;
-	}
+	for (int h = 0; h < 7; h++)
+		if (!strcmp(f[0], head_names[h]) && n == 2)
+			return parse_head(df, seen, h, f[1], why);
 	if (!strcmp(f[0], "stat") && n == 3) {
 		for (int s = 0; s < SW_NSTATS; s++)
 			if (!strcmp(f[1], stat_names[s])) {
+				*why = "stat repeated";
+				if (seen->stat[s])
+					return -1;
+				seen->stat[s] = true;
 				*why = "bad number";
 				return parse_u64(f[2], 0, UINT64_MAX, &df->t.stats[s]) ? -1 : 0;
 			}
@@ -169,6 +224,10 @@ static int parse_line(struct dayfile *df, char **f, int n, const char **why)
 		*why = "bad area";
 		if (a == SW_AREA_UNKNOWN && strcmp(f[1], "??"))
 			return -1;
+		*why = "area listed twice";
+		if (seen->area[a])
+			return -1;
+		seen->area[a] = true;
 		*why = "bad number";
 		if (parse_u64(f[2], 0, UINT64_MAX, &v[0]) || parse_u64(f[3], 0, UINT64_MAX, &v[1]))
 			return -1;
@@ -182,16 +241,19 @@ static int parse_line(struct dayfile *df, char **f, int n, const char **why)
 int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen)
 {
 	char line[512], *fields[MAX_FIELDS];
+	struct seen seen = { 0 };
 	const char *why = NULL;
 	unsigned int lineno = 0;
 	FILE *f;
-	int n;
+	int n, err;
 
 	dayfile_init(df);
-	f = fopen(path, "r");
+	/* Not through a link, and never waiting on a FIFO planted in the file's place. */
+	f = sf_fopen_path(path, "r", 0, &err);
 	if (!f) {
-		snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
+		/* Not a file scanwatch wrote: bad input, like one that does not parse. */
+		return err == -ELOOP || err == -SF_ENOTREG ? -EINVAL : err;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
@@ -208,7 +270,7 @@ int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errl
 			why = "too many fields";
 			break;
 		}
-		if (parse_line(df, fields, n, &why))
+		if (parse_line(df, &seen, fields, n, &why))
 			break;
 		why = NULL;
 	}

@@ -25,9 +25,16 @@ struct dayfile {
 
 void dayfile_init(struct dayfile *df);
 void dayfile_free(struct dayfile *df);
-/* Written to a temporary name, synced, then renamed over the old one. */
+/* Written to a temporary name, synced, then renamed over the old one (atomic_file.h). */
+int dayfile_writeat(int dfd, const char *name, const struct dayfile *df);
 int dayfile_write(const char *path, const struct dayfile *df);
-/* 0, -ENOENT, or -EINVAL with the file, line and reason in errmsg. */
+/* The name a statistic has in the file ("packets"), and back: -1 for no such name. */
+const char *dayfile_stat_name(int stat);
+int dayfile_stat_index(const char *name);
+/*
+ * 0, -ENOENT, or another -errno with the file and why in errmsg: -EINVAL for a line that does
+ * not parse or repeats a fact, with its number; a link or a file that is not regular is refused.
+ */
 int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen);
 
 #endif

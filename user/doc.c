@@ -88,19 +88,21 @@ int doc_open(struct doc *d, const char *dir, const char *name, const char *title
 {
 	char path[PATH_MAX];
 
+	int err;
+
 	memset(d, 0, sizeof(*d));
 	snprintf(path, sizeof(path), "%s/%s.md", dir, name);
-	d->md = fopen(path, "w");
-	if (!d->md)
-		return -errno;
+	err = atomic_file_open(&d->md_file, path, SW_MODE_PUB_FILE);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "%s/%s.html", dir, name);
-	d->html = fopen(path, "w");
-	if (!d->html) {
-		int err = -errno;
-
-		fclose(d->md);
+	err = atomic_file_open(&d->html_file, path, SW_MODE_PUB_FILE);
+	if (err) {
+		atomic_file_abort(&d->md_file);
 		return err;
 	}
+	d->md = d->md_file.f;
+	d->html = d->html_file.f;
 	check(d, fprintf(d->md, "# %s\n\n", title));
 	check(d,
 	      fprintf(d->html,
@@ -119,10 +121,15 @@ int doc_close(struct doc *d)
 	int err;
 
 	check(d, fputs("</body>\n</html>\n", d->html));
-	if (fclose(d->md))
-		check(d, -1);
-	if (fclose(d->html))
-		check(d, -1);
+	if (d->err) {
+		atomic_file_abort(&d->md_file);
+		atomic_file_abort(&d->html_file);
+	} else if ((err = atomic_file_commit(&d->md_file))) {
+		d->err = err;
+		atomic_file_abort(&d->html_file);
+	} else if ((err = atomic_file_commit(&d->html_file))) {
+		d->err = err;
+	}
 	err = d->err;
 	memset(d, 0, sizeof(*d));
 	return err;

@@ -9,16 +9,22 @@
 
 #include <stdio.h>
 
+#include "atomic_file.h"
+
 struct doc {
+	struct atomic_file md_file, html_file;
 	FILE *md, *html;
 	int table_cols;
 	const char *align; /* per column: 'l' or 'r' */
 	int err; /* the first write error (-errno) */
 };
 
-/* Creates DIR/NAME.md and DIR/NAME.html. */
+/*
+ * Creates DIR/NAME.md and DIR/NAME.html, mode SW_MODE_PUB_FILE, under temporary names that
+ * doc_close() renames into place (atomic_file.h): never through a link planted at a name.
+ */
 int doc_open(struct doc *d, const char *dir, const char *name, const char *title);
-/* Closes both, 0 or the first error. */
+/* Closes both, 0 or the first error; on error the old documents stay as they were. */
 int doc_close(struct doc *d);
 
 void doc_heading(struct doc *d, int level, const char *fmt, ...)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Lossless drain of a sensor's interval tables: flip the generation the program writes to,
- * wait for programs still running on the old one, read it whole with batch lookups, and empty it
- * once the caller has what it read.
+ * Lossless drain of a sensor's counting state (README.md, "How counting works"): flip the
+ * generation the program writes to, wait for programs still running on the old one, read its
+ * caches and log in place through their mappings and its overflow table with batch lookups,
+ * merge the records into the interval's pairs and keys, and empty the generation once the caller
+ * has stored what it read.
  */
 #ifndef SW_DRAIN_H
 #define SW_DRAIN_H
@@ -10,18 +12,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cstate.h"
+#include "pairtab.h"
 #include "scanwatch.h"
 
 struct sensor;
 
 struct sw_key_rec {
 	struct sw_key key;
-	struct sw_key_val val; /* summed over CPUs */
+	struct sw_key_val val; /* summed over CPUs and records */
 };
 
 struct sw_pair_rec {
 	struct sw_pair pair;
 	struct sw_pair_val val; /* times in wall-clock nanoseconds */
+};
+
+/*
+ * Where one generation's accesses were found, before the drain merged them: every access the
+ * program counted is in exactly one of the log's records, a cache slot, the overflow table or
+ * (no room for its key there) the kernel's keys_lost; the tests check it on every drain.
+ */
+struct sw_census {
+	uint64_t log_records, log_packets;
+	uint64_t cache_slots, cache_packets; /* slots in use */
+	uint64_t overflow_packets; /* under their keys in the overflow table */
+	uint64_t kernel_keys_lost; /* stats[SW_STAT_KEYS_LOST] as the program counted it */
+	/* Moved to keys_lost by the drain: keys past --max-keys; of those, from the overflow table. */
+	uint64_t keys_over_packets, keys_over_overflow;
 };
 
 /* One interval's counts, as read from one generation. */
@@ -33,6 +51,7 @@ struct sw_interval {
 	struct sw_pair_rec *pairs;
 	size_t npairs, pairs_cap;
 	uint64_t stats[SW_NSTATS];
+	struct sw_census census;
 };
 
 /* Scratch buffers for batch reads, reused across drains. */
@@ -43,8 +62,24 @@ struct drain_buf {
 	size_t key_size, val_size;
 };
 
+/* What the drain knows of a key besides its counts. */
+struct drain_key {
+	uint64_t first_ns; /* its first packet's time, UINT64_MAX when only in the overflow table */
+	uint64_t overflow; /* of its packets, from the overflow table */
+};
+
 struct drainer {
-	struct drain_buf kbuf, pbuf;
+	struct drain_buf kbuf; /* the overflow table */
+	struct cstate_gen gen;
+	struct pairtab pairs; /* the interval's pairs, by (source, key) */
+	uint32_t *pair_key; /* for each of the interval's pairs, its key's index */
+	size_t pair_key_cap;
+	uint32_t *key_index; /* open addressing over the interval's keys: index + 1, 0 empty */
+	size_t key_index_cap;
+	struct drain_key *key_aux;
+	size_t key_aux_cap;
+	uint32_t *order; /* scratch for the --max-pairs cut */
+	size_t order_cap;
 	/* Added to the kernel's CLOCK_MONOTONIC_COARSE times to get wall-clock ones (0 in replay). */
 	int64_t mono_to_wall_ns;
 	int ncpus;
@@ -57,7 +92,11 @@ void interval_free(struct sw_interval *iv);
 
 /* Points the program at the other generation and waits until nothing writes the old one. */
 int drain_flip(struct sensor *s);
-/* Reads the generation that drain_flip retired into iv (which is reset first). */
+/*
+ * Reads the generation that drain_flip retired into iv (which is reset first): the pairs, each
+ * once; the keys, summed from the records and the overflow table; the stats; and the cuts of
+ * --max-keys and --max-pairs, whose packets go to keys_lost and to their keys' lost.
+ */
 int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv);
 /* Empties the retired generation for its next turn. */
 int drain_clear(struct drainer *d, struct sensor *s);

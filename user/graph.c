@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -14,12 +15,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "charts.h"
 #include "cli.h"
+#include "dates.h"
+#include "daysrc.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "safe_file.h"
 #include "summary.h"
 
 #define DAY_S 86400
@@ -78,10 +83,9 @@ static void graph_help(void)
  */
 static int parse_time(const char *s, int64_t *t, int64_t *whole)
 {
-	struct tm tm = { 0 }, parsed;
-	const char *end;
+	int64_t first, last;
 	uint64_t v;
-	size_t n = strlen(s);
+	int y, m;
 
 	*whole = 0;
 	if (s[0] == '@') {
@@ -90,32 +94,21 @@ static int parse_time(const char *s, int64_t *t, int64_t *whole)
 		*t = (int64_t)v;
 		return 0;
 	}
-	if (n == 7) {
-		end = strptime(s, "%Y-%m", &tm);
-		if (!end || *end)
-			return -EINVAL;
-		tm.tm_mday = 1;
-		*t = (int64_t)timegm(&tm);
-		tm.tm_mon++;
-		*whole = (int64_t)timegm(&tm) - *t;
+	if (!sw_month_parse(s, &y, &m)) {
+		sw_month_days(y, m, &first, &last);
+		*t = first * DAY_S;
+		*whole = (last - first + 1) * DAY_S;
 		return 0;
 	}
-	if (n == 10) {
-		end = strptime(s, "%Y-%m-%d", &tm);
+	if (!sw_day_parse(s, &first)) {
+		*t = first * DAY_S;
 		*whole = DAY_S;
-	} else if (n == 16 || n == 19) {
-		end = strptime(s, n == 16 ? "%Y-%m-%dT%H:%M" : "%Y-%m-%dT%H:%M:%S", &tm);
-	} else {
-		return -EINVAL;
+		return 0;
 	}
-	if (!end || *end)
+	/* The instant forms: no zone letter, the time is UTC by definition here. */
+	if (strchr(s, 'Z'))
 		return -EINVAL;
-	parsed = tm;
-	*t = (int64_t)timegm(&tm);
-	/* strptime takes 2009-02-31, and timegm would quietly make it 3 March. */
-	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
-		return -EINVAL;
-	return 0;
+	return sw_time_parse(s, t);
 }
 
 static int cmp_points(const void *a, const void *b)
@@ -211,6 +204,7 @@ static void window_of(const struct graph_opts *o, const struct chart_def *c, int
 static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_LEN], size_t n,
 			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
 {
+	struct daysrc src = daysrc_files(o->data_dir);
 	char errmsg[512];
 	int64_t from = s / DAY_S, to = (e - 1) / DAY_S;
 	unsigned int nd;
@@ -219,8 +213,7 @@ static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_L
 	*ndays = 0;
 	tally_reset(t);
 	for (size_t i = 0; i < n; i++) {
-		err = summary_load(o->data_dir, points[i], from, to, t, &nd, errmsg,
-				   sizeof(errmsg));
+		err = summary_load(&src, points[i], from, to, t, &nd, errmsg, sizeof(errmsg));
 		if (err) {
 			sw_err("%s", errmsg);
 			return err == -EINVAL ? -EBADMSG : err;
@@ -583,11 +576,14 @@ int cmd_graph(int argc, char **argv)
 			return err == -EBADMSG ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 		}
 	}
-	if (mkdir(o.out_dir, 0755) && errno != EEXIST) {
-		sw_err("%s: %s", o.out_dir, strerror(errno));
+	/* Made, then opened without following a link there, as every chart in it is (safe_file.h). */
+	err = sf_dir(AT_FDCWD, o.out_dir, SW_MODE_PUB_DIR);
+	if (err < 0) {
+		sw_err("%s: %s", o.out_dir, sf_strerror(err));
 		rrdio_close(&io);
 		return SW_EXIT_FAIL;
 	}
+	close(err);
 	tally_init(&ranked);
 	for (size_t i = 0; i < ntodo; i++) {
 		err = draw_chart(&o, todo[i], newest, &ranked);

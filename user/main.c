@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "log.h"
 
 static const struct {
 	const char *name;
@@ -19,6 +20,7 @@ static const struct {
 	{ "graph", cmd_graph, "draw the charts (PNG, SVG) from the RRD files" },
 	{ "report", cmd_report, "the monthly report (Markdown and HTML, with its charts)" },
 	{ "alerts", cmd_alerts, "surges, trends and Holt-Winters failures of the store" },
+	{ "db-init", cmd_db_init, "make the central database's schema (PostgreSQL)" },
 };
 
 static void usage(FILE *f)
@@ -45,9 +47,15 @@ int main(int argc, char **argv)
 		printf("scanwatch " SW_VERSION "\n");
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int rc;
+
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		rc = commands[i].fn(argc - 1, argv + 1);
+		/* An error line means the command did not do all it was asked: never a success. */
+		return !rc && sw_log_errors() ? SW_EXIT_FAIL : rc;
+	}
 	fprintf(stderr, "scanwatch: unknown command '%s' (see 'scanwatch --help')\n", argv[1]);
 	return SW_EXIT_USAGE;
 }

@@ -15,9 +15,7 @@ static int print_debug(enum libxdp_print_level level, const char *fmt, va_list a
 {
 	(void)level;
 	/* Its lines start with "libxdp: " already. */
-	if (sw_log_get_level() < SW_LOG_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return sw_log_library(SW_LOG_DEBUG, "", fmt, ap);
 }
 
 static void quiet_libxdp(void)

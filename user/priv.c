@@ -115,3 +115,23 @@ int priv_drop(const struct priv *p, int (*probe)(void *ctx), void *ctx, bool *ke
 	}
 	return 0;
 }
+
+int priv_shed(char *errmsg, size_t errlen)
+{
+	capng_select_t set = CAPNG_SELECT_CAPS;
+
+	if (capng_get_caps_process())
+		return fail(errmsg, errlen, "cannot read the capabilities", errno ? errno : EPERM);
+	/* Emptying the bounding set takes CAP_SETPCAP: a daemon that dropped it has none left. */
+	if (capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE)
+		set |= CAPNG_SELECT_BOUNDS;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(set))
+		return fail(errmsg, errlen, "cannot clear the capability sets",
+			    errno ? errno : EPERM);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return fail(errmsg, errlen, "cannot clear the ambient capabilities", errno);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return fail(errmsg, errlen, "PR_SET_NO_NEW_PRIVS", errno);
+	return 0;
+}

@@ -36,4 +36,11 @@ int priv_fs_as(struct priv *p, bool as_user, char *errmsg, size_t errlen);
 int priv_drop(const struct priv *p, int (*probe)(void *ctx), void *ctx, bool *kept_bpf,
 	      char *errmsg, size_t errlen);
 
+/*
+ * What a program the daemon starts (--alert-command) may have, in run and replay alike: no
+ * capability in any set, the bounding set's and ambient included, and no_new_privs, so that not
+ * even a setuid file or root's exec can raise any. For the child that starts it.
+ */
+int priv_shed(char *errmsg, size_t errlen);
+
 #endif

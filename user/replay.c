@@ -14,8 +14,10 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "capture_time.h"
 #include "cli.h"
 #include "daysize.h"
+#include "db_sink.h"
 #include "drain.h"
 #include "geoip.h"
 #include "log.h"
@@ -43,8 +45,10 @@ static const char replay_help[] =
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n" SW_MAX_DAY_PAIRS_HELP
-		RRD_CLI_HELP ALERT_CLI_HELP "  -v, --verbose            debug output\n"
+	"      --max-keys N         keys per interval (default 65536)\n"
+	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
+	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
+		RRD_CLI_HELP DB_CLI_HELP ALERT_CLI_HELP "  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
@@ -168,6 +172,7 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 	uint8_t buf[SW_FRAME_MAX];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	uint64_t nth = 0; /* packets of this file read so far */
 	pcap_t *pc;
 	int dlt, ret, err = 0;
 
@@ -181,8 +186,18 @@ int replay_file(struct replayer *r, const char *path, char *errmsg, size_t errle
 	while ((ret = pcap_next_ex(pc, &h, &data)) == 1) {
 		uint32_t len = h->caplen;
 		const uint8_t *frame = to_ethernet(dlt, data, &len, buf);
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
+		uint64_t ts;
 
+		nth++;
+		if (capture_time_ns(&h->ts, &ts)) {
+			snprintf(errmsg, errlen,
+				 "%s: packet %" PRIu64
+				 " has a time stamp no clock can have (%lld.%09lld "
+				 "s after 1970)",
+				 path, nth, (long long)h->ts.tv_sec, (long long)h->ts.tv_usec);
+			err = -EINVAL;
+			break;
+		}
 		if (!frame) {
 			snprintf(errmsg, errlen, "%s: link type %s is not supported", path,
 				 pcap_datalink_val_to_name(dlt));
@@ -220,19 +235,23 @@ struct replay_cli {
 	bool rrds_open;
 	struct alert_engine alerts;
 	struct alert_point *ap;
+	struct db_sink db;
+	uint64_t seq_base; /* with --db: intervals of every replay are told apart in the database */
 };
 
 static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 {
 	struct replay_cli *c = ctx;
-	int err = store_interval(&c->store, iv, seq);
+	int err = store_interval(&c->store, iv, c->seq_base + seq);
 
-	if (err)
+	if (err) {
 		sw_err("%s", c->store.errmsg);
-	else
+	} else {
+		store_warn_dropped(&c->store);
 		store_report_lost(&c->store);
-	if (!err) /* the RRD rows of idle intervals in between are zeros: rrdstore.h */
+		/* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
+	}
 	if (!err)
 		alert_tick(c->ap, c->store.day.date, iv->start_s + iv->len_s);
 	return err;
@@ -240,7 +259,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK, O_MAXDP };
+	enum { O_TZ = 256, O_MAXP, O_MAXK, O_MAXDP, O_LOGREC, O_CACHE };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
@@ -250,7 +269,10 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
 					      { "max-day-pairs", required_argument, NULL, O_MAXDP },
+					      { "log-records", required_argument, NULL, O_LOGREC },
+					      { "cache-slots", required_argument, NULL, O_CACHE },
 					      RRD_CLI_OPTIONS,
+					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
 					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
@@ -298,9 +320,19 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			if (day_pairs_option("replay", optarg, &c->max_day_pairs))
 				return SW_EXIT_USAGE;
 			break;
+		case O_LOGREC:
+		case O_CACHE:
+			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "replay"))
+				return SW_EXIT_USAGE;
+			break;
 		case RRD_OPT_RRDCACHED:
 		case RRD_OPT_KEYS:
 			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
+				return SW_EXIT_USAGE;
+			break;
+		case DB_OPT_URL:
+		case DB_OPT_WAIT:
+			if (db_sink_option(&c->db, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
 			break;
 		case ALERT_OPT_COMMAND:
@@ -364,6 +396,7 @@ int cmd_replay(int argc, char **argv)
 	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c.cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	alert_engine_init(&c.alerts);
+	db_sink_init(&c.db);
 	err = parse_args(&c, argc, argv);
 	if (err) {
 		if (err == SW_HELP_SHOWN)
@@ -383,12 +416,29 @@ int cmd_replay(int argc, char **argv)
 		ret = SW_EXIT_USAGE;
 		goto out_args;
 	}
+	if (db_sink_open(&c.db, "scanwatch replay"))
+		goto out_geo;
 	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
 	store_set_max_day_pairs(&c.store, c.max_day_pairs);
-	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0)) {
+	/* A running daemon, or another replay, of the point would lose this one's counts. */
+	if (store_lock(&c.store, "replay")) {
+		sw_err("point %s: %s", c.point, c.store.errmsg);
+		goto out_store;
+	}
+	if (db_sink_point(&c.db, &c.store, c.data_dir, c.point))
+		goto out_store;
+	if (db_sink_on(&c.db)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		c.seq_base = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+	}
+	/* The capture's clock may be anything; no row can come from later than the wall clock's. */
+	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0,
+			 (uint64_t)time(NULL))) {
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 		goto out_store;
 	}
@@ -396,8 +446,13 @@ int cmd_replay(int argc, char **argv)
 	/* Failure archives keep a week: reading them once a day of capture time misses nothing. */
 	alert_engine_open(&c.alerts, c.data_dir, 86400);
 	c.ap = alert_engine_point(&c.alerts, c.point, &c.rrds);
+	db_sink_alerts(&c.db, &c.alerts);
 	if (replay_open(&r, &c.cfg)) {
 		sw_err("%s", r.sensor.errmsg);
+		goto out_store;
+	}
+	if (db_sink_start(&c.db)) {
+		replay_close(&r);
 		goto out_store;
 	}
 	/* Only once everything is open: a start that fails says so in one line, the error. */
@@ -426,6 +481,9 @@ int cmd_replay(int argc, char **argv)
 		err = -EIO;
 	if (r.seq)
 		alert_flush(c.ap, r.cur_start + r.interval_s);
+	/* What the database has not taken waits in the spool for the next run: not a success. */
+	if (db_sink_finish(&c.db, 60) && !err)
+		err = -EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -434,6 +492,7 @@ int cmd_replay(int argc, char **argv)
 out_store:
 	if (c.rrds_open && rrdstore_close(&c.rrds))
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
+	db_sink_close(&c.db);
 	store_close(&c.store);
 out_geo:
 	geoip_close(&c.geo);

@@ -5,6 +5,7 @@
  * summaries; the charts come from the RRD files through the chart catalogue (rrd/charts.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -14,15 +15,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "charts.h"
 #include "cli.h"
+#include "daysrc.h"
+#include "db_conn.h"
 #include "doc.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
 #include "portkb.h"
+#include "safe_file.h"
 #include "summary.h"
 #include "victims.h"
 
@@ -33,7 +38,9 @@
 #define KEY_CHARTS_MAX 4
 
 struct report {
-	const char *data_dir, *out_dir;
+	const char *data_dir, *db_url, *out_dir;
+	struct daysrc src; /* the daily summaries: files or the database */
+	struct db_conn db;
 	char (*points)[ALERT_POINT_LEN];
 	size_t npoints;
 	bool chosen; /* --point given: "all points" is only these */
@@ -143,7 +150,7 @@ static int load_span(struct report *r, int64_t from, int64_t to, struct tally *t
 	*pd = 0;
 	for (size_t i = 0; i < r->npoints; i++) {
 		unsigned int nd;
-		int err = summary_load(r->data_dir, r->points[i], from, to, t, &nd, r->errmsg,
+		int err = summary_load(&r->src, r->points[i], from, to, t, &nd, r->errmsg,
 				       sizeof(r->errmsg));
 
 		if (err)
@@ -205,6 +212,15 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 
 	if (!c)
 		return;
+	/* Without a data directory the RRD files are rrdcached's, named POINT/... on its host. */
+	if (!r->data_dir && !r->io.remote) {
+		r->failed++;
+		doc_note(&r->doc,
+			 "%s: not drawn (from the database, charts are read through "
+			 "--rrdcached HOST:PORT).",
+			 caption);
+		return;
+	}
 	snprintf(file, sizeof(file), "%s.png", name);
 	if (key) {
 		char kf[32];
@@ -248,7 +264,7 @@ static void section_summary(struct report *r)
 	doc_heading(&r->doc, 2, "1. Summary");
 	if (!r->pd_cur) {
 		doc_para(&r->doc, "No daily summary of %s in %s: nothing to report.", r->cur_name,
-			 r->data_dir);
+			 daysrc_name(&r->src));
 		return;
 	}
 	doc_para(&r->doc,
@@ -271,7 +287,7 @@ static void section_summary(struct report *r)
 		const char *row[6];
 
 		tally_init(&t);
-		if (!summary_load(r->data_dir, r->points[i], r->first, r->last, &t, &nd, r->errmsg,
+		if (!summary_load(&r->src, r->points[i], r->first, r->last, &t, &nd, r->errmsg,
 				  sizeof(r->errmsg))) {
 			summary_totals(&t, &sp);
 			snprintf(e, sizeof(e), "%u", nd);
@@ -862,8 +878,8 @@ static void section_backscatter(struct report *r)
 
 	victims_init(&vs);
 	for (size_t i = 0; i < r->npoints; i++)
-		if (victims_load(&vs, r->data_dir, r->points[i], r->first, r->last, r->errmsg,
-				 sizeof(r->errmsg)))
+		if (daysrc_victims(&r->src, &vs, r->points[i], r->first, r->last, r->errmsg,
+				   sizeof(r->errmsg)))
 			sw_warn("%s", r->errmsg);
 	victims_sort(&vs);
 	if (!vs.n) {
@@ -965,7 +981,7 @@ static int64_t last_day_with_data(struct report *r)
 	for (size_t i = 0; i < r->npoints; i++) {
 		int64_t f, l;
 
-		if (!alert_data_days(r->data_dir, r->points[i], &f, &l) && l >= r->first) {
+		if (!daysrc_data_days(&r->src, r->points[i], &f, &l) && l >= r->first) {
 			if (l > r->last)
 				l = r->last;
 			if (l > best)
@@ -993,7 +1009,7 @@ static void section_trends(struct report *r)
 	if (day == INT64_MIN)
 		return;
 	sw_day_format(day, date);
-	if (alerts_trend_scores(r->data_dir, r->npoints == 1 ? r->points[0] : NULL, day, &ts, &n,
+	if (alerts_trend_scores(&r->src, r->npoints == 1 ? r->points[0] : NULL, day, &ts, &n,
 				r->errmsg, sizeof(r->errmsg))) {
 		sw_warn("%s", r->errmsg);
 		return;
@@ -1037,8 +1053,8 @@ static void section_alerts(struct report *r)
 	int err;
 
 	doc_heading(&r->doc, 2, "9. Alerts of %s", r->cur_name);
-	err = alerts_collect(r->data_dir, r->points, r->npoints, !r->chosen && r->npoints > 1,
-			     r->first, r->last, &r->cfg, &l, r->errmsg, sizeof(r->errmsg));
+	err = alerts_collect(&r->src, r->points, r->npoints, !r->chosen && r->npoints > 1, r->first,
+			     r->last, &r->cfg, &l, r->errmsg, sizeof(r->errmsg));
 	if (err)
 		sw_warn("alerts: %s", r->errmsg);
 	doc_para(
@@ -1111,7 +1127,7 @@ static void section_points(struct report *r)
 		char a[32], b[32], c[32], d[32];
 
 		tally_init(&t);
-		if (summary_load(r->data_dir, r->points[p], r->first, r->last, &t, &nd, r->errmsg,
+		if (summary_load(&r->src, r->points[p], r->first, r->last, &t, &nd, r->errmsg,
 				 sizeof(r->errmsg)) ||
 		    summary_rank(&t, &keys, &areas, &nareas)) {
 			tally_free(&t);
@@ -1184,7 +1200,8 @@ static int write_report(struct report *r)
 
 static void report_help(void)
 {
-	printf("Usage: scanwatch report --data-dir DIR --month YYYY-MM --out DIR [options]\n"
+	printf("Usage: scanwatch report (--data-dir DIR | --db URL) --month YYYY-MM --out DIR "
+	       "[options]\n"
 	       "\n"
 	       "Write the monthly report, shaped like IPA's TALOT2 report, as OUT/report.md and\n"
 	       "OUT/report.html with its charts (PNG) beside them: headline figures, the month\n"
@@ -1194,6 +1211,8 @@ static void report_help(void)
 	       "month's alerts. Figures are exact sums of the daily summaries.\n"
 	       "\n"
 	       "  -d, --data-dir DIR       the data directory 'run' or 'replay' wrote\n"
+	       "      --db URL             or the central database the sensors add to (charts\n"
+	       "                           then through --rrdcached HOST:PORT)\n"
 	       "  -m, --month YYYY-MM      the month to report\n"
 	       "  -o, --out DIR            where report.md, report.html and the charts go\n"
 	       "  -p, --point NAME         this point only (repeatable; default: every point)\n"
@@ -1213,8 +1232,9 @@ static void report_help(void)
 static int parse_args(struct report *r, struct alert_engine *thresholds, const char **daemon,
 		      bool *have_month, int argc, char **argv)
 {
-	enum { O_WIDTH = 256, O_HEIGHT };
+	enum { O_WIDTH = 256, O_HEIGHT, O_DB };
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "db", required_argument, NULL, O_DB },
 					      { "month", required_argument, NULL, 'm' },
 					      { "out", required_argument, NULL, 'o' },
 					      { "point", required_argument, NULL, 'p' },
@@ -1232,6 +1252,9 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 		switch (opt) {
 		case 'd':
 			r->data_dir = optarg;
+			break;
+		case O_DB:
+			r->db_url = optarg;
 			break;
 		case 'm':
 			if (sw_month_parse(optarg, &r->year, &r->month))
@@ -1284,11 +1307,10 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (!r->data_dir || !*have_month || !r->out_dir)
-		return usage_error("report", "%s is required",
-				   !r->data_dir ? "--data-dir" :
-				   !*have_month ? "--month" :
-						  "--out");
+	if (daysrc_usage("report", r->data_dir, r->db_url))
+		return SW_EXIT_USAGE;
+	if (!*have_month || !r->out_dir)
+		return usage_error("report", "%s is required", !*have_month ? "--month" : "--out");
 	return 0;
 }
 
@@ -1315,28 +1337,30 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	ret = SW_EXIT_USAGE;
-	if (stat(r->data_dir, &st) || !S_ISDIR(st.st_mode)) {
+	if (r->data_dir && (stat(r->data_dir, &st) || !S_ISDIR(st.st_mode))) {
 		usage_error("report", "data directory '%s' does not exist", r->data_dir);
 		goto out;
 	}
+	ret = daysrc_open(&r->src, &r->db, r->data_dir, r->db_url, "report");
+	if (ret)
+		goto out;
+	ret = SW_EXIT_USAGE;
 	for (size_t i = 0; i < r->npoints; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/%s/daily", r->data_dir, points[i]);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
-			usage_error("report", "no point '%s' in %s", points[i], r->data_dir);
+		if (!daysrc_has_point(&r->src, points[i])) {
+			usage_error("report", "no point '%s' in %s", points[i],
+				    daysrc_name(&r->src));
 			goto out;
 		}
 	}
 	if (!r->npoints) {
-		err = alert_find_points(r->data_dir, points, MAX_POINTS, &r->npoints);
+		err = daysrc_points(&r->src, points, MAX_POINTS, &r->npoints);
 		if (err == -E2BIG) {
 			usage_error("report", "more than %d points: pick some with --point",
 				    MAX_POINTS);
 			goto out;
 		}
 		if (err || !r->npoints) {
-			usage_error("report", "no point in data directory '%s'", r->data_dir);
+			usage_error("report", "no point in %s", daysrc_name(&r->src));
 			goto out;
 		}
 	}
@@ -1357,12 +1381,15 @@ int cmd_report(int argc, char **argv)
 		goto out_tally;
 	}
 	if (!r->pd_cur)
-		sw_warn("no daily summary of %s in %s", r->cur_name, r->data_dir);
+		sw_warn("no daily summary of %s in %s", r->cur_name, daysrc_name(&r->src));
 	ret = SW_EXIT_FAIL;
-	if (mkdir(r->out_dir, 0755) && errno != EEXIST) {
-		sw_err("%s: %s", r->out_dir, strerror(errno));
+	/* Made, then opened without following a link there, as every file in it is (safe_file.h). */
+	err = sf_dir(AT_FDCWD, r->out_dir, SW_MODE_PUB_DIR);
+	if (err < 0) {
+		sw_err("%s: %s", r->out_dir, sf_strerror(err));
 		goto out_tally;
 	}
+	close(err);
 	/* rrdgraph labels its axes in local time; the daily archives are UTC days. */
 	if (use_time_zone("UTC"))
 		goto out_tally;
@@ -1385,6 +1412,7 @@ out_tally:
 	tally_free(&r->cur);
 	tally_free(&r->prev);
 out:
+	daysrc_close(&r->src);
 	alert_engine_close(&thresholds);
 	free(r);
 	return ret;

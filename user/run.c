@@ -20,14 +20,20 @@
 #include "alerts.h"
 #include "cli.h"
 #include "daysize.h"
+#include "config.h"
+#include "db_sink.h"
 #include "drain.h"
 #include "flows.h"
 #include "geoip.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "paths.h"
 #include "priv.h"
+#include "prom.h"
 #include "rrdcli.h"
+#include "runstats.h"
+#include "sdnotify.h"
 #include "sensor.h"
 #include "store.h"
 
@@ -64,6 +70,9 @@ struct point {
 	bool retry;
 	uint64_t retry_start_s;
 	struct fault store_fault, rrd_fault, drain_fault, link_fault;
+	struct runstats stats;
+	bool just_stored; /* the drain under way stored an interval, in store_s seconds */
+	double store_s;
 };
 
 struct run_ctx {
@@ -84,8 +93,14 @@ struct run_ctx {
 	struct geoip geo;
 	struct rrd_cli rrd;
 	struct alert_engine alerts;
+	struct db_sink db;
 	struct wallclock clk;
 	enum test_crash crash;
+	const char *prom_path; /* --prom-textfile */
+	struct fault prom_fault;
+	struct sdnotify notify;
+	uint64_t start_s;
+	struct config_args conf; /* holds what the options point into */
 };
 
 static const char run_help[] =
@@ -118,66 +133,92 @@ static const char run_help[] =
 	")\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
 	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
-	"      --max-keys N         keys per interval before overflow (default 65536)\n" SW_MAX_DAY_PAIRS_HELP
+	"      --max-keys N         keys per interval before overflow (default 65536)\n"
+	"      --log-records N      records the kernel's log holds per interval before overflow\n"
+	"                           (default: --max-pairs; README: How counting works)\n"
+	"      --cache-slots N      (source, key) slots of each CPU's cache, a power of two\n"
+	"                           (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
-	"      --exit-after N       stop after N drains (for tests and cron)\n" RRD_CLI_HELP
-		ALERT_CLI_HELP "  -v, --verbose            debug output, libbpf's included\n"
+	"      --exit-after N       stop after N drains (for tests and cron)\n"
+	"      --prom-textfile PATH after every interval, Prometheus metrics into PATH, replaced\n"
+	"                           whole (for node_exporter's textfile collector)\n"
+	"      --config FILE        read options from FILE first, 'option = value' a line (default\n"
+	"                           " SW_CONFIG_DEFAULT " if it exists); the command\n"
+	"                           line wins, and its --point or --watch replace the file's\n" RRD_CLI_HELP
+		DB_CLI_HELP ALERT_CLI_HELP
+	"  -v, --verbose            debug output, libbpf's included\n"
 	"\n"
 	"Example:\n"
 	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n"
 	"  scanwatch run --point web1=eth0 --host-mode --count-service tcp/22 --data-dir /var/lib/scanwatch\n";
 
+enum {
+	O_DROP = 256,
+	O_TZ,
+	O_MAXP,
+	O_MAXK,
+	O_PINROOT,
+	O_EXIT,
+	O_HOST,
+	O_SERVICE,
+	O_FLOWS,
+	O_EXPIRY,
+	O_EGRESS,
+	O_MULTIPROG,
+	O_RUN_PRIO,
+	O_CONFIG,
+	O_LOGREC,
+	O_CACHE,
+	O_PROM,
+	O_MAXDP,
+};
+static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
+					  { "data-dir", required_argument, NULL, 'd' },
+					  { "interval", required_argument, NULL, 'i' },
+					  { "watch", required_argument, NULL, 'w' },
+					  { "drop", no_argument, NULL, O_DROP },
+					  { "mode", required_argument, NULL, 'm' },
+					  { "geoip", required_argument, NULL, 'g' },
+					  { "tz", required_argument, NULL, O_TZ },
+					  { "max-pairs", required_argument, NULL, O_MAXP },
+					  { "max-keys", required_argument, NULL, O_MAXK },
+					  { "log-records", required_argument, NULL, O_LOGREC },
+					  { "cache-slots", required_argument, NULL, O_CACHE },
+					  { "max-day-pairs", required_argument, NULL, O_MAXDP },
+					  { "pin-root", required_argument, NULL, O_PINROOT },
+					  { "exit-after", required_argument, NULL, O_EXIT },
+					  { "host-mode", no_argument, NULL, O_HOST },
+					  { "count-service", required_argument, NULL, O_SERVICE },
+					  { "flow-table-size", required_argument, NULL, O_FLOWS },
+					  { "flow-expiry", required_argument, NULL, O_EXPIRY },
+					  { "egress-hook", required_argument, NULL, O_EGRESS },
+					  { "multiprog", no_argument, NULL, O_MULTIPROG },
+					  { "run-prio", required_argument, NULL, O_RUN_PRIO },
+					  { "user", required_argument, NULL, 'u' },
+					  { "config", required_argument, NULL, O_CONFIG },
+					  { "prom-textfile", required_argument, NULL, O_PROM },
+					  RRD_CLI_OPTIONS,
+					  DB_CLI_OPTIONS,
+					  ALERT_CLI_OPTIONS,
+					  { "verbose", no_argument, NULL, 'v' },
+					  { "help", no_argument, NULL, 'h' },
+					  {} };
+static const char run_optstring[] = "p:d:i:w:m:g:u:vh";
+/* A --point (--watch, --count-service) on the command line replaces the configuration's list. */
+static const char *const run_repeatable[] = { "point", "watch", "count-service", NULL };
+
+const struct option *run_option_table(void)
+{
+	return run_opts;
+}
+
 static int parse_args(struct run_ctx *c, int argc, char **argv)
 {
-	enum {
-		O_DROP = 256,
-		O_TZ,
-		O_MAXP,
-		O_MAXK,
-		O_PINROOT,
-		O_EXIT,
-		O_HOST,
-		O_SERVICE,
-		O_FLOWS,
-		O_EXPIRY,
-		O_EGRESS,
-		O_MULTIPROG,
-		O_RUN_PRIO,
-		O_MAXDP,
-	};
-	static const struct option opts[] = {
-		{ "point", required_argument, NULL, 'p' },
-		{ "data-dir", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "watch", required_argument, NULL, 'w' },
-		{ "drop", no_argument, NULL, O_DROP },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "geoip", required_argument, NULL, 'g' },
-		{ "tz", required_argument, NULL, O_TZ },
-		{ "max-pairs", required_argument, NULL, O_MAXP },
-		{ "max-keys", required_argument, NULL, O_MAXK },
-		{ "max-day-pairs", required_argument, NULL, O_MAXDP },
-		{ "pin-root", required_argument, NULL, O_PINROOT },
-		{ "exit-after", required_argument, NULL, O_EXIT },
-		{ "host-mode", no_argument, NULL, O_HOST },
-		{ "count-service", required_argument, NULL, O_SERVICE },
-		{ "flow-table-size", required_argument, NULL, O_FLOWS },
-		{ "flow-expiry", required_argument, NULL, O_EXPIRY },
-		{ "egress-hook", required_argument, NULL, O_EGRESS },
-		{ "multiprog", no_argument, NULL, O_MULTIPROG },
-		{ "run-prio", required_argument, NULL, O_RUN_PRIO },
-		{ "user", required_argument, NULL, 'u' },
-		RRD_CLI_OPTIONS,
-		ALERT_CLI_OPTIONS,
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "p:d:i:w:m:g:u:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, run_optstring, run_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': {
 			/* Split a copy: editing argv in place would change what ps and pkill see. */
@@ -240,7 +281,15 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			c->user = optarg;
 			break;
 		case O_TZ:
+			/* Checked here too, so that a zone from the configuration names its line. */
+			if (use_time_zone(optarg))
+				return usage_error("run", "unknown time zone '%s'", optarg);
 			c->tz = optarg;
+			break;
+		case O_CONFIG: /* read by config_args() */
+			break;
+		case O_PROM:
+			c->prom_path = optarg;
 			break;
 		case O_MAXP:
 			if (parse_uint(optarg, 1024, 1 << 28, &c->cfg.max_pairs))
@@ -252,6 +301,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			break;
 		case O_MAXDP:
 			if (day_pairs_option("run", optarg, &c->max_day_pairs))
+				return SW_EXIT_USAGE;
+			break;
+		case O_LOGREC:
+		case O_CACHE:
+			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;
 		case O_PINROOT:
@@ -316,6 +370,11 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;
+		case DB_OPT_URL:
+		case DB_OPT_WAIT:
+			if (db_sink_option(&c->db, opt, optarg, "run"))
+				return SW_EXIT_USAGE;
+			break;
 		case ALERT_OPT_COMMAND:
 		case ALERT_OPT_TIMEOUT:
 		case ALERT_OPT_SURGE_PCT:
@@ -332,7 +391,7 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			fputs(run_help, stdout);
 			return SW_HELP_SHOWN;
 		default:
-			return option_error("run", opts, argv);
+			return option_error("run", run_opts, argv);
 		}
 	}
 	if (optind < argc)
@@ -427,6 +486,14 @@ static void fault_ok(struct fault *f, const char *point, const char *what)
 	f->failures = 0;
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* SW_TEST_CRASH: dies as SIGKILL would at the two moments a drain can be cut in. */
 static void test_crash(const struct point *p, enum test_crash when)
 {
@@ -436,6 +503,7 @@ static void test_crash(const struct point *p, enum test_crash when)
 
 static int store_drained(struct point *p, uint64_t start_s, unsigned int len, uint64_t seq)
 {
+	double t0 = mono_s();
 	int err;
 
 	p->iv.start_s = start_s;
@@ -454,8 +522,28 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 			   p->rrd.errmsg);
 	else
 		fault_ok(&p->rrd_fault, p->name, "writing RRD files");
+	p->just_stored = true;
+	p->store_s = mono_s() - t0;
 	test_crash(p, CRASH_AFTER_STORE);
 	return 0;
+}
+
+/* Where the drain found the interval's accesses, and which CPUs counted its frames (-v). */
+static void debug_census(const struct point *p)
+{
+	const struct sw_census *c = &p->iv.census;
+	char cpus[1024] = "";
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < p->sensor.cs.ncpus && o < sizeof(cpus) - 24; i++)
+		o += (size_t)snprintf(
+			cpus + o, sizeof(cpus) - o, " %llu",
+			(unsigned long long)p->drainer.gen.cpus[i].stats[SW_STAT_PACKETS]);
+	sw_debug("point %s: drained %" PRIu64 " log records (%" PRIu64 " packets), %" PRIu64
+		 " cache slots (%" PRIu64 " packets), %" PRIu64
+		 " packets from the overflow table; frames per CPU:%s",
+		 p->name, c->log_records, c->log_packets, c->cache_slots, c->cache_packets,
+		 c->overflow_packets, cpus);
 }
 
 /* Host mode: evictions the drain found, logged as overflow is. */
@@ -479,6 +567,20 @@ static void note_day(struct point *p)
 }
 
 /*
+ * Packets counted under their key but without their source, or under no key: logged each
+ * interval, in the RRD overflow source (rrdstore.c), and summed for `status`.
+ */
+static void report_dropped(struct point *p)
+{
+	const uint64_t *st = p->store.iv.stats;
+
+	p->sensor.meta.dropped += store_warn_dropped(&p->store);
+	p->sensor.meta.dropped_log_full += st[SW_STAT_LOG_FULL];
+	p->sensor.meta.dropped_pairs_over += st[SW_STAT_PAIRS_OVER];
+	p->sensor.meta.dropped_keys += st[SW_STAT_KEYS_LOST];
+}
+
+/*
  * Stores what the retired generation holds as the interval from start_s and empties it. The
  * drain's sequence number goes into the daily summary with the interval and into the pinned meta
  * map once the tables are empty: a drain cut in between (a daemon killed, a clear that failed) is
@@ -493,6 +595,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	int err;
 
 	err = drain_read(&p->drainer, &p->sensor, &p->iv);
+	if (!err)
+		debug_census(p);
 	if (!err)
 		err = flows_drain(&p->sensor, &p->iv, flows_clock_ns(), &fdr);
 	if (err) {
@@ -536,11 +640,8 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	flows_commit(&p->sensor, &fdr, !found_stored);
 	if (stored && !skip_empty)
 		report_evictions(p);
-	if (stored && tally_dropped(&p->store.iv)) {
-		p->sensor.meta.dropped += tally_dropped(&p->store.iv);
-		sw_warn("point %s: %" PRIu64 " packets could not be stored (tables full)", p->name,
-			tally_dropped(&p->store.iv));
-	}
+	if (stored && tally_dropped(&p->store.iv))
+		report_dropped(p);
 	if (stored)
 		store_report_lost(&p->store);
 	note_day(p);
@@ -553,6 +654,20 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 	return 0;
 }
 
+/* An interval just stored, in the figures of runstats.h; drain time is what storing did not take. */
+static void note_interval(struct point *p, uint64_t start_s, unsigned int len, double t0)
+{
+	double total_s = mono_s() - t0;
+
+	if (!p->just_stored)
+		return;
+	runstats_interval(&p->stats, &p->store.iv, start_s, len, p->iv.npairs, p->iv.nkeys,
+			  p->sensor.meta.max_pairs, p->sensor.meta.max_keys, total_s - p->store_s,
+			  p->store_s, wall_s(p->clk));
+	if (sw_log_get_level() >= SW_LOG_DEBUG)
+		runstats_log(&p->stats);
+}
+
 /*
  * One drain of one point. An interval that could not be stored is settled first, under its own
  * time; until it is, the program keeps writing the active generation (no flip), so the intervals
@@ -560,13 +675,18 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
  */
 static void drain_point(struct point *p, uint64_t start_s, unsigned int len)
 {
+	double t0 = mono_s();
 	int err;
 
 	if (p->retry) {
+		p->just_stored = false;
 		if (settle_retired(p, p->retry_start_s, len, false))
 			return;
+		note_interval(p, p->retry_start_s, len, t0);
 		p->retry = false;
+		t0 = mono_s();
 	}
+	p->just_stored = false;
 	err = drain_flip(&p->sensor);
 	if (err) {
 		fault_fail(&p->drain_fault, SW_LOG_ERR, p->name, "draining", err, p->sensor.errmsg);
@@ -574,6 +694,8 @@ static void drain_point(struct point *p, uint64_t start_s, unsigned int len)
 	}
 	p->retry = settle_retired(p, start_s, len, false) != 0;
 	p->retry_start_s = start_s;
+	if (!p->retry)
+		note_interval(p, start_s, len, t0);
 }
 
 /*
@@ -634,10 +756,20 @@ static int open_points(struct run_ctx *c)
 		}
 		p->stored_open = true;
 		store_set_max_day_pairs(&p->store, c->max_day_pairs);
+		/* Before anything is written, and before anything is attached. */
+		err = store_lock(&p->store, "run");
+		if (err) {
+			sw_err("point %s: %s", p->name, p->store.errmsg);
+			return err;
+		}
+		err = db_sink_point(&c->db, &p->store, c->data_dir, p->name);
+		if (err)
+			return err;
 		p->clk = &c->clk;
+		runstats_init(&p->stats, p->name);
 		p->crash = c->crash;
 		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
-				   wall_s(&c->clk));
+				   wall_s(&c->clk), wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
 			return err;
@@ -690,16 +822,21 @@ static int open_points(struct run_ctx *c)
 			 * it completed. A store that fails now (a full disk) is retried like any.
 			 */
 			uint64_t last = p->sensor.meta.last_drain_s;
+			double t0 = mono_s();
 
 			p->retry_start_s =
 				interval_start(last ? last : wall_s(&c->clk), c->cfg.interval_s);
 			p->retry =
 				settle_retired(p, p->retry_start_s, c->cfg.interval_s, true) != 0;
+			if (!p->retry)
+				note_interval(p, p->retry_start_s, c->cfg.interval_s, t0);
 		}
-		sw_info("point %s: %s %s in %s mode%s%s", p->name,
-			p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
+		sw_info("point %s: %s %s in %s mode, a log of %" PRIu64
+			" records and caches of %u slots on %u CPUs%s%s",
+			p->name, p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
 			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
-			c->cfg.host_mode ? ", host mode, egress by " : "",
+			cstate_log_capacity(&p->sensor.cs), p->sensor.cs.cache_slots,
+			p->sensor.cs.ncpus, c->cfg.host_mode ? ", host mode, egress by " : "",
 			!c->cfg.host_mode			    ? "" :
 			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
 								      "tc filter");
@@ -731,6 +868,8 @@ static void undo_failed_start(struct run_ctx *c)
 			sensor_detach(c->cfg.pin_root, p->name, errmsg);
 		}
 	}
+	/* The RRD rows still queued are saved into the user's directory, as the user. */
+	priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg));
 }
 
 static int probe_tables(void *ctx)
@@ -815,13 +954,71 @@ static void clock_was_set(struct run_ctx *c, int tfd, uint64_t last_tick_s)
 		sw_err("cannot set the interval timer: %s", strerror(errno));
 }
 
+/* After every drain: the Prometheus textfile, systemd's status line and a watchdog ping. */
+static void report_tick(struct run_ctx *c, uint64_t tick_s)
+{
+	const struct runstats *stats[MAX_POINTS];
+	uint64_t acc = 0, src = 0, drop = 0;
+	char errmsg[SW_ERRMSG_LEN + 64], when[32];
+	time_t t = (time_t)tick_s;
+	struct tm tm;
+	int err;
+
+	for (size_t i = 0; i < c->npoints; i++) {
+		stats[i] = &c->points[i].stats;
+		if (stats[i]->last_drain_s < tick_s)
+			continue;
+		acc += stats[i]->iv_accesses;
+		src += stats[i]->iv_sources;
+		drop += stats[i]->iv_dropped;
+	}
+	if (c->prom_path) {
+		err = prom_write(c->prom_path, stats, c->npoints, c->start_s, errmsg,
+				 sizeof(errmsg));
+		if (err && err != c->prom_fault.err)
+			sw_err("%s (retried every interval; logged again when it works)", errmsg);
+		else if (!err && c->prom_fault.err)
+			sw_info("--prom-textfile %s is written again", c->prom_path);
+		c->prom_fault.err = err;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%SZ", &tm);
+	sdnotify_send(&c->notify,
+		      "WATCHDOG=1\nSTATUS=drain of %s: %" PRIu64 " accesses, %" PRIu64
+		      " new sources, %" PRIu64 " dropped",
+		      when, acc, src, drop);
+}
+
+/* The watchdog's timer: pinged from this loop, so that a drain that hangs stops the pings. */
+static int open_watchdog(const struct sdnotify *n)
+{
+	uint64_t us = sdnotify_ping_usec(n);
+	struct itimerspec its = { .it_interval = { .tv_sec = (time_t)(us / 1000000),
+						   .tv_nsec = (long)(us % 1000000) * 1000 } };
+	int fd;
+
+	if (!us)
+		return -1;
+	its.it_value = its.it_interval;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL)) {
+		sw_err("cannot set the watchdog's timer: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	sw_info("systemd's watchdog: %.3f s; pinging every %.3f s from the drain loop",
+		(double)n->watchdog_usec / 1e6, (double)us / 1e6);
+	return fd;
+}
+
 static int loop(struct run_ctx *c)
 {
 	unsigned int len = c->cfg.interval_s;
 	uint64_t drains = 0, last_tick_s = 0;
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	sigset_t mask;
-	int sfd, tfd, nfd, err = 0;
+	int sfd, tfd, nfd, wfd, err = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -835,14 +1032,16 @@ static int loop(struct run_ctx *c)
 		return -errno;
 	}
 	nfd = open_link_watch();
+	wfd = open_watchdog(&c->notify);
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = nfd, .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = wfd, .events = POLLIN };
 	for (;;) {
 		uint64_t ticks;
 		uint64_t now;
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -855,13 +1054,19 @@ static int loop(struct run_ctx *c)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
 				now = wall_s(&c->clk);
 				sw_info("signal %u: draining once more", si.ssi_signo);
+				sdnotify_send(&c->notify,
+					      "STOPPING=1\nSTATUS=signal %u: draining once more",
+					      si.ssi_signo);
 				for (size_t i = 0; i < c->npoints; i++)
 					drain_point(&c->points[i], interval_start(now, len), len);
+				report_tick(c, now);
 				break;
 			}
 		}
 		if (pfd[2].revents & POLLIN)
 			link_changed(c, nfd);
+		if ((pfd[3].revents & POLLIN) && read(wfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			sdnotify_send(&c->notify, "WATCHDOG=1");
 		if (!(pfd[1].revents & POLLIN))
 			continue;
 		if (read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks)) {
@@ -877,6 +1082,7 @@ static int loop(struct run_ctx *c)
 			check_link(&c->points[i]);
 			drain_point(&c->points[i], interval_start(now, len) - len, len);
 		}
+		report_tick(c, now);
 		if (c->exit_after && ++drains >= c->exit_after)
 			break;
 	}
@@ -887,6 +1093,8 @@ static int loop(struct run_ctx *c)
 				c->points[i].name);
 	if (nfd >= 0)
 		close(nfd);
+	if (wfd >= 0)
+		close(wfd);
 	close(sfd);
 	close(tfd);
 	return err;
@@ -908,6 +1116,35 @@ static void test_hooks(struct run_ctx *c)
 			crash ? crash : "no");
 }
 
+/* Before the first interval: a textfile that cannot be written is refused at start. */
+static int first_report(struct run_ctx *c)
+{
+	const struct runstats *stats[MAX_POINTS];
+	char errmsg[SW_ERRMSG_LEN + 64];
+
+	for (size_t i = 0; i < c->npoints; i++)
+		stats[i] = &c->points[i].stats;
+	if (c->prom_path &&
+	    prom_write(c->prom_path, stats, c->npoints, c->start_s, errmsg, sizeof(errmsg))) {
+		sw_err("%s", errmsg);
+		return -EIO;
+	}
+	sdnotify_send(&c->notify,
+		      "READY=1\nMAINPID=%d\nSTATUS=counting on %zu point(s), drained every %u s",
+		      (int)getpid(), c->npoints, c->cfg.interval_s);
+	return 0;
+}
+
+static const struct config_spec run_config_spec = {
+	.cmd = "run",
+	.file_opts = run_opts,
+	.repeatable = run_repeatable,
+	.cmd_opts = run_opts,
+	.optstring = run_optstring,
+	.config_val = O_CONFIG,
+	.help_val = 'h',
+};
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx *c = calloc(1, sizeof(*c));
@@ -920,35 +1157,57 @@ int cmd_run(int argc, char **argv)
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
 	c->tz = "UTC";
+	c->start_s = (uint64_t)time(NULL);
 	alert_engine_init(&c->alerts);
-	err = parse_args(c, argc, argv);
+	db_sink_init(&c->db);
+	err = config_args(&c->conf, &run_config_spec, argc, argv);
+	if (!err)
+		err = parse_args(c, c->conf.argc, c->conf.argv);
 	/* Failure archives are read after every interval: an alert comes within a minute. */
 	alert_engine_open(&c->alerts, c->data_dir, 0);
 	if (err) {
 		alert_engine_close(&c->alerts);
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
+		config_args_free(&c->conf);
 		free(c);
 		return err == SW_HELP_SHOWN ? 0 : err;
 	}
 	sw_log_libbpf();
 	test_hooks(c);
-	err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
+	if (c->conf.path[0])
+		sw_info("options from %s, then the command line's", c->conf.path);
+	err = sdnotify_open(&c->notify, errmsg, sizeof(errmsg));
+	if (!err)
+		err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
 	if (!err && c->user && priv_set_user(&c->priv, c->user, errmsg, sizeof(errmsg)))
 		err = -EINVAL;
 	/* From here on the data directory's files are made by the user who will write them. */
 	if (!err && priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg)))
 		err = -EPERM;
-	if (err) {
-		sw_err("%s", errmsg);
+	/* Bad --db (URL, credentials, schema): one line, and nothing is attached. */
+	if (!err && db_sink_open(&c->db, "scanwatch run")) {
 		alert_engine_close(&c->alerts);
 		geoip_close(&c->geo);
 		prefix_list_free(&c->watch);
 		rrd_cli_free(&c->rrd);
 		free(c);
+		return SW_EXIT_FAIL;
+	}
+	db_sink_alerts(&c->db, &c->alerts);
+	if (err) {
+		sw_err("%s", errmsg);
+		alert_engine_close(&c->alerts);
+		geoip_close(&c->geo);
+		sdnotify_close(&c->notify);
+		prefix_list_free(&c->watch);
+		rrd_cli_free(&c->rrd);
+		config_args_free(&c->conf);
+		free(c);
 		return err == -EPERM ? SW_EXIT_FAIL : SW_EXIT_USAGE;
 	}
-	if (open_points(c) || drop_privileges(c)) {
+	/* The sending thread starts without privileges: Linux keeps capabilities per thread. */
+	if (open_points(c) || drop_privileges(c) || db_sink_start(&c->db) || first_report(c)) {
 		undo_failed_start(c);
 		err = SW_EXIT_FAIL;
 	} else {
@@ -957,15 +1216,28 @@ int cmd_run(int argc, char **argv)
 			sw_warn("no country database at %s: every area is unknown, \"?\?\" (see --geoip)",
 				SW_GEOIP_DEFAULT);
 		err = loop(c) ? SW_EXIT_FAIL : 0;
-		for (size_t i = 0; i < c->npoints; i++)
-			sw_info("point %s: still attached and counting; 'scanwatch detach --point %s' stops it",
-				c->points[i].name, c->points[i].name);
+		for (size_t i = 0; i < c->npoints; i++) {
+			struct point *p = &c->points[i];
+			char why[SW_ERRMSG_LEN];
+
+			/* Said only when true: after a detach, or pins that die with this process. */
+			if (sensor_still_counting(&p->sensor, why, sizeof(why)))
+				sw_info("point %s: still attached and counting; 'scanwatch detach "
+					"--point %s' stops it",
+					p->name, p->name);
+			else
+				sw_warn("point %s: %s", p->name, why);
+		}
 	}
+	db_sink_finish(&c->db, 5);
+	db_sink_close(&c->db);
 	close_points(c);
 	alert_engine_close(&c->alerts);
 	geoip_close(&c->geo);
+	sdnotify_close(&c->notify);
 	prefix_list_free(&c->watch);
 	rrd_cli_free(&c->rrd);
+	config_args_free(&c->conf);
 	free(c);
 	return err;
 }

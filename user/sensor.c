@@ -17,14 +17,16 @@
 #include <bpf/libbpf.h>
 
 #include "scanwatch.skel.h"
+#include "cli.h"
 #include "log.h"
 #include "multiprog.h"
+#include "parse_num.h"
 #include "sensor.h"
+#include "pins.h"
 
 /* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
 static const char *const pinned_maps[] = {
-	"keys",	 "keys_0",  "keys_1",  "pairs",	 "pairs_0", "pairs_1",
-	"stats", "stats_0", "stats_1", "active", "watch",   "meta",
+	"keys", "keys_0", "keys_1", "state", "cache", "log_recs", "log_ctl", "watch", "meta",
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 /* Host mode's, besides: the flow table, the services, and the egress hook. */
@@ -58,12 +60,13 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
-	s->prog_fd = s->link_fd = s->keys_outer_fd = s->active_fd = -1;
+	s->prog_fd = s->link_fd = s->keys_outer_fd = -1;
 	s->watch_fd = s->meta_fd = s->lock_fd = -1;
 	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
 	s->held_prog_fd = s->held_egress_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
-		s->keys_fd[g] = s->pairs_fd[g] = s->stats_fd[g] = -1;
+		s->keys_fd[g] = -1;
+	cstate_init(&s->cs);
 	s->ncpus = libbpf_num_possible_cpus();
 }
 
@@ -110,6 +113,9 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.interval_s = cfg->interval_s;
 	s->meta.max_pairs = cfg->max_pairs;
 	s->meta.max_keys = cfg->max_keys;
+	s->meta.cache_slots = s->cs.cache_slots;
+	s->meta.log_chunks = s->cs.log_chunks;
+	s->meta.ncpus = s->cs.ncpus;
 	/* Keeps SW_META_OWN_QDISC and SW_META_MULTIPROG, which attaching set. */
 	s->meta.flags = meta_flags(cfg) | (s->meta.flags & (SW_META_OWN_QDISC | SW_META_MULTIPROG));
 	s->meta.daemon_pid = getpid();
@@ -145,6 +151,78 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 
 static int skel_ready(struct sensor *s, const struct sensor_config *cfg);
 
+int sensor_state_option(struct sensor_config *cfg, bool cache, const char *arg, const char *cmd)
+{
+	unsigned int v;
+
+	if (cache) {
+		if (parse_uint(arg, SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, &v) || (v & (v - 1)))
+			return usage_error(
+				cmd, "--cache-slots takes a power of two from %u to %u, not '%s'",
+				SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, arg);
+		cfg->cache_slots = v;
+		return 0;
+	}
+	if (parse_uint(arg, SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, &v))
+		return usage_error(cmd, "--log-records takes %u to %u, not '%s'",
+				   SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, arg);
+	cfg->log_records = v;
+	return 0;
+}
+
+static unsigned int log_records(const struct sensor_config *cfg)
+{
+	return cfg->log_records ? cfg->log_records : cfg->max_pairs;
+}
+
+/* A counting state the kernel would not make: one line that says what it was asked for. */
+static int state_refused(struct sensor *s, const struct sensor_config *cfg, int err)
+{
+	return fail(s, err,
+		    "the kernel refused to make the counting state (%.0f MB: a log of %llu "
+		    "records and caches of %u slots on each of %u CPUs, each twice, and %u "
+		    "overflow keys): %s; lower --log-records (or --max-pairs) or --cache-slots",
+		    (double)cstate_bytes(&s->cs, cfg->max_keys) / (1024.0 * 1024.0),
+		    (unsigned long long)cstate_log_capacity(&s->cs), s->cs.cache_slots, s->cs.ncpus,
+		    cfg->max_keys, strerror(-err));
+}
+
+int sensor_size_state(struct cstate *cs, const struct sw_obj_view *v,
+		      const struct sensor_config *cfg, uint32_t flags, char *errmsg, size_t len)
+{
+	int err;
+
+	err = cstate_plan(cs, cfg->cache_slots, log_records(cfg), libbpf_num_possible_cpus(),
+			  cfg->max_keys, errmsg, len);
+	if (err)
+		return err;
+	err = bpf_map__set_max_entries(v->cache, cstate_cache_entries(cs));
+	if (!err)
+		err = bpf_map__set_max_entries(v->log_recs, cstate_log_entries(cs));
+	/*
+	 * The overflow tables' inner template keeps its compiled size: the kernel does not compare
+	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
+	 */
+	for (int i = 0; i < SW_NGENS && !err; i++)
+		err = bpf_map__set_max_entries(v->keys[i], cfg->max_keys);
+	if (err) {
+		snprintf(errmsg, len, "cannot size the counting state: %s", strerror(-err));
+		return err;
+	}
+	err = cstate_make_state(cs, bpf_map__name(v->state), flags, errmsg, len);
+	if (!err && bpf_map__reuse_fd(v->state, cs->state_fd)) {
+		err = -errno;
+		snprintf(errmsg, len, "cannot give the program its state map: %s", strerror(-err));
+	}
+	return err;
+}
+
+static uint32_t ctl_flags(const struct sensor_config *cfg, bool replay)
+{
+	return (cfg->nwatch ? SW_CTL_WATCH : 0) | (cfg->drop ? SW_CTL_DROP : 0) |
+	       (cfg->host_mode ? SW_CTL_HOST : 0) | (replay ? SW_CTL_REPLAY : 0);
+}
+
 /* Sizes the tables and sets the .rodata knobs; loads unless libxdp is to (load false). */
 static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool replay, bool load)
 {
@@ -154,10 +232,6 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	skel = scanwatch_bpf__open();
 	if (!skel)
 		return fail(s, errno, "cannot open the BPF object: %s", strerror(errno));
-	skel->rodata->watch_on = cfg->nwatch > 0;
-	skel->rodata->drop_on = cfg->drop;
-	skel->rodata->replay_clock_on = replay;
-	skel->rodata->host_on = cfg->host_mode;
 	skel->rodata->flow_expiry_ns = (__u64)flow_expiry_s(cfg) * 1000000000ull;
 	/* Sensor mode never runs the egress program: do not even load it. */
 	bpf_program__set_autoload(skel->progs.scanwatch_egress, cfg->host_mode);
@@ -166,20 +240,20 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 		scanwatch_bpf__destroy(skel);
 		return fail(s, err, "cannot size the flow table: %s", strerror(-err));
 	}
-	/*
-	 * The outer maps' inner templates keep their compiled size: the kernel does not compare
-	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
-	 */
-	struct bpf_map *keys[] = { skel->maps.keys_0, skel->maps.keys_1 };
-	struct bpf_map *pairs[] = { skel->maps.pairs_0, skel->maps.pairs_1 };
-	for (int i = 0; i < SW_NGENS; i++) {
-		err = bpf_map__set_max_entries(keys[i], cfg->max_keys);
-		if (!err)
-			err = bpf_map__set_max_entries(pairs[i], cfg->max_pairs);
-		if (err) {
-			scanwatch_bpf__destroy(skel);
-			return fail(s, err, "cannot size the tables: %s", strerror(-err));
+	err = sensor_size_state(&s->cs, &SW_OBJ_VIEW(skel), cfg, ctl_flags(cfg, replay), s->errmsg,
+				sizeof(s->errmsg));
+	if (err) {
+		scanwatch_bpf__destroy(skel);
+		/* The state map is the first thing made: the privilege to load BPF is missing. */
+		if (err == -EPERM) {
+			char why[SW_ERRMSG_LEN];
+
+			snprintf(why, sizeof(why), "%s", s->errmsg);
+			return fail(s, err,
+				    "%s (needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)",
+				    why);
 		}
+		return err < 0 ? err : -err;
 	}
 	if (!load) {
 		/* libxdp loads it, as a freplace program of its dispatcher: skel_ready() follows. */
@@ -189,6 +263,8 @@ static int open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	err = scanwatch_bpf__load(skel);
 	if (err) {
 		scanwatch_bpf__destroy(skel);
+		if (err == -ENOMEM || err == -E2BIG)
+			return state_refused(s, cfg, err);
 		/* Not the verifier: the caller lacks the privilege to load BPF at all. */
 		if (err == -EPERM)
 			return fail(s, err,
@@ -212,15 +288,16 @@ static int skel_ready(struct sensor *s, const struct sensor_config *cfg)
 	s->prog_fd = bpf_program__fd(skel->progs.scanwatch_xdp);
 	s->keys_fd[0] = bpf_map__fd(skel->maps.keys_0);
 	s->keys_fd[1] = bpf_map__fd(skel->maps.keys_1);
-	s->pairs_fd[0] = bpf_map__fd(skel->maps.pairs_0);
-	s->pairs_fd[1] = bpf_map__fd(skel->maps.pairs_1);
-	s->stats_fd[0] = bpf_map__fd(skel->maps.stats_0);
-	s->stats_fd[1] = bpf_map__fd(skel->maps.stats_1);
+	s->cs.cache_fd = bpf_map__fd(skel->maps.cache);
+	s->cs.log_fd = bpf_map__fd(skel->maps.log_recs);
+	s->cs.ctl_fd = bpf_map__fd(skel->maps.log_ctl);
 	s->keys_outer_fd = bpf_map__fd(skel->maps.keys);
-	s->active_fd = bpf_map__fd(skel->maps.active);
 	s->watch_fd = bpf_map__fd(skel->maps.watch);
 	s->meta_fd = bpf_map__fd(skel->maps.meta);
 	s->gen = 0;
+	err = cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
+	if (err)
+		return err;
 	if (cfg->host_mode) {
 		s->flows_fd = bpf_map__fd(skel->maps.flows);
 		s->services_fd = bpf_map__fd(skel->maps.services);
@@ -259,7 +336,7 @@ int sensor_run_packet(struct sensor *s, const void *frame, uint32_t len, uint64_
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
 	int err;
 
-	s->skel->bss->replay_now_ns = ts_ns;
+	cstate_set_clock(&s->cs, ts_ns);
 	err = bpf_prog_test_run_opts(s->prog_fd, &opts);
 	if (err)
 		return fail(s, err, "BPF_PROG_TEST_RUN failed on a %u-byte frame: %s", len,
@@ -275,7 +352,7 @@ int sensor_run_egress(struct sensor *s, const void *frame, uint32_t len, uint64_
 
 	if (s->egress_prog_fd < 0)
 		return fail(s, EINVAL, "the egress program is loaded in host mode only");
-	s->skel->bss->replay_now_ns = ts_ns;
+	cstate_set_clock(&s->cs, ts_ns);
 	err = bpf_prog_test_run_opts(s->egress_prog_fd, &opts);
 	if (err)
 		return fail(s, err,
@@ -298,10 +375,19 @@ static int ensure_bpffs(struct sensor *s, const char *root)
 		*slash = '\0';
 	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		goto mkroot;
+	/* Mounted over, whatever the folder holds would be hidden: the operator's to decide. */
+	if (pins_mount_point_ok(parent))
+		return fail(
+			s, ENOTEMPTY,
+			"%s is not a BPF file system and is not empty: mounting one there would "
+			"hide what it holds; mount one yourself ('mount -t bpf bpf %s') or give "
+			"another --pin-root",
+			parent, parent);
 	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
 		return fail(s, errno, "%s is not a BPF file system and cannot be mounted: %s",
 			    parent, strerror(errno));
 	/* Under `ip netns exec` this mount lives in a private mount namespace and dies with it. */
+	s->pins_private = !pins_mount_shared(parent);
 	sw_warn("mounted a BPF file system on %s; pins there outlive this daemon only if the mount is "
 		"shared (not under 'ip netns exec': use --pin-root on a bpffs mounted outside /sys)",
 		parent);
@@ -576,12 +662,7 @@ static int resume_egress(struct sensor *s, int ifindex, bool quiet)
 
 static int read_active(struct sensor *s)
 {
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(s->active_fd, &zero, &s->gen))
-		return fail(s, errno, "cannot read the active generation: %s", strerror(errno));
-	if (s->gen >= SW_NGENS)
-		return fail(s, EINVAL, "pinned generation %u is out of range", s->gen);
+	s->gen = cstate_active(&s->cs);
 	return 0;
 }
 
@@ -592,28 +673,19 @@ static int read_active(struct sensor *s)
  */
 static int lock_point(struct sensor *s)
 {
-	char path[PATH_MAX];
-	struct sw_meta other = {};
-	__u32 zero = 0;
-	int fd;
+	__u32 other;
+	int fd = pins_lock(s->pin_dir, &other);
 
-	s->lock_fd = open(s->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->lock_fd < 0)
-		return fail(s, errno, "cannot open %s: %s", s->pin_dir, strerror(errno));
-	if (!flock(s->lock_fd, LOCK_EX | LOCK_NB))
-		return 0;
-	if (errno != EWOULDBLOCK)
-		return fail(s, errno, "cannot lock %s: %s", s->pin_dir, strerror(errno));
-	pin_path(path, sizeof(path), s->pin_dir, "meta");
-	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &other);
-		close(fd);
+		s->lock_fd = fd;
+		return 0;
 	}
+	if (fd != -EBUSY)
+		return fail(s, -fd, "cannot lock %s: %s", s->pin_dir, strerror(-fd));
 	return fail(s, EBUSY,
 		    "point %s is run by another scanwatch (pid %u): stop it first (on SIGTERM it "
 		    "drains once more and leaves the program counting), then start this one",
-		    s->point, other.daemon_pid);
+		    s->point, other);
 }
 
 /*
@@ -783,6 +855,7 @@ static int relink_multiprog(struct sensor *s, const char *ifname, bool force)
 
 int sensor_relink(struct sensor *s, const char *ifname)
 {
+	char path[PATH_MAX];
 	__u32 mode = 0, prog_id;
 	bool attached;
 	int ifindex, old = s->link_fd, err;
@@ -795,6 +868,17 @@ int sensor_relink(struct sensor *s, const char *ifname)
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return fail(s, ENODEV, "interface %s is gone", ifname);
+	/*
+	 * Detached while its interface stayed, or its pins taken away: someone meant it to stop
+	 * (bpftool, or pins removed by hand). Attached again, it would count with nothing to say so.
+	 */
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	if ((int)s->meta.ifindex == ifindex || (access(path, F_OK) && errno == ENOENT))
+		return fail(
+			s, ENOLINK,
+			"its program was detached from %s by someone else (or its pins removed): "
+			"not attached again; 'scanwatch detach --point %s' cleans up",
+			ifname, s->point);
 	if (s->held_prog_fd < 0)
 		return fail(s, EBADF, "the point's program (id %u) is not held", prog_id);
 	/* Egress first: were it to fail, the next call, seeing XDP still detached, tries both. */
@@ -818,13 +902,59 @@ int sensor_relink(struct sensor *s, const char *ifname)
 	return err ? err : SW_RELINKED;
 }
 
+/*
+ * The pinned counting state: its layout as meta recorded it, checked against the maps and the
+ * options asked for (a size differs: the caller says which options differ), then mapped.
+ */
+static int resume_state(struct sensor *s, const struct sensor_config *cfg)
+{
+	struct bpf_map_info cinfo = {}, linfo = {}, sinfo = {};
+	__u32 clen = sizeof(cinfo), llen = sizeof(linfo), slen = sizeof(sinfo);
+	struct cstate want;
+	char errmsg[SW_ERRMSG_LEN];
+
+	s->cs.ncpus = s->meta.ncpus;
+	s->cs.cache_slots = s->meta.cache_slots;
+	s->cs.log_chunks = s->meta.log_chunks;
+	if (s->cs.ncpus != (uint32_t)s->ncpus)
+		return fail(s, EINVAL,
+			    "point %s was attached when this machine had %u possible CPUs, not %d: "
+			    "run 'scanwatch detach --point %s'",
+			    s->point, s->cs.ncpus, s->ncpus, s->point);
+	if (bpf_obj_get_info_by_fd(s->cs.cache_fd, &cinfo, &clen) ||
+	    bpf_obj_get_info_by_fd(s->cs.log_fd, &linfo, &llen) ||
+	    bpf_obj_get_info_by_fd(s->cs.state_fd, &sinfo, &slen) ||
+	    sinfo.max_entries != s->cs.ncpus || sinfo.value_size != sizeof(struct sw_block) ||
+	    cinfo.max_entries != cstate_cache_entries(&s->cs) ||
+	    linfo.max_entries != cstate_log_entries(&s->cs) ||
+	    cinfo.value_size != sizeof(struct sw_rec) || linfo.value_size != sizeof(struct sw_rec))
+		return fail(s, EINVAL,
+			    "pinned point %s has a counting state its meta map does not describe: "
+			    "run 'scanwatch detach --point %s'",
+			    s->point, s->point);
+	/* Options asked for now: the same layout, or the point must be detached first. */
+	cstate_init(&want);
+	if (cstate_plan(&want, cfg->cache_slots, log_records(cfg), s->ncpus, 0, errmsg,
+			sizeof(errmsg)) == -EINVAL)
+		return fail(s, EINVAL, "%s", errmsg);
+	if (want.cache_slots != s->cs.cache_slots || want.log_chunks != s->cs.log_chunks)
+		return fail(
+			s, EEXIST,
+			"point %s is attached with caches of %u slots and a log of %llu records, not "
+			"%u and %llu; run 'scanwatch detach --point %s' first",
+			s->point, s->cs.cache_slots,
+			(unsigned long long)cstate_log_capacity(&s->cs), want.cache_slots,
+			(unsigned long long)cstate_log_capacity(&want), s->point);
+	return cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
+}
+
 static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex)
 {
 	struct bpf_link_info info = {};
 	__u32 info_len = sizeof(info), zero = 0;
-	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1], NULL,
-			      &s->pairs_fd[0],	 &s->pairs_fd[1], NULL,		  &s->stats_fd[0],
-			      &s->stats_fd[1],	 &s->active_fd,	  &s->watch_fd,	  &s->meta_fd };
+	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1],
+			      &s->cs.state_fd,	 &s->cs.cache_fd, &s->cs.log_fd,
+			      &s->cs.ctl_fd,	 &s->watch_fd,	  &s->meta_fd };
 	struct sw_prefix pfx;
 	char path[PATH_MAX];
 	__u32 want_flags;
@@ -874,10 +1004,7 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 		if (fd < 0)
 			return fail(s, errno, "cannot open pinned map %s: %s", path,
 				    strerror(errno));
-		if (fds[i])
-			*fds[i] = fd;
-		else
-			close(fd);
+		*fds[i] = fd;
 	}
 	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
 		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
@@ -903,6 +1030,9 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			"'scanwatch detach'",
 			s->point);
 	}
+	err = resume_state(s, cfg);
+	if (err)
+		return err;
 	want_flags = meta_flags(cfg);
 	if (want_flags != (s->meta.flags & ~(SW_META_OWN_QDISC | SW_META_MULTIPROG)) ||
 	    cfg->max_pairs != s->meta.max_pairs || cfg->max_keys != s->meta.max_keys ||
@@ -910,7 +1040,7 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 				flow_expiry_s(cfg) != s->meta.flow_expiry_s)))
 		return fail(
 			s, EEXIST,
-			"point %s is attached with other options (drop, watch, host mode, table sizes or flow expiry); run 'scanwatch detach --point %s' first",
+			"point %s is attached with other options (drop, watch, host mode, table, cache or log sizes, or flow expiry); run 'scanwatch detach --point %s' first",
 			s->point, s->point);
 	/* The watched set may change across restarts: replace it with the one asked for. */
 	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
@@ -1066,11 +1196,13 @@ int sensor_update_meta(struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->active_fd,   &s->watch_fd,
-		       &s->meta_fd,	&s->keys_fd[0],	   &s->keys_fd[1],  &s->pairs_fd[0],
-		       &s->pairs_fd[1], &s->stats_fd[0],   &s->stats_fd[1], &s->flows_fd,
-		       &s->services_fd, &s->egress_link_fd };
+	int *fds[] = { &s->link_fd,    &s->keys_outer_fd, &s->watch_fd,	   &s->meta_fd,
+		       &s->keys_fd[0], &s->keys_fd[1],	  &s->cs.cache_fd, &s->cs.log_fd,
+		       &s->cs.ctl_fd,  &s->flows_fd,	  &s->services_fd, &s->egress_link_fd,
+		       &s->cs.state_fd };
 
+	/* Closes the state map when it is ours (made for a skeleton), not the skeleton's. */
+	cstate_unmap(&s->cs);
 	/* libxdp's handle on the program first: it refers to the skeleton's object. */
 	mp_close(s->xprog);
 	s->xprog = NULL;
@@ -1196,7 +1328,8 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat st;
-	int egress_err;
+	__u32 holder;
+	int egress_err, lock;
 
 	if (pin_path(dir, sizeof(dir), pin_root ? pin_root : SW_PIN_ROOT, point))
 		return -ENAMETOOLONG;
@@ -1204,13 +1337,29 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 		snprintf(errmsg, SW_ERRMSG_LEN, "point %s is not attached (%s)", point, dir);
 		return -ENOENT;
 	}
+	/*
+	 * A running daemon would attach the program again, without pins, with nothing to say it
+	 * still counts: it is stopped first. Held until the pins are gone, so none starts meanwhile.
+	 */
+	lock = pins_lock(dir, &holder);
+	if (lock == -EBUSY) {
+		snprintf(
+			errmsg, SW_ERRMSG_LEN,
+			"point %s is run by a scanwatch daemon (pid %u): stop it first (on SIGTERM it "
+			"drains once more), then detach",
+			point, holder);
+		return -EBUSY;
+	}
 	pin_path(path, sizeof(path), dir, PIN_PROG);
 	if (stat(path, &st) == 0) {
 		int err = detach_multiprog(dir, point, errmsg);
 
 		/* The pins stay: detach can be tried again where it can work. */
-		if (err)
+		if (err) {
+			if (lock >= 0)
+				close(lock);
 			return err;
+		}
 	}
 	pin_path(path, sizeof(path), dir, "link");
 	if (stat(path, &st) == 0) {
@@ -1224,11 +1373,68 @@ int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG
 	}
 	egress_err = detach_egress(dir, point, errmsg);
 	unpin_all(dir);
+	if (lock >= 0)
+		close(lock);
 	if (stat(dir, &st) == 0) {
 		snprintf(errmsg, SW_ERRMSG_LEN, "cannot remove %s", dir);
 		return -EBUSY;
 	}
 	return egress_err;
+}
+
+bool sensor_still_counting(struct sensor *s, char *why, size_t len)
+{
+	struct bpf_link_info info = {};
+	__u32 ilen = sizeof(info);
+	char path[PATH_MAX];
+	bool attached = false;
+	__u32 prog_id;
+	int fd;
+
+	if (s->pins_private) {
+		snprintf(
+			why, len,
+			"its pins are in a BPF file system this daemon mounted where only its own "
+			"mount namespace sees it ('ip netns exec' makes one): the program stops "
+			"counting once the namespace's last process ends; use --pin-root on a bpffs "
+			"mounted outside /sys");
+		return false;
+	}
+	if (s->meta.flags & SW_META_MULTIPROG) {
+		pin_path(path, sizeof(path), s->pin_dir, PIN_PROG);
+		if (access(path, F_OK) && errno == ENOENT) {
+			snprintf(why, len,
+				 "its pins are gone: it stops counting as this daemon exits");
+			return false;
+		}
+		return true;
+	}
+	if (link_state(s, s->link_fd, &prog_id, &attached) || !attached) {
+		snprintf(why, len,
+			 "its program is not attached (its interface is gone, or it was "
+			 "detached): nothing is counted until a daemon attaches it again");
+		return false;
+	}
+	/*
+	 * The pin must hold this very link, or nothing does once this daemon's hold goes. A daemon
+	 * that became --user cannot look under root's pin root: the pins it made are trusted.
+	 */
+	pin_path(path, sizeof(path), s->pin_dir, "link");
+	fd = bpf_obj_get(path);
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return true;
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		struct bpf_link_info mine = {};
+		__u32 mlen = sizeof(mine);
+
+		close(fd);
+		if (!bpf_obj_get_info_by_fd(s->link_fd, &mine, &mlen) && mine.id == info.id)
+			return true;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	snprintf(why, len, "its pins are gone: it stops counting as this daemon exits");
+	return false;
 }
 
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <limits.h>
 
+#include "cstate.h"
 #include "scanwatch.h"
 
 #define SW_PIN_ROOT "/sys/fs/bpf/scanwatch"
@@ -33,6 +34,8 @@ struct sensor_config {
 	size_t nwatch;
 	unsigned int max_pairs;
 	unsigned int max_keys;
+	unsigned int cache_slots; /* per CPU; 0: SW_CACHE_SLOTS_DEFAULT */
+	unsigned int log_records; /* per interval; 0: max_pairs */
 	unsigned int interval_s;
 	const char *pin_root; /* NULL: SW_PIN_ROOT */
 	/* Host mode (README.md, "Sensor mode and host mode"). */
@@ -58,8 +61,9 @@ struct sensor {
 	struct scanwatch_bpf *skel; /* NULL when resumed from pins */
 	int prog_fd;
 	int link_fd; /* -1 for replay */
-	int keys_fd[SW_NGENS], pairs_fd[SW_NGENS], stats_fd[SW_NGENS];
-	int keys_outer_fd, active_fd, watch_fd, meta_fd;
+	struct cstate cs; /* caches, logs and per-CPU counters, mapped */
+	int keys_fd[SW_NGENS]; /* the overflow tables */
+	int keys_outer_fd, watch_fd, meta_fd;
 	/* Host mode: -1 otherwise; egress_prog_fd is the program only when loaded here. */
 	int flows_fd, services_fd, egress_prog_fd, egress_link_fd;
 	/*
@@ -80,10 +84,39 @@ struct sensor {
 	 * set this when another thread runs packets while this one drains.
 	 */
 	bool flip_waits;
+	/* The pin root is a bpffs this daemon mounted in a mount namespace of its own (pins.h). */
+	bool pins_private;
 	struct sw_meta meta;
 	char pin_dir[PATH_MAX];
 	char errmsg[SW_ERRMSG_LEN]; /* why the last call failed */
 };
+
+/*
+ * What sizing needs of an object built from bpf/scanwatch.bpf.c (the daemon's, or one of the
+ * bench's ablation builds, whose skeletons have the same members): its state's maps and knobs.
+ */
+struct bpf_map;
+struct sw_obj_view {
+	struct bpf_map *state, *cache, *log_recs, *keys[SW_NGENS];
+};
+#define SW_OBJ_VIEW(sk)                                         \
+	((struct sw_obj_view){ .state = (sk)->maps.state,       \
+			       .cache = (sk)->maps.cache,       \
+			       .log_recs = (sk)->maps.log_recs, \
+			       .keys = { (sk)->maps.keys_0, (sk)->maps.keys_1 } })
+/*
+ * Between open and load: plans the counting state for cfg (cstate_plan), sizes the object's
+ * maps for it and gives it a state map whose control words are written already (flags:
+ * SW_CTL_*). cs is left with that map mapped. 0 or -errno with errmsg.
+ */
+int sensor_size_state(struct cstate *cs, const struct sw_obj_view *v,
+		      const struct sensor_config *cfg, uint32_t flags, char *errmsg, size_t len);
+
+/*
+ * --cache-slots (cache true) or --log-records for command cmd into cfg: a usage error, in one
+ * line, for a value out of range. 0 or SW_EXIT_USAGE.
+ */
+int sensor_state_option(struct sensor_config *cfg, bool cache, const char *arg, const char *cmd);
 
 /* Loads, attaches and pins, or resumes a pinned point of the same name. 0 or -errno. */
 int sensor_open_live(struct sensor *s, const struct sensor_config *cfg);
@@ -108,7 +141,15 @@ int sensor_relink(struct sensor *s, const char *ifname);
 int sensor_update_meta(struct sensor *s);
 /* Releases user space's hold; a live point stays attached and pinned. */
 void sensor_close(struct sensor *s);
-/* Detaches a pinned point and removes its pins. 0, -ENOENT if not pinned, or -errno. */
+/*
+ * Whether the program goes on counting once this daemon exits: attached, held by its pins, and
+ * those in a file system that outlives the daemon. When not, why says what happens instead.
+ */
+bool sensor_still_counting(struct sensor *s, char *why, size_t len);
+/*
+ * Detaches a pinned point and removes its pins. 0, -ENOENT if not pinned, -EBUSY while a daemon
+ * runs it, or -errno.
+ */
 int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN]);
 /* Reads a pinned point's meta map. */
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id);

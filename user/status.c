@@ -14,24 +14,42 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "config.h"
+#include "cstate.h"
 #include "log.h"
 #include "parse_num.h"
+#include "paths.h"
 #include "sensor.h"
+#include "status_view.h"
 
 static const char status_help[] =
-	"Usage: scanwatch status [--pin-root DIR]\n"
+	"Usage: scanwatch status [--pin-root DIR] [--data-dir DIR] [--json]\n"
 	"\n"
+	"A header: version, time, the pin root, the data directory, the configuration file and\n"
+	"the country database areas come from (its type and build date).\n"
 	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
-	"interval, fill of the current tables, packets dropped for want of room, the day's\n"
-	"(source, key) pairs against their ceiling (--max-day-pairs) and the new pairs counted as\n"
-	"lost sources for want of room, last drain, and whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx or\n"
-	"tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n";
+	"interval, records in the current interval's log out of its size, the slots of each CPU's\n"
+	"cache, packets counted without their source so far and why (log full, over --max-pairs,\n"
+	"no room for the key), the day's (source, key) pairs against their ceiling\n"
+	"(--max-day-pairs) and the new pairs counted as lost sources for want of room, last drain,\n"
+	"and whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx\n"
+	"or tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
+	"Then today's accesses and sources per point of the data directory, to the last drain.\n"
+	"\n"
+	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
+	"  -d, --data-dir DIR       daily files of today (default " SW_DATA_DIR_DEFAULT ")\n"
+	"  -g, --geoip FILE         the country database (default " SW_GEOIP_DEFAULT ")\n"
+	"      --tz ZONE            the zone of today (default UTC)\n"
+	"      --json               one JSON object\n"
+	"      --config FILE        pin-root, data-dir, geoip and tz of run's configuration file\n"
+	"                           (default " SW_CONFIG_DEFAULT " if it exists)\n";
 
 static const char detach_help[] =
-	"Usage: scanwatch detach --point NAME [--pin-root DIR]\n"
+	"Usage: scanwatch detach --point NAME [--pin-root DIR] [--config FILE]\n"
 	"\n"
-	"Detach a point's XDP program and remove its pins. What the kernel counted since the\n"
-	"last drain is lost: stop the daemon first (it drains once more on SIGTERM).\n";
+	"Detach a point's XDP program and remove its pins. Refused while a daemon runs the\n"
+	"point: stop it first (it drains once more on SIGTERM); what the kernel counts after\n"
+	"that is lost.\n";
 
 static long count_entries(const char *dir, const char *map, size_t key_size)
 {
@@ -55,30 +73,58 @@ static long count_entries(const char *dir, const char *map, size_t key_size)
 	return n;
 }
 
-static void show_point(const char *root, const char *name)
+static int open_pin(const char *dir, const char *name)
 {
-	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", tables[16], when[32] = "never";
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return bpf_obj_get(path);
+}
+
+/*
+ * The current interval's records so far, from the pinned state, and the log's size: *records
+ * is -1 when the state cannot be read.
+ */
+static uint64_t log_fill(const char *dir, const struct sw_meta *meta, int64_t *records)
+{
+	struct cstate cs;
+	uint64_t n = 0, cap;
+	uint32_t gen = 0;
+
+	cstate_init(&cs);
+	cs.ncpus = meta->ncpus;
+	cs.log_chunks = meta->log_chunks;
+	cs.state_fd = open_pin(dir, "state");
+	cs.ctl_fd = open_pin(dir, "log_ctl");
+	*records =
+		cs.state_fd >= 0 && cs.ctl_fd >= 0 && !cstate_peek(&cs, &gen, &n) ? (int64_t)n : -1;
+	cap = cstate_log_capacity(&cs);
+	if (cs.state_fd >= 0)
+		close(cs.state_fd);
+	if (cs.ctl_fd >= 0)
+		close(cs.ctl_fd);
+	return cap;
+}
+
+static void show_point(const char *root, const char *name, const struct status_opts *o, bool first)
+{
+	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", when[32] = "never", log[64];
 	struct sw_meta meta;
-	__u32 prog_id, gen = 0, zero = 0;
-	long pairs, keys, flows = 0;
+	uint64_t log_cap;
+	int64_t records;
+	__u32 prog_id;
+	long flows = 0;
 	char host[160] = "";
-	int fd;
 
 	if (sensor_read_meta(root, name, &meta, &prog_id)) {
-		printf("%-16s (unreadable pins)\n", name);
+		if (o->json)
+			status_json_point(stdout, first, name, NULL, 0, 0, 0, 0, false);
+		else
+			printf("%-16s (unreadable pins)\n", name);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s/active", root, name);
-	fd = bpf_obj_get(dir);
-	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &gen);
-		close(fd);
-	}
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(tables, sizeof(tables), "pairs_%u", gen & 1);
-	pairs = count_entries(dir, tables, sizeof(struct sw_pair));
-	snprintf(tables, sizeof(tables), "keys_%u", gen & 1);
-	keys = count_entries(dir, tables, sizeof(struct sw_key));
+	log_cap = log_fill(dir, &meta, &records);
 	if (meta.flags & SW_META_HOST) {
 		flows = count_entries(dir, "flows", sizeof(struct sw_flow));
 		snprintf(host, sizeof(host),
@@ -98,15 +144,26 @@ static void show_point(const char *root, const char *name)
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	printf("%-16s %-12s %-8s prog %-6u every %us  pairs %ld/%u  keys %ld/%u  dropped %" PRIu64
-	       "  day pairs %" PRIu64 "/%" PRIu64 "  lost sources %" PRIu64
+	if (o->json) {
+		status_json_point(stdout, first, name, &meta, prog_id, records, log_cap, flows,
+				  meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0));
+		return;
+	}
+	if (records >= 0)
+		snprintf(log, sizeof(log), "log %" PRId64 "/%" PRIu64, records, log_cap);
+	else
+		snprintf(log, sizeof(log), "log ?/%" PRIu64, log_cap);
+	printf("%-16s %-12s %-8s prog %-6u every %us  %s  cache %u/cpu  dropped %" PRIu64
+	       " (log full %" PRIu64 ", pairs over %" PRIu64 ", keys %" PRIu64
+	       ")  day pairs %" PRIu64 "/%" PRIu64 "  lost sources %" PRIu64
 	       "  last drain %s  daemon %s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
 					      "?",
-	       prog_id, meta.interval_s, pairs, meta.max_pairs, keys, meta.max_keys,
-	       (uint64_t)meta.dropped, (uint64_t)meta.day_pairs, (uint64_t)meta.max_day_pairs,
+	       prog_id, meta.interval_s, log, meta.cache_slots, (uint64_t)meta.dropped,
+	       (uint64_t)meta.dropped_log_full, (uint64_t)meta.dropped_pairs_over,
+	       (uint64_t)meta.dropped_keys, (uint64_t)meta.day_pairs, (uint64_t)meta.max_day_pairs,
 	       (uint64_t)meta.day_lost_sources, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
@@ -114,20 +171,25 @@ static void show_point(const char *root, const char *name)
 	       meta.flags & SW_META_MULTIPROG ? "  libxdp" : "");
 }
 
+enum { O_PINROOT = 256, O_CONFIG, O_JSON, O_TZ };
+static const struct option detach_opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
+					     { "point", required_argument, NULL, 'p' },
+					     { "config", required_argument, NULL, O_CONFIG },
+					     { "help", no_argument, NULL, 'h' },
+					     {} };
+
 static int parse_root(int argc, char **argv, const char *cmd, const char *help, const char **root,
 		      const char **point)
 {
-	enum { O_PINROOT = 256 };
-	static const struct option opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
-					      { "point", required_argument, NULL, 'p' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
+	const struct option *opts = detach_opts;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case O_PINROOT:
 			*root = optarg;
+			break;
+		case O_CONFIG: /* read by config_args() */
 			break;
 		case 'p':
 			if (!point || !point_name_ok(optarg))
@@ -146,49 +208,131 @@ static int parse_root(int argc, char **argv, const char *cmd, const char *help, 
 	return 0;
 }
 
+static const struct option status_opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
+					     { "data-dir", required_argument, NULL, 'd' },
+					     { "geoip", required_argument, NULL, 'g' },
+					     { "tz", required_argument, NULL, O_TZ },
+					     { "json", no_argument, NULL, O_JSON },
+					     { "config", required_argument, NULL, O_CONFIG },
+					     { "help", no_argument, NULL, 'h' },
+					     {} };
+static const char status_optstring[] = "d:g:h";
+
+static int parse_status(int argc, char **argv, struct status_opts *o)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, status_optstring, status_opts, NULL)) != -1) {
+		switch (opt) {
+		case O_PINROOT:
+			o->pin_root = optarg;
+			break;
+		case 'd':
+			o->data_dir = optarg;
+			break;
+		case 'g':
+			o->geoip = optarg;
+			break;
+		case O_TZ:
+			if (use_time_zone(optarg))
+				return usage_error("status", "unknown time zone '%s'", optarg);
+			o->tz = optarg;
+			break;
+		case O_JSON:
+			o->json = true;
+			break;
+		case O_CONFIG: /* read by config_args() */
+			break;
+		case 'h':
+			fputs(status_help, stdout);
+			return SW_HELP_SHOWN;
+		default:
+			return option_error("status", status_opts, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("status", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* The options of run's configuration that status and detach share with it. */
+static const char *const status_take[] = { "pin-root", "data-dir", "geoip", "tz", NULL };
+static const char *const detach_take[] = { "pin-root", NULL };
+
 int cmd_status(int argc, char **argv)
 {
-	const char *root = SW_PIN_ROOT;
+	const struct config_spec spec = { .cmd = "status",
+					  .file_opts = run_option_table(),
+					  .take = status_take,
+					  .cmd_opts = status_opts,
+					  .optstring = status_optstring,
+					  .config_val = O_CONFIG,
+					  .help_val = 'h' };
+	struct status_opts o = { .pin_root = SW_PIN_ROOT,
+				 .data_dir = SW_DATA_DIR_DEFAULT,
+				 .tz = "UTC" };
+	struct config_args ca;
 	struct dirent **names;
 	int n, shown = 0, err;
 
-	err = parse_root(argc, argv, "status", status_help, &root, NULL);
-	if (err)
+	err = config_args(&ca, &spec, argc, argv);
+	if (!err)
+		err = parse_status(ca.argc, ca.argv, &o);
+	if (err) {
+		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
-	n = scandir(root, &names, NULL, alphasort);
-	if (n < 0) {
-		if (errno == ENOENT) {
-			printf("no point is attached (%s does not exist)\n", root);
-			return 0;
-		}
-		sw_err("%s: %s", root, strerror(errno));
+	}
+	o.config = ca.path[0] ? ca.path : NULL;
+	status_begin(stdout, &o);
+	n = scandir(o.pin_root, &names, NULL, alphasort);
+	if (n < 0 && errno != ENOENT) {
+		sw_err("%s: %s", o.pin_root, strerror(errno));
+		config_args_free(&ca);
 		return SW_EXIT_FAIL;
 	}
+	if (n < 0 && !o.json)
+		printf("no point is attached (%s does not exist)\n", o.pin_root);
 	for (int i = 0; i < n; i++) {
 		if (point_name_ok(names[i]->d_name)) {
-			show_point(root, names[i]->d_name);
+			show_point(o.pin_root, names[i]->d_name, &o, !shown);
 			shown++;
 		}
 		free(names[i]);
 	}
-	free(names);
-	if (!shown)
+	if (n >= 0)
+		free(names);
+	if (n >= 0 && !shown && !o.json)
 		printf("no point is attached\n");
+	status_today(stdout, &o);
+	config_args_free(&ca);
 	return 0;
 }
 
 int cmd_detach(int argc, char **argv)
 {
+	const struct config_spec spec = { .cmd = "detach",
+					  .file_opts = run_option_table(),
+					  .take = detach_take,
+					  .cmd_opts = detach_opts,
+					  .optstring = "p:h",
+					  .config_val = O_CONFIG,
+					  .help_val = 'h' };
 	const char *root = SW_PIN_ROOT, *point = NULL;
 	char errmsg[SW_ERRMSG_LEN];
+	struct config_args ca;
 	int err;
 
-	err = parse_root(argc, argv, "detach", detach_help, &root, &point);
-	if (err)
+	err = config_args(&ca, &spec, argc, argv);
+	if (!err)
+		err = parse_root(ca.argc, ca.argv, "detach", detach_help, &root, &point);
+	if (!err && !point)
+		err = usage_error("detach", "--point is required");
+	if (err) {
+		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
-	if (!point)
-		return usage_error("detach", "--point is required");
+	}
 	err = sensor_detach(root, point, errmsg);
+	config_args_free(&ca);
 	if (err) {
 		sw_err("%s", errmsg);
 		return SW_EXIT_FAIL;

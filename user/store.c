@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 
 #include "keyfmt.h"
 #include "log.h"
+#include "point_lock.h"
+#include "safe_file.h"
 #include "store.h"
 
 #define PAIRLOG_MAGIC "SWPAIRS1"
@@ -29,27 +32,32 @@ int sw_day_path(char *buf, size_t len, const char *point_dir, const char *date, 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int mkdir_one(const char *path)
-{
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int fail(struct point_store *ps, int err, const char *what, const char *path)
 {
-	snprintf(ps->errmsg, sizeof(ps->errmsg), "%s %s: %s", what, path, strerror(-err));
+	snprintf(ps->errmsg, sizeof(ps->errmsg), "%s %s: %s", what, path, sf_strerror(err));
 	return err;
+}
+
+static void close_dirs(struct point_store *ps)
+{
+	for (int d = 0; d < STORE_NDIRS; d++) {
+		if (ps->dir_fd[d] >= 0)
+			close(ps->dir_fd[d]);
+		ps->dir_fd[d] = -1;
+	}
 }
 
 int store_open(struct point_store *ps, const char *data_dir, const char *point, const char *tz,
 	       struct geoip *geo)
 {
-	const char *subs[] = { "", "/daily", "/sources", "/victims" };
+	static const char *const subs[STORE_NDIRS] = { NULL, "daily", "sources", "victims" };
 	char path[PATH_MAX];
-	int err;
+	int err, top;
 
 	memset(ps, 0, sizeof(*ps));
+	for (int d = 0; d < STORE_NDIRS; d++)
+		ps->dir_fd[d] = -1;
+	ps->lock_fd = -1;
 	dayfile_init(&ps->day);
 	pairset_init(&ps->seen);
 	tally_init(&ps->iv);
@@ -57,16 +65,42 @@ int store_open(struct point_store *ps, const char *data_dir, const char *point, 
 	snprintf(ps->tz, sizeof(ps->tz), "%s", tz ? tz : "UTC");
 	if (snprintf(ps->dir, sizeof(ps->dir), "%s/%s", data_dir, point) >= (int)sizeof(ps->dir))
 		return fail(ps, -ENAMETOOLONG, "data directory", data_dir);
-	err = mkdir_one(data_dir);
-	for (size_t i = 0; !err && i < sizeof(subs) / sizeof(subs[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", ps->dir, subs[i]);
-		err = mkdir_one(path);
+	snprintf(path, sizeof(path), "%s", data_dir);
+	top = sf_dir(AT_FDCWD, data_dir, SW_MODE_DIR);
+	err = top < 0 ? top : 0;
+	if (!err) {
+		snprintf(path, sizeof(path), "%s", ps->dir);
+		ps->dir_fd[STORE_DIR_POINT] = sf_dir(top, point, SW_MODE_DIR);
+		err = ps->dir_fd[STORE_DIR_POINT] < 0 ? ps->dir_fd[STORE_DIR_POINT] : 0;
+		close(top);
 	}
-	if (!err && access(ps->dir, W_OK))
+	for (int d = 1; !err && d < STORE_NDIRS; d++) {
+		snprintf(path, sizeof(path), "%s/%s", ps->dir, subs[d]);
+		ps->dir_fd[d] = sf_dir(ps->dir_fd[STORE_DIR_POINT], subs[d], SW_MODE_DIR);
+		err = ps->dir_fd[d] < 0 ? ps->dir_fd[d] : 0;
+	}
+	/*
+	 * As the files will be made: by the file system identity (--user's), not the real uid,
+	 * which is root's and, without CAP_DAC_OVERRIDE (the service's), refused a user's directory.
+	 */
+	if (!err && faccessat(ps->dir_fd[STORE_DIR_POINT], ".", W_OK, AT_EACCESS))
 		err = -errno;
-	if (err)
-		return fail(ps, err, "cannot use data directory", ps->dir);
+	if (err) {
+		close_dirs(ps);
+		return fail(ps, err, "cannot use data directory", path);
+	}
 	snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+	return 0;
+}
+
+int store_lock(struct point_store *ps, const char *what)
+{
+	int fd = point_lock(ps->dir_fd[STORE_DIR_POINT], ps->dir, what, ps->errmsg,
+			    sizeof(ps->errmsg));
+
+	if (fd < 0)
+		return fd;
+	ps->lock_fd = fd;
 	return 0;
 }
 
@@ -123,30 +157,30 @@ static int reserve_for_log(struct point_store *ps, FILE *f, uint64_t want, struc
 }
 
 /* Reads the first `want` records of a pair log into the set and drops any after them. */
-static int load_pairs(struct point_store *ps, const char *path, uint64_t want)
+static int load_pairs(struct point_store *ps, const char *path, const char *name, uint64_t want)
 {
 	struct sw_pair *buf = NULL;
 	char magic[PAIRLOG_MAGIC_LEN];
 	uint64_t n = 0, skipped = 0;
 	size_t got;
-	FILE *f = fopen(path, "r+");
-	int err = 0;
+	int err;
+	FILE *f = sf_fopen(ps->dir_fd[STORE_DIR_SOURCES], name, "r+", 0, &err);
 
 	if (!f) {
-		if (errno == ENOENT && want == 0)
+		if (err == -ENOENT && want == 0)
 			return 0;
-		err = -errno;
 		snprintf(ps->errmsg, sizeof(ps->errmsg),
 			 "cannot read the day's sources from %s: %s (its summary counts %" PRIu64
 			 " of them)",
-			 path, strerror(-err), want);
-		return err;
+			 path, sf_strerror(err), want);
+		return err == -ELOOP || err == -SF_ENOTREG ? -EINVAL : err;
 	}
 	got = fread(magic, 1, sizeof(magic), f);
 	/* A log created just before a crash may lack even its magic; it holds no pair yet. */
 	if (got < sizeof(magic) && want == 0 && !ferror(f)) {
+		err = ftruncate(fileno(f), 0) ? fail(ps, -errno, "cannot truncate", path) : 0;
 		fclose(f);
-		return truncate(path, 0) ? fail(ps, -errno, "cannot truncate", path) : 0;
+		return err;
 	}
 	if (got != sizeof(magic) || memcmp(magic, PAIRLOG_MAGIC, sizeof(magic))) {
 		fclose(f);
@@ -206,13 +240,15 @@ static int load_pairs(struct point_store *ps, const char *path, uint64_t want)
 
 static int open_day(struct point_store *ps, const char *date)
 {
-	char path[PATH_MAX], point[sizeof(ps->day.point)];
+	char path[PATH_MAX], name[32], point[sizeof(ps->day.point)];
+	bool loaded;
 	int err;
 
 	forget_day(ps);
 	snprintf(point, sizeof(point), "%s", ps->day.point);
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	err = dayfile_read(path, &ps->day, ps->errmsg, sizeof(ps->errmsg));
+	loaded = !err;
 	if (err == -ENOENT) {
 		dayfile_init(&ps->day);
 		snprintf(ps->day.date, sizeof(ps->day.date), "%s", date);
@@ -234,12 +270,14 @@ static int open_day(struct point_store *ps, const char *date)
 	snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
 	if (!err) {
 		sw_day_path(path, sizeof(path), ps->dir, date, "sources", "pairs");
-		err = load_pairs(ps, path, ps->day.pairs);
+		snprintf(name, sizeof(name), "%s.pairs", date);
+		err = load_pairs(ps, path, name, ps->day.pairs);
 	}
 	if (!err) {
-		ps->pairlog = fopen(path, "a");
+		ps->pairlog =
+			sf_fopen(ps->dir_fd[STORE_DIR_SOURCES], name, "a", SW_MODE_FILE, &err);
 		if (!ps->pairlog)
-			err = fail(ps, -errno, "cannot open", path);
+			fail(ps, err, "cannot open", path);
 		else
 			setvbuf(ps->pairlog, NULL, _IOFBF, PAIRLOG_BUF);
 	}
@@ -251,6 +289,8 @@ static int open_day(struct point_store *ps, const char *date)
 	if (err) {
 		forget_day(ps);
 		snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
+	} else if (loaded && ps->hook) {
+		ps->hook->day_loaded(ps->hook->ctx, ps);
 	}
 	return err;
 }
@@ -338,10 +378,13 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 		if (r->pair.key.kind != SW_KIND_BACKSCATTER)
 			continue;
 		if (!f) {
+			char name[32];
+
 			sw_day_path(path, sizeof(path), ps->dir, date, "victims", "txt");
-			f = fopen(path, "a");
+			snprintf(name, sizeof(name), "%s.txt", date);
+			f = sf_fopen(ps->dir_fd[STORE_DIR_VICTIMS], name, "a", SW_MODE_FILE, &err);
 			if (!f) {
-				err = errno;
+				err = -err;
 				break;
 			}
 		}
@@ -358,13 +401,15 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 			err = errno ? errno : EIO;
 	}
 	if (err)
-		sw_warn("point %s: cannot append to %s: %s", ps->day.point, path, strerror(err));
+		sw_warn("point %s: cannot append to %s: %s", ps->day.point, path, sf_strerror(err));
 }
 
 int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_t seq)
 {
 	char path[PATH_MAX];
 	const char *date;
+	uint64_t prev_seq;
+	bool prepared = false;
 	int err;
 
 	err = store_open_day(ps, iv->start_s);
@@ -390,17 +435,35 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 		fail(ps, err, "cannot add the interval to", ps->dir);
 		goto undo;
 	}
+	prev_seq = ps->day.seq;
 	ps->day.seq = seq;
 	ps->day.pairs += ps->nfresh;
+	if (ps->hook) {
+		err = ps->hook->prepare(ps->hook->ctx, ps, iv, prev_seq);
+		if (err) {
+			fail(ps, err, "cannot queue the interval for the database in", ps->dir);
+			goto undo;
+		}
+		prepared = true;
+	}
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
-	err = dayfile_write(path, &ps->day);
+	{
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s.txt", date);
+		err = dayfile_writeat(ps->dir_fd[STORE_DIR_DAILY], name, &ps->day);
+	}
 	if (err) {
 		fail(ps, err, "cannot write", path);
 		goto undo;
 	}
 	store_victims(ps, iv, date);
+	if (prepared)
+		ps->hook->done(ps->hook->ctx, ps, true);
 	return 0;
 undo:
+	if (prepared)
+		ps->hook->done(ps->hook->ctx, ps, false);
 	/*
 	 * The set and the day's tally already hold part of an interval the files do not: drop
 	 * them, so that the retry (the kernel keeps the counts) finds its pairs new again.
@@ -425,12 +488,34 @@ void store_report_lost(const struct point_store *ps)
 			ps->day.t.lost_sources, ps->day.date);
 }
 
+uint64_t store_warn_dropped(const struct point_store *ps)
+{
+	const uint64_t *st = ps->iv.stats;
+	uint64_t n = tally_dropped(&ps->iv);
+
+	if (n)
+		sw_warn("point %s: %" PRIu64 " packets counted without their source: %" PRIu64
+			" found the interval's log full (raise --log-records, or shorten --interval), "
+			"%" PRIu64 " came from more (source, key) pairs than --max-pairs, %" PRIu64
+			" found no room for their key (--max-keys) and are counted under none",
+			ps->day.point, n, st[SW_STAT_LOG_FULL], st[SW_STAT_PAIRS_OVER],
+			st[SW_STAT_KEYS_LOST]);
+	return n;
+}
+
 void store_close(struct point_store *ps)
 {
 	if (ps->pairlog)
 		fclose(ps->pairlog);
+	close_dirs(ps);
 	dayfile_free(&ps->day);
 	pairset_free(&ps->seen);
 	tally_free(&ps->iv);
+	/* Last: the next writer may start as soon as the lock goes. */
+	if (ps->lock_fd >= 0)
+		close(ps->lock_fd);
 	memset(ps, 0, sizeof(*ps));
+	ps->lock_fd = -1;
+	for (int d = 0; d < STORE_NDIRS; d++)
+		ps->dir_fd[d] = -1;
 }

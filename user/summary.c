@@ -10,120 +10,81 @@
 #include <time.h>
 
 #include "cli.h"
+#include "dates.h"
 #include "dayfile.h"
+#include "daysrc.h"
+#include "db_conn.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
 #include "store.h"
 #include "summary.h"
 
+#define SUMMARY_MAX_POINTS 4096
+
 static const char summary_help[] =
-	"Usage: scanwatch summary --data-dir DIR [--point NAME] (--day YYYY-MM-DD | --month YYYY-MM\n"
+	"Usage: scanwatch summary (--data-dir DIR | --db URL) [--point NAME]\n"
+	"                         (--day YYYY-MM-DD | --month YYYY-MM\n"
 	"                         | --from YYYY-MM-DD --to YYYY-MM-DD) [--json]\n"
 	"\n"
 	"Exact accesses and gross sources per key, kind and area, summed from the daily summaries\n"
 	"of one point or of all. Over several days, sources is the sum of the daily counts.\n"
+	"--db reads the same figures from the central database the sensors add to.\n"
 	"\n"
 	"Example:\n"
-	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n";
+	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n"
+	"  scanwatch summary --db postgresql://report@central/scanwatch --month 2009-10\n";
 
-/* Calendar dates as days since the epoch: the iteration needs no time zone. */
-static int parse_date(const char *s, int64_t *day)
+struct merge_ctx {
+	struct tally *out;
+	unsigned int *ndays;
+	char *errmsg;
+	size_t errlen;
+};
+
+static int merge_day(void *ctx, struct dayfile *df)
 {
-	struct tm tm = { 0 }, parsed;
-	char *end;
+	struct merge_ctx *m = ctx;
+	int err = tally_merge(m->out, &df->t);
 
-	if (strlen(s) != 10)
-		return -EINVAL;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -EINVAL;
-	parsed = tm;
-	*day = (int64_t)timegm(&tm) / 86400;
-	/* strptime takes 2009-11-31, and timegm would quietly make it 1 December. */
-	if (tm.tm_mday != parsed.tm_mday || tm.tm_mon != parsed.tm_mon)
-		return -EINVAL;
-	return 0;
+	/* Refused, never shown wrapped around or saturated (README.md, "Daily summary files"). */
+	if (!err)
+		err = tally_check_totals(m->out);
+	if (err == -EOVERFLOW) {
+		snprintf(m->errmsg, m->errlen,
+			 "the summary of point %s on %s: counts too large: added up with the days "
+			 "before, they pass 2^64 - 1",
+			 df->point, df->date);
+		err = -EINVAL;
+	} else if (err) {
+		snprintf(m->errmsg, m->errlen, "out of memory");
+	}
+	(*m->ndays)++;
+	dayfile_free(df);
+	return err;
 }
 
-static void format_date(int64_t day, char out[11])
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int parse_month(const char *s, int64_t *from, int64_t *to)
-{
-	char buf[11];
-	int y, m;
-
-	if (strlen(s) != 7 || sscanf(s, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", y, m);
-	if (parse_date(buf, from))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-	if (parse_date(buf, to))
-		return -EINVAL;
-	(*to)--;
-	return 0;
-}
-
-int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
+int summary_load(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
 {
-	char dir[PATH_MAX], path[PATH_MAX], date[11];
-	struct dirent *de;
-	DIR *d = NULL;
-	int err = 0;
+	struct merge_ctx m = { out, ndays, errmsg, errlen };
+	char(*names)[ALERT_POINT_LEN] = NULL;
+	size_t n = 0;
+	int err;
 
 	*ndays = 0;
-	if (!point) {
-		d = opendir(data_dir);
-		if (!d) {
-			snprintf(errmsg, errlen, "%s: %s", data_dir, strerror(errno));
-			return -errno;
-		}
-	}
-	while (!err) {
-		const char *name = point;
-
-		if (d) {
-			de = readdir(d);
-			if (!de)
-				break;
-			name = de->d_name;
-			if (!point_name_ok(name))
-				continue;
-		}
-		snprintf(dir, sizeof(dir), "%s/%s", data_dir, name);
-		for (int64_t day = from; day <= to && !err; day++) {
-			struct dayfile df;
-
-			format_date(day, date);
-			sw_day_path(path, sizeof(path), dir, date, "daily", "txt");
-			err = dayfile_read(path, &df, errmsg, errlen);
-			/* ENOTDIR: a file beside the points (a log, say) is no point. */
-			if (err == -ENOENT || err == -ENOTDIR) {
-				err = 0;
-				continue;
-			}
-			if (err)
-				break;
-			err = tally_merge(out, &df.t);
-			if (err)
-				snprintf(errmsg, errlen, "out of memory");
-			(*ndays)++;
-			dayfile_free(&df);
-		}
-		if (!d)
-			break;
-	}
-	if (d)
-		closedir(d);
+	if (point)
+		return daysrc_days(src, point, from, to, merge_day, &m, errmsg, errlen);
+	names = calloc(SUMMARY_MAX_POINTS, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	err = daysrc_points(src, names, SUMMARY_MAX_POINTS, &n);
+	if (err)
+		snprintf(errmsg, errlen, "%s: %s", daysrc_name(src),
+			 err == -E2BIG ? "more points than summary can add up" : strerror(-err));
+	for (size_t i = 0; !err && i < n; i++)
+		err = daysrc_days(src, names[i], from, to, merge_day, &m, errmsg, errlen);
+	free(names);
 	return err;
 }
 
@@ -272,7 +233,7 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 }
 
 struct summary_args {
-	const char *data_dir, *point;
+	const char *data_dir, *db_url, *point;
 	int64_t from, to; /* days since the epoch */
 	bool json;
 };
@@ -280,6 +241,7 @@ struct summary_args {
 static int parse_args(struct summary_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "db", required_argument, NULL, 'B' },
 					      { "point", required_argument, NULL, 'p' },
 					      { "day", required_argument, NULL, 'D' },
 					      { "month", required_argument, NULL, 'M' },
@@ -295,28 +257,35 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 		case 'd':
 			a->data_dir = optarg;
 			break;
+		case 'B':
+			a->db_url = optarg;
+			break;
 		case 'p':
 			if (!point_name_ok(optarg))
 				return usage_error("summary", "bad point name '%s'", optarg);
 			a->point = optarg;
 			break;
 		case 'D':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
 						   optarg);
 			a->to = a->from;
 			break;
-		case 'M':
-			if (parse_month(optarg, &a->from, &a->to))
+		case 'M': {
+			int y, m;
+
+			if (sw_month_parse(optarg, &y, &m))
 				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
 						   optarg);
+			sw_month_days(y, m, &a->from, &a->to);
 			break;
+		}
 		case 'F':
-			if (parse_date(optarg, &a->from))
+			if (sw_day_parse(optarg, &a->from))
 				return usage_error("summary", "--from takes YYYY-MM-DD");
 			break;
 		case 'T':
-			if (parse_date(optarg, &a->to))
+			if (sw_day_parse(optarg, &a->to))
 				return usage_error("summary", "--to takes YYYY-MM-DD");
 			break;
 		case 'j':
@@ -331,8 +300,8 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("summary", "unexpected argument '%s'", argv[optind]);
-	if (!a->data_dir)
-		return usage_error("summary", "--data-dir is required");
+	if (daysrc_usage("summary", a->data_dir, a->db_url))
+		return SW_EXIT_USAGE;
 	if (a->from < 0 || a->to < 0 || a->to < a->from)
 		return usage_error("summary", "give --day, --month, or --from and --to");
 	if (a->to - a->from > 3700)
@@ -344,6 +313,8 @@ int cmd_summary(int argc, char **argv)
 {
 	struct summary_args a = { .from = -1, .to = -1 };
 	const struct tally_key **keys;
+	struct daysrc src;
+	struct db_conn db;
 	char errmsg[512], df[11], dt[11];
 	struct tally t;
 	unsigned int ndays;
@@ -354,8 +325,12 @@ int cmd_summary(int argc, char **argv)
 	if (err)
 		return err == SW_HELP_SHOWN ? 0 : err;
 
+	err = daysrc_open(&src, &db, a.data_dir, a.db_url, "summary");
+	if (err)
+		return err;
 	tally_init(&t);
-	err = summary_load(a.data_dir, a.point, a.from, a.to, &t, &ndays, errmsg, sizeof(errmsg));
+	err = summary_load(&src, a.point, a.from, a.to, &t, &ndays, errmsg, sizeof(errmsg));
+	daysrc_close(&src);
 	if (err) {
 		sw_err("%s", errmsg);
 		tally_free(&t);
@@ -367,8 +342,8 @@ int cmd_summary(int argc, char **argv)
 		tally_free(&t);
 		return SW_EXIT_FAIL;
 	}
-	format_date(a.from, df);
-	format_date(a.to, dt);
+	sw_day_format(a.from, df);
+	sw_day_format(a.to, dt);
 	if (a.json)
 		print_json(stdout, a.point, df, dt, &t, keys, areas, nareas);
 	else

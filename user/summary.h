@@ -13,8 +13,14 @@ struct summary_totals {
 	uint64_t fp[SW_NFPS];
 };
 
-/* Sums the daily files of one point (or all, point NULL) over days [from, to] since the epoch. */
-int summary_load(const char *data_dir, const char *point, int64_t from, int64_t to,
+struct daysrc;
+
+/*
+ * Sums the daily summaries of one point (or all, point NULL) over days [from, to] since the epoch.
+ * -EINVAL (bad input) for a file that does not parse, belongs to another point or day, or whose
+ * counts would pass 2^64 - 1 once added up; errmsg names it.
+ */
+int summary_load(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen);
 /* Keys and areas ordered by accesses, descending; the caller frees both arrays. */
 int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas,

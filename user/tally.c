@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,28 +100,62 @@ struct tally_key *tally_key(struct tally *t, const struct sw_key *key)
 	return k;
 }
 
+/* a += b, stopping at the largest count rather than wrapping around; false when it had to. */
+static bool add_sat(uint64_t *a, uint64_t b)
+{
+	if (__builtin_add_overflow(*a, b, a)) {
+		*a = UINT64_MAX;
+		return false;
+	}
+	return true;
+}
+
 int tally_merge(struct tally *dst, const struct tally *src)
 {
+	bool ok = true;
+
 	for (size_t i = 0; i < src->nkeys; i++) {
 		const struct tally_key *s = &src->keys[i];
 		struct tally_key *d = tally_key(dst, &s->key);
 
 		if (!d)
 			return -ENOMEM;
-		d->accesses += s->accesses;
-		d->sources += s->sources;
-		d->lost += s->lost;
+		ok &= add_sat(&d->accesses, s->accesses);
+		ok &= add_sat(&d->sources, s->sources);
+		ok &= add_sat(&d->lost, s->lost);
 		for (int f = 0; f < SW_NFPS; f++)
-			d->fp[f] += s->fp[f];
+			ok &= add_sat(&d->fp[f], s->fp[f]);
 	}
 	for (int a = 0; a < SW_NAREAS; a++) {
-		dst->area_accesses[a] += src->area_accesses[a];
-		dst->area_sources[a] += src->area_sources[a];
+		ok &= add_sat(&dst->area_accesses[a], src->area_accesses[a]);
+		ok &= add_sat(&dst->area_sources[a], src->area_sources[a]);
 	}
 	for (int s = 0; s < SW_NSTATS; s++)
-		dst->stats[s] += src->stats[s];
-	dst->lost_sources += src->lost_sources;
-	return 0;
+		ok &= add_sat(&dst->stats[s], src->stats[s]);
+	ok &= add_sat(&dst->lost_sources, src->lost_sources);
+	return ok ? 0 : -EOVERFLOW;
+}
+
+int tally_check_totals(const struct tally *t)
+{
+	uint64_t acc = 0, src = 0, lost = 0, fp[SW_NFPS] = { 0 }, area_acc = 0, area_src = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i];
+
+		ok &= add_sat(&acc, k->accesses);
+		ok &= add_sat(&src, k->sources);
+		ok &= add_sat(&lost, k->lost);
+		for (int f = 0; f < SW_NFPS; f++)
+			ok &= add_sat(&fp[f], k->fp[f]);
+	}
+	ok &= add_sat(&lost, t->stats[SW_STAT_KEYS_LOST]);
+	for (int a = 0; a < SW_NAREAS; a++) {
+		ok &= add_sat(&area_acc, t->area_accesses[a]);
+		ok &= add_sat(&area_src, t->area_sources[a]);
+	}
+	return ok ? 0 : -EOVERFLOW;
 }
 
 uint64_t tally_dropped(const struct tally *t)

@@ -42,7 +42,14 @@ void tally_reset(struct tally *t);
 /* Finds a key's counters, adding zeroed ones if missing; NULL only on ENOMEM. */
 struct tally_key *tally_key(struct tally *t, const struct sw_key *key);
 const struct tally_key *tally_find(const struct tally *t, const struct sw_key *key);
+/*
+ * Adds src to dst. A count that would pass 2^64 - 1 stops there instead of wrapping around, and
+ * the merge returns -EOVERFLOW: such figures are refused, never shown (README.md, "Daily
+ * summary files").
+ */
 int tally_merge(struct tally *dst, const struct tally *src);
+/* -EOVERFLOW when a total over keys or areas (what summaries print) would pass 2^64 - 1. */
+int tally_check_totals(const struct tally *t);
 /* Packets counted in no key or no source: the overflow figure. */
 uint64_t tally_dropped(const struct tally *t);
 

@@ -9,6 +9,7 @@
 
 #include "alerts.h"
 #include "victims.h"
+#include "safe_file.h"
 
 void victims_init(struct victim_set *s)
 {
@@ -110,27 +111,49 @@ static void add_key(struct victim *v, const char *key, uint64_t packets)
 	}
 }
 
+int victims_add(struct victim_set *s, const char *addr, const char *key, uint64_t packets,
+		uint64_t first_ns, uint64_t last_ns)
+{
+	struct victim *v;
+
+	if (strlen(addr) >= SW_ADDR_STRLEN || strlen(key) >= SW_KEY_STRLEN) {
+		s->bad_lines++;
+		return 0;
+	}
+	v = find_or_add(s, addr);
+	if (!v)
+		return -ENOMEM;
+	v->packets += packets;
+	if (first_ns < v->first_ns)
+		v->first_ns = first_ns;
+	if (last_ns > v->last_ns)
+		v->last_ns = last_ns;
+	add_key(v, key, packets);
+	return 0;
+}
+
 int victims_load(struct victim_set *s, const char *data_dir, const char *point, int64_t from,
 		 int64_t to, char *errmsg, size_t errlen)
 {
 	for (int64_t day = from; day <= to; day++) {
 		char path[PATH_MAX], date[11], line[256];
 		FILE *f;
+		int err;
 
 		sw_day_format(day, date);
 		snprintf(path, sizeof(path), "%s/%s/victims/%s.txt", data_dir, point, date);
-		f = fopen(path, "r");
+		/* Not through a link, and never waiting on a FIFO planted in the file's place. */
+		f = sf_fopen_path(path, "r", 0, &err);
 		if (!f) {
-			if (errno == ENOENT)
+			if (err == -ENOENT)
 				continue;
-			snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
-			return -errno;
+			snprintf(errmsg, errlen, "%s: %s", path, sf_strerror(err));
+			return err;
 		}
 		s->files++;
 		while (fgets(line, sizeof(line), f)) {
 			char addr[64], key[32], end;
 			uint64_t packets, first, last;
-			struct victim *v;
 
 			if (line[0] == '#' || line[0] == '\n')
 				continue;
@@ -141,18 +164,11 @@ int victims_load(struct victim_set *s, const char *data_dir, const char *point, 
 				s->bad_lines++;
 				continue;
 			}
-			v = find_or_add(s, addr);
-			if (!v) {
+			if (victims_add(s, addr, key, packets, first, last)) {
 				fclose(f);
 				snprintf(errmsg, errlen, "out of memory");
 				return -ENOMEM;
 			}
-			v->packets += packets;
-			if (first < v->first_ns)
-				v->first_ns = first;
-			if (last > v->last_ns)
-				v->last_ns = last;
-			add_key(v, key, packets);
 		}
 		fclose(f);
 	}

@@ -39,6 +39,9 @@ void victims_free(struct victim_set *s);
 /* Adds the days [from, to] (days since the epoch) of a point. */
 int victims_load(struct victim_set *s, const char *data_dir, const char *point, int64_t from,
 		 int64_t to, char *errmsg, size_t errlen);
+/* One line's worth: a source of backscatter answering as key. */
+int victims_add(struct victim_set *s, const char *addr, const char *key, uint64_t packets,
+		uint64_t first_ns, uint64_t last_ns);
 /* Most packets first, then by address. */
 void victims_sort(struct victim_set *s);
 

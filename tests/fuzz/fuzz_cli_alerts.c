@@ -9,7 +9,7 @@ static char fz_points[MAX_POINTS][ALERT_POINT_LEN];
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct alert_engine cfg;
-	const char *data_dir = NULL;
+	const char *data_dir = NULL, *db_url = NULL;
 	int64_t since = INT64_MIN, until = INT64_MAX;
 	size_t npoints = 0;
 	bool json = false;
@@ -18,11 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	alert_engine_init(&cfg);
 	fuzz_args_make(&a, "alerts", data, size);
-	err = parse_args(a.argc, a.argv, &data_dir, fz_points, &npoints, &since, &until, &json,
-			 &cfg);
+	err = parse_args(a.argc, a.argv, &data_dir, &db_url, fz_points, &npoints, &since, &until,
+			 &json, &cfg);
 	fuzz_check_ret(err, "alerts");
 	if (!err) {
-		FUZZ_CHECK(data_dir, "alerts: accepted without --data-dir");
+		FUZZ_CHECK(!data_dir != !db_url,
+			   "alerts: accepted without one of --data-dir, --db");
 		for (size_t i = 0; i < npoints; i++)
 			fuzz_check_point(fz_points[i], "alerts");
 	}

@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = parse_args(r, &thresholds, &daemon, &have_month, a.argc, a.argv);
 	fuzz_check_ret(err, "report");
 	if (!err) {
-		FUZZ_CHECK(r->data_dir && r->out_dir && have_month && r->month >= 1 &&
-				   r->month <= 12,
+		FUZZ_CHECK(!r->data_dir != !r->db_url && r->out_dir && have_month &&
+				   r->month >= 1 && r->month <= 12,
 			   "report: accepted without a data dir, an out dir or a month (%d)",
 			   r->month);
 		FUZZ_CHECK(r->top >= 1 && r->top <= CHART_TOP_MAX, "report: --top %u", r->top);

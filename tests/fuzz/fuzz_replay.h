@@ -2,13 +2,17 @@
 /*
  * The packet and capture targets: the real XDP program as `replay` loads it (BPF_PROG_TEST_RUN,
  * so root), the same drain, and the store writing daily files on tmpfs, as `replay` does. Each
- * stored interval is checked: every packet the program ran on is in exactly one place (not IP,
- * runt, unwatched, key table full, or a key's accesses), and the day's file reads back as the
- * store's day. Tables are small (1024 pairs, 256 keys) so that overflow is reached too.
+ * stored interval is checked: its census (tests/census.h: every frame in exactly one of a log
+ * record, a cache slot, the overflow table or keys lost, every access in one key and one pair),
+ * every packet the program ran on in exactly one place of the store (not IP, runt, unwatched,
+ * key table full, or a key's accesses), and the day's file reads back as the store's day. The
+ * limits are small (1024 pairs, and as many log records, 256 keys, caches of 16 slots) so that
+ * evictions and overflow are reached too.
  */
 #ifndef SW_FUZZ_REPLAY_H
 #define SW_FUZZ_REPLAY_H
 
+#include "census.h"
 #include "dayfile.h"
 #include "fuzz.h"
 #include "replay.h"
@@ -33,6 +37,8 @@ static int fuzz_replay_sink(void *ctx, const struct sw_interval *iv, uint64_t se
 	uint64_t placed;
 	int err;
 
+	FUZZ_CHECK(!sw_census_fault(iv, errmsg, sizeof(errmsg)), "interval %llu: %s",
+		   (unsigned long long)seq, errmsg);
 	err = store_interval(&f->ps, iv, seq);
 	FUZZ_CHECK(!err, "store_interval: %s", f->ps.errmsg);
 	placed = t->stats[SW_STAT_NOT_IP] + t->stats[SW_STAT_RUNT] + t->stats[SW_STAT_UNWATCHED] +
@@ -69,6 +75,7 @@ static void fuzz_replay_init(void)
 		.point = "p",
 		.max_pairs = 1024,
 		.max_keys = 256,
+		.cache_slots = 16,
 		.interval_s = 60,
 	};
 

@@ -16,6 +16,8 @@ static int open_point(struct rrdstore *rs, const char *dir, const struct key_lis
 		.point = "p",
 		.step_s = 60,
 		.keys = keys,
+		/* A clock at 2100-01-01: rows of rrd-queue after it are dropped, never queued. */
+		.queue_until_s = 4102444800ull,
 	};
 
 	return rrdstore_open(rs, &cfg);

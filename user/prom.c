@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keyfmt.h"
+#include "prom.h"
+
+/* Point names and keys need no escaping; the format's rule is applied all the same. */
+static void label(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample_start(FILE *f, const char *name, const struct runstats *rs)
+{
+	fprintf(f, "%s{point=\"", name);
+	label(f, rs->point);
+	fputc('"', f);
+}
+
+static void sample_u64(FILE *f, const char *name, const struct runstats *rs, const char *lname,
+		       const char *lvalue, uint64_t v)
+{
+	sample_start(f, name, rs);
+	if (lname) {
+		fprintf(f, ",%s=\"", lname);
+		label(f, lvalue);
+		fputc('"', f);
+	}
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+/* The shortest form that reads back as v: 0.000238418579101562 is 250 / 1048576 exactly. */
+static void double_exact(FILE *f, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
+}
+
+static void sample_double(FILE *f, const char *name, const struct runstats *rs, const char *lname,
+			  const char *lvalue, double v)
+{
+	sample_start(f, name, rs);
+	if (lname) {
+		fprintf(f, ",%s=\"", lname);
+		label(f, lvalue);
+		fputc('"', f);
+	}
+	fprintf(f, "} ");
+	double_exact(f, v);
+	fputc('\n', f);
+}
+
+/* A time of the last interval, per point that stored one: the double at offset off. */
+static void seconds(FILE *f, const char *name, const char *help,
+		    const struct runstats *const *points, size_t n, size_t off)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->intervals)
+			sample_double(f, name, points[i], NULL, NULL,
+				      *(const double *)((const char *)points[i] + off));
+}
+
+void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64_t start_s)
+{
+	static const char *const tables[] = { "pairs", "keys" };
+
+	family(f, "scanwatch_accesses_total", "counter",
+	       "Unsolicited packets counted (accesses), by point and kind, since the daemon started.");
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < SW_NKINDS; k++)
+			sample_u64(f, "scanwatch_accesses_total", points[i], "kind",
+				   sw_kind_names[k], points[i]->accesses[k]);
+	family(f, "scanwatch_new_sources_total", "counter",
+	       "(source, key) pairs seen for the first time that day, by point and kind, since the "
+	       "daemon started.");
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < SW_NKINDS; k++)
+			sample_u64(f, "scanwatch_new_sources_total", points[i], "kind",
+				   sw_kind_names[k], points[i]->sources[k]);
+	family(f, "scanwatch_dropped_packets_total", "counter",
+	       "Packets whose key or (source, key) pair found the kernel tables full, since the "
+	       "daemon started.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(f, "scanwatch_dropped_packets_total", points[i], NULL, NULL,
+			   points[i]->dropped);
+	family(f, "scanwatch_intervals_total", "counter",
+	       "Intervals drained and stored since the daemon started.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(f, "scanwatch_intervals_total", points[i], NULL, NULL,
+			   points[i]->intervals);
+	family(f, "scanwatch_interval_top_key_accesses", "gauge",
+	       "Accesses of the keys counted most in the last interval stored.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t t = 0; t < points[i]->ntop; t++) {
+			const struct runstats_key *k = &points[i]->top[t];
+			char key[SW_KEY_STRLEN];
+
+			sw_key_str(&k->key, key);
+			sample_start(f, "scanwatch_interval_top_key_accesses", points[i]);
+			fputs(",key=\"", f);
+			label(f, key);
+			fputs("\",kind=\"", f);
+			label(f, sw_kind_names[k->key.kind]);
+			fprintf(f, "\"} %" PRIu64 "\n", k->accesses);
+		}
+	family(f, "scanwatch_table_entries", "gauge",
+	       "Entries the kernel tables held when the last interval was drained.");
+	for (size_t i = 0; i < n; i++)
+		for (int t = 0; t < 2; t++)
+			if (points[i]->intervals)
+				sample_u64(f, "scanwatch_table_entries", points[i], "table",
+					   tables[t], t ? points[i]->keys : points[i]->pairs);
+	family(f, "scanwatch_table_max_entries", "gauge",
+	       "Entries the kernel tables hold at most in an interval (--max-pairs, --max-keys).");
+	for (size_t i = 0; i < n; i++)
+		for (int t = 0; t < 2; t++)
+			if (points[i]->intervals)
+				sample_u64(f, "scanwatch_table_max_entries", points[i], "table",
+					   tables[t],
+					   t ? points[i]->max_keys : points[i]->max_pairs);
+	family(f, "scanwatch_table_fill_ratio", "gauge",
+	       "Entries over the most the tables hold, when the last interval was drained.");
+	for (size_t i = 0; i < n; i++)
+		for (int t = 0; t < 2; t++) {
+			const struct runstats *rs = points[i];
+			uint64_t max = t ? rs->max_keys : rs->max_pairs;
+
+			if (rs->intervals && max)
+				sample_double(f, "scanwatch_table_fill_ratio", rs, "table",
+					      tables[t],
+					      (double)(t ? rs->keys : rs->pairs) / (double)max);
+		}
+	seconds(f, "scanwatch_drain_duration_seconds",
+		"Time the last drain took: flip, read and clear of the kernel tables.", points, n,
+		offsetof(struct runstats, drain_s));
+	seconds(f, "scanwatch_store_duration_seconds",
+		"Time the last store took: daily summary, source log and RRD files.", points, n,
+		offsetof(struct runstats, store_s));
+	family(f, "scanwatch_last_drain_timestamp_seconds", "gauge",
+	       "When the last interval was drained and stored, in seconds since the epoch.");
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->last_drain_s)
+			sample_u64(f, "scanwatch_last_drain_timestamp_seconds", points[i], NULL,
+				   NULL, points[i]->last_drain_s);
+	family(f, "scanwatch_start_time_seconds", "gauge",
+	       "When the daemon started, in seconds since the epoch (its counters start at 0).");
+	fprintf(f, "scanwatch_start_time_seconds %" PRIu64 "\n", start_s);
+}
+
+/* A name of PATH's directory no one else uses: ".BASE.XXXXXX", which node_exporter skips. */
+static int open_temp(const char *path, char *tmp, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t r;
+		int fd;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)getpid() * 2654435761u + (uint32_t)tries;
+		if (snprintf(tmp, len, "%.*s.%s.%08" PRIx32, dirlen, path, slash ? slash + 1 : path,
+			     r) >= (int)len)
+			return -ENAMETOOLONG;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+int prom_write(const char *path, const struct runstats *const *points, size_t n, uint64_t start_s,
+	       char *errmsg, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+	FILE *f;
+
+	fd = open_temp(path, tmp, sizeof(tmp));
+	if (fd < 0) {
+		snprintf(errmsg, errlen, "--prom-textfile %s: cannot create a file beside it: %s",
+			 path, strerror(-fd));
+		return fd;
+	}
+	/* node_exporter runs as another user: readable whatever the daemon's umask. */
+	if (fchmod(fd, 0644))
+		err = -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+	} else {
+		prom_format(f, points, n, start_s);
+		if ((fflush(f) || fsync(fileno(f))) && !err)
+			err = -errno;
+		if (fclose(f) && !err)
+			err = -errno;
+	}
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		snprintf(errmsg, errlen, "--prom-textfile %s: %s", path, strerror(-err));
+	}
+	return err;
+}
