@@ -225,6 +225,10 @@ struct sw_meta {
 	__u64 dropped_log_full; /* of dropped: the log was full (SW_STAT_LOG_FULL) */
 	__u64 dropped_pairs_over; /* over --max-pairs (SW_STAT_PAIRS_OVER) */
 	__u64 dropped_keys; /* no room for the key (SW_STAT_KEYS_LOST) */
+	/* The day's source set, for status; user space only. */
+	__u64 day_pairs; /* (source, key) pairs it holds */
+	__u64 max_day_pairs; /* its ceiling, --max-day-pairs */
+	__u64 day_lost_sources; /* new pairs it had no room for, that day */
 };
 
 enum sw_egress_hook {

@@ -42,6 +42,11 @@ static const struct schema {
 	const char *ds[RRD_MAX_VALS];
 	unsigned int nds;
 	bool hw;
+	/*
+	 * Files of an older scanwatch with only the first min_nds data sources are written
+	 * those; 0: the same as nds.
+	 */
+	unsigned int min_nds;
 } schemas[RRD_NSCHEMAS] = {
 	[RRD_SCH_KINDS] = { { "acc_scan", "acc_backscatter", "acc_other", "src_scan",
 			      "src_backscatter", "src_other" },
@@ -49,7 +54,8 @@ static const struct schema {
 			    true },
 	[RRD_SCH_AREA] = { { "acc", "src" }, 2, false },
 	[RRD_SCH_FP] = { { "acc" }, 1, false },
-	[RRD_SCH_OVERFLOW] = { { "dropped" }, 1, false },
+	/* lost_sources came with --max-day-pairs. */
+	[RRD_SCH_OVERFLOW] = { { "dropped", "lost_sources" }, 2, false, 1 },
 };
 
 unsigned int rrd_schema_nds(enum rrd_schema s)
@@ -182,6 +188,7 @@ static int add_file(struct rrdstore *rs, const char *rel, enum rrd_schema s)
 	memset(f, 0, sizeof(*f));
 	snprintf(f->rel, sizeof(f->rel), "%s", rel);
 	f->schema = s;
+	f->nds = schemas[s].nds;
 	return (int)rs->nfiles++;
 }
 
@@ -440,8 +447,9 @@ static int check_file(struct rrdstore *rs, struct rrd_file *f, const char *name)
 		snprintf(rs->errmsg, sizeof(rs->errmsg), "%s", rs->io.errmsg);
 		return err;
 	}
-	ok = m.step_s == rs->step_s && m.nds == s->nds;
-	for (unsigned int i = 0; ok && i < s->nds; i++)
+	ok = m.step_s == rs->step_s &&
+	     (m.nds == s->nds || (s->min_nds && m.nds >= s->min_nds && m.nds < s->nds));
+	for (unsigned int i = 0; ok && i < m.nds; i++)
 		ok = !strcmp(m.ds[i], s->ds[i]) && !strcmp(m.type[i], "GAUGE");
 	if (!ok) {
 		char have[256], want[256];
@@ -461,6 +469,19 @@ static int check_file(struct rrdstore *rs, struct rrd_file *f, const char *name)
 		f->nq = 0;
 		return -EINVAL;
 	}
+	if (m.nds < s->nds && f->nds == s->nds) {
+		char add[256];
+		size_t o = 0;
+
+		for (unsigned int i = m.nds; i < s->nds; i++)
+			o += snprintf(add + o, sizeof(add) - o, " DS:%s:GAUGE:%u:0:U", s->ds[i],
+				      2 * rs->step_s);
+		sw_warn("point %s: %s was made by an older scanwatch: only its first %u data "
+			"sources are written (the daily summaries have the rest); 'rrdtool tune %s%s' "
+			"adds the others",
+			rs->point, name, m.nds, name, add);
+	}
+	f->nds = m.nds;
 	f->checked = true;
 	f->exists = true;
 	f->last_s = (uint64_t)m.last_s;
@@ -486,6 +507,7 @@ static int create_file(struct rrdstore *rs, struct rrd_file *f, const char *name
 		return err;
 	}
 	f->exists = true;
+	f->nds = schemas[f->schema].nds;
 	f->last_s = last_up;
 	return 0;
 }
@@ -505,9 +527,9 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 {
 	char name[PATH_MAX], bufs[CHUNK_ROWS][ROW_LEN];
 	const char *argv[CHUNK_ROWS];
-	unsigned int nds = schemas[f->schema].nds;
 	struct rrdio_at at;
 	uint64_t step = rs->step_s, prev;
+	unsigned int nds;
 	size_t budget, bytes = 0, done = 0, sent = 0;
 	int n = 0, err;
 
@@ -522,6 +544,7 @@ static int flush_file(struct rrdstore *rs, struct rrd_file *f, uint64_t upto_s)
 	if (!f->checked && (err = check_file(rs, f, name)))
 		return err;
 	drop_written(rs, f);
+	nds = f->nds;
 	if (!f->nq || f->q[0].end_s > upto_s)
 		return 0;
 	if (!f->exists && f->queue_only) {
@@ -729,6 +752,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 			rs->scratch[rs->fp[f] * RRD_MAX_VALS] += k->fp[f];
 	}
 	rs->scratch[rs->overflow * RRD_MAX_VALS] = tally_dropped(iv);
+	rs->scratch[rs->overflow * RRD_MAX_VALS + 1] = iv->lost_sources;
 	for (int a = 0; a < SW_NAREAS; a++) {
 		int fi = rs->area_file[a];
 
@@ -786,6 +810,12 @@ static int queue_path(const struct rrdstore *rs, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* A queued row has a value per data source: fewer when an older scanwatch saved it. */
+static bool row_width_ok(const struct schema *s, unsigned int nvals)
+{
+	return nvals == s->nds || (s->min_nds && nvals >= s->min_nds && nvals < s->nds);
+}
+
 static int load_queue(struct rrdstore *rs)
 {
 	char path[PATH_MAX], line[1024];
@@ -827,7 +857,7 @@ static int load_queue(struct rrdstore *rs)
 			}
 			err = 0;
 		} else if (!strcmp(w[0], "row") && nw >= 3 && (fi = file_for_rel(rs, w[1])) >= 0 &&
-			   nw == 3 + schemas[rs->files[fi].schema].nds &&
+			   row_width_ok(&schemas[rs->files[fi].schema], nw - 3) &&
 			   !parse_u64(w[2], 1, UINT64_MAX, &end) && end % rs->step_s == 0) {
 			err = 0;
 			/* A number out of range is a line we did not write, like any other. */

@@ -26,7 +26,7 @@ enum rrd_schema {
 	RRD_SCH_KINDS, /* totals and keys: acc_scan acc_backscatter acc_other src_scan ... */
 	RRD_SCH_AREA, /* acc src */
 	RRD_SCH_FP, /* acc */
-	RRD_SCH_OVERFLOW, /* dropped */
+	RRD_SCH_OVERFLOW, /* dropped lost_sources */
 	RRD_NSCHEMAS
 };
 
@@ -44,6 +44,8 @@ struct rrd_file {
 	bool exists;
 	bool foreign; /* someone else's data sources: never written */
 	bool fed; /* gets a row every interval (not only rows a stopped process left) */
+	/* Data sources it takes: its schema's, or the first ones in a file made before the rest. */
+	unsigned int nds;
 	bool queue_only; /* named by rrd-queue alone: written if it exists, never created */
 	uint64_t last_s; /* its last update */
 	struct rrd_row *q; /* rows not yet written, in time order */

@@ -137,11 +137,107 @@ static void test_against_reference(void **state)
 	free(seen);
 }
 
+/*
+ * A ceiling of 1 000 pairs over the same 400 000 draws: the set must take exactly the first
+ * 1 000 distinct pairs in draw order, say 0 for any of them seen again and -ENOSPC for every
+ * other draw, whatever its shard. The reference: a set without ceiling (checked above) of all
+ * pairs drawn so far, and one of the first 1 000.
+ */
+static void test_ceiling(void **state)
+{
+	enum { DRAWS = 400000, CEILING = 1000 };
+	struct pairset s, all, firsts;
+	uint64_t st = 88172645463325252ull;
+	size_t refused = 0, expect_refused = 0;
+
+	(void)state;
+	pairset_init(&s);
+	pairset_init(&all);
+	pairset_init(&firsts);
+	pairset_set_max(&s, CEILING);
+	for (int i = 0; i < DRAWS; i++) {
+		uint64_t r = rng(&st);
+		struct sw_pair p;
+		int want, got;
+
+		if (r % 10 == 0)
+			v6_pair(&p, r % 20000, SW_CLS_UDP, 53);
+		else
+			v4_pair(&p, 0xc6120000 + r % 20000, SW_CLS_TCP, SW_KIND_SCAN,
+				20 + (r >> 32) % 8);
+		if (!pairset_has(&all, &p) && pairset_len(&firsts) < CEILING)
+			assert_int_equal(pairset_add(&firsts, &p), 1);
+		want = pairset_has(&firsts, &p) ? !pairset_has(&all, &p) : -ENOSPC;
+		assert_true(pairset_add(&all, &p) >= 0);
+		got = pairset_add(&s, &p);
+		assert_int_equal(got, want);
+		refused += got == -ENOSPC;
+		expect_refused += want == -ENOSPC;
+	}
+	assert_int_equal(pairset_len(&s), CEILING);
+	assert_int_equal(refused, expect_refused);
+	assert_true(refused > DRAWS / 2);
+	/* The ceiling is a setting: emptying the set for the next day keeps it. */
+	pairset_free(&s);
+	assert_int_equal(s.max_len, CEILING);
+	pairset_free(&s);
+	pairset_free(&all);
+	pairset_free(&firsts);
+}
+
+/*
+ * Reserving for a day read back: the pairs then go in without a shard growing (the bytes do not
+ * move) when a shard's share is more than its first size (smaller ones grow as usual), and no set
+ * holds more than pairset_bytes_max says, all IPv4, all IPv6, reserved or grown.
+ */
+static void test_reserve_and_bound(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 300, 5000, 100000, 1000000 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+
+		for (int v6 = 0; v6 <= 1; v6++) {
+			struct pairset grown, reserved;
+			size_t before;
+
+			pairset_init(&grown);
+			pairset_init(&reserved);
+			assert_int_equal(pairset_reserve(&reserved, v6 ? 0 : n, v6 ? n : 0), 0);
+			before = pairset_bytes(&reserved);
+			for (size_t i = 0; i < n; i++) {
+				struct sw_pair p;
+
+				if (v6)
+					v6_pair(&p, i, SW_CLS_TCP, 445);
+				else
+					v4_pair(&p, (uint32_t)i * 2654435761u, SW_CLS_TCP,
+						SW_KIND_SCAN, 445);
+				assert_int_equal(pairset_add(&grown, &p), 1);
+				assert_int_equal(pairset_add(&reserved, &p), 1);
+			}
+			assert_int_equal(pairset_len(&reserved), n);
+			if (n >= 100000)
+				assert_int_equal(pairset_bytes(&reserved), before);
+			assert_true(pairset_bytes(&grown) <= pairset_bytes_max(n));
+			assert_true(pairset_bytes(&reserved) <= pairset_bytes_max(n));
+			/* An IPv4 pair takes 8 bytes a slot; at least 64 % of slots are used. */
+			if (!v6 && n >= 100000)
+				assert_true(pairset_bytes(&grown) <= n * 8 * 100 / 62);
+			pairset_free(&grown);
+			pairset_free(&reserved);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basics),
 		cmocka_unit_test(test_against_reference),
+		cmocka_unit_test(test_ceiling),
+		cmocka_unit_test(test_reserve_and_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

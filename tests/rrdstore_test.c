@@ -203,6 +203,7 @@ static void test_exact_counts(void **state)
 	tally_key(&iv, &k445)->fp[SW_FP_MIRAI] = 2;
 	tally_key(&iv, &k445)->lost = 2;
 	iv.stats[SW_STAT_KEYS_LOST] = 1;
+	iv.lost_sources = 6; /* new pairs the day's set had no room for */
 	iv.area_accesses[sw_area_index("JP")] = 9;
 	iv.area_sources[sw_area_index("JP")] = 3;
 	iv.area_accesses[SW_AREA_UNKNOWN] = 10;
@@ -266,6 +267,9 @@ static void test_exact_counts(void **state)
 	p = path_of(fx, "p1", "overflow.rrd");
 	assert_val(p, "dropped", T0 + 60, 1 + 2);
 	assert_val(p, "dropped", T0 + 240, 0);
+	assert_val(p, "lost_sources", T0 + 60, 6);
+	assert_val(p, "lost_sources", T0 + 120, 0);
+	assert_val(p, "lost_sources", T0 + 240, 0);
 
 	tally_free(&iv);
 	tally_free(&empty);

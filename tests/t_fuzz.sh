@@ -113,13 +113,14 @@ def argv(target, name, *args):
 argv("cli_run", "example", "--point", "tokyo1=eth0", "--watch", "192.0.2.0/24", "--data-dir",
      "/var/lib/scanwatch", "--interval", "60", "--mode", "native", "--tz", "UTC")
 argv("cli_run", "more", "-p", "a=veth0", "-p", "b_2=veth1", "-d", "d", "--drop", "--user", "nobody",
-     "--keys", "/dev/null", "--max-pairs", "4096", "--exit-after", "3", "--alert-command", "/bin/true x",
+     "--keys", "/dev/null", "--max-pairs", "4096", "--max-day-pairs", "100000", "--exit-after", "3",
+     "--alert-command", "/bin/true x",
      "-w", "2001:db8::/32")
 argv("cli_run", "host", "-p", "web1=eth0", "-d", "d", "--host-mode", "--count-service", "tcp/22",
      "--flow-expiry", "120", "--egress-hook", "tc")
 argv("cli_run", "help", "--help")
 argv("cli_replay", "example", "--point", "lab", "--data-dir", "/tmp/sw", "--interval", "10",
-     "--watch", "198.51.100.0/24", "--max-keys", "256", "capture.pcapng")
+     "--watch", "198.51.100.0/24", "--max-keys", "256", "--max-day-pairs", "30000", "capture.pcapng")
 argv("cli_summary", "month", "--data-dir", "/var/lib/scanwatch", "--month", "2009-10", "--json")
 argv("cli_summary", "range", "-d", "d", "-p", "tokyo", "--from", "2009-10-01", "--to", "2009-12-31")
 argv("cli_summary", "day", "-d", "d", "--day", "2009-10-07")

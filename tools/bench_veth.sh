@@ -6,40 +6,46 @@
 # Writes {"veth": ..., "cpu": ..., "rest": ...} to the file given as $1 and prints the method
 # and the rows. Only a bench that cannot run, or that counts wrongly, fails: ratios never do.
 #
-# Set-up: a sender namespace and a receiver namespace joined by a veth pair, both made here
-# and removed on exit. The sender is tools/blast (the bench's mix, as tools/bench runs it
-# through BPF_PROG_TEST_RUN, every frame to a MAC no interface has, so the stack drops it at
-# its first look). The receiving veth runs its NAPI poll in a kernel thread of its own
-# (threaded NAPI; GRO on, so that veth polls with or without XDP), and the sender, that thread
-# and the monitor all run on one CPU: the packets/s are what one core sends and receives, and
-# the thread's run time (schedstat, in ns) is exactly the receive path's CPU, XDP included.
+# Set-up (tools/lib/benchnet.sh): a sender and a receiver namespace joined by a veth pair. The
+# sender is tools/blast (the bench's mix, as tools/bench runs it through BPF_PROG_TEST_RUN,
+# every frame to a MAC no interface has, so the stack drops it at its first look). Sender, the
+# receiver's NAPI thread and the monitor run on one CPU at one real-time priority, which makes
+# the receive path's batching the same in every run (benchnet.sh says why that matters).
 #
-# Environment: BENCH_COUNT frames a run (default 1000000), BENCH_REPS repeats (default 3),
+# Each repeat measures every monitor between two runs with nothing attached (the monitors' order
+# turns every repeat), and a monitor's receive-path share is its NAPI thread's time a packet
+# minus the mean of those two idle runs. When the two idle runs disagree, the machine changed
+# speed under the measurement (it is a VM: other guests of the host), and it is made again. A figure is quoted with the spread of its repeats
+# (tools/lib/benchstat.py); a ratio only when its figures' repeats agree within 20 %.
+#
+# Environment: BENCH_COUNT frames a run (default 1000000), BENCH_REPS repeats (default 5),
 # BENCH_CPU the CPU (default the last one), BENCH_REST_S seconds at rest (default 20).
 set -eu
 cd "$(dirname "$0")/.."
 OUT_JSON=${1:?usage: tools/bench_veth.sh OUT.json}
 COUNT=${BENCH_COUNT:-1000000}
-REPS=${BENCH_REPS:-3}
-CPU=${BENCH_CPU:-$(($(nproc) - 1))}
+REPS=${BENCH_REPS:-5}
+BN_CPU=${BENCH_CPU:-$(($(nproc) - 1))}
 REST_S=${BENCH_REST_S:-20}
 REST_INTERVAL=5
 WARMUP=200000
+# Tries more per measurement, and in all: a VM slow for minutes must not make the bench last an
+# hour; what is kept unsteady is counted and said.
+RETRIES=${BENCH_RETRIES:-3}
+RETRY_BUDGET=${BENCH_RETRY_BUDGET:-$((3 * REPS))}
 POINT=bench
+MONITORS="native generic tcpdump"
 
-for c in ip tcpdump python3 taskset; do
+for c in ip tcpdump python3 taskset chrt; do
 	command -v "$c" >/dev/null || { echo "bench_veth: needs $c (make deps)" >&2; exit 1; }
 done
 for f in scanwatch .output/tools/blast; do
 	[ -x "$f" ] || { echo "bench_veth: $f is not built (make)" >&2; exit 1; }
 done
+BN_NAME=bench_veth
+. tools/lib/benchnet.sh
 
-ID=$$$RANDOM
-ID=${ID: -6}
-SNS=swbench-s$ID RNS=swbench-r$ID SIF=sbs$ID RIF=sbr$ID
 WORK=$(mktemp -d)
-PINM=/run/swbench-$ID
-PIN=$PINM/scanwatch
 # The binaries measured are those built when the bench starts, whatever a concurrent make does.
 cp scanwatch .output/tools/blast "$WORK/"
 SW=$WORK/scanwatch BLAST=$WORK/blast
@@ -49,12 +55,7 @@ cleanup() {
 	set +e
 	[ -n "$MPID" ] && kill -KILL "$MPID" 2>/dev/null
 	[ -n "$SUB" ] && wait "$SUB" 2>/dev/null
-	ip netns exec "$RNS" "$SW" detach --point "$POINT" --pin-root "$PIN" >/dev/null 2>&1
-	mountpoint -q "$PINM" && umount "$PINM"
-	rmdir "$PINM" 2>/dev/null
-	ip netns del "$SNS" 2>/dev/null
-	ip netns del "$RNS" 2>/dev/null
-	rm -rf "$WORK"
+	bn_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -63,66 +64,6 @@ die() {
 	echo "bench_veth: $*" >&2
 	[ -s "$WORK/daemon.log" ] && tail -5 "$WORK/daemon.log" >&2
 	exit 1
-}
-
-# wait_for SECONDS COMMAND...: polls the condition every 0.05 s; fails when time runs out.
-wait_for() {
-	local end=$(($(date +%s%N) + $1 * 1000000000))
-	shift
-	until "$@"; do
-		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
-
-rns() { ip netns exec "$RNS" "$@"; }
-
-# The old ethtool ioctls, so that the bench needs no ethtool: GRO on (1) or TSO off (2).
-ethtool_set() {
-	ip netns exec "$1" python3 - "$2" "$3" <<'EOF'
-import array, fcntl, socket, struct, sys
-ifname, what = sys.argv[1].encode(), sys.argv[2]
-cmd, value = {"gro": (0x2c, 1), "tso": (0x1f, 0)}[what]  # ETHTOOL_SGRO, ETHTOOL_STSO
-buf = array.array("I", [cmd, value])
-fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946,  # SIOCETHTOOL
-            struct.pack("16sP", ifname, buf.buffer_info()[0]))
-EOF
-}
-
-setup() {
-	local ns
-	mkdir -p "$PINM" && mount -t bpf bpf "$PINM" || die "cannot mount a private bpffs at $PINM"
-	ip netns add "$SNS" && ip netns add "$RNS" || die "cannot make network namespaces"
-	# No IPv6 on either end: the kernels add no router solicitation or MLD report to the count.
-	for ns in "$SNS" "$RNS"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-		ip -n "$ns" link set lo up
-	done
-	ip link add "$SIF" netns "$SNS" type veth peer name "$RIF" netns "$RNS" ||
-		die "cannot make a veth pair"
-	ip -n "$SNS" link set "$SIF" up && ip -n "$RNS" link set "$RIF" up
-	# veth hands a frame to the receiver's NAPI poll only if GRO is on there (or XDP is
-	# attached) and the sender does no TSO (which XDP would turn off anyway): then the same
-	# path receives with and without XDP.
-	ethtool_set "$RNS" "$RIF" gro && ethtool_set "$SNS" "$SIF" tso ||
-		die "cannot set GRO/TSO on the veth pair"
-	rns sh -c "echo 1 >/sys/class/net/$RIF/threaded" || die "no threaded NAPI on veth"
-	wait_for 5 napi_thread || die "no NAPI thread for $RIF"
-	taskset -pc "$CPU" "$NAPI" >/dev/null || die "cannot pin the NAPI thread to CPU $CPU"
-}
-
-napi_thread() { NAPI=$(pgrep "^napi/$RIF-" | head -1) && [ -n "$NAPI" ]; }
-
-rx_packets() { rns cat "/sys/class/net/$RIF/statistics/rx_packets"; }
-# ns of CPU a process has run, all its threads (schedstat's first field).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
-# The XDP mode the kernel reports for the receiving veth: native, generic or none.
-xdp_mode() {
-	ip -j -n "$RNS" link show dev "$RIF" | python3 -c '
-import json, sys
-x = json.load(sys.stdin)[0].get("xdp")
-print({1: "native", 2: "generic", 3: "offload"}.get(x["mode"], "other") if x else "none")'
 }
 
 # Children's CPU from the subshell's `times` (ms precision): "user sys" in seconds.
@@ -137,15 +78,16 @@ daemon_up() {
 child_of_sub() { MPID=$(pgrep -P "$SUB" | head -1) && [ -n "$MPID" ]; }
 
 # start_monitor KIND [ARGS]: scanwatch (native, generic, rest) or tcpdump on the receiving veth,
-# pinned to the bench's CPU, in a subshell whose `times` gives the monitor's whole CPU time.
+# in a subshell whose `times` gives the monitor's whole CPU time. The measured ones run as the
+# sender and the NAPI thread do (bn_run); the resting daemon as any daemon would.
 start_monitor() {
-	local kind=$1
+	local kind=$1 wrap=bn_run
 	case $kind in
 	native | generic | rest)
 		local mode=$kind interval=60 dir=$DATA
-		[ "$kind" = rest ] && mode=auto interval=$REST_INTERVAL dir=$WORK/rest
+		[ "$kind" = rest ] && mode=auto interval=$REST_INTERVAL dir=$WORK/rest wrap=
 		(
-			rns taskset -c "$CPU" "$SW" run --point "$POINT=$RIF" --data-dir "$dir" \
+			$wrap ip netns exec "$RNS" "$SW" run --point "$POINT=$RIF" --data-dir "$dir" \
 				--interval "$interval" --mode "$mode" --pin-root "$PIN" --tz UTC \
 				>>"$WORK/daemon.log" 2>&1
 			times >"$WORK/times"
@@ -157,7 +99,7 @@ start_monitor() {
 	tcpdump)
 		: >"$WORK/tcpdump.err"
 		(
-			rns taskset -c "$CPU" tcpdump -i "$RIF" -n -s 96 -B 262144 -c "$2" \
+			bn_run ip netns exec "$RNS" tcpdump -i "$RIF" -n -s 96 -B 262144 -c "$2" \
 				-w /dev/null 'ip or ip6' 2>"$WORK/tcpdump.err"
 			times >"$WORK/times"
 		) &
@@ -193,34 +135,39 @@ stored_accesses() {
 			"$WORK/summary.json"
 }
 
-rx_done() { [ $(($(rx_packets) - RX0)) -ge "$N" ]; }
+rx_done() { [ $(($(bn_rx_packets) - RX0)) -ge "$N" ]; }
 
 SALT=0
+SEQ=0
 SENT_TO_SW=0
-# run KIND REP N: one measured run; appends a line to $WORK/runs.
+# run KIND REP N: one measured run; appends a line to $WORK/runs (rep 0: a warm-up, not kept).
 run() {
-	local kind=$1 rep=$2 mode=none mon0=0 mon1=0 napi0 napi1 t_cpu acc
+	local kind=$1 rep=$2 mode=none mon0=0 mon1=0 napi0 napi1 sw0 sw1 oth0 oth1 t_cpu acc
 	N=$3
 	SALT=$((SALT + 1))
 	case $kind in
 	native | generic) start_monitor "$kind" ;;
 	tcpdump) start_monitor tcpdump "$N" ;;
 	esac
-	mode=$(xdp_mode)
+	mode=$(bn_xdp_mode)
 	case $kind in
 	native | generic) [ "$mode" = "$kind" ] || die "asked for $kind XDP, the kernel reports $mode" ;;
 	*) [ "$mode" = none ] || die "an XDP program is attached to $RIF where none should be" ;;
 	esac
-	[ -n "$MPID" ] && mon0=$(cpu_ns "$MPID")
-	RX0=$(rx_packets)
-	napi0=$(cpu_ns "$NAPI")
-	ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$N" -S "$SALT" -C "$CPU" --json \
+	[ -n "$MPID" ] && mon0=$(bn_cpu_ns "$MPID")
+	RX0=$(bn_rx_packets)
+	napi0=$(bn_cpu_ns "$NAPI")
+	sw0=$(bn_switches "$NAPI")
+	oth0=$(bn_others_jiffies)
+	bn_run ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$N" -S "$SALT" --json \
 		>"$WORK/blast.json" || die "blast failed"
-	wait_for 10 rx_done || die "$RIF received $(($(rx_packets) - RX0)) of $N frames"
-	napi1=$(cpu_ns "$NAPI")
-	[ -n "$MPID" ] && mon1=$(cpu_ns "$MPID")
-	[ $(($(rx_packets) - RX0)) -eq "$N" ] ||
-		die "$RIF received $(($(rx_packets) - RX0)) frames, $N were sent"
+	wait_for 10 rx_done || die "$RIF received $(($(bn_rx_packets) - RX0)) of $N frames"
+	napi1=$(bn_cpu_ns "$NAPI")
+	sw1=$(bn_switches "$NAPI")
+	oth1=$(bn_others_jiffies)
+	[ -n "$MPID" ] && mon1=$(bn_cpu_ns "$MPID")
+	[ $(($(bn_rx_packets) - RX0)) -eq "$N" ] ||
+		die "$RIF received $(($(bn_rx_packets) - RX0)) frames, $N were sent"
 	MON_S=0
 	case $kind in
 	native | generic)
@@ -240,23 +187,33 @@ run() {
 	# The monitor's CPU from just before the traffic to its exit: the traffic's share of the
 	# daemon includes draining and storing the run's interval; start-up is left out.
 	t_cpu=$(awk -v s="$MON_S" -v b="$mon0" 'BEGIN { v = s * 1e9 - b; print (v > 0 ? v : 0) }')
+	LAST_NAPI_NS=$((napi1 - napi0))
 	[ "$rep" = 0 ] && return 0
+	SEQ=$((SEQ + 1))
 	python3 - "$WORK/blast.json" "$kind" "$rep" "$mode" "$((napi1 - napi0))" "$t_cpu" "$N" \
-		"$((mon1 - mon0))" >>"$WORK/runs" <<'EOF'
+		"$((mon1 - mon0))" "$((sw1 - sw0))" "$SEQ" "$oth0" "$oth1" "$UNIT" >>"$WORK/runs" <<'EOF'
 import json, sys
 b = json.load(open(sys.argv[1]))
-kind, rep, mode, napi_ns, mon_ns, n, mon_win = sys.argv[2], int(sys.argv[3]), sys.argv[4], \
-    int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+kind, rep, mode = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+napi_ns, mon_ns, n, mon_win, switches, seq = int(sys.argv[5]), float(sys.argv[6]), \
+    int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10])
 core_s = b["cpu_s"] + (napi_ns + mon_win) / 1e9
-r = {"kind": kind, "rep": rep, "xdp_mode": mode, "frames": n, "seconds": b["seconds"],
-     "pps": b["pps"], "core_pps": n / core_s, "sender_cpu_s": b["cpu_s"],
+r = {"kind": kind, "rep": rep, "seq": seq, "unit": int(sys.argv[13]), "xdp_mode": mode, "frames": n,
+     "seconds": b["seconds"], "pps": b["pps"], "core_pps": n / core_s,
+     "sender_cpu_s": b["cpu_s"], "sender_ns_per_pkt": b["cpu_s"] * 1e9 / n,
      "sender_waits": b["waits"], "napi_ns_per_pkt": napi_ns / n,
+     "napi_sleeps_per_1000": switches * 1000.0 / n,
      "monitor_ns_per_pkt": mon_ns / n, "monitor_during_traffic_ns_per_pkt": mon_win / n,
      "mix_pairs": b["mix_pairs"], "salt": b["salt"]}
+o0, o1 = [int(x) for x in sys.argv[11].split()], [int(x) for x in sys.argv[12].split()]
+r["other_cpus_busy"] = (o1[0] - o0[0]) / max(1, o1[1] - o0[1])
 print(json.dumps(r))
-print("  run %d %-8s xdp %-8s %7.0f pps (%7.0f a core-second)  receive path %5.0f ns/pkt  "
-      "monitor process %4.0f ns/pkt" % (rep, kind, mode, r["pps"], r["core_pps"],
-      r["napi_ns_per_pkt"], r["monitor_ns_per_pkt"]), file=sys.stderr)
+print("  run %d %-8s xdp %-8s %7.0f pps (%7.0f a core-second)  receive path %4.0f ns/pkt "
+      "(%.1f sleeps/1000)  monitor %5.0f ns/pkt  sender %4.0f ns/pkt  other CPUs %3.0f %% busy" %
+      (rep, kind, mode, r["pps"], r["core_pps"], r["napi_ns_per_pkt"],
+       r["napi_sleeps_per_1000"], r["monitor_ns_per_pkt"], r["sender_ns_per_pkt"],
+       100 * r["other_cpus_busy"]),
+      file=sys.stderr)
 EOF
 }
 
@@ -265,14 +222,14 @@ rest() {
 	local c0 c1 t0 t1
 	start_monitor rest
 	t0=$(date +%s%N)
-	c0=$(cpu_ns "$MPID")
+	c0=$(bn_cpu_ns "$MPID")
 	# A fixed window is the measurement itself here, not a wait for something to happen.
 	sleep "$REST_S"
-	c1=$(cpu_ns "$MPID")
+	c1=$(bn_cpu_ns "$MPID")
 	t1=$(date +%s%N)
 	REST_RSS=$(awk '/^VmRSS:/ { print $2 }' /proc/"$MPID"/status)
 	REST_HWM=$(awk '/^VmHWM:/ { print $2 }' /proc/"$MPID"/status)
-	REST_MODE=$(xdp_mode)
+	REST_MODE=$(bn_xdp_mode)
 	# The window must hold the daemon's periodic work, not only its sleep.
 	rns "$SW" status --pin-root "$PIN" 2>/dev/null | grep -q "^$POINT .*last drain [0-9]" ||
 		die "the resting daemon did not drain in $REST_S s (interval $REST_INTERVAL s)"
@@ -280,94 +237,157 @@ rest() {
 	stop_monitor rest
 }
 
-setup
+bn_setup || die "cannot set up the veth pair"
 DATA=$WORK/data
 DAY0=$(date -u +%F)
 : >"$WORK/runs"
 cat <<EOF
 veth: sender $SNS/$SIF -> receiver $RNS/$RIF (threaded NAPI, GRO on); sender, NAPI thread
-  and monitor pinned to CPU $CPU; $COUNT frames of the bench's mix a run (tools/blast, every run
-  fresh sources), $REPS repeats, the order of the set-ups reversed every other repeat.
-  Load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this CPU lowers pps,
-  not the per-packet CPU figures, which count only the threads that handle our packets).
+  and monitor at $(bn_sched); $COUNT frames of the bench's mix a run (tools/blast, every run
+  fresh sources); $REPS repeats of each of $MONITORS between two idle runs (their order
+  turning every repeat). Load average before: $(cut -d' ' -f1-3 /proc/loadavg).
 EOF
 # Warm-up, not recorded: creates the daemon's files for the day (RRD files of the built-in
 # keys), so that the measured runs store intervals as a running daemon does.
 run native 0 "$WARMUP"
-order="none native generic tcpdump"
-for rep in $(seq 1 "$REPS"); do
-	[ $((rep % 2)) -eq 0 ] && list=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ') || list=$order
-	for kind in $list; do
-		run "$kind" "$rep" "$COUNT"
+run none 0 "$WARMUP"
+bn_steady $((LAST_NAPI_NS / WARMUP)) $((LAST_NAPI_NS / WARMUP)) || true
+# measure KIND REP: KIND between two idle runs. When those do not show the machine at one
+# speed, and its best (bn_steady), the three runs are made again after a pause, at most RETRIES
+# times and while RETRY_BUDGET lasts; the last try counts.
+measure() {
+	local try idle1 idle2
+	for try in $(seq 0 "$RETRIES"); do
+		UNIT=$((UNIT + 1))
+		run none "$2" "$COUNT"
+		idle1=$((LAST_NAPI_NS / COUNT))
+		run "$1" "$2" "$COUNT"
+		run none "$2" "$COUNT"
+		idle2=$((LAST_NAPI_NS / COUNT))
+		bn_steady "$idle1" "$idle2" && return 0
+		if [ "$try" -eq "$RETRIES" ] || [ "$RETRY_BUDGET" -le 0 ]; then
+			echo "{\"unsteady_unit\": $UNIT}" >>"$WORK/runs"
+			echo "  (idle runs around $1: $idle1 and $idle2 ns/pkt: kept all the same)" >&2
+			break
+		fi
+		RETRY_BUDGET=$((RETRY_BUDGET - 1))
+		echo "  (idle runs around $1: $idle1 and $idle2 ns/pkt, the fastest so far $BN_BEST:" \
+			"measured again)" >&2
+		# A pause, not a wait for anything: the other guests' bursts last seconds.
+		sleep 2
 	done
+	return 0
+}
+
+UNIT=0
+set -- $MONITORS
+for rep in $(seq 1 "$REPS"); do
+	for kind in "$@"; do
+		measure "$kind" "$rep"
+	done
+	set -- "${@:2}" "$1"
 done
 rest
 
 python3 - "$WORK/runs" "$OUT_JSON" "$REST_RSS" "$REST_HWM" "$REST_CPU_NS" "$REST_WALL_NS" \
-	"$REST_S" "$REST_INTERVAL" "$REST_MODE" "$CPU" "$COUNT" "$REPS" <<'EOF'
-import json, statistics, sys
-runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	"$REST_S" "$REST_INTERVAL" "$REST_MODE" "$BN_CPU" "$COUNT" "$REPS" "$(bn_sched)" "$BN_DRIFT" "$BN_SLOW" <<'EOF'
+import json, sys
+sys.path.insert(0, "tools/lib")
+from benchstat import figure, pct, median
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+unsteady = {l["unsteady_unit"] for l in lines if "unsteady_unit" in l}
+runs = [l for l in lines if "kind" in l]
 out = sys.argv[2]
 rss, hwm, cpu_ns, wall_ns = (int(x) for x in sys.argv[3:7])
-rest_s, rest_iv, rest_mode, cpu, count, reps = sys.argv[7], sys.argv[8], sys.argv[9], \
-    int(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12])
-by = {}
+rest_s, rest_iv, rest_mode, cpu, count, reps, sched = sys.argv[7], sys.argv[8], sys.argv[9], \
+    int(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12]), sys.argv[13]
+runs.sort(key=lambda r: r["seq"])
+units = {}
 for r in runs:
-    by.setdefault(r["kind"], {})[r["rep"]] = r
-med = statistics.median
-def series(kind, field):
-    return [by[kind][k][field] for k in sorted(by[kind])]
+    units.setdefault(r["unit"], []).append(r)
+last = {}
+for u in sorted(units):
+    before, r, after = units[u]
+    last[(r["rep"], r["kind"])] = (before, r, after)
+retried = len(units) - len(last)
+# Each monitor run against the idle runs just before and after it (the last try of each).
+meas = {}
+kept = []
+for (rep, kind), (before, r, after) in sorted(last.items()):
+    kept += [before, after]
+    idle = lambda f: (before[f] + after[f]) / 2
+    share = r["napi_ns_per_pkt"] - idle("napi_ns_per_pkt")
+    meas.setdefault(r["kind"], []).append({
+        "rep": r["rep"], "run": r, "idle_napi_ns_per_pkt": idle("napi_ns_per_pkt"),
+        "idle_drift": abs(before["napi_ns_per_pkt"] - after["napi_ns_per_pkt"]) /
+                      idle("napi_ns_per_pkt"),
+        "kernel_ns_per_pkt": share, "ns_per_pkt": share + r["monitor_ns_per_pkt"],
+        "core_ratio": r["core_pps"] / idle("core_pps"), "ratio": r["pps"] / idle("pps")})
+idle_runs = kept
 doc = {"method": {
     "setup": "two namespaces joined by a veth pair; receiver with threaded NAPI and GRO on; "
              "sender (tools/blast: AF_PACKET, sendmmsg, qdisc bypass, waits while the veth "
-             "ring is full), NAPI thread and monitor pinned to CPU %d" % cpu,
+             "ring is full), NAPI thread and monitor at %s" % sched,
     "traffic": "%d frames a run of the bench's mix (>= 100000 sources, fresh ones every run), "
                "destination MAC no interface has: dropped by the stack at its first look" % count,
+    "repeats": "%d repeats of each monitor between two idle runs (the monitors' order turning "
+               "every repeat), compared with the mean of those two; when they are more than "
+               "%.0f %% apart, or either is more than %.0f %% above the fastest idle run of the "
+               "bench, the VM ran slower than it can during the measurement and the three runs "
+               "are made again after a pause (at most three times, the last try counts)" %
+               (reps, 100 * float(sys.argv[14]), 100 * float(sys.argv[15])),
     "pps": "wall: frames / time blast took to hand them all to the veth (every frame "
            "received: the veth rx counter is checked); a core-second: frames / CPU time of the "
            "sender, the NAPI thread and the monitor over the same span, i.e. the rate of a core "
-           "of our own, which other work on the machine does not change; ratios are medians of "
-           "the ratios within each of %d repeats" % reps,
+           "of our own; the ratio is the median of the repeats' ratios",
     "cpu": "receive path = run time of the veth's NAPI thread (schedstat ns), which runs the "
            "XDP program (native or generic) or the AF_PACKET tap of tcpdump; monitor = the "
            "process's CPU from just before the traffic to its exit (bash times after it ends, "
            "minus schedstat before), so scanwatch's drain and store of the run's interval count; "
-           "a monitor's cost = its receive path minus the receive path with nothing attached in "
-           "the same repeat, plus its process",
+           "a monitor's cost = its receive path minus the mean of the two idle runs around it, "
+           "plus its process",
+    "stability": "spread = (max - min) / median of a figure's repeats; a ratio is quoted only "
+                 "when the repeats of each figure it is made of agree within 20 %",
     "tcpdump": "tcpdump -i VETH -n -s 96 -B 262144 -c N -w /dev/null 'ip or ip6' (libpcap "
                "TPACKET_V3; the cheapest libpcap consumer: it writes nothing and parses nothing)",
     "rest": "scanwatch run (mode auto, --interval %s) attached to the idle veth; CPU = schedstat "
             "delta over %s s of wall time after it attached; VmRSS and VmHWM from /proc" % (rest_iv, rest_s)}}
-ratios = {}
-veth = {"none_pps": med(series("none", "pps")), "none_core_pps": med(series("none", "core_pps"))}
-for kind in ("native", "generic", "tcpdump"):
-    rr = [by[kind][k]["pps"] / by["none"][k]["pps"] for k in sorted(by[kind])]
-    cr = [by[kind][k]["core_pps"] / by["none"][k]["core_pps"] for k in sorted(by[kind])]
-    veth[kind] = {"pps": med(series(kind, "pps")), "ratio": med(rr), "ratio_per_repeat": rr,
-                  "core_pps": med(series(kind, "core_pps")), "core_ratio": med(cr),
-                  "core_ratio_per_repeat": cr,
-                  "xdp_mode": by[kind][1]["xdp_mode"],
-                  "receive_path_ns_per_pkt": med(series(kind, "napi_ns_per_pkt"))}
-veth["none_receive_path_ns_per_pkt"] = med(series("none", "napi_ns_per_pkt"))
+fig = lambda kind, f: figure(m[f] for m in meas[kind])
+veth = {"none_pps": median([r["pps"] for r in idle_runs]),
+        "none_core_pps": median([r["core_pps"] for r in idle_runs]),
+        "none_receive_path": figure(r["napi_ns_per_pkt"] for r in idle_runs),
+        "none_receive_path_ns_per_pkt": median([r["napi_ns_per_pkt"] for r in idle_runs])}
+for kind in meas:
+    rp = figure(m["run"]["napi_ns_per_pkt"] for m in meas[kind])
+    veth[kind] = {"pps": median([m["run"]["pps"] for m in meas[kind]]),
+                  "core_pps": median([m["run"]["core_pps"] for m in meas[kind]]),
+                  "ratio": median([m["ratio"] for m in meas[kind]]),
+                  "core_ratio": median([m["core_ratio"] for m in meas[kind]]),
+                  "core_ratio_figure": fig(kind, "core_ratio"), "ratio_figure": fig(kind, "ratio"),
+                  "xdp_mode": meas[kind][0]["run"]["xdp_mode"],
+                  "receive_path": rp, "receive_path_ns_per_pkt": rp["median"],
+                  "idle_drift_max": max(m["idle_drift"] for m in meas[kind])}
 for kind in ("native", "generic"):
-    veth[kind]["receive_capacity_ratio"] = veth["none_receive_path_ns_per_pkt"] / \
-        veth[kind]["receive_path_ns_per_pkt"]
-veth["target_ratio_min"] = 0.9
+    veth[kind]["receive_capacity_ratio"] = median(
+        [m["idle_napi_ns_per_pkt"] / m["run"]["napi_ns_per_pkt"] for m in meas[kind]])
+veth["target_ratio_min"] = 0.95
 veth["runs"] = runs
+veth["measurements_retried"] = retried
+veth["measurements_kept_unsteady"] = len(unsteady)
 cpu_doc = {}
-for kind in ("native", "generic", "tcpdump"):
-    per = []
-    for k in sorted(by[kind]):
-        r, base = by[kind][k], by["none"][k]
-        per.append(r["napi_ns_per_pkt"] - base["napi_ns_per_pkt"] + r["monitor_ns_per_pkt"])
-    cpu_doc[kind] = {"ns_per_pkt": med(per), "per_repeat": per,
-                     "kernel_ns_per_pkt": med([by[kind][k]["napi_ns_per_pkt"] - by["none"][k]["napi_ns_per_pkt"] for k in sorted(by[kind])]),
-                     "process_ns_per_pkt": med(series(kind, "monitor_ns_per_pkt"))}
+for kind in meas:
+    c = cpu_doc[kind] = {"figure": fig(kind, "ns_per_pkt"),
+                         "kernel": fig(kind, "kernel_ns_per_pkt"),
+                         "process": figure(m["run"]["monitor_ns_per_pkt"] for m in meas[kind])}
+    c["ns_per_pkt"], c["kernel_ns_per_pkt"], c["process_ns_per_pkt"] = \
+        c["figure"]["median"], c["kernel"]["median"], c["process"]["median"]
+    c["per_repeat"] = c["figure"]["repeats"]
 for kind in ("native", "generic"):
-    rr = [a / b for a, b in zip(cpu_doc[kind]["per_repeat"], cpu_doc["tcpdump"]["per_repeat"])]
-    cpu_doc[kind]["ratio_to_tcpdump"] = med(rr)
-    cpu_doc[kind]["ratio_per_repeat"] = rr
-cpu_doc["target_ratio_max"] = 0.2
+    by_rep = {m["rep"]: m["ns_per_pkt"] for m in meas["tcpdump"]}
+    rr = [m["ns_per_pkt"] / by_rep[m["rep"]] for m in meas[kind]]
+    cpu_doc[kind]["ratio_to_tcpdump"] = median(rr)
+    cpu_doc[kind]["ratio_figure"] = figure(rr)
+cpu_doc["target_ratio_max"] = 0.5
 rest_doc = {"rss_kb": rss, "hwm_kb": hwm, "cpu_percent": 100.0 * cpu_ns / wall_ns,
             "seconds": wall_ns / 1e9, "interval_s": int(rest_iv), "xdp_mode": rest_mode,
             "target_rss_mb": 20, "target_cpu_percent": 1}
@@ -376,20 +396,33 @@ json.dump({"veth_method": doc["method"], "veth": veth, "cpu": cpu_doc, "rest": r
 print("method:")
 for k, v in doc["method"].items():
     print("  %s: %s" % (k, v))
-print("2. rx packets/s, median of %d: none %.0f" % (reps, veth["none_pps"]), end="")
+rep_list = lambda f: " ".join("%.0f" % v for v in f["repeats"])
+rep_ratio = lambda f: " ".join("%.3f" % v for v in f["repeats"])
+print("%d of %d measurements made again: the VM's speed changed under them; %d kept so after "
+      "the last try" % (retried, len(units), len(unsteady)))
+print("2. rx packets a core-second, ratio to the idle runs around it (median; repeats; spread):")
 for kind in ("native", "generic", "tcpdump"):
-    print(", %s %.0f (%.3f)" % (kind, veth[kind]["pps"], veth[kind]["ratio"]), end="")
-print("\n   a core-second: none %.0f" % veth["none_core_pps"], end="")
+    f = veth[kind]["core_ratio_figure"]
+    print("   %-8s %.3f  (%s; spread %s)  wall %.3f" %
+          (kind, f["median"], rep_ratio(f), pct(f["spread"]), veth[kind]["ratio"]))
+f = veth["none_receive_path"]
+print("   receive path ns/packet, idle: %.0f (%d runs %s; spread %s)" %
+      (f["median"], len(f["repeats"]), rep_list(f), pct(f["spread"])))
 for kind in ("native", "generic", "tcpdump"):
-    print(", %s %.0f (%.3f)" % (kind, veth[kind]["core_pps"], veth[kind]["core_ratio"]), end="")
-print("\n   receive path ns/packet: none %.0f, native %.0f, generic %.0f, tcpdump %.0f" %
-      (veth["none_receive_path_ns_per_pkt"], veth["native"]["receive_path_ns_per_pkt"],
-       veth["generic"]["receive_path_ns_per_pkt"], veth["tcpdump"]["receive_path_ns_per_pkt"]))
+    f = veth[kind]["receive_path"]
+    print("   receive path ns/packet, %s: %.0f (%s; spread %s; idle runs around it %.0f %% "
+          "apart at most)" % (kind, f["median"], rep_list(f), pct(f["spread"]),
+                              100 * veth[kind]["idle_drift_max"]))
+print("3. CPU per packet = receive path share + process (median; repeats; spread):")
 for kind in ("native", "generic", "tcpdump"):
     d = cpu_doc[kind]
-    print("3. CPU/packet %-8s %6.0f ns = receive path +%.0f, process %.0f%s" %
-          (kind, d["ns_per_pkt"], d["kernel_ns_per_pkt"], d["process_ns_per_pkt"],
-           ", %.2fx tcpdump" % d["ratio_to_tcpdump"] if "ratio_to_tcpdump" in d else ""))
+    print("   %-8s %6.0f ns (%s; spread %s) = receive path %+.0f (%s) + process %.0f (%s)%s" %
+          (kind, d["ns_per_pkt"], rep_list(d["figure"]), pct(d["figure"]["spread"]),
+           d["kernel_ns_per_pkt"], rep_list(d["kernel"]), d["process_ns_per_pkt"],
+           rep_list(d["process"]),
+           "; %.2fx tcpdump (%s; spread %s)" % (d["ratio_to_tcpdump"], rep_ratio(d["ratio_figure"]),
+                                              pct(d["ratio_figure"]["spread"]))
+           if "ratio_to_tcpdump" in d else ""))
 print("6. at rest (%s XDP, %.0f s): VmRSS %.1f MB, VmHWM %.1f MB, CPU %.2f %% of a core" %
       (rest_mode, wall_ns / 1e9, rss / 1024, hwm / 1024, rest_doc["cpu_percent"]))
 EOF

@@ -62,6 +62,7 @@ static void write_body(FILE *f, const struct dayfile *df)
 	fprintf(f, "# scanwatch daily summary: see README.md, \"Daily summary files\"\n");
 	fprintf(f, "format %d\npoint %s\ndate %s\ntz %s\nseq %" PRIu64 "\npairs %" PRIu64 "\n",
 		SW_DAYFILE_FORMAT, df->point, df->date, df->tz, df->seq, df->pairs);
+	fprintf(f, "lost_sources %" PRIu64 "\n", t->lost_sources);
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
 	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
@@ -129,17 +130,21 @@ static int split(char *line, char **fields)
  * write (two files joined, or an edit), and summing it would count its figures twice.
  */
 struct seen {
-	bool head[6]; /* format point date tz seq pairs */
+	bool head[7]; /* format point date tz seq pairs lost_sources */
 	bool stat[SW_NSTATS];
 	bool area[SW_NAREAS];
 };
 
-static const char *const head_names[6] = { "format", "point", "date", "tz", "seq", "pairs" };
+/* Files written before the day's set had a ceiling have no lost_sources line: none was lost. */
+static const char *const head_names[7] = {
+	"format", "point", "date", "tz", "seq", "pairs", "lost_sources",
+};
 
 static int parse_head(struct dayfile *df, struct seen *seen, int h, const char *v, const char **why)
 {
-	char *dst[6] = { NULL, df->point, df->date, df->tz };
-	size_t len[6] = { 0, sizeof(df->point), sizeof(df->date), sizeof(df->tz) };
+	uint64_t *num[7] = { [4] = &df->seq, [5] = &df->pairs, [6] = &df->t.lost_sources };
+	char *dst[7] = { NULL, df->point, df->date, df->tz };
+	size_t len[7] = { 0, sizeof(df->point), sizeof(df->date), sizeof(df->tz) };
 	int64_t day;
 
 	*why = "line repeated";
@@ -152,8 +157,9 @@ static int parse_head(struct dayfile *df, struct seen *seen, int h, const char *
 		return strcmp(v, "1") ? -1 : 0;
 	case 4:
 	case 5:
+	case 6:
 		*why = "bad number";
-		return parse_u64(v, 0, UINT64_MAX, h == 4 ? &df->seq : &df->pairs) ? -1 : 0;
+		return parse_u64(v, 0, UINT64_MAX, num[h]) ? -1 : 0;
 	}
 	*why = "value too long";
 	if (strlen(v) >= len[h])
@@ -170,7 +176,7 @@ static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, co
 	uint64_t v[6];
 
 	*why = "unknown line";
-	for (int h = 0; h < 6; h++)
+	for (int h = 0; h < 7; h++)
 		if (!strcmp(f[0], head_names[h]) && n == 2)
 			return parse_head(df, seen, h, f[1], why);
 	if (!strcmp(f[0], "stat") && n == 3) {

@@ -121,6 +121,7 @@ static bool v6_find(const struct sw_pair *tab, uint32_t cap, const struct sw_pai
  * reuse the smaller ones it frees, and the holes would stay resident.
  */
 #define MMAP_MIN_BYTES (64u << 10)
+#define HUGE_MIN_BYTES (4u << 20)
 
 static void *tab_alloc(size_t n, size_t size)
 {
@@ -129,7 +130,16 @@ static void *tab_alloc(size_t n, size_t size)
 	if (n * size < MMAP_MIN_BYTES)
 		return calloc(n, size);
 	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/*
+	 * Every probe lands on a random page of a table far larger than the TLB covers: with
+	 * 2-MiB pages the walk is short and a growing table faults once a huge page, not 512
+	 * times. Advice only: a kernel without transparent huge pages ignores it.
+	 */
+	if (n * size >= HUGE_MIN_BYTES)
+		madvise(p, n * size, MADV_HUGEPAGE);
+	return p;
 }
 
 static void tab_free(void *p, size_t n, size_t size)
@@ -140,14 +150,25 @@ static void tab_free(void *p, size_t n, size_t size)
 		munmap(p, n * size);
 }
 
-static uint32_t next_cap(uint32_t cap)
+/*
+ * The hash fills every shard alike, so shards of one size would all grow in the same interval:
+ * a pause of hundreds of milliseconds at 10^7 pairs. Their first sizes are spread over a factor
+ * of 1.25 instead (shard i starts at 64 * (1 + i / 1024)), and so are their growths ever after.
+ */
+static uint32_t stagger(uint32_t base, unsigned int shard)
 {
-	return cap ? cap + (cap >> 2) : MIN_CAP;
+	return (uint32_t)(base + (uint64_t)base * shard / (4 * PAIRSET_NSHARDS));
 }
 
-static int v4_grow(struct pairset *ps, struct pairset_shard *s)
+static uint32_t next_cap(uint32_t cap, unsigned int shard)
 {
-	uint32_t ncap = next_cap(s->cap);
+	uint32_t first = stagger(MIN_CAP, shard);
+
+	return cap < first ? first : cap + (cap >> 2);
+}
+
+static int v4_grow(struct pairset *ps, struct pairset_shard *s, uint32_t ncap)
+{
 	uint64_t *old = s->tab, *nt = tab_alloc(ncap, sizeof(*nt));
 
 	if (!nt)
@@ -162,9 +183,8 @@ static int v4_grow(struct pairset *ps, struct pairset_shard *s)
 	return 0;
 }
 
-static int v6_grow(struct pairset *ps, struct pairset_shard *s)
+static int v6_grow(struct pairset *ps, struct pairset_shard *s, uint32_t ncap)
 {
-	uint32_t ncap = next_cap(s->cap);
 	struct sw_pair *old = s->tab, *nt = tab_alloc(ncap, sizeof(*nt));
 
 	if (!nt)
@@ -179,6 +199,40 @@ static int v6_grow(struct pairset *ps, struct pairset_shard *s)
 	return 0;
 }
 
+/*
+ * A shard's size for its share of a known count: 80 % full with five standard deviations more
+ * than its share (the hash spreads pairs like a binomial draw), so that no shard grows while
+ * they are read in; never emptier than pairset_bytes_max allows for.
+ */
+static uint32_t reserve_cap(uint64_t share)
+{
+	uint64_t r = 0;
+
+	while ((r + 1) * (r + 1) <= share)
+		r++;
+	share = (share + 5 * r) * 5 / 4;
+	return share > UINT32_MAX ? UINT32_MAX : (uint32_t)share;
+}
+
+int pairset_reserve(struct pairset *ps, size_t n_v4, size_t n_v6)
+{
+	for (unsigned int i = 0; i < PAIRSET_NSHARDS; i++) {
+		uint64_t c4 = stagger(reserve_cap(n_v4 / PAIRSET_NSHARDS), i);
+		uint64_t c6 = stagger(reserve_cap(n_v6 / PAIRSET_NSHARDS), i);
+
+		/* Small shares are left to grow as usual, from their first size. */
+		if (c4 < stagger(MIN_CAP, i))
+			c4 = 0;
+		if (c6 < stagger(MIN_CAP, i))
+			c6 = 0;
+		if (c4 > ps->v4[i].cap && v4_grow(ps, &ps->v4[i], (uint32_t)c4))
+			return -ENOMEM;
+		if (c6 > ps->v6[i].cap && v6_grow(ps, &ps->v6[i], (uint32_t)c6))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static bool full(const struct pairset_shard *s)
 {
 	return (uint64_t)(s->len + 1) * MAX_LOAD_DEN > (uint64_t)s->cap * MAX_LOAD_NUM;
@@ -189,13 +243,35 @@ void pairset_init(struct pairset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
+void pairset_set_max(struct pairset *ps, size_t max_len)
+{
+	ps->max_len = max_len;
+}
+
+size_t pairset_bytes_max(size_t n)
+{
+	/*
+	 * A shard that has just grown is 64 % full (80 % before the quarter more), one reserved
+	 * for a day read back 62 %; while a shard grows the old table and the new one exist
+	 * together, but only for one shard of 256. The smallest shards hold 64 to 80 slots
+	 * whoever fills them.
+	 */
+	size_t slots = n / 8 * 13 + 13 + n / PAIRSET_NSHARDS * 9 / 4;
+
+	return (slots + 2 * PAIRSET_NSHARDS * stagger(MIN_CAP, PAIRSET_NSHARDS)) *
+	       sizeof(struct sw_pair);
+}
+
 void pairset_free(struct pairset *ps)
 {
+	size_t max_len = ps->max_len;
+
 	for (unsigned int i = 0; i < PAIRSET_NSHARDS; i++) {
 		tab_free(ps->v4[i].tab, ps->v4[i].cap, sizeof(uint64_t));
 		tab_free(ps->v6[i].tab, ps->v6[i].cap, sizeof(struct sw_pair));
 	}
 	pairset_init(ps);
+	ps->max_len = max_len; /* a setting, not contents: the next day has the same */
 }
 
 size_t pairset_len(const struct pairset *ps)
@@ -216,18 +292,20 @@ int pairset_add(struct pairset *ps, const struct sw_pair *pair)
 
 	if (!pair->key.cls)
 		return -EINVAL; /* would read as an empty slot */
+	if (ps->max_len && ps->len >= ps->max_len)
+		return pairset_has(ps, pair) ? 0 : -ENOSPC;
 	if (sw_addr_is_v4(pair->addr)) {
 		uint64_t v = v4_val(pair);
 
 		h = mix64(v);
 		s = &ps->v4[shard_of(h)];
-		if (full(s) && v4_grow(ps, s))
+		if (full(s) && v4_grow(ps, s, next_cap(s->cap, shard_of(h))))
 			return -ENOMEM;
 		ret = v4_insert(s->tab, s->cap, v, h);
 	} else {
 		h = hash6(pair);
 		s = &ps->v6[shard_of(h)];
-		if (full(s) && v6_grow(ps, s))
+		if (full(s) && v6_grow(ps, s, next_cap(s->cap, shard_of(h))))
 			return -ENOMEM;
 		ret = v6_insert(s->tab, s->cap, pair, h);
 	}

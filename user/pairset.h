@@ -25,12 +25,28 @@ struct pairset_shard {
 struct pairset {
 	struct pairset_shard v4[PAIRSET_NSHARDS], v6[PAIRSET_NSHARDS];
 	size_t len, bytes;
+	size_t max_len; /* the ceiling: pairs it takes at most; 0 for none */
 };
 
 void pairset_init(struct pairset *ps);
 void pairset_free(struct pairset *ps);
-/* 1 if the pair is new and now in the set, 0 if it was there, -ENOMEM. */
+/*
+ * 1 if the pair is new and now in the set, 0 if it was there, -ENOSPC if it is new and the set
+ * holds its ceiling already, -ENOMEM.
+ */
 int pairset_add(struct pairset *ps, const struct sw_pair *pair);
+/*
+ * Makes room for that many IPv4 and IPv6 pairs at once (a day read back from its log), so that
+ * loading them never grows a shard: 0 or -ENOMEM.
+ */
+int pairset_reserve(struct pairset *ps, size_t n_v4, size_t n_v6);
+/* At most max_len pairs from now on (0: no ceiling); those it holds already stay. */
+void pairset_set_max(struct pairset *ps, size_t max_len);
+/*
+ * Bytes a set of n pairs may take at most, growth included: every pair IPv6 and every shard
+ * just grown (the least full it gets). What a ceiling is checked against.
+ */
+size_t pairset_bytes_max(size_t n);
 /*
  * Starts loading the slot a later pairset_add or pairset_has of the pair will probe: the set is
  * far larger than the caches, and a loop that prefetches a few pairs ahead hides the misses.

@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "capture_time.h"
 #include "cli.h"
+#include "daysize.h"
 #include "db_sink.h"
 #include "drain.h"
 #include "geoip.h"
@@ -49,8 +50,9 @@ static const char replay_help[] =
 	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
 	"      --max-keys N         keys per interval (default 65536)\n"
 	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
-	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" RRD_CLI_HELP
-		DB_CLI_HELP ALERT_CLI_HELP "  -q, --quiet              no progress line on a terminal\n"
+	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
+		RRD_CLI_HELP DB_CLI_HELP ALERT_CLI_HELP
+	"  -q, --quiet              no progress line on a terminal\n"
 	"  -v, --verbose            debug output\n"
 	"\n"
 	"Example:\n"
@@ -184,6 +186,7 @@ struct replay_cli {
 	struct sensor_config cfg;
 	struct prefix_list watch;
 	const char *point, *data_dir, *geoip_path, *tz;
+	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	struct point_store store;
 	struct geoip geo;
 	struct rrd_cli rrd;
@@ -205,6 +208,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 		sw_err("%s", c->store.errmsg);
 	} else {
 		store_warn_dropped(&c->store);
+		store_report_lost(&c->store);
 		/* the RRD rows of idle intervals in between are zeros: rrdstore.h */
 		rrd_cli_interval(&c->rrds, iv->start_s, &c->store, UINT64_MAX);
 	}
@@ -215,7 +219,7 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK, O_LOGREC, O_CACHE };
+	enum { O_TZ = 256, O_MAXP, O_MAXK, O_MAXDP, O_LOGREC, O_CACHE };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
@@ -224,6 +228,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 					      { "tz", required_argument, NULL, O_TZ },
 					      { "max-pairs", required_argument, NULL, O_MAXP },
 					      { "max-keys", required_argument, NULL, O_MAXK },
+					      { "max-day-pairs", required_argument, NULL, O_MAXDP },
 					      { "log-records", required_argument, NULL, O_LOGREC },
 					      { "cache-slots", required_argument, NULL, O_CACHE },
 					      RRD_CLI_OPTIONS,
@@ -272,6 +277,10 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("replay", "--max-keys takes 256 to 4194304");
 			break;
+		case O_MAXDP:
+			if (day_pairs_option("replay", optarg, &c->max_day_pairs))
+				return SW_EXIT_USAGE;
+			break;
 		case O_LOGREC:
 		case O_CACHE:
 			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "replay"))
@@ -319,6 +328,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return usage_error("replay", "no capture file given");
 	if (use_time_zone(c->tz))
 		return usage_error("replay", "unknown time zone '%s'", c->tz);
+	if (day_pairs_setup(&c->max_day_pairs, 1))
+		return SW_EXIT_USAGE;
 	return 0;
 }
 
@@ -368,6 +379,7 @@ int cmd_replay(int argc, char **argv)
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
+	store_set_max_day_pairs(&c.store, c.max_day_pairs);
 	/* A running daemon, or another replay, of the point would lose this one's counts. */
 	if (store_lock(&c.store, "replay")) {
 		sw_err("point %s: %s", c.point, c.store.errmsg);

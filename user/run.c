@@ -19,6 +19,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "daysize.h"
 #include "config.h"
 #include "db_sink.h"
 #include "drain.h"
@@ -84,6 +85,7 @@ struct run_ctx {
 	const char *user;
 	struct priv priv;
 	uint64_t exit_after; /* drains; 0: until a signal */
+	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	bool egress_set;
 	struct prefix_list watch;
 	struct sw_service services[SW_MAX_SERVICES];
@@ -135,7 +137,7 @@ static const char run_help[] =
 	"      --log-records N      records the kernel's log holds per interval before overflow\n"
 	"                           (default: --max-pairs; README: How counting works)\n"
 	"      --cache-slots N      (source, key) slots of each CPU's cache, a power of two\n"
-	"                           (default 1024)\n"
+	"                           (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
@@ -170,6 +172,7 @@ enum {
 	O_LOGREC,
 	O_CACHE,
 	O_PROM,
+	O_MAXDP,
 };
 static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
 					  { "data-dir", required_argument, NULL, 'd' },
@@ -183,6 +186,7 @@ static const struct option run_opts[] = { { "point", required_argument, NULL, 'p
 					  { "max-keys", required_argument, NULL, O_MAXK },
 					  { "log-records", required_argument, NULL, O_LOGREC },
 					  { "cache-slots", required_argument, NULL, O_CACHE },
+					  { "max-day-pairs", required_argument, NULL, O_MAXDP },
 					  { "pin-root", required_argument, NULL, O_PINROOT },
 					  { "exit-after", required_argument, NULL, O_EXIT },
 					  { "host-mode", no_argument, NULL, O_HOST },
@@ -295,6 +299,10 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
 				return usage_error("run", "--max-keys takes 256 to 4194304");
 			break;
+		case O_MAXDP:
+			if (day_pairs_option("run", optarg, &c->max_day_pairs))
+				return SW_EXIT_USAGE;
+			break;
 		case O_LOGREC:
 		case O_CACHE:
 			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "run"))
@@ -406,6 +414,9 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 					  "must answer what it is sent");
 	c->cfg.services = c->services;
 	c->cfg.nservices = c->nservices;
+	/* Now, not at midnight: a ceiling the memory cannot hold stops the start. */
+	if (day_pairs_setup(&c->max_day_pairs, (unsigned int)c->npoints))
+		return SW_EXIT_USAGE;
 	return 0;
 }
 
@@ -549,6 +560,14 @@ static void report_evictions(const struct point *p)
 			p->name, n, p->sensor.meta.flow_table_size);
 }
 
+/* What `status` shows of the day's source set. */
+static void note_day(struct point *p)
+{
+	p->sensor.meta.day_pairs = p->store.day.pairs;
+	p->sensor.meta.max_day_pairs = p->store.seen.max_len;
+	p->sensor.meta.day_lost_sources = p->store.day.t.lost_sources;
+}
+
 /*
  * Packets counted under their key but without their source, or under no key: logged each
  * interval, in the RRD overflow source (rrdstore.c), and summed for `status`.
@@ -625,6 +644,9 @@ static int settle_retired(struct point *p, uint64_t start_s, unsigned int len, b
 		report_evictions(p);
 	if (stored && tally_dropped(&p->store.iv))
 		report_dropped(p);
+	if (stored)
+		store_report_lost(&p->store);
+	note_day(p);
 	/* Alerts: judged once a day ends, failure archives read each interval; never waits. */
 	if (stored && !skip_empty)
 		alert_tick(p->alerts, p->store.day.date, start_s + len);
@@ -735,6 +757,7 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->stored_open = true;
+		store_set_max_day_pairs(&p->store, c->max_day_pairs);
 		/* Before anything is written, and before anything is attached. */
 		err = store_lock(&p->store, "run");
 		if (err) {
@@ -786,6 +809,7 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		drainer_init(&p->drainer, p->sensor.ncpus, 0);
+		note_day(p);
 		if (!p->sensor.resumed) {
 			/* Sequence numbers of different attachments never meet: start at now in µs. */
 			p->sensor.meta.drains = (uint64_t)time(NULL) * 1000000;
@@ -818,6 +842,11 @@ static int open_points(struct run_ctx *c)
 			!c->cfg.host_mode			    ? "" :
 			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
 								      "tc filter");
+		sw_info("point %s: the day's set holds up to %" PRIu64
+			" (source, key) pairs (--max-day-pairs), %.0f MiB at most; %" PRIu64
+			" today so far",
+			p->name, c->max_day_pairs, pairset_bytes_max(c->max_day_pairs) / 1048576.0,
+			p->store.day.pairs);
 		if (p->sensor.meta.flags & SW_META_MULTIPROG)
 			sw_info("point %s: in libxdp's dispatcher on %s, run priority %u; the "
 				"packets it passes go on to the programs after it",

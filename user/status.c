@@ -30,9 +30,10 @@ static const char status_help[] =
 	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
 	"interval, records in the current interval's log out of its size, the slots of each CPU's\n"
 	"cache, packets counted without their source so far and why (log full, over --max-pairs,\n"
-	"no room for the key), last drain, and whether its daemon is running. A point in host\n"
-	"mode adds 'host', its egress hook (tcx or tc), the fill of its flow table, the flow expiry\n"
-	"and the flows evicted so far.\n"
+	"no room for the key), the day's (source, key) pairs against their ceiling\n"
+	"(--max-day-pairs) and the new pairs counted as lost sources for want of room, last drain,\n"
+	"and whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx\n"
+	"or tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
 	"Then today's accesses and sources per point of the data directory, to the last drain.\n"
 	"\n"
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
@@ -154,14 +155,16 @@ static void show_point(const char *root, const char *name, const struct status_o
 		snprintf(log, sizeof(log), "log ?/%" PRIu64, log_cap);
 	printf("%-16s %-12s %-8s prog %-6u every %us  %s  cache %u/cpu  dropped %" PRIu64
 	       " (log full %" PRIu64 ", pairs over %" PRIu64 ", keys %" PRIu64
-	       ")  last drain %s  daemon %s%s%s%s%s\n",
+	       ")  day pairs %" PRIu64 "/%" PRIu64 "  lost sources %" PRIu64
+	       "  last drain %s  daemon %s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
 					      "?",
 	       prog_id, meta.interval_s, log, meta.cache_slots, (uint64_t)meta.dropped,
 	       (uint64_t)meta.dropped_log_full, (uint64_t)meta.dropped_pairs_over,
-	       (uint64_t)meta.dropped_keys, when,
+	       (uint64_t)meta.dropped_keys, (uint64_t)meta.day_pairs, (uint64_t)meta.max_day_pairs,
+	       (uint64_t)meta.day_lost_sources, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
 	       meta.flags & SW_META_WATCH ? "  watch" : "", host,

@@ -131,10 +131,12 @@ void status_json_point(FILE *f, bool first, const char *name, const struct sw_me
 		", \"log_capacity\": %" PRIu64 ", \"cache_slots\": %u, \"max_pairs\": %u, "
 		"\"max_keys\": %u, \"dropped\": %" PRIu64 ", \"dropped_log_full\": %" PRIu64
 		", \"dropped_pairs_over\": %" PRIu64 ", \"dropped_keys\": %" PRIu64
-		", \"last_drain\": ",
+		", \"day_pairs\": %" PRIu64 ", \"max_day_pairs\": %" PRIu64
+		", \"day_lost_sources\": %" PRIu64 ", \"last_drain\": ",
 		log_capacity, m->cache_slots, m->max_pairs, m->max_keys, (uint64_t)m->dropped,
 		(uint64_t)m->dropped_log_full, (uint64_t)m->dropped_pairs_over,
-		(uint64_t)m->dropped_keys);
+		(uint64_t)m->dropped_keys, (uint64_t)m->day_pairs, (uint64_t)m->max_day_pairs,
+		(uint64_t)m->day_lost_sources);
 	if (m->last_drain_s) {
 		utc((time_t)m->last_drain_s, "%Y-%m-%dT%H:%M:%SZ", when, sizeof(when));
 		fprintf(f, "\"%s\"", when);

@@ -126,12 +126,42 @@ static void forget_day(struct point_store *ps)
 	snprintf(ps->day.point, sizeof(ps->day.point), "%s", point);
 }
 
+/*
+ * Sizes the set for the log's first `want` records before they are read into it (a pass that
+ * only counts their address families): growing it record by record would move each pair four
+ * more times, a third of a restart's wait at 10^7 pairs. The file is left where it was.
+ */
+static int reserve_for_log(struct point_store *ps, FILE *f, uint64_t want, struct sw_pair *buf)
+{
+	uint64_t n = 0, v4 = 0, cap = ps->seen.max_len;
+	long at = ftell(f);
+
+	while (n < want) {
+		size_t got =
+			fread(buf, sizeof(*buf), want - n < LOAD_BATCH ? want - n : LOAD_BATCH, f);
+
+		for (size_t i = 0; i < got; i++)
+			v4 += sw_addr_is_v4(buf[i].addr);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (ferror(f) || fseek(f, at, SEEK_SET))
+		return -EIO;
+	/* Under a ceiling lowered since, only its share of each family is held. */
+	if (cap && n > cap) {
+		v4 = v4 * cap / n;
+		n = cap;
+	}
+	return pairset_reserve(&ps->seen, v4, n - v4 > n ? 0 : n - v4);
+}
+
 /* Reads the first `want` records of a pair log into the set and drops any after them. */
 static int load_pairs(struct point_store *ps, const char *path, const char *name, uint64_t want)
 {
 	struct sw_pair *buf = NULL;
 	char magic[PAIRLOG_MAGIC_LEN];
-	uint64_t n = 0;
+	uint64_t n = 0, skipped = 0;
 	size_t got;
 	int err;
 	FILE *f = sf_fopen(ps->dir_fd[STORE_DIR_SOURCES], name, "r+", 0, &err);
@@ -161,8 +191,7 @@ static int load_pairs(struct point_store *ps, const char *path, const char *name
 		return -EINVAL;
 	}
 	buf = malloc(LOAD_BATCH * sizeof(*buf));
-	if (!buf)
-		err = -ENOMEM;
+	err = buf ? reserve_for_log(ps, f, want, buf) : -ENOMEM;
 	while (!err && n < want) {
 		size_t batch = want - n < LOAD_BATCH ? want - n : LOAD_BATCH;
 
@@ -171,7 +200,9 @@ static int load_pairs(struct point_store *ps, const char *path, const char *name
 			if (i + PREFETCH_AHEAD < got)
 				pairset_prefetch(&ps->seen, &buf[i + PREFETCH_AHEAD]);
 			err = pairset_add(&ps->seen, &buf[i]);
-			err = err < 0 ? err : 0;
+			/* A ceiling lowered since: the pairs beyond it, seen again, count as lost. */
+			skipped += err == -ENOSPC;
+			err = err < 0 && err != -ENOSPC ? err : 0;
 			if (err == -EINVAL)
 				snprintf(ps->errmsg, sizeof(ps->errmsg),
 					 "%s is damaged: record %" PRIu64
@@ -198,6 +229,12 @@ static int load_pairs(struct point_store *ps, const char *path, const char *name
 	fclose(f);
 	if (err && err != -EINVAL)
 		fail(ps, err, "cannot load the day's sources from", path);
+	if (!err && skipped)
+		sw_warn("point %s: %s holds %" PRIu64
+			" (source, key) pairs, more than --max-day-pairs "
+			"%zu: %" PRIu64
+			" of them are not held, and count as lost sources if seen again",
+			ps->day.point, path, n, ps->seen.max_len, skipped);
 	return err;
 }
 
@@ -294,6 +331,10 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 		area = geoip_area(ps->geo, r->pair.addr);
 		t->area_accesses[area] += r->val.packets;
 		fresh = pairset_add(&ps->seen, &r->pair);
+		if (fresh == -ENOSPC) {
+			t->lost_sources++;
+			continue;
+		}
 		if (fresh < 0)
 			return fresh;
 		if (fresh) {
@@ -429,6 +470,22 @@ undo:
 	 */
 	forget_day(ps);
 	return err;
+}
+
+void store_set_max_day_pairs(struct point_store *ps, uint64_t max_pairs)
+{
+	pairset_set_max(&ps->seen, (size_t)max_pairs);
+}
+
+void store_report_lost(const struct point_store *ps)
+{
+	if (ps->iv.lost_sources)
+		sw_warn("point %s: %" PRIu64
+			" new (source, key) pairs counted as lost sources, not "
+			"as sources: the day's set is full (--max-day-pairs %zu); %" PRIu64
+			" lost sources on %s so far",
+			ps->day.point, ps->iv.lost_sources, ps->seen.max_len,
+			ps->day.t.lost_sources, ps->day.date);
 }
 
 uint64_t store_warn_dropped(const struct point_store *ps)

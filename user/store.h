@@ -59,6 +59,13 @@ struct point_store {
 int store_open(struct point_store *ps, const char *data_dir, const char *point, const char *tz,
 	       struct geoip *geo);
 /*
+ * The ceiling of the day's source set (0: none, the default): past it, new (source, key) pairs
+ * are counted in the interval's lost_sources instead of its sources.
+ */
+void store_set_max_day_pairs(struct point_store *ps, uint64_t max_pairs);
+/* After an interval is stored: one warning line if it had new pairs the day's set could not hold. */
+void store_report_lost(const struct point_store *ps);
+/*
  * Makes this process the point's one writer (point_lock.h) until store_close(), before anything
  * is written: -EBUSY with errmsg naming the writer that is. what: "run" or "replay".
  */

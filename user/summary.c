@@ -142,6 +142,7 @@ void summary_totals(const struct tally *t, struct summary_totals *s)
 			s->fp[f] += k->fp[f];
 	}
 	s->dropped = tally_dropped(t);
+	s->lost_sources = t->lost_sources;
 }
 
 static void print_json(FILE *f, const char *point, const char *from, const char *to,
@@ -186,7 +187,8 @@ static void print_json(FILE *f, const char *point, const char *from, const char 
 	fprintf(f, "], \"fingerprints\": {");
 	for (int fp = 0; fp < SW_NFPS; fp++)
 		fprintf(f, "%s\"%s\": %" PRIu64, fp ? ", " : "", sw_fp_names[fp], s.fp[fp]);
-	fprintf(f, "}, \"dropped\": %" PRIu64 "}\n", s.dropped);
+	fprintf(f, "}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64 "}\n", s.dropped,
+		s.lost_sources);
 }
 
 static void print_text(FILE *f, const char *point, const char *from, const char *to,
@@ -203,8 +205,15 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 			sw_kind_names[k], s.kind_accesses[k], s.kind_sources[k]);
 	fprintf(f,
 		"  fingerprints: mirai %" PRIu64 ", zmap %" PRIu64 ", masscan %" PRIu64
-		"; dropped %" PRIu64 "\n\n",
+		"; dropped %" PRIu64 "\n",
 		s.fp[SW_FP_MIRAI], s.fp[SW_FP_ZMAP], s.fp[SW_FP_MASSCAN], s.dropped);
+	/* Sources are a floor when the day's set was full: say by how much, never hide it. */
+	if (s.lost_sources)
+		fprintf(f,
+			"  lost sources: %" PRIu64 " (source, key) pairs the day's set had no room "
+			"for (--max-day-pairs): not in the sources above\n",
+			s.lost_sources);
+	fputc('\n', f);
 	fprintf(f, "  %-12s %-12s %12s %10s\n", "key", "kind", "accesses", "sources");
 	for (size_t i = 0; i < t->nkeys; i++) {
 		char name[SW_KEY_STRLEN];

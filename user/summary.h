@@ -8,7 +8,7 @@
 #include "tally.h"
 
 struct summary_totals {
-	uint64_t accesses, sources, dropped;
+	uint64_t accesses, sources, dropped, lost_sources;
 	uint64_t kind_accesses[SW_NKINDS], kind_sources[SW_NKINDS];
 	uint64_t fp[SW_NFPS];
 };

@@ -26,6 +26,7 @@ void tally_reset(struct tally *t)
 	memset(t->area_accesses, 0, sizeof(t->area_accesses));
 	memset(t->area_sources, 0, sizeof(t->area_sources));
 	memset(t->stats, 0, sizeof(t->stats));
+	t->lost_sources = 0;
 }
 
 static size_t key_slot(const struct sw_key *k, size_t cap)
@@ -131,6 +132,7 @@ int tally_merge(struct tally *dst, const struct tally *src)
 	}
 	for (int s = 0; s < SW_NSTATS; s++)
 		ok &= add_sat(&dst->stats[s], src->stats[s]);
+	ok &= add_sat(&dst->lost_sources, src->lost_sources);
 	return ok ? 0 : -EOVERFLOW;
 }
 

@@ -28,6 +28,12 @@ struct tally {
 	uint64_t area_accesses[SW_NAREAS];
 	uint64_t area_sources[SW_NAREAS];
 	uint64_t stats[SW_NSTATS];
+	/*
+	 * (source, key) pairs first seen in the span that the day's set had no room for
+	 * (--max-day-pairs): not in any key's sources. A pair that comes back in a later
+	 * interval is counted again, since the set cannot remember it.
+	 */
+	uint64_t lost_sources;
 };
 
 void tally_init(struct tally *t);

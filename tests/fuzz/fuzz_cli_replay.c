@@ -20,6 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!err) {
 		fuzz_check_point(c.point, "replay");
 		FUZZ_CHECK(c.data_dir && optind < a.argc, "replay: accepted without files");
+		FUZZ_CHECK(c.max_day_pairs >= 1 && c.max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
+			   "replay: --max-day-pairs %llu", (unsigned long long)c.max_day_pairs);
 	}
 	alert_engine_close(&c.alerts);
 	prefix_list_free(&c.watch);

@@ -30,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		FUZZ_CHECK(c->cfg.interval_s >= 1 && c->cfg.interval_s <= 3600, "run: interval %u",
 			   c->cfg.interval_s);
+		/* Given or sized from memory, a ceiling the day's set can be held to. */
+		FUZZ_CHECK(c->max_day_pairs >= 1 && c->max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
+			   "run: --max-day-pairs %llu", (unsigned long long)c->max_day_pairs);
 	}
 	alert_engine_close(&c->alerts);
 	prefix_list_free(&c->watch);
