@@ -279,6 +279,15 @@ size_t pairset_len(const struct pairset *ps)
 	return ps->len;
 }
 
+size_t pairset_len_v4(const struct pairset *ps)
+{
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < PAIRSET_NSHARDS; i++)
+		n += ps->v4[i].len;
+	return n;
+}
+
 size_t pairset_bytes(const struct pairset *ps)
 {
 	return ps->bytes;

@@ -55,6 +55,8 @@ void pairset_prefetch(const struct pairset *ps, const struct sw_pair *pair);
 /* 1 if the pair is in the set. */
 int pairset_has(const struct pairset *ps, const struct sw_pair *pair);
 size_t pairset_len(const struct pairset *ps);
+/* Of those, the IPv4 pairs. */
+size_t pairset_len_v4(const struct pairset *ps);
 /* Bytes the set holds, for the memory figure of `make bench`. */
 size_t pairset_bytes(const struct pairset *ps);
 

@@ -301,12 +301,40 @@ static int write_error(void)
 }
 
 /*
+ * An interval with more records than the day's set holds pairs (the first minutes of a day, a
+ * flood) would grow each shard several times over while it is read in, rehashing and faulting
+ * its tables in again each time: half of the first interval's store. Room for all of them at
+ * once costs at most the records already in the set, fewer than those in the interval; later
+ * intervals, which add a small share, grow the set as usual.
+ */
+static int reserve_for_interval(struct point_store *ps, const struct sw_interval *iv)
+{
+	size_t have = pairset_len(&ps->seen), v4 = 0, n = iv->npairs, cap = ps->seen.max_len;
+	size_t have4;
+
+	if (n <= have)
+		return 0;
+	have4 = pairset_len_v4(&ps->seen);
+	for (size_t i = 0; i < iv->npairs; i++)
+		v4 += sw_addr_is_v4(iv->pairs[i].pair.addr);
+	/* Under a ceiling, no more than it can hold, in the interval's share of each family. */
+	if (cap && have + n > cap) {
+		size_t room = cap > have ? cap - have : 0;
+
+		v4 = (size_t)((uint64_t)v4 * room / n);
+		n = room;
+	}
+	return pairset_reserve(&ps->seen, have4 + v4, have - have4 + (n - v4));
+}
+
+/*
  * Turns the drained records into the interval's tally; new pairs join the day's set and go to
  * the log's buffer (store_interval() syncs it before the summary counts them).
  */
 static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 {
 	struct tally *t = &ps->iv;
+	int err;
 
 	tally_reset(t);
 	ps->nfresh = 0;
@@ -322,6 +350,9 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 		for (int f = 0; f < SW_NFPS; f++)
 			k->fp[f] += r->val.fp[f];
 	}
+	err = reserve_for_interval(ps, iv);
+	if (err)
+		return err;
 	for (size_t i = 0; i < iv->npairs; i++) {
 		const struct sw_pair_rec *r = &iv->pairs[i];
 		int area, fresh;
