@@ -223,7 +223,7 @@ static inline void fx_values(const struct fx *fx, int p, uint32_t i, enum fx_fil
 {
 	uint64_t t = FX_T0 + (uint64_t)(i + 1) * fx_points[p].step;
 	struct fx_step s;
-	int nds = f == FX_TOTALS || f == FX_KEY ? 6 : f == FX_AREA ? 2 : 1;
+	int nds = f == FX_TOTALS || f == FX_KEY ? 6 : f == FX_AREA || f == FX_OVERFLOW ? 2 : 1;
 	size_t off;
 
 	off = (size_t)snprintf(buf, len, "%" PRIu64, t);
@@ -253,8 +253,8 @@ static inline void fx_values(const struct fx *fx, int p, uint32_t i, enum fx_fil
 	case FX_FP:
 		snprintf(buf + off, len - off, ":%" PRIu64, s.fp[idx]);
 		break;
-	case FX_OVERFLOW:
-		snprintf(buf + off, len - off, ":%" PRIu64, s.dropped);
+	case FX_OVERFLOW: /* dropped, lost_sources: the fixture's days never fill their set */
+		snprintf(buf + off, len - off, ":%" PRIu64 ":0", s.dropped);
 		break;
 	}
 }
