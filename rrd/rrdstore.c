@@ -512,13 +512,18 @@ static int create_file(struct rrdstore *rs, struct rrd_file *f, const char *name
 	return 0;
 }
 
+/* A row of the values v, or of fill in every data source when v is NULL (fill is then given). */
 static int fmt_row(char *buf, uint64_t t, unsigned int nds, const uint64_t *v, const char *fill)
 {
 	int o = snprintf(buf, ROW_LEN, "%" PRIu64, t);
 
-	for (unsigned int i = 0; i < nds; i++)
-		o += v ? snprintf(buf + o, ROW_LEN - o, ":%" PRIu64, v[i]) :
-			 snprintf(buf + o, ROW_LEN - o, ":%s", fill);
+	for (unsigned int i = 0; i < nds; i++) {
+		if (v)
+			o += snprintf(buf + o, ROW_LEN - o, ":%" PRIu64, v[i]);
+		else
+			// cppcheck-suppress nullPointer ; fill is given whenever v is NULL
+			o += snprintf(buf + o, ROW_LEN - o, ":%s", fill);
+	}
 	return o;
 }
 

@@ -64,11 +64,15 @@ static int setup(void **state)
 	if (!e)
 		return -1;
 	snprintf(e->dir, sizeof(e->dir), "/tmp/sw-graph-XXXXXX");
-	if (!mkdtemp(e->dir))
+	if (!mkdtemp(e->dir)) {
+		free(e);
 		return -1;
+	}
 	snprintf(e->out, sizeof(e->out), "%s/out", e->dir);
-	if (mkdir(e->out, 0755))
+	if (mkdir(e->out, 0755)) {
+		free(e);
 		return -1;
+	}
 	fx_init(&e->fx, DAYS);
 	if (fx_build(&e->fx, e->dir, err, sizeof(err))) {
 		fprintf(stderr, "fixture: %s\n", err);
