@@ -25,16 +25,19 @@ COUNTRY_DB ?= $(OUT)/geoip/country.mmdb
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+# The one place the version is written; the binary, the status output, the report and the
+# installed man page take it from here.
+VERSION := $(shell cat VERSION)
 
 LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng libpq
 CFLAGS ?= -O2 -g
 # Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
-CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"0.1\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
+CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"$(VERSION)\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
 	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng -lpq) \
 	-lelf -lz -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
-	-Wall -Wextra -Werror -Wno-unused-parameter
+	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
 
 # The bench's ablation ladder: scanwatch.bpf.c built with parts left out (tools/bench.c).
 LADDER_PROGS := scanwatch_touch scanwatch_parse scanwatch_cache
@@ -61,12 +64,12 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps test bench demo clean format geoip sanitize test-san fuzz fuzz-targets install \
-	uninstall test-deps demo-deps FORCE
+.PHONY: all deps test bench demo clean format check-format lint check-deps help geoip sanitize \
+	test-san fuzz fuzz-targets install uninstall test-deps demo-deps FORCE
 
 all: $(BIN) $(TEST_BINS) $(TOOL_BINS)
 
-$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib $(OUT)/dist:
+$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib $(OUT)/dist $(OUT)/man:
 	$(Q)mkdir -p $@
 
 # The default paths compiled in, rewritten only when they change, so that `make install
@@ -79,14 +82,14 @@ $(OUT)/paths.h: FORCE | $(OUT)
 		'#define SW_DATA_DIR_DEFAULT "$(STATEDIR)"' >$@.new
 	$(Q)if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/scanwatch_touch.bpf.o: LADDER := 0
 $(OUT)/scanwatch_parse.bpf.o: LADDER := 1
 $(OUT)/scanwatch_cache.bpf.o: LADDER := 2
-$(patsubst %,$(OUT)/%.bpf.o,$(LADDER_PROGS)): bpf/scanwatch.bpf.c bpf/scanwatch.h bpf/parse.h | $(OUT)
+$(patsubst %,$(OUT)/%.bpf.o,$(LADDER_PROGS)): bpf/scanwatch.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSW_LADDER=$(LADDER) -Wno-unused-function -Wno-unused-variable \
 		-Wno-unused-but-set-variable -Wno-unknown-warning-option -c $< -o $@
@@ -213,10 +216,15 @@ $(OUT)/dist/%: dist/%.in FORCE | $(OUT)/dist
 		-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' $< >$@.new
 	$(Q)if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
+# The man page as installed: its footer carries the version.
+$(OUT)/man/scanwatch.8: man/scanwatch.8 VERSION | $(OUT)/man
+	$(Q)sed -e '1,/^\.TH/s/"scanwatch"/"scanwatch $(VERSION)"/' $< >$@
+
 INSTALL_ENV = DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" MANDIR="$(MANDIR)" \
 	SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" \
 	STATEDIR="$(STATEDIR)" BIN="$(BIN)" OUT="$(OUT)" COUNTRY_DB="$(COUNTRY_DB)"
-install: $(BIN) $(COUNTRY_DB) $(OUT)/dist/scanwatch.service $(OUT)/dist/scanwatch.conf
+install: $(BIN) $(COUNTRY_DB) $(OUT)/dist/scanwatch.service $(OUT)/dist/scanwatch.conf \
+		$(OUT)/man/scanwatch.8
 	$(INSTALL_ENV) tools/install.sh install
 
 uninstall: $(OUT)/dist/scanwatch.conf
@@ -231,10 +239,50 @@ bench: all test-deps
 demo: demo-deps
 	tools/demo.sh
 
+# Every C file of the tree, the fuzzers' too.
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find bpf user rrd tests tools -name '*.[ch]')
+
 format:
-	clang-format -i $(wildcard bpf/*.[ch] user/*.[ch] rrd/*.[ch] tests/*.[ch] tools/*.c tools/lib/*.[ch])
+	clang-format -i $(C_FILES)
+
+# What `make format` would change, as a diff, failing when there is any (.ci/run runs it).
+check-format: check-deps
+	$(call msg,FORMAT,every C file)
+	$(Q)clang-format --dry-run -Werror $(C_FILES)
+
+# cppcheck's warning and portability checks (every check of those two groups, nothing else) over
+# user space, the tests and the tools. The libbpf and libxdp option macros are defined for it so
+# that it parses the calls they wrap; a finding that is not a defect is suppressed where it is,
+# with `cppcheck-suppress ID ; why`.
+LINT_FLAGS := --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
+	-D_GNU_SOURCE -Ibpf -Iuser -Irrd -Itools/lib -Itests -I$(OUT) \
+	-D'LIBBPF_OPTS(t,n,...)=struct t n = {.sz = sizeof(struct t), __VA_ARGS__}' \
+	-D'DECLARE_LIBXDP_OPTS(t,n,...)=struct t n = {.sz = sizeof(struct t), __VA_ARGS__}' \
+	--suppress=missingIncludeSystem
+lint: check-deps
+	$(call msg,LINT,user rrd tests tools)
+	$(Q)cppcheck $(LINT_FLAGS) $(filter-out bpf/%,$(filter %.c,$(C_FILES)))
+
+check-deps:
+	tools/install-deps.sh check
+
+help:
+	@printf '%s\n' 'make                 build scanwatch, its tests and tools (into $(OUT)/)' \
+		'make deps            install the packages building and running a sensor need (root)' \
+		'make test            install what the tests need and run every test' \
+		'make test-san        the tests again on an ASan + UBSan build' \
+		'make fuzz            build the libFuzzer targets' \
+		'make bench           measure against baselines taken in the same run' \
+		'make demo            a sensor in a namespace, real scanners, charts and a report' \
+		'make install         binary, man page, unit, config, country database (PREFIX, DESTDIR)' \
+		'make uninstall       remove what install put in place (the data stays)' \
+		'make geoip           fetch a newer country database' \
+		'make format          clang-format every C file' \
+		'make check-format    fail if clang-format would change a file' \
+		'make lint            cppcheck with the checks the Makefile lists' \
+		'make clean           remove what make built'
 
 clean:
 	rm -rf $(OUT) $(SAN_OUT) $(FUZZ_OUT) scanwatch bench.json
 
--include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/*/*.d $(OUT)/*/*/*.d)

@@ -22,6 +22,7 @@
 
 #include "charts.h"
 #include "alerts.h"
+#include "dates.h"
 #include "daysrc.h"
 #include "keyfmt.h"
 #include "numfmt.h"
@@ -30,7 +31,6 @@
 
 #include <rrd_client.h> /* after rrd.h, which it needs */
 
-#define DAY_S 86400
 #define HOUR_S 3600
 
 const struct chart_def chart_catalogue[] = {
@@ -348,7 +348,7 @@ static void daemon_opt(const struct builder *b, char *buf, size_t len)
 /* "2009-10-01 to 2009-10-31" for whole days (end exclusive), times otherwise. */
 static void period_str(int64_t start, int64_t end, char *buf, size_t len)
 {
-	bool days = start % DAY_S == 0 && end % DAY_S == 0;
+	bool days = start % SW_DAY_S == 0 && end % SW_DAY_S == 0;
 	time_t s = (time_t)start, e = (time_t)(days ? end - 1 : end);
 	struct tm ts, te;
 	char a[32], z[32];
@@ -402,9 +402,9 @@ static void header(struct builder *b, const char *out_path, const char *format, 
 	arg(b->av, "--color=MGRID#a8a8a8");
 	arg(b->av, "--border=0");
 	/* A month: a line a day, the date under every day or every other, centred on it. */
-	if (start % DAY_S == 0 && end % DAY_S == 0 && end - start <= 35 * DAY_S)
+	if (start % SW_DAY_S == 0 && end % SW_DAY_S == 0 && end - start <= 35 * SW_DAY_S)
 		arg(b->av, "--x-grid=HOUR:24:DAY:7:DAY:%d:86400:%%m/%%d",
-		    end - start <= 16 * DAY_S ? 1 : 2);
+		    end - start <= 16 * SW_DAY_S ? 1 : 2);
 }
 
 static void legend_name(const char *name, char *buf, size_t len)
@@ -574,8 +574,8 @@ static void day_window(const struct chart_req *req, int64_t *d0, int64_t *d1)
 {
 	int64_t s = req->start, e = req->end;
 
-	*d0 = (s - ((s % DAY_S) + DAY_S) % DAY_S) / DAY_S;
-	*d1 = (e + ((DAY_S - e % DAY_S) % DAY_S)) / DAY_S - 1;
+	*d0 = (s - ((s % SW_DAY_S) + SW_DAY_S) % SW_DAY_S) / SW_DAY_S;
+	*d1 = (e + ((SW_DAY_S - e % SW_DAY_S) % SW_DAY_S)) / SW_DAY_S - 1;
 	if (*d1 < *d0)
 		*d1 = *d0;
 }
@@ -583,13 +583,14 @@ static void day_window(const struct chart_req *req, int64_t *d0, int64_t *d1)
 /* A table of a row per day of [d0, d1], fitted to the chart's width. */
 static int day_table(struct builder *b, int64_t d0, int64_t d1)
 {
-	int err = memseries_init(b->ms, d0 * DAY_S, DAY_S, (size_t)(d1 - d0 + 1));
+	int err = memseries_init(b->ms, d0 * SW_DAY_S, SW_DAY_S, (size_t)(d1 - d0 + 1));
 
 	if (err) {
 		snprintf(b->errmsg, b->errlen, "bad window");
 		return err;
 	}
-	memseries_fit(b->ms, d0 * DAY_S, (d1 + 1) * DAY_S - 1, b->req->width ? b->req->width : 800);
+	memseries_fit(b->ms, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S - 1,
+		      b->req->width ? b->req->width : 800);
 	return 0;
 }
 
@@ -659,12 +660,12 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 		return err;
 	all = req->npoints;
 	cnt = req->npoints + 1;
-	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
+	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: %s per day of each point, %s", who,
 		 measure_word(c->measure), period);
 	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
-	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
 	for (size_t p = 0; p < req->npoints; p++) {
 		char vn[16];
 
@@ -785,7 +786,7 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	}
 	tot_have = memseries_total(b->ms, tot, &tot_sum);
 
-	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
+	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	if (share) {
 		snprintf(title, sizeof(title), "%s: share of %s by %s, %s", who,
@@ -796,7 +797,7 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 			 measure_word(c->measure), areas ? "source area" : "key", period);
 		per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
 	}
-	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
 	if (share) {
 		arg(b->av, "--upper-limit=100");
 		arg(b->av, "--rigid");
@@ -853,12 +854,12 @@ static int build_kinds(struct builder *b, const struct chart_def *c, const char 
 	err = err ?: fill_days(b, d0, d1, x, nx);
 	if (err)
 		return err;
-	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
+	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: scan vs backscatter %s per day, %s", who,
 		 measure_word(c->measure), period);
 	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
-	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
 	for (int k = 0; k < SW_NKINDS; k++) {
 		def_series(b, kind_ds[k], x[k].series);
 		legend_name(kind_ds[k], lbl, sizeof(lbl));
@@ -892,10 +893,10 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 	err = err ?: fill_days(b, d0, d1, x, nx);
 	if (err)
 		return err;
-	period_str(d0 * DAY_S, (d1 + 1) * DAY_S, period, sizeof(period));
+	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
 	who_str(req, who, sizeof(who));
 	snprintf(title, sizeof(title), "%s: scanning tools by fingerprint, %s", who, period);
-	header(b, out, fmt, d0 * DAY_S, (d1 + 1) * DAY_S, title,
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title,
 	       b->ms->bin > 1 ? "packets per day (mean a bar)" : "packets per day");
 	/* All scans are not drawn (they would flatten the tools' lines): each tool's share of them
 	 * is in the legend instead. */
@@ -968,7 +969,7 @@ static void unit_of(unsigned long step, char *buf, size_t len)
 		snprintf(buf, len, "accesses per hour");
 	else if (step % 60 == 0 && step < HOUR_S)
 		snprintf(buf, len, "accesses per %lu minutes", step / 60);
-	else if (step % HOUR_S == 0 && step < DAY_S)
+	else if (step % HOUR_S == 0 && step < SW_DAY_S)
 		snprintf(buf, len, "accesses per %lu hours", step / HOUR_S);
 	else
 		snprintf(buf, len, "accesses per %lu s", step);
@@ -1015,7 +1016,7 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 	 * Holt-Winters band; a longer one, a key without a file, or rows no finer than a day: per
 	 * day from the daily summaries, which are exact where averaged archives are not.
 	 */
-	rows_mode = have_file && e - s <= 3 * DAY_S;
+	rows_mode = have_file && e - s <= 3 * SW_DAY_S;
 	if (rows_mode) {
 		err = key_rows(b, path,
 			       kind == SW_KIND_SCAN	   ? "acc_scan" :
@@ -1024,7 +1025,7 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 			       fstep, &s, &e, &obs);
 		if (err)
 			return err;
-		if (b->ms->step_s >= DAY_S) {
+		if (b->ms->step_s >= SW_DAY_S) {
 			memseries_free(b->ms);
 			rows_mode = false;
 		}
@@ -1040,8 +1041,8 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 		size_t nx = 0;
 
 		day_window(req, &d0, &d1);
-		s = d0 * DAY_S;
-		e = (d1 + 1) * DAY_S;
+		s = d0 * SW_DAY_S;
+		e = (d1 + 1) * SW_DAY_S;
 		err = day_table(b, d0, d1);
 		err = err   ?:
 			      want(b, &x, &nx,

@@ -18,11 +18,11 @@
 
 #include "colours.h"
 #include "memseries.h"
+#include "points.h"
 #include "rrdio.h"
 #include "scanwatch.h"
 #include "tally.h"
 
-#define CHART_POINT_LEN 33
 #define CHART_TOP_DEFAULT 10
 #define CHART_TOP_MAX 20
 
@@ -91,7 +91,7 @@ struct chart_req {
 	const struct daysrc *src; /* the daily summaries: the data directory's or the database's */
 	const char *data_dir; /* the RRD files', or NULL (then only rrdcached's, by address) */
 	struct rrdio *io; /* the files themselves, or rrdcached (rrdio_open) */
-	char (*points)[CHART_POINT_LEN]; /* the points summed (or drawn one by one) */
+	char (*points)[SW_POINT_LEN]; /* the points summed (or drawn one by one) */
 	size_t npoints;
 	bool all_points; /* no --point: titles say "all points" */
 	int64_t start, end; /* epoch seconds; per-day charts round both to UTC midnight */

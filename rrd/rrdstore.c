@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "dates.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
 #include "rrdstore.h"
 
-#define DAY_S 86400ULL
 #define QUEUE_FILE "rrd-queue"
 #define TRACKED_FILE "tracked"
 /* librrd's client sends a command in one buffer of this size (RRD_CMD_MAX). */
@@ -35,8 +35,8 @@
 #define HW_GAMMA 0.1
 #define HW_THRESHOLD 7
 #define HW_WINDOW 9
-#define HW_PREDICT_S (2 * DAY_S)
-#define HW_FAILURES_S (7 * DAY_S)
+#define HW_PREDICT_S (2 * SW_DAY_S)
+#define HW_FAILURES_S (7 * SW_DAY_S)
 
 static const struct schema {
 	const char *ds[RRD_MAX_VALS];
@@ -85,10 +85,10 @@ static void plan_archives(unsigned int step_s, struct archive_plan *a)
 	static const struct {
 		uint64_t res_s, span_s;
 	} archives[] = {
-		{ 0, 2 * DAY_S },
-		{ 300, 14 * DAY_S },
-		{ 3600, 90 * DAY_S },
-		{ DAY_S, 1827 * DAY_S }, /* 5 years and their leap days */
+		{ 0, 2 * SW_DAY_S },
+		{ 300, 14 * SW_DAY_S },
+		{ 3600, 90 * SW_DAY_S },
+		{ SW_DAY_S, 1827 * SW_DAY_S }, /* 5 years and their leap days */
 	};
 	/*
 	 * Steps under a minute are for tests and labs: two days of them, and a day-long season, would
@@ -146,7 +146,7 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 		n++;
 	}
 	if (schemas[s].hw && !short_step) {
-		uint64_t period = (DAY_S + step_s / 2) / step_s;
+		uint64_t period = (SW_DAY_S + step_s / 2) / step_s;
 		uint64_t hw_rows = div_up(HW_PREDICT_S, step_s);
 		uint64_t fail_rows = div_up(HW_FAILURES_S, step_s);
 		double alpha = 1 - pow(1 - HW_ALPHA_5MIN, step_s / 300.0);
@@ -512,13 +512,18 @@ static int create_file(struct rrdstore *rs, struct rrd_file *f, const char *name
 	return 0;
 }
 
+/* A row of the values v, or of fill in every data source when v is NULL (fill is then given). */
 static int fmt_row(char *buf, uint64_t t, unsigned int nds, const uint64_t *v, const char *fill)
 {
 	int o = snprintf(buf, ROW_LEN, "%" PRIu64, t);
 
-	for (unsigned int i = 0; i < nds; i++)
-		o += v ? snprintf(buf + o, ROW_LEN - o, ":%" PRIu64, v[i]) :
-			 snprintf(buf + o, ROW_LEN - o, ":%s", fill);
+	for (unsigned int i = 0; i < nds; i++) {
+		if (v)
+			o += snprintf(buf + o, ROW_LEN - o, ":%" PRIu64, v[i]);
+		else
+			// cppcheck-suppress nullPointer ; fill is given whenever v is NULL
+			o += snprintf(buf + o, ROW_LEN - o, ":%s", fill);
+	}
 	return o;
 }
 
@@ -1028,7 +1033,7 @@ int rrdstore_open(struct rrdstore *rs, const struct rrdstore_config *cfg)
 	rs->since_s = cfg->since_s;
 	rs->queue_until_s = cfg->queue_until_s;
 	/* A day of rows at the default interval; shorter intervals keep fewer hours. */
-	rs->max_rows = DAY_S / 60;
+	rs->max_rows = SW_DAY_S / 60;
 	if (snprintf(rs->data_dir, sizeof(rs->data_dir), "%s", cfg->data_dir) >=
 		    (int)sizeof(rs->data_dir) ||
 	    snprintf(rs->point, sizeof(rs->point), "%s", cfg->point) >= (int)sizeof(rs->point) ||

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "points.h"
 #include "rrdio.h"
 #include "tally.h"
 #include "tracked.h"
@@ -76,7 +77,7 @@ enum rrd_dir { RRD_DIR_POINT, RRD_DIR_KEYS, RRD_DIR_AREAS, RRD_DIR_FPS, RRD_NDIR
 
 struct rrdstore {
 	char data_dir[PATH_MAX];
-	char point[33];
+	char point[SW_POINT_LEN];
 	char dir[PATH_MAX]; /* DATA_DIR/POINT: state files are always local */
 	unsigned int step_s;
 	uint64_t since_s;

@@ -29,12 +29,12 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "dates.h"
 #include "dayfile.h"
 #include "keyfmt.h"
 #include "rrdstore.h"
 #include "tally.h"
 
-#define DAY_S 86400
 #define HOUR_S 3600
 #define T0 1251763200LL /* 2009-09-01 00:00 UTC */
 
@@ -57,8 +57,10 @@ static int setup(void **state)
 	if (!fx)
 		return -1;
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/sw-alerttest-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
 		return -1;
+	}
 	setenv("TZ", "UTC", 1);
 	tzset();
 	*state = fx;
@@ -163,9 +165,9 @@ static void test_days_as_daemon(void **state)
 	/* The first interval of each day; a day is judged when the next one begins. */
 	for (int64_t d = d0; d <= d1 + 1; d++) {
 		sw_day_format(d, date);
-		alert_tick(p, date, (uint64_t)(d * DAY_S + HOUR_S));
+		alert_tick(p, date, (uint64_t)(d * SW_DAY_S + HOUR_S));
 		/* A second interval of the same day judges nothing more. */
-		alert_tick(p, date, (uint64_t)(d * DAY_S + 2 * HOUR_S));
+		alert_tick(p, date, (uint64_t)(d * SW_DAY_S + 2 * HOUR_S));
 		if (d <= surge)
 			assert_int_equal(e.raised, 0); /* 10-05 not over yet */
 		else if (d <= d1)
@@ -238,7 +240,7 @@ static void test_hw_crafted(void **state)
 {
 	struct fx *fx = *state;
 	struct rrdstore_config cfg = { .data_dir = fx->dir, .point = "h", .step_s = HOUR_S };
-	const int64_t change = T0 + 3 * DAY_S, end = T0 + 7 * DAY_S;
+	const int64_t change = T0 + 3 * SW_DAY_S, end = T0 + 7 * SW_DAY_S;
 	struct alert_engine e, again;
 	struct alert_point *p;
 	struct rrdstore rs;
@@ -251,7 +253,7 @@ static void test_hw_crafted(void **state)
 	assert_non_null(p);
 	for (int64_t t = T0; t < end; t += HOUR_S) {
 		put_hour(&rs, (uint64_t)t, t < change ? 2 : 6, 3);
-		sw_day_format(t / DAY_S, date);
+		sw_day_format(t / SW_DAY_S, date);
 		alert_tick(p, date, (uint64_t)(t + HOUR_S));
 	}
 	/* tcp/445 and the scan total, accesses: once each, though read after every interval. */
@@ -273,9 +275,9 @@ static void test_hw_crafted(void **state)
 		assert_false(a->open);
 	}
 	/* librrd's own reader of the archive agrees on where each run starts, and tcp/22 has none. */
-	assert_int_equal(first_failure(fx->dir, "keys/tcp_445.rrd", change - DAY_S, end),
+	assert_int_equal(first_failure(fx->dir, "keys/tcp_445.rrd", change - SW_DAY_S, end),
 			 change + 7 * HOUR_S);
-	assert_int_equal(first_failure(fx->dir, "totals.rrd", change - DAY_S, end),
+	assert_int_equal(first_failure(fx->dir, "totals.rrd", change - SW_DAY_S, end),
 			 change + 7 * HOUR_S);
 	assert_int_equal(first_failure(fx->dir, "keys/tcp_22.rrd", T0, end), -1);
 	/* Logged when it started and again when it ended. */
@@ -286,7 +288,7 @@ static void test_hw_crafted(void **state)
 	alert_engine_init(&again);
 	assert_int_equal(alert_engine_open(&again, fx->dir, 0), 0);
 	p = alert_engine_point(&again, "h", &rs);
-	sw_day_format((end - HOUR_S) / DAY_S, date);
+	sw_day_format((end - HOUR_S) / SW_DAY_S, date);
 	alert_tick(p, date, (uint64_t)end);
 	assert_int_equal(again.raised, 0);
 	alert_engine_close(&again);

@@ -43,7 +43,7 @@ struct env {
 	struct rrdio io;
 	struct tally ranked; /* the summaries of the window, both points */
 	struct daysrc src; /* the fixture's daily summaries */
-	char points[FX_NPOINTS][CHART_POINT_LEN];
+	char points[FX_NPOINTS][SW_POINT_LEN];
 	struct fx_step sum[FX_NPOINTS]; /* the generator's sums over the window */
 };
 
@@ -64,11 +64,15 @@ static int setup(void **state)
 	if (!e)
 		return -1;
 	snprintf(e->dir, sizeof(e->dir), "/tmp/sw-graph-XXXXXX");
-	if (!mkdtemp(e->dir))
+	if (!mkdtemp(e->dir)) {
+		free(e);
 		return -1;
+	}
 	snprintf(e->out, sizeof(e->out), "%s/out", e->dir);
-	if (mkdir(e->out, 0755))
+	if (mkdir(e->out, 0755)) {
+		free(e);
 		return -1;
+	}
 	fx_init(&e->fx, DAYS);
 	if (fx_build(&e->fx, e->dir, err, sizeof(err))) {
 		fprintf(stderr, "fixture: %s\n", err);
@@ -81,7 +85,7 @@ static int setup(void **state)
 	for (int p = 0; p < FX_NPOINTS; p++) {
 		struct daysrc src = daysrc_files(e->dir);
 
-		snprintf(e->points[p], CHART_POINT_LEN, "%s", fx_points[p].name);
+		snprintf(e->points[p], SW_POINT_LEN, "%s", fx_points[p].name);
 		if (summary_load(&src, e->points[p], FX_T0 / FX_DAY + D0, FX_T0 / FX_DAY + D1 - 1,
 				 &e->ranked, &ndays, err, sizeof(err))) {
 			fprintf(stderr, "summaries: %s\n", err);
@@ -830,7 +834,7 @@ static void test_errors(void **state)
 	struct env *e = *state;
 	struct chart_req req = window(e);
 	char errmsg[512], path[256];
-	char nopoint[1][CHART_POINT_LEN] = { "nowhere" };
+	char nopoint[1][SW_POINT_LEN] = { "nowhere" };
 
 	snprintf(path, sizeof(path), "%s/x.png", e->out);
 	/* The key chart needs a key. */

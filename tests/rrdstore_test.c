@@ -59,8 +59,10 @@ static int setup(void **state)
 	if (!fx)
 		return -1;
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/sw-rrdtest-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
 		return -1;
+	}
 	setenv("TZ", "UTC", 1);
 	tzset();
 	*state = fx;

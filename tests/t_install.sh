@@ -3,6 +3,7 @@
 # `make install` and `make uninstall` into a DESTDIR, as a packager runs them:
 #   a. exactly the files documented, with their modes; the country database is the one
 #      `make geoip` fetches (the CC0 ip-location-db package) with its licence;
+#      the binary and the installed man page carry the version written in VERSION;
 #   b. the binary's defaults are the install directories (PREFIX), its unit starts it with them;
 #   c. `systemd-analyze verify` accepts the installed unit in that root, and its security
 #      exposure is printed;
@@ -37,6 +38,12 @@ type=$(mmdblookup -f "$D/usr/local/share/scanwatch/country.mmdb" -v -i 192.0.2.1
 	--geoip "$D/usr/local/share/scanwatch/country.mmdb" --config /dev/null >"$WORK/status" 2>&1
 t_true "a. status says which database, of which type (as mmdblookup reads it: $type)" \
 	grep -q "^areas: *$D/usr/local/share/scanwatch/country.mmdb ($type, built [0-9-]*" "$WORK/status"
+
+# The version is written once, in VERSION: the binary and the installed man page's footer say it.
+ver=$(cat "$SRC_ROOT/VERSION")
+t_eq "$("$D/usr/local/bin/scanwatch" --version)" "scanwatch $ver" "a. scanwatch --version says VERSION's $ver"
+t_eq "$(sed -n 's/^\.TH SCANWATCH 8 [0-9-]* "\([^"]*\)".*/\1/p' "$D/usr/local/share/man/man8/scanwatch.8")" \
+	"scanwatch $ver" "a. the installed man page's footer says scanwatch $ver"
 
 ### b. Defaults and the unit's command line.
 help=$("$D/usr/local/bin/scanwatch" run --help)

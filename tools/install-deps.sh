@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Installs the Debian 12 packages of the lists named (all four when none is):
+# Installs the Debian 12 packages of the lists named (all five when none is):
 #   build  what `make` and `make install` need (compilers, libraries' headers, npm for the
 #          country database)
 #   run    what a sensor needs to run scanwatch
 #   test   what only the tests and the bench need: scanners, capture tools, rrdcached, Chromium,
 #          Prometheus' promtool and parser (`make test`, `make test-san`, `make bench`)
 #   demo   what only `make demo` needs: the scanners it runs
+#   check  what `make check-format` and `make lint` need
 # `make deps` is build and run: a production sensor gets no scanner and no browser.
 # Idempotent: packages already present are left as they are.
 set -eu
@@ -31,9 +32,12 @@ TEST=(
 DEMO=(
 	iproute2 nmap masscan zmap hping3 tcpreplay
 )
+CHECK=(
+	clang-format cppcheck git
+)
 
 lists=("$@")
-[ ${#lists[@]} -gt 0 ] || lists=(build run test demo)
+[ ${#lists[@]} -gt 0 ] || lists=(build run test demo check)
 PKGS=()
 for l in "${lists[@]}"; do
 	case $l in
@@ -41,7 +45,8 @@ for l in "${lists[@]}"; do
 	run) PKGS+=("${RUN[@]}") ;;
 	test) PKGS+=("${TEST[@]}") ;;
 	demo) PKGS+=("${DEMO[@]}") ;;
-	*) echo "deps: unknown list '$l' (build, run, test or demo)" >&2; exit 2 ;;
+	check) PKGS+=("${CHECK[@]}") ;;
+	*) echo "deps: unknown list '$l' (build, run, test, demo or check)" >&2; exit 2 ;;
 	esac
 done
 # npm fetches the country database (make geoip, make install). NodeSource's nodejs carries its

@@ -22,7 +22,7 @@ install_all() {
 	install -d "$D$BINDIR" "$D$MANDIR/man8" "$D$UNITDIR" "$D$SYSUSERSDIR" "$SHARE" \
 		"$D$SYSCONFDIR/scanwatch"
 	install -m 0755 "$BIN" "$D$BINDIR/scanwatch"
-	install -m 0644 man/scanwatch.8 "$D$MANDIR/man8/scanwatch.8"
+	install -m 0644 "$OUT/man/scanwatch.8" "$D$MANDIR/man8/scanwatch.8"
 	install -m 0644 "$OUT/dist/scanwatch.service" "$D$UNITDIR/scanwatch.service"
 	install -m 0644 dist/sysusers.conf "$D$SYSUSERSDIR/scanwatch.conf"
 	install -m 0644 "$COUNTRY_DB" "$SHARE/country.mmdb"

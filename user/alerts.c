@@ -24,9 +24,11 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "dates.h"
 #include "daysrc.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 #include "priv.h"
 #include "rrdio.h"
 #include "rrdstore.h"
@@ -34,10 +36,9 @@
 #include "summary.h"
 #include "safe_file.h"
 
-#define DAY_S 86400
 #define TREND_DAYS 30
 #define RING_DAYS (TREND_DAYS + 2) /* a day, its 30 days before, and the day before's first */
-#define HW_ARCHIVE_S (7 * DAY_S) /* rrd/rrdstore.c keeps a week of failures */
+#define HW_ARCHIVE_S (7 * SW_DAY_S) /* rrd/rrdstore.c keeps a week of failures */
 #define LOG_FILE "alerts.log"
 #define KILL_GRACE_MS 1000
 #define HW_WINDOW 9 /* rows a failure is judged over (rrd/rrdstore.c) */
@@ -164,7 +165,7 @@ void alert_config_default(struct alert_config *c)
 
 static void month_of(int64_t day, int *y, int *m)
 {
-	time_t t = (time_t)(day * DAY_S);
+	time_t t = (time_t)(day * SW_DAY_S);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
@@ -199,38 +200,6 @@ static int64_t time_parse(const char *s)
 
 /* ---- points and days ---- */
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-int alert_find_points(const char *data_dir, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	DIR *d = opendir(data_dir);
-
-	*n = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!point_name_ok(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/daily", data_dir, de->d_name);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			continue;
-		if (*n == max) {
-			closedir(d);
-			return -E2BIG;
-		}
-		snprintf(names[(*n)++], ALERT_POINT_LEN, "%s", de->d_name);
-	}
-	closedir(d);
-	qsort(names, *n, ALERT_POINT_LEN, cmp_names);
-	return 0;
-}
-
 static void days_of_point(const char *data_dir, const char *point, int64_t *first, int64_t *last)
 {
 	char path[PATH_MAX], date[11];
@@ -260,7 +229,7 @@ static void days_of_point(const char *data_dir, const char *point, int64_t *firs
 
 int alert_data_days(const char *data_dir, const char *point, int64_t *first, int64_t *last)
 {
-	char names[256][ALERT_POINT_LEN];
+	char names[256][SW_POINT_LEN];
 	size_t n = 0;
 
 	*first = INT64_MAX;
@@ -268,7 +237,7 @@ int alert_data_days(const char *data_dir, const char *point, int64_t *first, int
 	if (point) {
 		days_of_point(data_dir, point, first, last);
 	} else {
-		int err = alert_find_points(data_dir, names, 256, &n);
+		int err = sw_points_find(data_dir, SW_POINTS_DAILY, names, 256, &n);
 
 		if (err)
 			return err;
@@ -325,7 +294,7 @@ int alerts_surges(const struct daysrc *src, const char *point, enum alert_kind k
 		sw_day_format(to, a.to);
 		sw_day_format(base_from, a.base_from);
 		sw_day_format(base_to, a.base_to);
-		a.at = (to + 1) * DAY_S;
+		a.at = (to + 1) * SW_DAY_S;
 		err = alert_list_add(out, &a);
 	}
 	tally_free(&cur);
@@ -515,7 +484,7 @@ int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int
 			sw_day_format(d, a.to);
 			sw_day_format(d - TREND_DAYS, a.base_from);
 			sw_day_format(d - 1, a.base_to);
-			a.at = (d + 1) * DAY_S;
+			a.at = (d + 1) * SW_DAY_S;
 			err = alert_list_add(out, &a);
 		}
 	}
@@ -948,7 +917,7 @@ static int collect_one(const struct daysrc *src, const char *point, int64_t from
 		err = alerts_trends(src, point, from, to, cfg, out, errmsg, errlen);
 	if (!err && point) {
 		struct alert_list logged = { 0 }, scan = { 0 };
-		int64_t t0 = from * DAY_S, t1 = (to + 1) * DAY_S;
+		int64_t t0 = from * SW_DAY_S, t1 = (to + 1) * SW_DAY_S;
 
 		err = daysrc_alerts_log(src, point, &logged, errmsg, errlen);
 		/* The archives are the sensors' files: the database has what their logs say. */
@@ -970,7 +939,7 @@ static int collect_one(const struct daysrc *src, const char *point, int64_t from
 	return err;
 }
 
-int alerts_collect(const struct daysrc *src, char (*points)[ALERT_POINT_LEN], size_t npoints,
+int alerts_collect(const struct daysrc *src, char (*points)[SW_POINT_LEN], size_t npoints,
 		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
 		   struct alert_list *out, char *errmsg, size_t errlen)
 {

@@ -20,6 +20,7 @@
 
 #include "dates.h"
 #include "keyfmt.h"
+#include "points.h"
 #include "tally.h"
 
 struct daysrc;
@@ -30,12 +31,11 @@ enum alert_kind { ALERT_HW, ALERT_SURGE_MONTH, ALERT_SURGE_WEEK, ALERT_TREND, AL
 
 extern const char *const alert_kind_names[ALERT_NKINDS];
 
-#define ALERT_POINT_LEN 33
 #define ALERT_TIME_LEN 20 /* "2009-10-05T07:00Z" or "2009-10-05" */
 
 struct alert {
 	enum alert_kind kind;
-	char point[ALERT_POINT_LEN]; /* "" for all points together */
+	char point[SW_POINT_LEN]; /* "" for all points together */
 	char key[SW_KEY_STRLEN]; /* "tcp/445"; "total" for totals.rrd */
 	int key_kind; /* enum sw_kind */
 	bool sources; /* the measure: sources, or accesses */
@@ -85,8 +85,6 @@ struct alert_config {
 
 void alert_config_default(struct alert_config *c);
 
-/* The points of a data directory (folders with daily summaries), sorted; at most max. */
-int alert_find_points(const char *data_dir, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n);
 /* First and last day of a point's (or, NULL, every point's) daily summaries; -ENOENT if none. */
 int alert_data_days(const char *data_dir, const char *point, int64_t *first, int64_t *last);
 
@@ -140,7 +138,7 @@ int alerts_log_parse(const char *point, char *line, struct alert_list *out, unsi
  * together, with_all): surges of the months and weeks that overlap the days, trends
  * of the days, and Holt-Winters runs from the logs and the archives. Sorted.
  */
-int alerts_collect(const struct daysrc *src, char (*points)[ALERT_POINT_LEN], size_t npoints,
+int alerts_collect(const struct daysrc *src, char (*points)[SW_POINT_LEN], size_t npoints,
 		   bool with_all, int64_t from, int64_t to, const struct alert_config *cfg,
 		   struct alert_list *out, char *errmsg, size_t errlen);
 
@@ -153,7 +151,7 @@ struct alert_engine;
 
 struct alert_point {
 	struct alert_engine *eng;
-	char name[ALERT_POINT_LEN];
+	char name[SW_POINT_LEN];
 	struct rrdstore *rs; /* the files it writes, and how (local, rrdcached) */
 	char last_date[11]; /* the day of the last interval seen */
 	uint64_t next_hw_s; /* when the failure archives are next read */

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 
 #define MAX_POINTS 256
 
@@ -109,8 +110,8 @@ static void print_json(FILE *f, const struct alert_list *l)
 }
 
 static int parse_args(int argc, char **argv, const char **data_dir, const char **db_url,
-		      char (*points)[ALERT_POINT_LEN], size_t *npoints, int64_t *since,
-		      int64_t *until, bool *json, struct alert_engine *cfg)
+		      char (*points)[SW_POINT_LEN], size_t *npoints, int64_t *since, int64_t *until,
+		      bool *json, struct alert_engine *cfg)
 {
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
 					      { "db", required_argument, NULL, 'B' },
@@ -137,7 +138,7 @@ static int parse_args(int argc, char **argv, const char **data_dir, const char *
 				return usage_error("alerts", "bad point name '%s'", optarg);
 			if (*npoints == MAX_POINTS)
 				return usage_error("alerts", "at most %d points", MAX_POINTS);
-			snprintf(points[(*npoints)++], ALERT_POINT_LEN, "%s", optarg);
+			snprintf(points[(*npoints)++], SW_POINT_LEN, "%s", optarg);
 			break;
 		case 's':
 			if (parse_day_or_month(optarg, false, since))
@@ -180,7 +181,7 @@ static int parse_args(int argc, char **argv, const char **data_dir, const char *
 
 int cmd_alerts(int argc, char **argv)
 {
-	static char points[MAX_POINTS][ALERT_POINT_LEN];
+	static char points[MAX_POINTS][SW_POINT_LEN];
 	struct alert_engine cfg; /* only its thresholds: the options are the daemon's */
 	struct alert_list l = { 0 };
 	const char *data_dir = NULL, *db_url = NULL;

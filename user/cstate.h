@@ -15,9 +15,9 @@
 
 #include "scanwatch.h"
 
-#define SW_CACHE_SLOTS_MIN 16
+#define SW_CACHE_SLOTS_MIN 16u
 #define SW_CACHE_SLOTS_MAX (1u << 20)
-#define SW_LOG_RECORDS_MIN 1
+#define SW_LOG_RECORDS_MIN 1u
 #define SW_LOG_RECORDS_MAX (1u << 28)
 
 struct cstate {

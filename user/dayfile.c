@@ -14,6 +14,7 @@
 #include "keyfmt.h"
 #include "dates.h"
 #include "parse_num.h"
+#include "points.h"
 
 static const char *const stat_names[SW_NSTATS] = {
 	[SW_STAT_PACKETS] = "packets",

@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "points.h"
 #include "tally.h"
 
 #define SW_DAYFILE_FORMAT 1
 #define SW_TZ_LEN 64
 
 struct dayfile {
-	char point[33];
+	char point[SW_POINT_LEN];
 	char date[11]; /* YYYY-MM-DD */
 	char tz[SW_TZ_LEN];
 	uint64_t seq; /* the last drain stored in it */

@@ -10,6 +10,7 @@
 #include "db_conn.h"
 #include "db_read.h"
 #include "log.h"
+#include "points.h"
 #include "store.h"
 
 int daysrc_usage(const char *cmd, const char *data_dir, const char *db_url)
@@ -92,11 +93,11 @@ int daysrc_days(const struct daysrc *s, const char *point, int64_t from, int64_t
 	return files_days(s->data_dir, point, from, to, fn, ctx, errmsg, errlen);
 }
 
-int daysrc_points(const struct daysrc *s, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n)
+int daysrc_points(const struct daysrc *s, char (*names)[SW_POINT_LEN], size_t max, size_t *n)
 {
 	if (s->db)
 		return db_read_points(s->db, names, max, n);
-	return alert_find_points(s->data_dir, names, max, n);
+	return sw_points_find(s->data_dir, SW_POINTS_DAILY, names, max, n);
 }
 
 bool daysrc_has_point(const struct daysrc *s, const char *point)

@@ -14,6 +14,7 @@
 
 #include "alerts.h"
 #include "dayfile.h"
+#include "points.h"
 #include "victims.h"
 
 struct db_conn;
@@ -47,7 +48,7 @@ typedef int (*daysrc_day_fn)(void *ctx, struct dayfile *df);
 int daysrc_days(const struct daysrc *s, const char *point, int64_t from, int64_t to,
 		daysrc_day_fn fn, void *ctx, char *errmsg, size_t errlen);
 /* The points with daily summaries, sorted; -E2BIG beyond max. */
-int daysrc_points(const struct daysrc *s, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n);
+int daysrc_points(const struct daysrc *s, char (*names)[SW_POINT_LEN], size_t max, size_t *n);
 bool daysrc_has_point(const struct daysrc *s, const char *point);
 /* First and last day with a summary of a point (NULL: any); -ENOENT if none. */
 int daysrc_data_days(const struct daysrc *s, const char *point, int64_t *first, int64_t *last);

@@ -11,6 +11,7 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 
 /* Days as numbers since the epoch, on both sides: no time zone in between. */
 #define DAY_NUM "(day - DATE '1970-01-01')"
@@ -133,7 +134,7 @@ int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to,
 	return err;
 }
 
-int db_read_points(struct db_conn *c, char (*names)[ALERT_POINT_LEN], size_t max, size_t *n)
+int db_read_points(struct db_conn *c, char (*names)[SW_POINT_LEN], size_t max, size_t *n)
 {
 	char errmsg[512];
 	PGresult *r = query(c, "SELECT DISTINCT point COLLATE \"C\" p FROM sw_day ORDER BY p", 0,
@@ -154,7 +155,7 @@ int db_read_points(struct db_conn *c, char (*names)[ALERT_POINT_LEN], size_t max
 			err = -E2BIG;
 			break;
 		}
-		snprintf(names[(*n)++], ALERT_POINT_LEN, "%s", p);
+		snprintf(names[(*n)++], SW_POINT_LEN, "%s", p);
 	}
 	PQclear(r);
 	return err;

@@ -19,13 +19,14 @@
 #include <stdint.h>
 
 #include "drain.h"
+#include "points.h"
 #include "store.h"
 
 #define DB_SPOOL_DIR "db-spool"
 #define DB_REC_NAME 64
 
 struct db_spool {
-	char point[33];
+	char point[SW_POINT_LEN];
 	char point_dir[PATH_MAX]; /* DATA_DIR/POINT */
 	int dirfd; /* DATA_DIR/POINT/db-spool */
 	uint64_t next; /* number of the next record */

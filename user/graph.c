@@ -25,11 +25,11 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 #include "progress.h"
 #include "safe_file.h"
 #include "summary.h"
 
-#define DAY_S 86400
 #define MAX_POINTS 256
 #define MAX_CHARTS 32
 
@@ -101,13 +101,13 @@ static int parse_time(const char *s, int64_t *t, int64_t *whole)
 	}
 	if (!sw_month_parse(s, &y, &m)) {
 		sw_month_days(y, m, &first, &last);
-		*t = first * DAY_S;
-		*whole = (last - first + 1) * DAY_S;
+		*t = first * SW_DAY_S;
+		*whole = (last - first + 1) * SW_DAY_S;
 		return 0;
 	}
 	if (!sw_day_parse(s, &first)) {
-		*t = first * DAY_S;
-		*whole = DAY_S;
+		*t = first * SW_DAY_S;
+		*whole = SW_DAY_S;
 		return 0;
 	}
 	/* The instant forms: no zone letter, the time is UTC by definition here. */
@@ -116,47 +116,11 @@ static int parse_time(const char *s, int64_t *t, int64_t *whole)
 	return sw_time_parse(s, t);
 }
 
-static int cmp_points(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* Every directory under data_dir that looks like a point: a valid name and daily or RRD files. */
-static int find_points(const char *data_dir, char (*points)[CHART_POINT_LEN], size_t *n)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	DIR *d = opendir(data_dir);
-
-	*n = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!point_name_ok(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/totals.rrd", data_dir, de->d_name);
-		if (stat(path, &st)) {
-			snprintf(path, sizeof(path), "%s/%s/daily", data_dir, de->d_name);
-			if (stat(path, &st) || !S_ISDIR(st.st_mode))
-				continue;
-		}
-		if (*n == MAX_POINTS) {
-			closedir(d);
-			return -E2BIG;
-		}
-		snprintf(points[(*n)++], CHART_POINT_LEN, "%s", de->d_name);
-	}
-	closedir(d);
-	qsort(points, *n, CHART_POINT_LEN, cmp_points);
-	return 0;
-}
-
 /*
  * The newest data of any point, a daily summary's day or an update of its totals: the default
  * end of every window (its day is drawn whole).
  */
-static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[CHART_POINT_LEN],
+static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[SW_POINT_LEN],
 			 size_t n, int64_t *last)
 {
 	char name[PATH_MAX];
@@ -167,8 +131,8 @@ static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[
 		int64_t first, day;
 
 		if (!alert_data_days(data_dir, points[i], &first, &day) &&
-		    (day + 1) * DAY_S - 1 > *last)
-			*last = (day + 1) * DAY_S - 1;
+		    (day + 1) * SW_DAY_S - 1 > *last)
+			*last = (day + 1) * SW_DAY_S - 1;
 		if (rrdio_name(io, data_dir, points[i], "totals.rrd", name, sizeof(name)) ||
 		    rrdio_info(io, name, &meta))
 			continue;
@@ -181,7 +145,7 @@ static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[
 struct graph_opts {
 	const char *data_dir, *out_dir, *daemon;
 	struct rrdio *io;
-	char (*points)[CHART_POINT_LEN];
+	char (*points)[SW_POINT_LEN];
 	size_t npoints;
 	bool all_points;
 	const char *charts[MAX_CHARTS];
@@ -201,7 +165,7 @@ struct graph_opts {
 static void window_of(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
 		      int64_t *s, int64_t *e)
 {
-	int64_t len = (int64_t)c->days * DAY_S;
+	int64_t len = (int64_t)c->days * SW_DAY_S;
 
 	if (o->start >= 0 && o->end >= 0) {
 		*s = o->start;
@@ -211,18 +175,18 @@ static void window_of(const struct graph_opts *o, const struct chart_def *c, int
 		*e = o->start + len;
 	} else {
 		/* The newest update's day is drawn whole, though its daily value is not in yet. */
-		*e = o->end >= 0 ? o->end : newest + (DAY_S - newest % DAY_S) % DAY_S;
+		*e = o->end >= 0 ? o->end : newest + (SW_DAY_S - newest % SW_DAY_S) % SW_DAY_S;
 		*s = *e - len;
 	}
 }
 
 /* The exact summaries of the window's UTC days, of the points drawn. */
-static int load_ranking(const struct graph_opts *o, char (*points)[CHART_POINT_LEN], size_t n,
+static int load_ranking(const struct graph_opts *o, char (*points)[SW_POINT_LEN], size_t n,
 			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
 {
 	struct daysrc src = daysrc_files(o->data_dir);
 	char errmsg[512];
-	int64_t from = s / DAY_S, to = (e - 1) / DAY_S;
+	int64_t from = s / SW_DAY_S, to = (e - 1) / SW_DAY_S;
 	unsigned int nd;
 	int err;
 
@@ -296,8 +260,8 @@ static void warn_no_data(const char *chart, const char *suffix, const struct cha
 	}
 	if (!none)
 		return;
-	sw_day_format(req->start / DAY_S, from);
-	sw_day_format((req->end - 1) / DAY_S, to);
+	sw_day_format(req->start / SW_DAY_S, from);
+	sw_day_format((req->end - 1) / SW_DAY_S, to);
 	if (none == n)
 		sw_warn("chart %s%s: no data from %s to %s", chart, suffix, from, to);
 	else
@@ -369,8 +333,8 @@ static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t n
 	req.colours = &o->colours;
 	if (c->type != CHART_KEY_HW) {
 		/* Daily summaries are per day: rank over the days the chart shows. */
-		int64_t s = req.start - req.start % DAY_S;
-		int64_t e = req.end + (DAY_S - req.end % DAY_S) % DAY_S;
+		int64_t s = req.start - req.start % SW_DAY_S;
+		int64_t e = req.end + (SW_DAY_S - req.end % SW_DAY_S) % SW_DAY_S;
 
 		err = load_ranking(o, o->points, o->npoints, s, e, ranked, &ndays);
 		if (err)
@@ -386,8 +350,9 @@ static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t n
 		req.points = &o->points[p];
 		req.npoints = 1;
 		req.all_points = false;
-		err = load_ranking(o, req.points, 1, req.start - req.start % DAY_S,
-				   req.end + (DAY_S - req.end % DAY_S) % DAY_S, ranked, &ndays);
+		err = load_ranking(o, req.points, 1, req.start - req.start % SW_DAY_S,
+				   req.end + (SW_DAY_S - req.end % SW_DAY_S) % SW_DAY_S, ranked,
+				   &ndays);
 		if (err)
 			return err;
 		if (!req.have_key) {
@@ -457,7 +422,7 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 				return usage_error("graph", "bad point name '%s'", optarg);
 			if (o->npoints == MAX_POINTS)
 				return usage_error("graph", "at most %d points", MAX_POINTS);
-			snprintf(o->points[o->npoints++], CHART_POINT_LEN, "%s", optarg);
+			snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", optarg);
 			break;
 		case 'c': {
 			bool known = false;
@@ -547,7 +512,7 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 
 int cmd_graph(int argc, char **argv)
 {
-	static char points[MAX_POINTS][CHART_POINT_LEN], env_daemon[512];
+	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
 	struct graph_opts o = { .start = -1,
 				.end = -1,
 				.kind = -1,
@@ -580,7 +545,8 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (!o.npoints) {
 		o.all_points = true;
-		err = find_points(o.data_dir, points, &o.npoints);
+		err = sw_points_find(o.data_dir, SW_POINTS_DAILY | SW_POINTS_RRD, points,
+				     MAX_POINTS, &o.npoints);
 		if (err == -E2BIG)
 			return usage_error("graph", "more than %d points: pick some with --point",
 					   MAX_POINTS);
@@ -632,8 +598,9 @@ int cmd_graph(int argc, char **argv)
 			hi = e > hi ? e : hi;
 		}
 		tally_init(&ranked);
-		err = load_ranking(&o, points, o.npoints, lo - (lo % DAY_S + DAY_S) % DAY_S,
-				   hi + (DAY_S - hi % DAY_S) % DAY_S, &ranked, &ndays);
+		err = load_ranking(&o, points, o.npoints,
+				   lo - (lo % SW_DAY_S + SW_DAY_S) % SW_DAY_S,
+				   hi + (SW_DAY_S - hi % SW_DAY_S) % SW_DAY_S, &ranked, &ndays);
 		tally_free(&ranked);
 		if (err) {
 			rrdio_close(&io);

@@ -33,13 +33,3 @@ int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *
 		*out = (unsigned int)v;
 	return err;
 }
-
-bool point_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > 32 || name[0] == '-')
-		return false;
-	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
-	       n;
-}

@@ -2,14 +2,10 @@
 #ifndef SW_PARSE_NUM_H
 #define SW_PARSE_NUM_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 /* Whole decimal number in [min, max], nothing else in the string. 0 or -EINVAL/-ERANGE. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out);
-
-/* A point name: 1-32 of [A-Za-z0-9_-], not starting with '-'; keeps it inside data and pin dirs. */
-bool point_name_ok(const char *name);
 
 #endif

@@ -39,16 +39,28 @@ static void sample_start(FILE *f, const char *name, const struct runstats *rs)
 	fputc('"', f);
 }
 
+static void sample_label(FILE *f, const char *lname, const char *lvalue)
+{
+	fprintf(f, ",%s=\"", lname);
+	label(f, lvalue);
+	fputc('"', f);
+}
+
+/* The point's label, and one more when lname is given. */
+static void sample_labels(FILE *f, const char *name, const struct runstats *rs, const char *lname,
+			  const char *lvalue)
+{
+	sample_start(f, name, rs);
+	if (lname && lvalue)
+		sample_label(f, lname, lvalue);
+	fputs("} ", f);
+}
+
 static void sample_u64(FILE *f, const char *name, const struct runstats *rs, const char *lname,
 		       const char *lvalue, uint64_t v)
 {
-	sample_start(f, name, rs);
-	if (lname) {
-		fprintf(f, ",%s=\"", lname);
-		label(f, lvalue);
-		fputc('"', f);
-	}
-	fprintf(f, "} %" PRIu64 "\n", v);
+	sample_labels(f, name, rs, lname, lvalue);
+	fprintf(f, "%" PRIu64 "\n", v);
 }
 
 /* The shortest form that reads back as v: 0.000238418579101562 is 250 / 1048576 exactly. */
@@ -65,13 +77,7 @@ static void double_exact(FILE *f, double v)
 static void sample_double(FILE *f, const char *name, const struct runstats *rs, const char *lname,
 			  const char *lvalue, double v)
 {
-	sample_start(f, name, rs);
-	if (lname) {
-		fprintf(f, ",%s=\"", lname);
-		label(f, lvalue);
-		fputc('"', f);
-	}
-	fprintf(f, "} ");
+	sample_labels(f, name, rs, lname, lvalue);
 	double_exact(f, v);
 	fputc('\n', f);
 }
@@ -82,9 +88,12 @@ static void seconds(FILE *f, const char *name, const char *help,
 {
 	family(f, name, "gauge", help);
 	for (size_t i = 0; i < n; i++)
-		if (points[i]->intervals)
-			sample_double(f, name, points[i], NULL, NULL,
-				      *(const double *)((const char *)points[i] + off));
+		if (points[i]->intervals) {
+			double v;
+
+			memcpy(&v, (const char *)points[i] + off, sizeof(v));
+			sample_double(f, name, points[i], NULL, NULL, v);
+		}
 }
 
 void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64_t start_s)
@@ -124,11 +133,9 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 
 			sw_key_str(&k->key, key);
 			sample_start(f, "scanwatch_interval_top_key_accesses", points[i]);
-			fputs(",key=\"", f);
-			label(f, key);
-			fputs("\",kind=\"", f);
-			label(f, sw_kind_names[k->key.kind]);
-			fprintf(f, "\"} %" PRIu64 "\n", k->accesses);
+			sample_label(f, "key", key);
+			sample_label(f, "kind", sw_kind_names[k->key.kind]);
+			fprintf(f, "} %" PRIu64 "\n", k->accesses);
 		}
 	family(f, "scanwatch_table_entries", "gauge",
 	       "Entries the kernel tables held when the last interval was drained.");

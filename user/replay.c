@@ -23,6 +23,7 @@
 #include "geoip.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 #include "replay.h"
 #include "rrdcli.h"
 #include "sensor.h"

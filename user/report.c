@@ -21,6 +21,7 @@
 #include "alerts.h"
 #include "charts.h"
 #include "cli.h"
+#include "dates.h"
 #include "daysrc.h"
 #include "db_conn.h"
 #include "doc.h"
@@ -28,13 +29,13 @@
 #include "log.h"
 #include "parse_num.h"
 #include "numfmt.h"
+#include "points.h"
 #include "portkb.h"
 #include "progress.h"
 #include "safe_file.h"
 #include "summary.h"
 #include "victims.h"
 
-#define DAY_S 86400
 #define MAX_POINTS 256
 #define SIX 6
 #define VICTIMS_SHOWN 20
@@ -44,7 +45,7 @@ struct report {
 	const char *data_dir, *db_url, *out_dir;
 	struct daysrc src; /* the daily summaries: files or the database */
 	struct db_conn db;
-	char (*points)[ALERT_POINT_LEN];
+	char (*points)[SW_POINT_LEN];
 	size_t npoints;
 	bool chosen; /* --point given: "all points" is only these */
 	int year, month;
@@ -231,8 +232,8 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 		.points = r->points,
 		.npoints = r->npoints,
 		.all_points = !r->chosen,
-		.start = from * DAY_S,
-		.end = (to + 1) * DAY_S,
+		.start = from * SW_DAY_S,
+		.end = (to + 1) * SW_DAY_S,
 		.kind = -1,
 		.top = r->top,
 		.ranked = ranked,
@@ -1330,7 +1331,7 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 				return usage_error("report", "bad point name '%s'", optarg);
 			if (r->npoints == MAX_POINTS)
 				return usage_error("report", "at most %d points", MAX_POINTS);
-			snprintf(r->points[r->npoints++], ALERT_POINT_LEN, "%s", optarg);
+			snprintf(r->points[r->npoints++], SW_POINT_LEN, "%s", optarg);
 			r->chosen = true;
 			break;
 		case 'n':
@@ -1414,7 +1415,7 @@ static void seed_colours(struct report *r)
 
 int cmd_report(int argc, char **argv)
 {
-	static char points[MAX_POINTS][ALERT_POINT_LEN], env_daemon[512];
+	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
 	struct report *r = calloc(1, sizeof(*r));
 	struct alert_engine thresholds;
 	const char *daemon = NULL;

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "parse_num.h"
 #include "paths.h"
+#include "points.h"
 #include "priv.h"
 #include "prom.h"
 #include "rrdcli.h"

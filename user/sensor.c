@@ -41,7 +41,7 @@ static const char *const pinned_maps[] = {
 #define SW_BPF_LINK_TYPE_TCX 11
 /* Our tc filter: a fixed handle and priority, so detach and resume find it; last in the chain. */
 #define SW_TC_HANDLE 0x5357
-#define SW_TC_PRIO 0xfff0
+#define SW_TC_PRIO 0xfff0u
 
 static int fail(struct sensor *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

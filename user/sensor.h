@@ -12,6 +12,7 @@
 #include <limits.h>
 
 #include "cstate.h"
+#include "points.h"
 #include "scanwatch.h"
 
 #define SW_PIN_ROOT "/sys/fs/bpf/scanwatch"
@@ -57,7 +58,7 @@ struct scanwatch_bpf;
 struct xdp_program;
 
 struct sensor {
-	char point[33];
+	char point[SW_POINT_LEN];
 	struct scanwatch_bpf *skel; /* NULL when resumed from pins */
 	int prog_fd;
 	int link_fd; /* -1 for replay */

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "parse_num.h"
 #include "paths.h"
+#include "points.h"
 #include "sensor.h"
 #include "status_view.h"
 

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "keyfmt.h"
 #include "parse_num.h"
+#include "points.h"
 #include "status_view.h"
 #include "store.h"
 #include "summary.h"

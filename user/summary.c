@@ -17,6 +17,7 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
+#include "points.h"
 #include "store.h"
 #include "summary.h"
 
@@ -68,7 +69,7 @@ int summary_load(const struct daysrc *src, const char *point, int64_t from, int6
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
 {
 	struct merge_ctx m = { out, ndays, errmsg, errlen };
-	char(*names)[ALERT_POINT_LEN] = NULL;
+	char(*names)[SW_POINT_LEN] = NULL;
 	size_t n = 0;
 	int err;
 

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "fuzz.h"
 #include "parse_num.h"
+#include "points.h"
 
 #define FUZZ_MAX_ARGS 48
 

@@ -4,7 +4,7 @@
 
 #include "fuzz_cli.h"
 
-static char fz_points[MAX_POINTS][ALERT_POINT_LEN];
+static char fz_points[MAX_POINTS][SW_POINT_LEN];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

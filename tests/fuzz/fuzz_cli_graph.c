@@ -4,7 +4,7 @@
 
 #include "fuzz_cli.h"
 
-static char points[MAX_POINTS][CHART_POINT_LEN];
+static char points[MAX_POINTS][SW_POINT_LEN];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -27,9 +27,10 @@ static uint64_t rng_next(struct rng *r)
 	return z ^ (z >> 31);
 }
 
+/* 0 when n is 0: a table of weights that are all 0 picks its first entry. */
 static unsigned int rng_below(struct rng *r, unsigned int n)
 {
-	return (unsigned int)(rng_next(r) % n);
+	return n ? (unsigned int)(rng_next(r) % n) : 0;
 }
 
 /* A bijection on 32 bits: distinct indices give distinct, scattered source addresses. */
