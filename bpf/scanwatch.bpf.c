@@ -102,6 +102,15 @@ struct {
 	__type(value, __u8);
 } watch SEC(".maps");
 
+/* Sources whose accesses are the research group (SW_CLS_RESEARCH); read only with SW_CTL_RESEARCH. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SW_MAX_RESEARCH);
+	__type(key, struct sw_prefix);
+	__type(value, __u8);
+} research SEC(".maps");
+
 /*
  * Host mode: the flows the host started, written by the egress program, read by the XDP
  * program. An LRU, so that a host with more flows than room forgets its oldest instead of
@@ -557,6 +566,20 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk,
 						     SW_STAT_SOLICITED_SOCKET]++;
 			return XDP_PASS;
 		}
+	}
+	/*
+	 * A research source's access is counted like any other, under its key with the research
+	 * flag: the same cache, log and overflow table, so the drain's exactness covers it, and a
+	 * full table loses it as it loses the rest, counted. --drop drops it too: a darknet
+	 * sensor answers no one, and a research scanner that got an answer would list the sensor
+	 * as a live host.
+	 */
+	if (blk->ctl.flags & SW_CTL_RESEARCH) {
+		struct sw_prefix src = { .prefixlen = 128 };
+
+		__builtin_memcpy(src.addr, pkt.pair.addr, 16);
+		if (bpf_map_lookup_elem(&research, &src))
+			pkt.pair.key.cls |= SW_CLS_RESEARCH;
 	}
 #if SW_LADDER >= 2
 	count_access(&blk->ctl, st, gen, cpu, &pkt);

@@ -82,6 +82,11 @@ uint32_t cstate_active(const struct cstate *c);
 void cstate_set_gen(const struct cstate *c, uint32_t gen);
 /* Replay: the time the next frame is counted at. */
 void cstate_set_clock(const struct cstate *c, uint64_t ns);
+/*
+ * Turns one SW_CTL_* knob on or off in every CPU's control word, while the program runs: a knob
+ * that only widens or narrows what is looked up (SW_CTL_RESEARCH), never the state's layout.
+ */
+void cstate_set_flag(struct cstate *c, uint32_t flag, bool on);
 /* The slots of gen's cache of one CPU. */
 struct sw_rec *cstate_cpu_cache(const struct cstate *c, uint32_t cpu, uint32_t gen);
 /* The records of a chunk of the mapped generation's log. */

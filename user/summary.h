@@ -26,5 +26,7 @@ int summary_load(const struct daysrc *src, const char *point, int64_t from, int6
 int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas,
 		 size_t *nareas);
 void summary_totals(const struct tally *t, struct summary_totals *s);
+/* The same of t's research group: all zero when it has none. */
+void summary_research_totals(const struct tally *t, struct summary_totals *s);
 
 #endif
