@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Hostile input (SPEC §8): a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
+# Hostile input: a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
 # UBSan, libFuzzer's leak check), each from seeds this test makes out of small valid inputs:
 # daily files and pair logs written by `scanwatch replay`, captures from tools/mkpcap in every
 # link type replay reads, key lists, tracked sets and RRD queues, victims files and alerts logs,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Alerts (SPEC.md §6; README.md "Monthly report and alerts" defines each one):
+ * Alerts (README.md "Monthly report and alerts" defines each one):
  *  - hw: a Holt-Winters failure run in the FAILURES archive of totals.rrd or a key's file;
  *  - surge-month, surge-week: a key's accesses a day up by at least the threshold (+40 %, as
  *    TALOT2 reported 445/tcp) on the month or the ISO week before;

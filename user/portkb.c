@@ -361,7 +361,7 @@ const struct portkb_entry portkb[] = {
 	  "flaw (MS09-063) made it a target.",
 	  "IANA (wsdapi); MS09-063" },
 
-	/* ICMP answers: backscatter of floods (SPEC.md §2) */
+	/* ICMP answers: backscatter of floods */
 	{ "icmp/0", "ICMP echo reply (backscatter)",
 	  "Replies to pings nobody here sent: a victim answering pings whose source was forged "
 	  "as this sensor, the backscatter of an ICMP flood.",

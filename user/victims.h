@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The likely victims of spoofed floods (SPEC.md §6): the sources of backscatter, read from the
+ * The likely victims of spoofed floods: the sources of backscatter, read from the
  * per-day files the store appends to (DATA_DIR/POINT/victims/DATE.txt, README.md "Victims
  * files") and added up per address over the days and points asked for.
  */
