@@ -26,7 +26,7 @@ SEEDS=$WORK/seeds
 mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
 mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config}
 
-# --- Seeds. Country databases in both record layouts user/geoip.c reads...
+# --- Seeds. Country databases in both record layouts user/store/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
 	perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/maxmind.mmdb" maxmind ||
 	t_skip_all "tests/mkgeodb.pl cannot write a database (libmaxmind-db-writer-perl)"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "dayfile.h"
-#include "drain.h"
+#include "interval.h"
 #include "geoip.h"
 #include "pairset.h"
 #include "tally.h"
@@ -78,8 +78,6 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
  * found the kernel tables full; returns how many. */
 uint64_t store_warn_dropped(const struct point_store *ps);
 void store_close(struct point_store *ps);
-/* The calendar date of t in the process's time zone (TZ), as YYYY-MM-DD. */
-void sw_date_of(time_t t, char out[11]);
 int sw_day_path(char *buf, size_t len, const char *point_dir, const char *date, const char *sub,
 		const char *ext);
 

@@ -11,7 +11,7 @@
 #include "db_conn.h"
 #include "log.h"
 
-/* user/db/schema/NNN_*.sql, in order: migration N makes version N. */
+/* user/store/schema/NNN_*.sql, in order: migration N makes version N. */
 static const char *const migrations[] = {
 #include "db_schema.h"
 };

@@ -130,7 +130,7 @@ static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[
 		struct rrdio_meta meta;
 		int64_t first, day;
 
-		if (!alert_data_days(data_dir, points[i], &first, &day) &&
+		if (!dayfile_span(data_dir, points[i], &first, &day) &&
 		    (day + 1) * SW_DAY_S - 1 > *last)
 			*last = (day + 1) * SW_DAY_S - 1;
 		if (rrdio_name(io, data_dir, points[i], "totals.rrd", name, sizeof(name)) ||

@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alerts.h"
+#include "alertlog.h"
+#include "dates.h"
 #include "dayfile.h"
 #include "points.h"
 #include "victims.h"

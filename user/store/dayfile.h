@@ -38,4 +38,7 @@ int dayfile_stat_index(const char *name);
  */
 int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errlen);
 
+/* First and last day of a point's (or, NULL, every point's) daily summaries; -ENOENT if none. */
+int dayfile_span(const char *data_dir, const char *point, int64_t *first, int64_t *last);
+
 #endif

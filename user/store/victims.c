@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
+#include "dates.h"
 #include "victims.h"
 #include "safe_file.h"
 

@@ -8,6 +8,7 @@
 #define SW_DATES_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define SW_DAY_S 86400
 
@@ -22,5 +23,12 @@ void sw_month_days(int year, int month, int64_t *first, int64_t *last);
 int sw_weekday(int64_t day);
 /* Seconds since the epoch for YYYY-MM-DDTHH:MM, with :SS and a final Z optional. 0 or -EINVAL. */
 int sw_time_parse(const char *s, int64_t *t);
+
+/* The UTC year and month (1-12) of a day number, and the month before one. */
+void sw_month_of(int64_t day, int *y, int *m);
+void sw_prev_month(int *y, int *m);
+
+/* The calendar date of t in the process's time zone (TZ), as YYYY-MM-DD. */
+void sw_date_of(time_t t, char out[11]);
 
 #endif

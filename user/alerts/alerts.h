@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "alertlog.h"
 #include "dates.h"
 #include "keyfmt.h"
 #include "points.h"
@@ -26,46 +27,6 @@
 struct daysrc;
 struct rrdio;
 struct rrdstore;
-
-enum alert_kind { ALERT_HW, ALERT_SURGE_MONTH, ALERT_SURGE_WEEK, ALERT_TREND, ALERT_NKINDS };
-
-extern const char *const alert_kind_names[ALERT_NKINDS];
-
-#define ALERT_TIME_LEN 20 /* "2009-10-05T07:00Z" or "2009-10-05" */
-
-struct alert {
-	enum alert_kind kind;
-	char point[SW_POINT_LEN]; /* "" for all points together */
-	char key[SW_KEY_STRLEN]; /* "tcp/445"; "total" for totals.rrd */
-	int key_kind; /* enum sw_kind */
-	bool sources; /* the measure: sources, or accesses */
-	/* The period judged (days), or a failure run's first and last failing rows (UTC). */
-	char from[ALERT_TIME_LEN], to[ALERT_TIME_LEN];
-	char base_from[11], base_to[11]; /* the period it is compared with; "" for hw */
-	int64_t at; /* when it can be raised: the period's end, or the first failing row's end */
-	/*
-	 * Surges and trend: the day's count or the period's mean a day, and the baseline's. hw: the
-	 * count observed in the first failing step and what Holt-Winters predicted (NAN when its
-	 * archive no longer has it).
-	 */
-	double value, baseline;
-	double value_sources, baseline_sources; /* trend: the same for sources; NAN otherwise */
-	double change_pct; /* surges; NAN for a key the baseline did not have, and otherwise */
-	double score; /* trend; NAN otherwise */
-	bool open; /* hw: still failing at the last row seen */
-};
-
-struct alert_list {
-	struct alert *v;
-	size_t n, cap;
-};
-
-int alert_list_add(struct alert_list *l, const struct alert *a);
-void alert_list_free(struct alert_list *l);
-/* By time, then kind, point, key: the order of every listing. */
-void alert_list_sort(struct alert_list *l);
-/* One line: what happened, where, by how much. */
-void alert_describe(const struct alert *a, char *buf, size_t len);
 
 struct alert_config {
 	double surge_pct; /* a surge is a rise of at least this much, in % */
@@ -84,9 +45,6 @@ struct alert_config {
 #define ALERT_TREND_DAYS 7
 
 void alert_config_default(struct alert_config *c);
-
-/* First and last day of a point's (or, NULL, every point's) daily summaries; -ENOENT if none. */
-int alert_data_days(const char *data_dir, const char *point, int64_t *first, int64_t *last);
 
 /*
  * Surges of [from, to] against [base_from, base_to] (a month, a week): keys of at least
@@ -123,15 +81,6 @@ int alerts_trends(const struct daysrc *src, const char *point, int64_t from, int
  */
 int alerts_hw_scan(struct rrdio *io, const char *data_dir, const char *point, int64_t from_s,
 		   int64_t to_s, struct alert_list *out, char *errmsg, size_t errlen);
-
-/* The point's alerts.log, one line per alert (README.md); hw runs: the last line of each. */
-int alerts_log_read(const char *data_dir, const char *point, struct alert_list *out, char *errmsg,
-		    size_t errlen);
-int alerts_log_append(const char *data_dir, const struct alert *a);
-/* One line of alerts.log as append writes it, without its newline. */
-void alerts_log_format(const struct alert *a, char *buf, size_t len);
-/* Reads one line into out as alerts_log_read() does (bad: lines passed over). */
-int alerts_log_parse(const char *point, char *line, struct alert_list *out, unsigned int *bad);
 
 /*
  * Every alert of the days [from, to] for the points given (and every point of the source

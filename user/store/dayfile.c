@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -287,4 +288,51 @@ int dayfile_read(const char *path, struct dayfile *df, char *errmsg, size_t errl
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static void days_of_point(const char *data_dir, const char *point, int64_t *first, int64_t *last)
+{
+	char path[PATH_MAX], date[11];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s/daily", data_dir, point);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		int64_t day;
+
+		if (len != 14 || strcmp(de->d_name + 10, ".txt"))
+			continue;
+		snprintf(date, sizeof(date), "%.10s", de->d_name);
+		if (sw_day_parse(date, &day))
+			continue;
+		if (day < *first)
+			*first = day;
+		if (day > *last)
+			*last = day;
+	}
+	closedir(d);
+}
+
+int dayfile_span(const char *data_dir, const char *point, int64_t *first, int64_t *last)
+{
+	char names[256][SW_POINT_LEN];
+	size_t n = 0;
+
+	*first = INT64_MAX;
+	*last = INT64_MIN;
+	if (point) {
+		days_of_point(data_dir, point, first, last);
+	} else {
+		int err = sw_points_find(data_dir, SW_POINTS_DAILY, names, 256, &n);
+
+		if (err)
+			return err;
+		for (size_t i = 0; i < n; i++)
+			days_of_point(data_dir, names[i], first, last);
+	}
+	return *first <= *last ? 0 : -ENOENT;
 }

@@ -52,20 +52,6 @@ void drainer_free(struct drainer *d)
 	memset(d, 0, sizeof(*d));
 }
 
-void interval_reset(struct sw_interval *iv)
-{
-	iv->nkeys = iv->npairs = 0;
-	memset(iv->stats, 0, sizeof(iv->stats));
-	memset(&iv->census, 0, sizeof(iv->census));
-}
-
-void interval_free(struct sw_interval *iv)
-{
-	free(iv->keys);
-	free(iv->pairs);
-	memset(iv, 0, sizeof(*iv));
-}
-
 /*
  * Asks for transparent huge pages over a large buffer: a drain of a million pairs touches tens of
  * megabytes at random, and 4 KB pages cost a page fault each on first touch and a TLB miss on
@@ -567,13 +553,4 @@ int drain_interval(struct drainer *d, struct sensor *s, struct sw_interval *iv)
 	if (!err)
 		err = drain_clear(d, s);
 	return err;
-}
-
-uint64_t interval_dropped(const struct sw_interval *iv)
-{
-	uint64_t n = iv->stats[SW_STAT_KEYS_LOST];
-
-	for (size_t i = 0; i < iv->nkeys; i++)
-		n += iv->keys[i].val.lost;
-	return n;
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drain.h"
+#include "interval.h"
 #include "points.h"
 #include "store.h"
 

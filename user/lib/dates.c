@@ -112,3 +112,29 @@ int sw_time_parse(const char *s, int64_t *t)
 	*t = day * SW_DAY_S + h * 3600 + mi * 60 + sec;
 	return 0;
 }
+
+void sw_month_of(int64_t day, int *y, int *m)
+{
+	time_t t = (time_t)(day * SW_DAY_S);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+}
+
+void sw_prev_month(int *y, int *m)
+{
+	if (--*m == 0) {
+		*m = 12;
+		--*y;
+	}
+}
+
+void sw_date_of(time_t t, char out[11])
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dates.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "point_lock.h"
@@ -15,14 +16,6 @@
 #include "store.h"
 
 #define PAIRLOG_MAGIC "SWPAIRS1"
-
-void sw_date_of(time_t t, char out[11])
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 int sw_day_path(char *buf, size_t len, const char *point_dir, const char *date, const char *sub,
 		const char *ext)

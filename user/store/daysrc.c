@@ -116,7 +116,7 @@ int daysrc_data_days(const struct daysrc *s, const char *point, int64_t *first, 
 {
 	if (s->db)
 		return db_read_data_days(s->db, point, first, last);
-	return alert_data_days(s->data_dir, point, first, last);
+	return dayfile_span(s->data_dir, point, first, last);
 }
 
 int daysrc_victims(const struct daysrc *s, struct victim_set *set, const char *point, int64_t from,

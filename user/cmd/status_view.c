@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "dates.h"
 #include "dayfile.h"
 #include "geoip.h"
 #include "json.h"
