@@ -27,6 +27,7 @@
 #include "replay.h"
 #include "rrdcli.h"
 #include "sensor.h"
+#include "sensor_options.h"
 #include "store.h"
 
 #define ETH_HLEN 14
@@ -47,11 +48,7 @@ static const char replay_help[] =
 	"  -i, --interval S         interval length in seconds (default 60)\n"
 	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable)\n"
 	"  -g, --geoip FILE         MaxMind-format country database\n"
-	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
-	"      --max-pairs N        (source, key) pairs per interval (default 1048576)\n"
-	"      --max-keys N         keys per interval (default 65536)\n"
-	"      --log-records N      records the log holds per interval (default: --max-pairs)\n"
-	"      --cache-slots N      slots of each CPU's cache, a power of two (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
+	"      --tz ZONE            time zone of day boundaries (default UTC)\n" SENSOR_CLI_HELP
 		RRD_CLI_HELP DB_CLI_HELP ALERT_CLI_HELP
 	"  -q, --quiet              no progress line on a terminal\n"
 	"  -v, --verbose            debug output\n"
@@ -220,18 +217,14 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_MAXP, O_MAXK, O_MAXDP, O_LOGREC, O_CACHE };
+	enum { O_TZ = 256 };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
 					      { "watch", required_argument, NULL, 'w' },
 					      { "geoip", required_argument, NULL, 'g' },
 					      { "tz", required_argument, NULL, O_TZ },
-					      { "max-pairs", required_argument, NULL, O_MAXP },
-					      { "max-keys", required_argument, NULL, O_MAXK },
-					      { "max-day-pairs", required_argument, NULL, O_MAXDP },
-					      { "log-records", required_argument, NULL, O_LOGREC },
-					      { "cache-slots", required_argument, NULL, O_CACHE },
+					      SENSOR_CLI_OPTIONS,
 					      RRD_CLI_OPTIONS,
 					      DB_CLI_OPTIONS,
 					      ALERT_CLI_OPTIONS,
@@ -270,21 +263,12 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		case O_TZ:
 			c->tz = optarg;
 			break;
-		case O_MAXP:
-			if (parse_uint(optarg, 1024, 1 << 28, &c->cfg.max_pairs))
-				return usage_error("replay", "--max-pairs takes 1024 to 268435456");
-			break;
-		case O_MAXK:
-			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
-				return usage_error("replay", "--max-keys takes 256 to 4194304");
-			break;
-		case O_MAXDP:
-			if (day_pairs_option("replay", optarg, &c->max_day_pairs))
-				return SW_EXIT_USAGE;
-			break;
-		case O_LOGREC:
-		case O_CACHE:
-			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "replay"))
+		case SENSOR_OPT_MAX_PAIRS:
+		case SENSOR_OPT_MAX_KEYS:
+		case SENSOR_OPT_MAX_DAY_PAIRS:
+		case SENSOR_OPT_LOG_RECORDS:
+		case SENSOR_OPT_CACHE_SLOTS:
+			if (sensor_cli_option(&c->cfg, &c->max_day_pairs, opt, optarg, "replay"))
 				return SW_EXIT_USAGE;
 			break;
 		case RRD_OPT_RRDCACHED:

@@ -36,6 +36,7 @@
 #include "runstats.h"
 #include "sdnotify.h"
 #include "sensor.h"
+#include "sensor_options.h"
 #include "store.h"
 
 #define MAX_POINTS 64
@@ -132,13 +133,7 @@ static const char run_help[] =
 	"                           xdp-filter, so scanwatch counts what it will drop)\n"
 	"  -g, --geoip FILE         MaxMind-format country database (default " SW_GEOIP_DEFAULT
 	")\n"
-	"      --tz ZONE            time zone of day boundaries (default UTC)\n"
-	"      --max-pairs N        (source, key) pairs per interval before overflow (default 1048576)\n"
-	"      --max-keys N         keys per interval before overflow (default 65536)\n"
-	"      --log-records N      records the kernel's log holds per interval before overflow\n"
-	"                           (default: --max-pairs; README: How counting works)\n"
-	"      --cache-slots N      (source, key) slots of each CPU's cache, a power of two\n"
-	"                           (default 1024)\n" SW_MAX_DAY_PAIRS_HELP
+	"      --tz ZONE            time zone of day boundaries (default UTC)\n" SENSOR_CLI_HELP
 	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
 	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
 	"                           data directory (README.md, \"Privileges\")\n"
@@ -158,8 +153,6 @@ static const char run_help[] =
 enum {
 	O_DROP = 256,
 	O_TZ,
-	O_MAXP,
-	O_MAXK,
 	O_PINROOT,
 	O_EXIT,
 	O_HOST,
@@ -170,10 +163,7 @@ enum {
 	O_MULTIPROG,
 	O_RUN_PRIO,
 	O_CONFIG,
-	O_LOGREC,
-	O_CACHE,
 	O_PROM,
-	O_MAXDP,
 };
 static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
 					  { "data-dir", required_argument, NULL, 'd' },
@@ -183,11 +173,6 @@ static const struct option run_opts[] = { { "point", required_argument, NULL, 'p
 					  { "mode", required_argument, NULL, 'm' },
 					  { "geoip", required_argument, NULL, 'g' },
 					  { "tz", required_argument, NULL, O_TZ },
-					  { "max-pairs", required_argument, NULL, O_MAXP },
-					  { "max-keys", required_argument, NULL, O_MAXK },
-					  { "log-records", required_argument, NULL, O_LOGREC },
-					  { "cache-slots", required_argument, NULL, O_CACHE },
-					  { "max-day-pairs", required_argument, NULL, O_MAXDP },
 					  { "pin-root", required_argument, NULL, O_PINROOT },
 					  { "exit-after", required_argument, NULL, O_EXIT },
 					  { "host-mode", no_argument, NULL, O_HOST },
@@ -200,6 +185,7 @@ static const struct option run_opts[] = { { "point", required_argument, NULL, 'p
 					  { "user", required_argument, NULL, 'u' },
 					  { "config", required_argument, NULL, O_CONFIG },
 					  { "prom-textfile", required_argument, NULL, O_PROM },
+					  SENSOR_CLI_OPTIONS,
 					  RRD_CLI_OPTIONS,
 					  DB_CLI_OPTIONS,
 					  ALERT_CLI_OPTIONS,
@@ -292,21 +278,12 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 		case O_PROM:
 			c->prom_path = optarg;
 			break;
-		case O_MAXP:
-			if (parse_uint(optarg, 1024, 1 << 28, &c->cfg.max_pairs))
-				return usage_error("run", "--max-pairs takes 1024 to 268435456");
-			break;
-		case O_MAXK:
-			if (parse_uint(optarg, 256, 1 << 22, &c->cfg.max_keys))
-				return usage_error("run", "--max-keys takes 256 to 4194304");
-			break;
-		case O_MAXDP:
-			if (day_pairs_option("run", optarg, &c->max_day_pairs))
-				return SW_EXIT_USAGE;
-			break;
-		case O_LOGREC:
-		case O_CACHE:
-			if (sensor_state_option(&c->cfg, opt == O_CACHE, optarg, "run"))
+		case SENSOR_OPT_MAX_PAIRS:
+		case SENSOR_OPT_MAX_KEYS:
+		case SENSOR_OPT_MAX_DAY_PAIRS:
+		case SENSOR_OPT_LOG_RECORDS:
+		case SENSOR_OPT_CACHE_SLOTS:
+			if (sensor_cli_option(&c->cfg, &c->max_day_pairs, opt, optarg, "run"))
 				return SW_EXIT_USAGE;
 			break;
 		case O_PINROOT:

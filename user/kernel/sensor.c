@@ -151,25 +151,6 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 
 static int skel_ready(struct sensor *s, const struct sensor_config *cfg);
 
-int sensor_state_option(struct sensor_config *cfg, bool cache, const char *arg, const char *cmd)
-{
-	unsigned int v;
-
-	if (cache) {
-		if (parse_uint(arg, SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, &v) || (v & (v - 1)))
-			return usage_error(
-				cmd, "--cache-slots takes a power of two from %u to %u, not '%s'",
-				SW_CACHE_SLOTS_MIN, SW_CACHE_SLOTS_MAX, arg);
-		cfg->cache_slots = v;
-		return 0;
-	}
-	if (parse_uint(arg, SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, &v))
-		return usage_error(cmd, "--log-records takes %u to %u, not '%s'",
-				   SW_LOG_RECORDS_MIN, SW_LOG_RECORDS_MAX, arg);
-	cfg->log_records = v;
-	return 0;
-}
-
 static unsigned int log_records(const struct sensor_config *cfg)
 {
 	return cfg->log_records ? cfg->log_records : cfg->max_pairs;

@@ -113,12 +113,6 @@ struct sw_obj_view {
 int sensor_size_state(struct cstate *cs, const struct sw_obj_view *v,
 		      const struct sensor_config *cfg, uint32_t flags, char *errmsg, size_t len);
 
-/*
- * --cache-slots (cache true) or --log-records for command cmd into cfg: a usage error, in one
- * line, for a value out of range. 0 or SW_EXIT_USAGE.
- */
-int sensor_state_option(struct sensor_config *cfg, bool cache, const char *arg, const char *cmd);
-
 /* Loads, attaches and pins, or resumes a pinned point of the same name. 0 or -errno. */
 int sensor_open_live(struct sensor *s, const struct sensor_config *cfg);
 /* Loads the same program for BPF_PROG_TEST_RUN with capture time as the clock. */
