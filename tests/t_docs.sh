@@ -129,7 +129,7 @@ EOF
 nlinks=$(sed -n 's/^links //p' "$WORK/links")
 grep '^FAIL' "$WORK/links" | sed 's/^FAIL /#   /'
 t_eq "$(grep -c '^FAIL' "$WORK/links")" 0 "links of README.md and docs/*.md to the tree that are broken, of $nlinks"
-for d in internals storage hostmode testing performance; do
+for d in internals storage hostmode testing performance ARCHITECTURE; do
 	t_true "README.md links to docs/$d.md" grep -qF "(docs/$d.md" "$SRC_ROOT/README.md"
 done
 
