@@ -93,8 +93,11 @@ bool summary_per_address(const struct summary_watch *w, uint64_t v, double *out)
 {
 	if (!w->known_days || w->unknown_days)
 		return false;
-	/* Each converted once, exactly below 2^53: a /24's figure is v / 256 to the last bit. */
-	*out = (double)v / (double)w->address_days;
+	/*
+	 * In long double, where both are exact below 2^64 (a /64 and a /24 together: 2^64 + 256),
+	 * then rounded once more: a /24's figure is v / 256 to the last bit.
+	 */
+	*out = (double)((long double)v / (long double)w->address_days);
 	return true;
 }
 
