@@ -16,11 +16,15 @@
 #   4. a daily file without the line (an older scanwatch) still loads, as unknown; a bad count
 #      is refused in one line
 #   5. the report's Table 1-3 gives the same figures, n/a where a point does not know
+#   6. `run` on a veth: a /28 and a v6 /126 are 20 addresses; what swsend sent to them (and not
+#      what it sent to an address outside them) / 20
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/live_lib.sh"
 require_root
-require_cmd tshark python3
+require_cmd tshark python3 ip
 MKPCAP=$SRC_ROOT/.output/tools/mkpcap
 [ -x "$MKPCAP" ] || t_skip_all "tools/mkpcap is not built (make)"
+[ -x "$SWSEND" ] || t_skip_all "swsend is not built (make)"
 CHECK=$SRC_ROOT/tests/report_check.py
 W=$(mktemp -d /tmp/sw-watch.XXXXXX)
 on_exit rm -rf "$W"
@@ -193,4 +197,25 @@ python3 "$CHECK" peraddress "$W/out2/report.md" "$W/expect2" >"$W/pa2.out"
 t_tap <"$W/pa2.out"
 python3 "$CHECK" legends "$W/out/report.md" | grep -v '^PASS .*legend' >"$W/lg.out"
 t_tap <"$W/lg.out"
+
+### 6. The daemon: what it was started with is what its days record.
+live_setup || t_fail "cannot build the namespaces and veth pair"
+base=$(rx_packets)
+daemon_start --interval 3600 --watch 192.0.2.0/28 --watch 192.0.2.1/32 --watch 2001:db8::/126 ||
+	t_fail "daemon did not attach"
+R=(--rate 5000 --max-time 20)
+send "$WORK/sent.jsonl" "${R[@]}" -d 192.0.2.1 -k syn -p 445 -s 5 --src-prefix 198.18.30.0/24 -c 50
+send "$WORK/sent.jsonl" "${R[@]}" -d 192.0.2.100 -k syn -p 445 -s 5 --src-prefix 198.18.31.0/24 -c 30
+send "$WORK/sent.jsonl" "${R[@]}" -d 2001:db8::1 -k udp -p 53 -s 2 --src-prefix 2001:db8:300::/64 -c 20
+t_true "the sensor's interface received the 100 frames sent" wait_rx "$base" 100
+daemon_stop TERM
+t_eq "$?" 0 "SIGTERM: exit 0, its drain stored"
+files=$(ls "$DATA_DIR/$POINT/daily/")
+t_eq "$(cat "$DATA_DIR/$POINT/daily/"* | grep '^watched ' | sort -u)" "watched 20" \
+	"the daily file records 16 + 4 = 20 watched addresses (the /32 is in the /28)"
+stored "$WORK/s.json"
+ndays=$(echo "$files" | wc -l) # two if the test crossed midnight
+t_eq "$(json_get "$WORK/s.json" 'd["accesses"], d["sources"], d["per_address"]["address_days"], repr(float(d["per_address"]["accesses"])), repr(float(d["per_address"]["sources"]))' | tr -d "(),'")" \
+	"70 7 $((20 * ndays)) $("$PY" -c "print(repr(70 / (20 * $ndays)), repr(7 / (20 * $ndays)))")" \
+	"50 + 20 accesses from 5 + 2 sources to the watched (the 30 to 192.0.2.100 are not), / 20 a day"
 t_done
