@@ -60,6 +60,9 @@ pairs = open(f"{work}/data/p/sources/2009-10-07.pairs", "rb").read()
 put("dayfile", "replayed", two(text, pairs))
 put("dayfile", "short-log", two(text, pairs[:-5]))
 put("dayfile", "text-only", two(text, b""))
+# With the count of watched addresses (--watch: a /24 and a /64), past 2^64.
+put("dayfile", "watched", two(text.replace(b"\nstat ", b"\nwatched 18446744073709551872\nstat ", 1),
+                              pairs))
 
 # Frames of the capture: pcap records after the 24-byte header.
 raw = open(f"{work}/cap.pcap", "rb").read()

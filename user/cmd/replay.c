@@ -21,6 +21,7 @@
 #include "db_sink.h"
 #include "drain.h"
 #include "geoip.h"
+#include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
 #include "points.h"
@@ -365,6 +366,7 @@ int cmd_replay(int argc, char **argv)
 		goto out_geo;
 	}
 	store_set_max_day_pairs(&c.store, c.max_day_pairs);
+	store_set_watched(&c.store, sw_prefix_addresses(c.watch.v, c.watch.n));
 	/* A running daemon, or another replay, of the point would lose this one's counts. */
 	if (store_lock(&c.store, "replay")) {
 		sw_err("point %s: %s", c.point, c.store.errmsg);

@@ -736,6 +736,7 @@ static int open_points(struct run_ctx *c)
 		}
 		p->stored_open = true;
 		store_set_max_day_pairs(&p->store, c->max_day_pairs);
+		store_set_watched(&p->store, sw_prefix_addresses(c->watch.v, c->watch.n));
 		/* Before anything is written, and before anything is attached. */
 		err = store_lock(&p->store, "run");
 		if (err) {

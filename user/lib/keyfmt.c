@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,42 @@ int sw_prefix_parse(const char *str, struct sw_prefix *pfx)
 		return -EINVAL;
 	pfx->prefixlen = v6 ? len : len + 96;
 	return 0;
+}
+
+/* Whether every address of a lies in b: b is no longer, and they agree on b's bits. */
+static bool prefix_within(const struct sw_prefix *a, const struct sw_prefix *b)
+{
+	unsigned int full = b->prefixlen / 8, rest = b->prefixlen % 8;
+
+	if (a->prefixlen < b->prefixlen)
+		return false;
+	if (memcmp(a->addr, b->addr, full))
+		return false;
+	return !rest || !((a->addr[full] ^ b->addr[full]) & (0xff00 >> rest));
+}
+
+sw_u128 sw_prefix_addresses(const struct sw_prefix *v, size_t n)
+{
+	sw_u128 sum = 0;
+
+	/*
+	 * Two prefixes are either disjoint or one holds the other: the union is the sum of those
+	 * no other prefix holds (of equal ones, the first). At most SW_MAX_WATCH prefixes, once,
+	 * at the start: the square of them is nothing.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		bool held = false;
+
+		for (size_t j = 0; j < n && !held; j++)
+			held = j != i && prefix_within(&v[i], &v[j]) &&
+			       (v[j].prefixlen < v[i].prefixlen || j < i);
+		if (held)
+			continue;
+		if (v[i].prefixlen == 0)
+			return SW_U128_MAX;
+		sum = sw_u128_add_sat(sum, (sw_u128)1 << (128 - v[i].prefixlen));
+	}
+	return sum;
 }
 
 int sw_key_cmp(const struct sw_key *a, const struct sw_key *b)

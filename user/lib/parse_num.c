@@ -33,3 +33,22 @@ int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *
 		*out = (unsigned int)v;
 	return err;
 }
+
+int parse_u128(const char *s, sw_u128 *out)
+{
+	sw_u128 v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (d > 9)
+			return -EINVAL;
+		if (v > (SW_U128_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}

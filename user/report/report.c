@@ -285,6 +285,71 @@ static void chart(struct report *r, const char *name, int64_t from, int64_t to,
 
 /* ---- sections ---- */
 
+/* "256", "1 to 256" when the days differ, "n/a" when a day does not know. */
+static const char *watched_str(const struct summary_watch *w, char *buf, size_t len)
+{
+	char lo[SW_COUNT128_STRLEN], hi[SW_COUNT128_STRLEN];
+
+	if (!w->known_days || w->unknown_days)
+		snprintf(buf, len, "n/a");
+	else if (w->min == w->max)
+		snprintf(buf, len, "%s", sw_fmt_count128(w->min, lo));
+	else
+		snprintf(buf, len, "%s to %s", sw_fmt_count128(w->min, lo),
+			 sw_fmt_count128(w->max, hi));
+	return buf;
+}
+
+static void per_address_row(struct report *r, const char *name, const struct summary_watch *w,
+			    uint64_t acc, uint64_t src)
+{
+	char wa[2 * SW_COUNT128_STRLEN], ad[SW_COUNT128_STRLEN], ra[SW_RATE_STRLEN],
+		rs[SW_RATE_STRLEN];
+	double va, vs;
+	bool known = summary_per_address(w, acc, &va) && summary_per_address(w, src, &vs);
+	const char *row[5] = { name, watched_str(w, wa, sizeof(wa)),
+			       known ? sw_fmt_count128(w->address_days, ad) : "n/a",
+			       known ? sw_fmt_rate(va, ra) : "n/a",
+			       known ? sw_fmt_rate(vs, rs) : "n/a" };
+
+	doc_row(&r->doc, row);
+}
+
+/*
+ * Accesses and sources per watched address and per day: the scale on which a sensor of one
+ * address, a /24's and a /17's compare. Only where some day says how many it watched.
+ */
+static void per_address_table(struct report *r, const struct summary_watch *pw,
+			      const uint64_t *pacc, const uint64_t *psrc,
+			      const struct summary_watch *all, const struct summary_totals *s)
+{
+	static const char *const heads[] = { "point", "watched addresses", "address-days",
+					     "accesses a day per address",
+					     "sources a day per address" };
+
+	if (!all->known_days) {
+		doc_para(&r->doc,
+			 "Per watched address: n/a, since no point was run with --watch in %s: "
+			 "each counted every address that traffic arrived at.",
+			 r->cur_name);
+		return;
+	}
+	caption(r, "Table 1-3: accesses and sources per watched address and per day in %s",
+		r->cur_name);
+	doc_table(&r->doc, 5, "lrrrr", heads);
+	for (size_t i = 0; i < r->npoints; i++)
+		per_address_row(r, r->points[i], &pw[i], pacc[i], psrc[i]);
+	if (r->npoints > 1)
+		per_address_row(r, "**all points**", all, s->accesses, s->sources);
+	doc_table_end(&r->doc);
+	doc_note(&r->doc,
+		 "Per watched address and per day: accesses (sources) divided by the address-days, "
+		 "the addresses each point watched (--watch, an address in two prefixes counted "
+		 "once) added up over its days with data; a day whose set changed counts its "
+		 "largest. n/a: a day was counted without --watch (every address that traffic "
+		 "arrived at) or by an older scanwatch.");
+}
+
 static void section_summary(struct report *r)
 {
 	static const char *const heads[] = { "point",	"days with data", "accesses",
@@ -292,6 +357,8 @@ static void section_summary(struct report *r)
 	static const char *const kheads[] = { "kind", "accesses", "share", "sources", "share" };
 	struct summary_totals s, sp;
 	char a[32], b[32], c[32], d[32], e[32], f[16], g[16];
+	struct summary_watch pw[MAX_POINTS], all = { 0 };
+	uint64_t pacc[MAX_POINTS] = { 0 }, psrc[MAX_POINTS] = { 0 };
 	int y0 = r->year, m0 = r->month;
 	int64_t first6, l;
 
@@ -323,9 +390,13 @@ static void section_summary(struct report *r)
 		const char *row[6];
 
 		tally_init(&t);
-		if (!summary_load(&r->src, r->points[i], r->first, r->last, &t, &nd, r->errmsg,
-				  sizeof(r->errmsg))) {
+		memset(&pw[i], 0, sizeof(pw[i]));
+		if (!summary_load_watch(&r->src, r->points[i], r->first, r->last, &t, &pw[i], &nd,
+					r->errmsg, sizeof(r->errmsg))) {
 			summary_totals(&t, &sp);
+			pacc[i] = sp.accesses;
+			psrc[i] = sp.sources;
+			summary_watch_add(&all, &pw[i]);
 			snprintf(e, sizeof(e), "%u", nd);
 			row[0] = r->points[i];
 			row[1] = e;
@@ -361,6 +432,7 @@ static void section_summary(struct report *r)
 		doc_row(&r->doc, row);
 	}
 	doc_table_end(&r->doc);
+	per_address_table(r, pw, pacc, psrc, &all, &s);
 
 	if (r->pd_prev) {
 		struct summary_totals ps;

@@ -13,6 +13,7 @@
 #include "atomic_file.h"
 #include "dayfile.h"
 #include "keyfmt.h"
+#include "numfmt.h"
 #include "dates.h"
 #include "parse_num.h"
 #include "points.h"
@@ -65,6 +66,11 @@ static void write_body(FILE *f, const struct dayfile *df)
 	fprintf(f, "format %d\npoint %s\ndate %s\ntz %s\nseq %" PRIu64 "\npairs %" PRIu64 "\n",
 		SW_DAYFILE_FORMAT, df->point, df->date, df->tz, df->seq, df->pairs);
 	fprintf(f, "lost_sources %" PRIu64 "\n", t->lost_sources);
+	if (df->watched) {
+		char n[SW_U128_STRLEN];
+
+		fprintf(f, "watched %s\n", sw_fmt_u128(df->watched, n));
+	}
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
 	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
@@ -132,21 +138,25 @@ static int split(char *line, char **fields)
  * write (two files joined, or an edit), and summing it would count its figures twice.
  */
 struct seen {
-	bool head[7]; /* format point date tz seq pairs lost_sources */
+	bool head[8]; /* format point date tz seq pairs lost_sources watched */
 	bool stat[SW_NSTATS];
 	bool area[SW_NAREAS];
 };
 
-/* Files written before the day's set had a ceiling have no lost_sources line: none was lost. */
-static const char *const head_names[7] = {
-	"format", "point", "date", "tz", "seq", "pairs", "lost_sources",
+/*
+ * Files written before the day's set had a ceiling have no lost_sources line: none was lost.
+ * Without a watched line (no --watch, or an older version) the addresses are unknown.
+ */
+#define NHEAD 8
+static const char *const head_names[NHEAD] = {
+	"format", "point", "date", "tz", "seq", "pairs", "lost_sources", "watched",
 };
 
 static int parse_head(struct dayfile *df, struct seen *seen, int h, const char *v, const char **why)
 {
-	uint64_t *num[7] = { [4] = &df->seq, [5] = &df->pairs, [6] = &df->t.lost_sources };
-	char *dst[7] = { NULL, df->point, df->date, df->tz };
-	size_t len[7] = { 0, sizeof(df->point), sizeof(df->date), sizeof(df->tz) };
+	uint64_t *num[NHEAD] = { [4] = &df->seq, [5] = &df->pairs, [6] = &df->t.lost_sources };
+	char *dst[NHEAD] = { NULL, df->point, df->date, df->tz };
+	size_t len[NHEAD] = { 0, sizeof(df->point), sizeof(df->date), sizeof(df->tz) };
 	int64_t day;
 
 	*why = "line repeated";
@@ -162,6 +172,10 @@ static int parse_head(struct dayfile *df, struct seen *seen, int h, const char *
 	case 6:
 		*why = "bad number";
 		return parse_u64(v, 0, UINT64_MAX, num[h]) ? -1 : 0;
+	case 7:
+		/* 0 is no count of addresses: a file says "unknown" by having no line. */
+		*why = "bad number of watched addresses";
+		return parse_u128(v, &df->watched) || !df->watched ? -1 : 0;
 	}
 	*why = "value too long";
 	if (strlen(v) >= len[h])
@@ -178,7 +192,7 @@ static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, co
 	uint64_t v[6];
 
 	*why = "unknown line";
-	for (int h = 0; h < 7; h++)
+	for (int h = 0; h < NHEAD; h++)
 		if (!strcmp(f[0], head_names[h]) && n == 2)
 			return parse_head(df, seen, h, f[1], why);
 	if (!strcmp(f[0], "stat") && n == 3) {

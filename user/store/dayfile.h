@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse_num.h"
 #include "points.h"
 #include "tally.h"
 
@@ -21,6 +22,11 @@ struct dayfile {
 	char tz[SW_TZ_LEN];
 	uint64_t seq; /* the last drain stored in it */
 	uint64_t pairs; /* records of sources/DATE.pairs it accounts for */
+	/*
+	 * The addresses the day was counted for (--watch, overlaps merged; the largest set of the
+	 * day); 0: unknown, a day counted without --watch in part or whole, or by an older version.
+	 */
+	sw_u128 watched;
 	struct tally t;
 };
 

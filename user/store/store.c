@@ -11,6 +11,7 @@
 #include "dates.h"
 #include "keyfmt.h"
 #include "log.h"
+#include "numfmt.h"
 #include "point_lock.h"
 #include "safe_file.h"
 #include "store.h"
@@ -242,6 +243,8 @@ static int open_day(struct point_store *ps, const char *date)
 	sw_day_path(path, sizeof(path), ps->dir, date, "daily", "txt");
 	err = dayfile_read(path, &ps->day, ps->errmsg, sizeof(ps->errmsg));
 	loaded = !err;
+	ps->day_new = err == -ENOENT;
+	ps->watch_told = false;
 	if (err == -ENOENT) {
 		dayfile_init(&ps->day);
 		snprintf(ps->day.date, sizeof(ps->day.date), "%s", date);
@@ -428,6 +431,50 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 		sw_warn("point %s: cannot append to %s: %s", ps->day.point, path, sf_strerror(err));
 }
 
+void store_set_watched(struct point_store *ps, sw_u128 watched)
+{
+	ps->watched = watched;
+}
+
+/*
+ * The day's count of watched addresses once this process's interval is in it. Its per-address
+ * figures divide the day's counts by it: if any part of the day counted every address arriving,
+ * there is no count to divide by; if the set changed (a restart with other --watch), the largest
+ * gives the lower, never an inflated, figure.
+ */
+static void merge_watched(struct point_store *ps)
+{
+	char was[SW_U128_STRLEN], now[SW_U128_STRLEN];
+	struct dayfile *df = &ps->day;
+
+	if (ps->day_new) {
+		df->watched = ps->watched;
+		return;
+	}
+	if (df->watched == ps->watched)
+		return;
+	if (!ps->watch_told) {
+		ps->watch_told = true;
+		if (!df->watched)
+			sw_warn("point %s: %s was counted without --watch (or by an older scanwatch) "
+				"until now: its figures per watched address are n/a",
+				df->point, df->date);
+		else if (!ps->watched)
+			sw_warn("point %s: %s was counted for %s watched addresses until now, and is "
+				"counted without --watch from now on: its figures per watched "
+				"address are n/a",
+				df->point, df->date, sw_fmt_u128(df->watched, was));
+		else
+			sw_warn("point %s: %s was counted for %s watched addresses until now, for %s "
+				"from now on: its figures per watched address use the larger",
+				df->point, df->date, sw_fmt_u128(df->watched, was),
+				sw_fmt_u128(ps->watched, now));
+	}
+	df->watched = df->watched && ps->watched ?
+			      (df->watched > ps->watched ? df->watched : ps->watched) :
+			      0;
+}
+
 int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_t seq)
 {
 	char path[PATH_MAX];
@@ -462,6 +509,7 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 	prev_seq = ps->day.seq;
 	ps->day.seq = seq;
 	ps->day.pairs += ps->nfresh;
+	merge_watched(ps);
 	if (ps->hook) {
 		err = ps->hook->prepare(ps->hook->ctx, ps, iv, prev_seq);
 		if (err) {
@@ -481,6 +529,7 @@ int store_interval(struct point_store *ps, const struct sw_interval *iv, uint64_
 		fail(ps, err, "cannot write", path);
 		goto undo;
 	}
+	ps->day_new = false;
 	store_victims(ps, iv, date);
 	if (prepared)
 		ps->hook->done(ps->hook->ctx, ps, true);

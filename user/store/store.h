@@ -52,6 +52,9 @@ struct point_store {
 	FILE *pairlog;
 	struct tally iv; /* the last stored interval, for the RRD writer */
 	size_t nfresh; /* pairs first seen in the last interval */
+	sw_u128 watched; /* the addresses this process counts for (--watch); 0: every one */
+	bool day_new; /* the day has no summary yet: its first interval sets day.watched */
+	bool watch_told; /* warned that the day was counted for another set of addresses */
 	const struct store_hook *hook; /* NULL: none; set after store_open() */
 	char errmsg[512];
 };
@@ -63,6 +66,11 @@ int store_open(struct point_store *ps, const char *data_dir, const char *point, 
  * are counted in the interval's lost_sources instead of its sources.
  */
 void store_set_max_day_pairs(struct point_store *ps, uint64_t max_pairs);
+/*
+ * The addresses counted (sw_prefix_addresses() of --watch; 0 without it). A day counted for
+ * different sets records the largest; a day counted without --watch in part records none.
+ */
+void store_set_watched(struct point_store *ps, sw_u128 watched);
 /* After an interval is stored: one warning line if it had new pairs the day's set could not hold. */
 void store_report_lost(const struct point_store *ps);
 /*

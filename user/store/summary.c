@@ -16,6 +16,7 @@
 #include "db_conn.h"
 #include "keyfmt.h"
 #include "log.h"
+#include "numfmt.h"
 #include "parse_num.h"
 #include "points.h"
 #include "store.h"
@@ -30,6 +31,9 @@ static const char summary_help[] =
 	"\n"
 	"Exact accesses and gross sources per key, kind and area, summed from the daily summaries\n"
 	"of one point or of all. Over several days, sources is the sum of the daily counts.\n"
+	"With --watch, the daily summaries know the addresses watched: accesses and sources per\n"
+	"watched address per day are the totals divided by those counts added up over the days\n"
+	"(n/a, JSON per_address null, when a day was counted without --watch).\n"
 	"--db reads the same figures from the central database the sensors add to.\n"
 	"\n"
 	"Example:\n"
@@ -38,6 +42,7 @@ static const char summary_help[] =
 
 struct merge_ctx {
 	struct tally *out;
+	struct summary_watch *watch; /* NULL: not asked */
 	unsigned int *ndays;
 	char *errmsg;
 	size_t errlen;
@@ -60,15 +65,56 @@ static int merge_day(void *ctx, struct dayfile *df)
 	} else if (err) {
 		snprintf(m->errmsg, m->errlen, "out of memory");
 	}
+	if (m->watch) {
+		struct summary_watch one = { .address_days = df->watched,
+					     .min = df->watched,
+					     .max = df->watched,
+					     .known_days = df->watched != 0,
+					     .unknown_days = df->watched == 0 };
+
+		summary_watch_add(m->watch, &one);
+	}
 	(*m->ndays)++;
 	dayfile_free(df);
 	return err;
 }
 
+void summary_watch_add(struct summary_watch *w, const struct summary_watch *more)
+{
+	if (more->known_days) {
+		if (!w->known_days || more->min < w->min)
+			w->min = more->min;
+		if (more->max > w->max)
+			w->max = more->max;
+	}
+	w->address_days = sw_u128_add_sat(w->address_days, more->address_days);
+	w->known_days += more->known_days;
+	w->unknown_days += more->unknown_days;
+}
+
+bool summary_per_address(const struct summary_watch *w, uint64_t v, double *out)
+{
+	if (!w->known_days || w->unknown_days)
+		return false;
+	/*
+	 * In long double, where both are exact below 2^64 (a /64 and a /24 together: 2^64 + 256),
+	 * then rounded once more: a /24's figure is v / 256 to the last bit.
+	 */
+	*out = (double)((long double)v / (long double)w->address_days);
+	return true;
+}
+
 int summary_load(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen)
 {
-	struct merge_ctx m = { out, ndays, errmsg, errlen };
+	return summary_load_watch(src, point, from, to, out, NULL, ndays, errmsg, errlen);
+}
+
+int summary_load_watch(const struct daysrc *src, const char *point, int64_t from, int64_t to,
+		       struct tally *out, struct summary_watch *w, unsigned int *ndays,
+		       char *errmsg, size_t errlen)
+{
+	struct merge_ctx m = { out, w, ndays, errmsg, errlen };
 	char(*names)[SW_POINT_LEN] = NULL;
 	size_t n = 0;
 	int err;
@@ -147,9 +193,11 @@ void summary_totals(const struct tally *t, struct summary_totals *s)
 }
 
 static void print_json(FILE *f, const char *point, const char *from, const char *to,
-		       const struct tally *t, const struct tally_key **keys, const int *areas,
-		       size_t nareas)
+		       const struct tally *t, const struct summary_watch *w,
+		       const struct tally_key **keys, const int *areas, size_t nareas)
 {
+	char n1[SW_U128_STRLEN], n2[SW_U128_STRLEN], n3[SW_U128_STRLEN];
+	double pa, ps;
 	struct summary_totals s;
 
 	summary_totals(t, &s);
@@ -188,19 +236,55 @@ static void print_json(FILE *f, const char *point, const char *from, const char 
 	fprintf(f, "], \"fingerprints\": {");
 	for (int fp = 0; fp < SW_NFPS; fp++)
 		fprintf(f, "%s\"%s\": %" PRIu64, fp ? ", " : "", sw_fp_names[fp], s.fp[fp]);
-	fprintf(f, "}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64 "}\n", s.dropped,
+	fprintf(f, "}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64, s.dropped,
 		s.lost_sources);
+	/* %.17g: the very double, so that a reader gets back the exact quotient. */
+	if (summary_per_address(w, s.accesses, &pa) && summary_per_address(w, s.sources, &ps))
+		fprintf(f,
+			", \"per_address\": {\"addresses_min\": %s, \"addresses_max\": %s, "
+			"\"address_days\": %s, \"accesses\": %.17g, \"sources\": %.17g}}\n",
+			sw_fmt_u128(w->min, n1), sw_fmt_u128(w->max, n2),
+			sw_fmt_u128(w->address_days, n3), pa, ps);
+	else
+		fprintf(f, ", \"per_address\": null}\n");
+}
+
+/* The line beside the totals: figures that compare a sensor of one address with a /17's. */
+static void print_per_address(FILE *f, const struct summary_watch *w,
+			      const struct summary_totals *s)
+{
+	char n1[SW_U128_STRLEN], n2[SW_U128_STRLEN], n3[SW_U128_STRLEN];
+	double pa, ps;
+
+	if (summary_per_address(w, s->accesses, &pa) && summary_per_address(w, s->sources, &ps)) {
+		fprintf(f, "  per watched address a day: %.6g accesses, %.6g sources (", pa, ps);
+		if (w->min == w->max)
+			fprintf(f, "%s addresses", sw_fmt_u128(w->min, n1));
+		else
+			fprintf(f, "%s to %s addresses", sw_fmt_u128(w->min, n1),
+				sw_fmt_u128(w->max, n2));
+		fprintf(f, ", %s address-days)\n", sw_fmt_u128(w->address_days, n3));
+	} else if (w->unknown_days) {
+		fprintf(f,
+			"  per watched address a day: n/a (%u of %u daily summaries from a run "
+			"without --watch, which counts every address arriving, or from an older "
+			"scanwatch)\n",
+			w->unknown_days, w->unknown_days + w->known_days);
+	} else {
+		fprintf(f, "  per watched address a day: n/a (no daily summary)\n");
+	}
 }
 
 static void print_text(FILE *f, const char *point, const char *from, const char *to,
-		       const struct tally *t, const struct tally_key **keys, const int *areas,
-		       size_t nareas)
+		       const struct tally *t, const struct summary_watch *w,
+		       const struct tally_key **keys, const int *areas, size_t nareas)
 {
 	struct summary_totals s;
 
 	summary_totals(t, &s);
 	fprintf(f, "%s, %s to %s: %" PRIu64 " accesses from %" PRIu64 " sources (gross)\n",
 		point ? point : "all points", from, to, s.accesses, s.sources);
+	print_per_address(f, w, &s);
 	for (int k = 0; k < SW_NKINDS; k++)
 		fprintf(f, "  %-12s %12" PRIu64 " accesses %10" PRIu64 " sources\n",
 			sw_kind_names[k], s.kind_accesses[k], s.kind_sources[k]);
@@ -313,6 +397,7 @@ static int parse_args(struct summary_args *a, int argc, char **argv)
 int cmd_summary(int argc, char **argv)
 {
 	struct summary_args a = { .from = -1, .to = -1 };
+	struct summary_watch w = { 0 };
 	const struct tally_key **keys;
 	struct daysrc src;
 	struct db_conn db;
@@ -330,7 +415,8 @@ int cmd_summary(int argc, char **argv)
 	if (err)
 		return err;
 	tally_init(&t);
-	err = summary_load(&src, a.point, a.from, a.to, &t, &ndays, errmsg, sizeof(errmsg));
+	err = summary_load_watch(&src, a.point, a.from, a.to, &t, &w, &ndays, errmsg,
+				 sizeof(errmsg));
 	daysrc_close(&src);
 	if (err) {
 		sw_err("%s", errmsg);
@@ -346,9 +432,9 @@ int cmd_summary(int argc, char **argv)
 	sw_day_format(a.from, df);
 	sw_day_format(a.to, dt);
 	if (a.json)
-		print_json(stdout, a.point, df, dt, &t, keys, areas, nareas);
+		print_json(stdout, a.point, df, dt, &t, &w, keys, areas, nareas);
 	else
-		print_text(stdout, a.point, df, dt, &t, keys, areas, nareas);
+		print_text(stdout, a.point, df, dt, &t, &w, keys, areas, nareas);
 	free(keys);
 	free(areas);
 	tally_free(&t);

@@ -2,9 +2,11 @@
 #ifndef SW_SUMMARY_H
 #define SW_SUMMARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse_num.h"
 #include "tally.h"
 
 struct summary_totals {
@@ -22,6 +24,24 @@ struct daysrc;
  */
 int summary_load(const struct daysrc *src, const char *point, int64_t from, int64_t to,
 		 struct tally *out, unsigned int *ndays, char *errmsg, size_t errlen);
+/*
+ * The watched addresses of the days summed (dayfile.h's watched): per watched address per day
+ * is a total divided by address_days, the watched addresses added up over the days with a
+ * summary. Known only when every such day says how many addresses it watched.
+ */
+struct summary_watch {
+	sw_u128 address_days; /* of the days that know theirs */
+	sw_u128 min, max; /* watched addresses of a day, over those days */
+	unsigned int known_days, unknown_days;
+};
+
+/* summary_load(), and the days' watched addresses added to *w (zeroed by the caller). */
+int summary_load_watch(const struct daysrc *src, const char *point, int64_t from, int64_t to,
+		       struct tally *out, struct summary_watch *w, unsigned int *ndays,
+		       char *errmsg, size_t errlen);
+void summary_watch_add(struct summary_watch *w, const struct summary_watch *more);
+/* v per watched address per day; false (n/a) when a day does not know, or there is none. */
+bool summary_per_address(const struct summary_watch *w, uint64_t v, double *out);
 /* Keys and areas ordered by accesses, descending; the caller frees both arrays. */
 int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas,
 		 size_t *nareas);
