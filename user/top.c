@@ -113,9 +113,14 @@ struct top_state {
 	size_t npts;
 };
 
-static int pin_open(const char *dir, const char *name)
+/*
+ * A pin, read-only unless mapped: the kernel maps a BPF array shared only through a descriptor
+ * open for writing (a read-only file's shared mappings lose VM_SHARED, which bpf_map_mmap
+ * requires). Those are mapped PROT_READ, so nothing here can write through them either.
+ */
+static int pin_open_as(const char *dir, const char *name, bool mapped)
 {
-	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = mapped ? 0 : BPF_F_RDONLY);
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
@@ -123,6 +128,11 @@ static int pin_open(const char *dir, const char *name)
 		return -1;
 	}
 	return bpf_obj_get_opts(path, &opts);
+}
+
+static int pin_open(const char *dir, const char *name)
+{
+	return pin_open_as(dir, name, false);
 }
 
 static __u32 map_id(int fd)
@@ -211,7 +221,7 @@ static int point_open(struct top_point *p, const char *root)
 		return -EPROTO;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		*fds[i] = pin_open(dir, names[i]);
+		*fds[i] = pin_open_as(dir, names[i], strcmp(names[i], "log_ctl"));
 		if (*fds[i] < 0)
 			return point_fail(p, -errno, "cannot open its %s pin: %s", names[i]);
 	}
@@ -344,7 +354,7 @@ static int point_look(struct top_point *p)
 		err = follow_outer(p, gen);
 		if (err)
 			return err;
-		/* The limits the drain cuts at, as the daemon has them now. */
+		/* The limits the drain cuts at, as the daemon has them now. drains is a sequence. */
 		p->s.meta = before;
 		p->s.gen = gen;
 		err = drain_read_gen(&p->d, &p->s, gen, &p->iv);
@@ -510,9 +520,8 @@ static void show_json_point(FILE *f, const struct top_point *p, size_t max_keys,
 	snprintf(ifname, sizeof(ifname), "%.*s", (int)sizeof(m->ifname), m->ifname);
 	fputs(", \"interface\": ", f);
 	json_str(f, ifname);
-	fprintf(f,
-		", \"mode\": \"%s\", \"interval_s\": %u, \"drains\": %" PRIu64 ", \"last_drain\": ",
-		mode_name(m->mode), m->interval_s, (uint64_t)m->drains);
+	fprintf(f, ", \"mode\": \"%s\", \"interval_s\": %u, \"last_drain\": ", mode_name(m->mode),
+		m->interval_s);
 	if (m->last_drain_s) {
 		utc((time_t)m->last_drain_s, "%Y-%m-%dT%H:%M:%SZ", when, sizeof(when));
 		fprintf(f, "\"%s\"", when);
