@@ -210,7 +210,7 @@ static int point_open(struct top_point *p, const char *root)
 	if (m->version != SW_META_VERSION) {
 		snprintf(p->error, sizeof(p->error),
 			 "pinned by another version of scanwatch (layout %u, this one reads %u)",
-			 m->version, SW_META_VERSION);
+			 m->version, (unsigned int)SW_META_VERSION);
 		return -EPROTO;
 	}
 	ncpus = libbpf_num_possible_cpus();
