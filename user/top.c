@@ -336,8 +336,11 @@ static int summarise(struct top_point *p)
 }
 
 /*
- * One look at the generation being counted. The drain may flip it or empty the other one
- * meanwhile: when the generation or the number of drains moved while we read, read again.
+ * One look at the generation being counted. The drain may flip it and then empty it while we
+ * read: when the generation or the drain's sequence number moved meanwhile, read again. What
+ * the programs write during the look is an estimate of that moment, and may be off for one
+ * refresh: a slot being rewritten, or a chunk of the log a CPU has claimed but not yet taken
+ * as its own (read as full, with an earlier interval's records). The next look is right again.
  */
 static int point_look(struct top_point *p)
 {
@@ -389,8 +392,10 @@ static int refresh_points(struct top_state *st)
 	} else {
 		n = scandir(o->pin_root, &names, NULL, alphasort);
 		if (n < 0 && errno != ENOENT) {
-			sw_err("%s: %s", o->pin_root, strerror(errno));
-			return -errno;
+			int err = -errno;
+
+			sw_err("%s: %s", o->pin_root, strerror(-err));
+			return err;
 		}
 		if (n < 0)
 			n = 0;
@@ -672,8 +677,11 @@ static int draw(const struct top_state *st)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
 		ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
 	rows = ws.ws_row;
-	/* Keys share what the header and each point's fixed lines leave, point by point. */
-	fixed = 1 + (st->npts ? st->npts * (4 + SW_NKINDS) : 1);
+	/*
+	 * Keys share what the header and each point's other lines leave: its name, totals, two
+	 * table heads, a line per kind and "(N more keys)".
+	 */
+	fixed = 1 + (st->npts ? st->npts * (5 + SW_NKINDS) : 1);
 	keys = st->o->count;
 	if (st->npts && rows > fixed && (rows - fixed) / st->npts < keys)
 		keys = (rows - fixed) / st->npts;
