@@ -23,7 +23,7 @@ ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not bu
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
-mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
+mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_top,cli_report,cli_alerts}
 mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config}
 
 # --- Seeds. Country databases in both record layouts user/store/geoip.c reads...
@@ -141,6 +141,9 @@ argv("cli_alerts", "example", "--data-dir", "/var/lib/scanwatch", "--since", "20
 put("cli_status", "status", b"\0--pin-root\0/run/x")
 put("cli_status", "status-json", b"\0-d\0/var/lib/scanwatch\0--json\0--tz\0Asia/Tokyo\0-g\0/x.mmdb\0--config\0/dev/null")
 put("cli_status", "detach", b"\1--point\0lab\0--pin-root\0/run/x")
+argv("cli_top", "once", "--once", "--json", "--point", "lab", "--count", "20", "--pin-root", "/run/x")
+argv("cli_top", "short", "-p", "tokyo1", "-n", "5", "--once", "--config", "/dev/null")
+argv("cli_top", "help", "--help")
 EOF
 [ $? -eq 0 ] || t_skip_all "cannot write the seeds"
 # The configuration file as installed, and with its examples uncommented (fuzz_config).
@@ -192,7 +195,7 @@ run_target() {
 	fi
 }
 
-for t in cli_run cli_replay cli_summary cli_graph cli_status cli_report cli_alerts keys rrdstate \
+for t in cli_run cli_replay cli_summary cli_graph cli_status cli_top cli_report cli_alerts keys rrdstate \
 	dayfile logs geoip capture packets config; do
 	run_target "$t"
 done

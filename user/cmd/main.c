@@ -16,6 +16,7 @@ static const struct {
 	{ "replay", cmd_replay, "count captures through the same program, offline" },
 	{ "summary", cmd_summary, "exact figures per key, kind and area for a day or month" },
 	{ "status", cmd_status, "what is attached where, in which mode" },
+	{ "top", cmd_top, "live view of the interval being counted, from the pinned maps" },
 	{ "detach", cmd_detach, "detach a point and remove its pins" },
 	{ "graph", cmd_graph, "draw the charts (PNG, SVG) from the RRD files" },
 	{ "report", cmd_report, "the monthly report (Markdown and HTML, with its charts)" },

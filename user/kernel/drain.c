@@ -475,8 +475,12 @@ static int cut_pairs(struct drainer *d, struct sw_interval *iv, size_t max_pairs
 
 int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv)
 {
+	return drain_read_gen(d, s, s->gen ^ 1, iv);
+}
+
+int drain_read_gen(struct drainer *d, struct sensor *s, __u32 old, struct sw_interval *iv)
+{
 	const struct cstate *cs = &s->cs;
-	__u32 old = s->gen ^ 1;
 	size_t bound;
 	int err;
 
@@ -523,8 +527,8 @@ int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv)
 	if (!err)
 		return 0;
 fail:
-	snprintf(s->errmsg, sizeof(s->errmsg), "cannot read the retired generation: %s",
-		 strerror(-err));
+	snprintf(s->errmsg, sizeof(s->errmsg), "cannot read the %s generation: %s",
+		 old == s->gen ? "current" : "retired", strerror(-err));
 	return err;
 }
 

@@ -61,6 +61,12 @@ int drain_flip(struct sensor *s);
  * --max-keys and --max-pairs, whose packets go to keys_lost and to their keys' lost.
  */
 int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv);
+/*
+ * The same for any generation, the one programs count in too (`scanwatch top`): nothing is
+ * written, so the drain's exactness is untouched, but records written meanwhile may be missed
+ * or torn, and what is read is an estimate of that moment.
+ */
+int drain_read_gen(struct drainer *d, struct sensor *s, __u32 gen, struct sw_interval *iv);
 /* Empties the retired generation for its next turn. */
 int drain_clear(struct drainer *d, struct sensor *s);
 /* flip + read + clear. */
