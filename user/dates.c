@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -111,4 +112,13 @@ int sw_time_parse(const char *s, int64_t *t)
 		return -EINVAL;
 	*t = day * SW_DAY_S + h * 3600 + mi * 60 + sec;
 	return 0;
+}
+
+void sw_utc_second(uint64_t t, char out[SW_UTC_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, SW_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, SW_UTC_LEN, "%llu", (unsigned long long)t);
 }

@@ -51,6 +51,13 @@ struct sw_interval {
 	struct sw_pair_rec *pairs;
 	size_t npairs, pairs_cap;
 	uint64_t stats[SW_NSTATS];
+	/*
+	 * Peak rate: the most accesses the program counted in one wall-clock second of the
+	 * interval (every CPU's added up), and that second (since the epoch; 0 with no access).
+	 * Seconds a ring overwrote are not among those compared: peak is then a floor.
+	 */
+	uint64_t peak, peak_s;
+	uint64_t peak_overwritten;
 	struct sw_census census;
 };
 
@@ -80,6 +87,8 @@ struct drainer {
 	size_t key_aux_cap;
 	uint32_t *order; /* scratch for the --max-pairs cut */
 	size_t order_cap;
+	struct sw_second *secs; /* every CPU's seconds of the generation, to add up */
+	size_t secs_cap;
 	/* Added to the kernel's CLOCK_MONOTONIC_COARSE times to get wall-clock ones (0 in replay). */
 	int64_t mono_to_wall_ns;
 	int ncpus;
