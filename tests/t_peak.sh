@@ -163,7 +163,8 @@ M=$((now - now % 60))
 [ $((now - M)) -le 2 ] || M=$((M + 60))
 AT=$((M + 5))
 TOTAL=$(((20 * BG + 10 * FLOOD + 20 * BG) * NS))
-sns tcpdump -n -U -i "$SIF" -c "$TOTAL" -w "$WORK/live.pcap" 2>"$WORK/tcpdump.err" &
+# Inbound only: the sensor's own stack sends the odd IPv6 packet, which no program counts.
+sns tcpdump -n -U -Q in -i "$SIF" -c "$TOTAL" -w "$WORK/live.pcap" 2>"$WORK/tcpdump.err" &
 TPID=$!
 on_exit kill "$TPID"
 wait_for 10 grep -q "listening on" "$WORK/tcpdump.err" || t_fail "tcpdump did not start"
