@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * scanwatch's XDP program: classifies each inbound packet (SPEC.md §2) and counts it in the
+ * scanwatch's XDP program: classifies each inbound packet and counts it in the
  * state of the current interval (README.md, "How counting works"). A packet touches no hash
  * map: its (source, key, fingerprints) triple is counted in a slot of a small per-CPU cache; a
  * slot taken by another triple is first written, whole, to the interval's log, which user space

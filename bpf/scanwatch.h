@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-/* SPEC.md §2 kinds. */
+/* Kinds of an access: scan (unsolicited probes), backscatter (answers to spoofed floods), other. */
 enum sw_kind { SW_KIND_SCAN = 0, SW_KIND_BACKSCATTER = 1, SW_KIND_OTHER = 2, SW_NKINDS };
 
 /* How a key's number reads; the order is the order keys sort in when counts tie. */

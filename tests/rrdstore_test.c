@@ -547,7 +547,7 @@ static void test_key_file(void **state)
 	key_list_free(&l);
 }
 
-/* Steps from 1 s to an hour give the archives SPEC.md §4 asks for, in whole steps. */
+/* Steps from 1 s to an hour give the archives README.md lists, in whole steps. */
 static void test_archives(void **state)
 {
 	char bufs[RRD_MAX_ARGS][64];

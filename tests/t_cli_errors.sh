@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Bad input (SPEC §8): each case must exit with the code user/cli.h gives it (2 for bad usage or
+# Bad input: each case must exit with the code user/lib/cli.h gives it (2 for bad usage or
 # input, 1 for a failure of the system around it), print exactly one line on stderr that says
 # what is wrong, and leave nothing attached or pinned. libbpf's own messages must not leak.
 # Every `run` happens inside a throwaway namespace, on its veth end.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Hostile input (SPEC §8): a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
+# Hostile input: a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
 # UBSan, libFuzzer's leak check), each from seeds this test makes out of small valid inputs:
 # daily files and pair logs written by `scanwatch replay`, captures from tools/mkpcap in every
 # link type replay reads, key lists, tracked sets and RRD queues, victims files and alerts logs,
@@ -26,7 +26,7 @@ SEEDS=$WORK/seeds
 mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
 mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config}
 
-# --- Seeds. Country databases in both record layouts user/geoip.c reads...
+# --- Seeds. Country databases in both record layouts user/store/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
 	perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/maxmind.mmdb" maxmind ||
 	t_skip_all "tests/mkgeodb.pl cannot write a database (libmaxmind-db-writer-perl)"
@@ -60,6 +60,9 @@ pairs = open(f"{work}/data/p/sources/2009-10-07.pairs", "rb").read()
 put("dayfile", "replayed", two(text, pairs))
 put("dayfile", "short-log", two(text, pairs[:-5]))
 put("dayfile", "text-only", two(text, b""))
+# With the count of watched addresses (--watch: a /24 and a /64), past 2^64.
+put("dayfile", "watched", two(text.replace(b"\nstat ", b"\nwatched 18446744073709551872\nstat ", 1),
+                              pairs))
 
 # Frames of the capture: pcap records after the 24-byte header.
 raw = open(f"{work}/cap.pcap", "rb").read()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The counting contract of SPEC.md §2, checked on the real XDP program through
+ * The counting contract (README.md "What counts"), checked on the real XDP program through
  * BPF_PROG_TEST_RUN: frames built with pktcraft, drained with the daemon's drain code, every
  * count stated exactly. Each expectation follows from what the test sent, not from the parser.
  */
@@ -249,7 +249,7 @@ static size_t arp_frame(uint8_t *buf)
 #define SRC6 "2001:db8:ff::7"
 #define DST6 "2001:db8:1::1"
 
-/* SPEC §2 kinds of TCP: scan without ACK and RST, backscatter on SYN+ACK or any RST. */
+/* Kinds of TCP: scan without ACK and RST, backscatter on SYN+ACK or any RST. */
 static void test_tcp_kinds(void **state)
 {
 	struct xdp_fx *f;

@@ -28,6 +28,8 @@ TEST=(
 	prometheus python3-prometheus-client systemd
 	# a PostgreSQL server the database tests start themselves (tests/pg_lib.sh), and psql
 	postgresql postgresql-client
+	# groff and man, which tests/t_docs.sh checks the man page with
+	groff-base man-db
 )
 DEMO=(
 	iproute2 nmap masscan zmap hping3 tcpreplay

@@ -2,7 +2,7 @@
 /*
  * swsend: a bounded raw traffic sender for tests and the demo. It writes crafted Ethernet frames
  * (tools/lib/pktcraft) on one interface through an AF_PACKET socket, from many spoofed sources,
- * and prints what it sent as the counting contract (SPEC.md §2) sees it: accesses and distinct
+ * and prints what it sent as the counting contract sees it: accesses and distinct
  * (source, key) pairs per key and kind, fingerprints. Tests take their expected numbers from that
  * tally. Run it inside a network namespace (`ip netns exec`): destinations must lie in the
  * documentation and benchmark prefixes, and every run is bounded in frames and in time.
@@ -592,7 +592,7 @@ static int key_kind(enum kind k)
 	}
 }
 
-/* The key string of a slot, formatted here from SPEC.md §2, not by scanwatch's own code. */
+/* The key string of a slot, formatted here from the definitions, not by scanwatch's own code. */
 static void key_name(const struct opts *o, size_t slot, char *buf, size_t len)
 {
 	switch (o->kind) {
@@ -672,7 +672,7 @@ static uint16_t masscan_id(const struct pkt_spec *s)
 	return (uint16_t)((get32(s->dst) ^ s->dport ^ s->seq) & 0xffff);
 }
 
-/* The fingerprints of SPEC.md §2 as the frame carries them, whatever was meant. */
+/* The fingerprints README.md defines, as the frame carries them, whatever was meant. */
 static uint8_t fingerprints(const struct pkt_spec *s, int kind)
 {
 	uint8_t fp = 0;
