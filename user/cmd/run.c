@@ -488,6 +488,14 @@ static int store_drained(struct point *p, uint64_t start_s, unsigned int len, ui
 
 	p->iv.start_s = start_s;
 	p->iv.len_s = len;
+	/* The program counts seconds of the host's clock; intervals are the daemon's. */
+	if (p->iv.peak)
+		p->iv.peak_s += (uint64_t)p->clk->offset_s;
+	if (p->iv.peak_overwritten)
+		sw_warn("point %s: the interval outlasted its ring of seconds (%u): %" PRIu64
+			" seconds' counts were overwritten, so its peak rate (%" PRIu64
+			" accesses in one second) is a floor",
+			p->name, p->sensor.cs.sec_slots, p->iv.peak_overwritten, p->iv.peak);
 	test_crash(p, CRASH_BEFORE_STORE);
 	err = store_interval(&p->store, &p->iv, seq);
 	if (err) {
@@ -788,6 +796,8 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		drainer_init(&p->drainer, p->sensor.ncpus, 0);
+		/* The program's seconds and the drain's times on one clock (a resumed point too). */
+		cstate_set_wall_offset(&p->sensor.cs, p->drainer.mono_to_wall_ns);
 		note_day(p);
 		if (!p->sensor.resumed) {
 			/* Sequence numbers of different attachments never meet: start at now in µs. */

@@ -221,6 +221,8 @@ int db_spool_interval(struct db_spool *sp, const struct point_store *ps,
 		first = false;
 	}
 	fputc(']', jb.f);
+	fprintf(jb.f, ", \"peak\": [%" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "]", t->peak,
+		t->peak_s, day->peak, day->peak_s);
 	interval_victims(jb.f, iv);
 	fprintf(jb.f, "}\n");
 	snprintf(suffix, sizeof(suffix), "-%" PRIu64 "-%s.pending", ps->day.seq, ps->day.date);
@@ -312,6 +314,7 @@ int db_spool_day(struct db_spool *sp, const struct point_store *ps)
 		first = false;
 	}
 	fputc(']', jb.f);
+	fprintf(jb.f, ", \"peak\": [%" PRIu64 ", %" PRIu64 "]", t->peak, t->peak_s);
 	day_victims(jb.f, sp->point_dir, df->date);
 	fprintf(jb.f, "}\n");
 	return add_record(sp, &jb, ".rec", NULL, 0);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -16,11 +17,12 @@
 _Static_assert(sizeof(struct sw_block) == 512, "a CPU's block must not straddle pages");
 _Static_assert(sizeof(struct sw_cpu) == 128 && sizeof(struct sw_ctl) == 128,
 	       "the block's parts are two cache lines each");
+_Static_assert(sizeof(struct sw_sec_now) == 32, "both generations' seconds share a cache line");
 
 void cstate_init(struct cstate *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->state_fd = c->cache_fd = c->log_fd = c->ctl_fd = -1;
+	c->state_fd = c->cache_fd = c->log_fd = c->ctl_fd = c->sec_fd = -1;
 }
 
 uint32_t cstate_cache_entries(const struct cstate *c)
@@ -31,6 +33,27 @@ uint32_t cstate_cache_entries(const struct cstate *c)
 uint32_t cstate_log_entries(const struct cstate *c)
 {
 	return SW_NGENS * c->log_chunks * SW_LOG_CHUNK;
+}
+
+uint32_t cstate_sec_entries(const struct cstate *c)
+{
+	return SW_NGENS * c->ncpus * c->sec_slots;
+}
+
+uint32_t cstate_sec_slots(unsigned int interval_s)
+{
+	uint32_t n = SW_SEC_SLOTS_MIN;
+
+	if (!interval_s)
+		interval_s = 60;
+	/*
+	 * Two intervals and the seconds at both ends: a replayed capture may step back by up to
+	 * an interval, and a drain may come late; a generation outliving even that overwrites
+	 * its oldest seconds, and says so (struct sw_sec_now).
+	 */
+	while (n < 2 * interval_s + 2)
+		n *= 2;
+	return n;
 }
 
 uint64_t cstate_log_capacity(const struct cstate *c)
@@ -45,6 +68,7 @@ uint64_t cstate_bytes(const struct cstate *c, unsigned int max_keys)
 		(uint64_t)SW_NGENS * max_keys * (64 + ROUND8(sizeof(struct sw_key_val)) * c->ncpus);
 
 	return ((uint64_t)cstate_cache_entries(c) + cstate_log_entries(c)) * sizeof(struct sw_rec) +
+	       (uint64_t)cstate_sec_entries(c) * sizeof(struct sw_second) +
 	       (uint64_t)c->ncpus * sizeof(struct sw_block) + keys;
 }
 
@@ -65,7 +89,7 @@ static uint64_t mem_available(void)
 }
 
 int cstate_plan(struct cstate *c, unsigned int cache_slots, unsigned int log_records, int ncpus,
-		unsigned int max_keys, char *errmsg, size_t len)
+		unsigned int max_keys, unsigned int interval_s, char *errmsg, size_t len)
 {
 	uint64_t need, avail;
 
@@ -88,6 +112,7 @@ int cstate_plan(struct cstate *c, unsigned int cache_slots, unsigned int log_rec
 	}
 	c->ncpus = (uint32_t)ncpus;
 	c->cache_slots = cache_slots;
+	c->sec_slots = cstate_sec_slots(interval_s);
 	/*
 	 * Each CPU may leave its last chunk part-filled when the others have claimed the rest: one
 	 * chunk a CPU more, so that log_records always fit whatever CPUs they come from.
@@ -121,7 +146,7 @@ static void *map_array(int fd, size_t *len, size_t bytes)
 int cstate_make_state(struct cstate *c, const char *name, uint32_t flags, char *errmsg, size_t len)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	uint32_t bits = 0;
+	uint32_t bits = 0, sec_bits = 0;
 	int err;
 
 	c->state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32),
@@ -140,14 +165,19 @@ int cstate_make_state(struct cstate *c, const char *name, uint32_t flags, char *
 	}
 	while ((1u << bits) < c->cache_slots)
 		bits++;
+	while ((1u << sec_bits) < c->sec_slots)
+		sec_bits++;
 	c->flags = flags;
 	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
 		struct sw_ctl *ctl = &c->blocks[cpu].ctl;
 
 		ctl->flags = flags;
 		ctl->cache_bits = bits;
+		ctl->sec_bits = sec_bits;
 		ctl->log_chunks = c->log_chunks;
 		ctl->gen = 0;
+		/* Seconds of the wall clock from the first packet on; the daemon sets its own. */
+		ctl->wall_off_ns = flags & SW_CTL_REPLAY ? 0 : cstate_mono_to_wall();
 	}
 	return 0;
 }
@@ -166,6 +196,11 @@ int cstate_map(struct cstate *c, char *errmsg, size_t len)
 		c->cache = map_array(c->cache_fd, &c->cache_len,
 				     (size_t)cstate_cache_entries(c) * sizeof(struct sw_rec));
 		what = c->cache ? NULL : "caches";
+	}
+	if (!what && !c->secs) {
+		c->secs = map_array(c->sec_fd, &c->secs_len,
+				    (size_t)cstate_sec_entries(c) * sizeof(struct sw_second));
+		what = c->secs ? NULL : "rings of seconds";
 	}
 	if (!what)
 		return 0;
@@ -209,9 +244,12 @@ void cstate_unmap(struct cstate *c)
 		munmap(c->blocks, c->state_len);
 	if (c->cache)
 		munmap(c->cache, c->cache_len);
+	if (c->secs)
+		munmap(c->secs, c->secs_len);
 	cstate_unmap_log(c);
 	c->blocks = NULL;
 	c->cache = NULL;
+	c->secs = NULL;
 	if (c->own_state && c->state_fd >= 0)
 		close(c->state_fd);
 	if (c->own_state)
@@ -236,9 +274,29 @@ void cstate_set_clock(const struct cstate *c, uint64_t ns)
 		*(volatile __u64 *)&c->blocks[cpu].ctl.replay_now_ns = ns;
 }
 
+void cstate_set_wall_offset(const struct cstate *c, int64_t ns)
+{
+	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++)
+		*(volatile __s64 *)&c->blocks[cpu].ctl.wall_off_ns = ns;
+}
+
+int64_t cstate_mono_to_wall(void)
+{
+	struct timespec wall, mono;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	return (wall.tv_sec - mono.tv_sec) * 1000000000LL + (wall.tv_nsec - mono.tv_nsec);
+}
+
 struct sw_rec *cstate_cpu_cache(const struct cstate *c, uint32_t cpu, uint32_t gen)
 {
 	return c->cache + ((size_t)cpu * SW_NGENS + gen) * c->cache_slots;
+}
+
+struct sw_second *cstate_cpu_secs(const struct cstate *c, uint32_t cpu, uint32_t gen)
+{
+	return c->secs + ((size_t)cpu * SW_NGENS + gen) * c->sec_slots;
 }
 
 struct sw_rec *cstate_log_chunk(const struct cstate *c, uint32_t chunk)
@@ -280,15 +338,18 @@ int cstate_read_gen(const struct cstate *c, uint32_t gen, struct cstate_gen *g)
 
 	if (!g->cpus) {
 		g->cpus = calloc(c->ncpus, sizeof(*g->cpus));
+		g->secs = calloc(c->ncpus, sizeof(*g->secs));
 		g->chunk_fill = calloc(c->log_chunks, sizeof(*g->chunk_fill));
-		if (!g->cpus || !g->chunk_fill)
+		if (!g->cpus || !g->secs || !g->chunk_fill)
 			return -ENOMEM;
 	}
 	err = read_claimed(c->ctl_fd, gen, &claimed);
 	if (err)
 		return err;
-	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++)
+	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
 		g->cpus[cpu] = c->blocks[cpu].gen[gen];
+		g->secs[cpu] = c->blocks[cpu].secs[gen];
+	}
 	chunk_fills(c, g, claimed);
 	return 0;
 }
@@ -296,6 +357,7 @@ int cstate_read_gen(const struct cstate *c, uint32_t gen, struct cstate_gen *g)
 void cstate_gen_free(struct cstate_gen *g)
 {
 	free(g->cpus);
+	free(g->secs);
 	free(g->chunk_fill);
 	memset(g, 0, sizeof(*g));
 }
@@ -306,7 +368,9 @@ int cstate_clear_gen(const struct cstate *c, uint32_t gen)
 
 	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
 		memset(cstate_cpu_cache(c, cpu, gen), 0, c->cache_slots * sizeof(struct sw_rec));
+		memset(cstate_cpu_secs(c, cpu, gen), 0, c->sec_slots * sizeof(struct sw_second));
 		memset(&c->blocks[cpu].gen[gen], 0, sizeof(c->blocks[cpu].gen[gen]));
+		memset(&c->blocks[cpu].secs[gen], 0, sizeof(c->blocks[cpu].secs[gen]));
 	}
 	return bpf_map_update_elem(c->ctl_fd, &gen, &ctl, BPF_ANY) ? -errno : 0;
 }

@@ -19,6 +19,7 @@
 #define SW_CACHE_SLOTS_MAX (1u << 20)
 #define SW_LOG_RECORDS_MIN 1u
 #define SW_LOG_RECORDS_MAX (1u << 28)
+#define SW_SEC_SLOTS_MIN 8u
 
 struct cstate {
 	/* The layout, fixed when the maps are made. */
@@ -26,7 +27,8 @@ struct cstate {
 	uint32_t cache_slots; /* per CPU and generation, a power of two */
 	uint32_t log_chunks; /* per generation */
 	uint32_t flags; /* SW_CTL_* the control words were made with */
-	int state_fd, cache_fd, log_fd, ctl_fd;
+	uint32_t sec_slots; /* of each CPU's ring of seconds, per generation, a power of two */
+	int state_fd, cache_fd, log_fd, ctl_fd, sec_fd;
 	bool own_state; /* state_fd is ours to close (made here, not a skeleton's or a pin's) */
 	/*
 	 * Mapped; NULL until cstate_map() (state: cstate_make_state() or cstate_map()). The log
@@ -35,13 +37,15 @@ struct cstate {
 	 */
 	struct sw_block *blocks;
 	struct sw_rec *cache, *log;
+	struct sw_second *secs;
 	uint32_t log_gen;
-	size_t state_len, cache_len, log_len; /* bytes mapped */
+	size_t state_len, cache_len, log_len, secs_len; /* bytes mapped */
 };
 
 /* One generation's content, as the drain reads it. */
 struct cstate_gen {
 	struct sw_cpu *cpus; /* ncpus entries, copied */
+	struct sw_sec_now *secs; /* ncpus entries, copied: each CPU's second in progress */
 	uint32_t chunks; /* chunks claimed and usable */
 	/* Records written in chunk c: SW_LOG_CHUNK except in the chunk a CPU was filling. */
 	uint32_t *chunk_fill;
@@ -50,14 +54,18 @@ struct cstate_gen {
 void cstate_init(struct cstate *c);
 /*
  * The layout for cache_slots per CPU (0: the default) and a log of log_records records a
- * generation, on ncpus CPUs, with max_keys overflow keys. Refuses, with one line in errmsg,
- * sizes out of range or a state the machine's available memory cannot hold.
+ * generation, on ncpus CPUs, with max_keys overflow keys, and rings of seconds for intervals of
+ * interval_s (0: 60). Refuses, with one line in errmsg, sizes out of range or a state the
+ * machine's available memory cannot hold.
  */
 int cstate_plan(struct cstate *c, unsigned int cache_slots, unsigned int log_records, int ncpus,
-		unsigned int max_keys, char *errmsg, size_t len);
-/* Entries of the state, cache and log arrays for the layout. */
+		unsigned int max_keys, unsigned int interval_s, char *errmsg, size_t len);
+/* Slots a ring of seconds needs for intervals of interval_s (0: 60). */
+uint32_t cstate_sec_slots(unsigned int interval_s);
+/* Entries of the state, cache, log and seconds arrays for the layout. */
 uint32_t cstate_cache_entries(const struct cstate *c);
 uint32_t cstate_log_entries(const struct cstate *c);
+uint32_t cstate_sec_entries(const struct cstate *c);
 /* Records one generation's log holds. */
 uint64_t cstate_log_capacity(const struct cstate *c);
 /* Bytes of kernel memory the layout takes, the overflow tables included. */
@@ -82,8 +90,14 @@ uint32_t cstate_active(const struct cstate *c);
 void cstate_set_gen(const struct cstate *c, uint32_t gen);
 /* Replay: the time the next frame is counted at. */
 void cstate_set_clock(const struct cstate *c, uint64_t ns);
+/* Live: what the program adds to its clock to count seconds of the wall clock. */
+void cstate_set_wall_offset(const struct cstate *c, int64_t ns);
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC_COARSE now, the live programs' clock, in ns. */
+int64_t cstate_mono_to_wall(void);
 /* The slots of gen's cache of one CPU. */
 struct sw_rec *cstate_cpu_cache(const struct cstate *c, uint32_t cpu, uint32_t gen);
+/* The ring of seconds of gen of one CPU (sec_slots slots). */
+struct sw_second *cstate_cpu_secs(const struct cstate *c, uint32_t cpu, uint32_t gen);
 /* The records of a chunk of the mapped generation's log. */
 struct sw_rec *cstate_log_chunk(const struct cstate *c, uint32_t chunk);
 /* Reads where gen's records are; g's arrays are allocated once and reused. 0 or -errno. */

@@ -21,22 +21,13 @@
  */
 #define READ_AHEAD_BYTES 2048
 
-static int64_t mono_to_wall(void)
-{
-	struct timespec wall, mono;
-
-	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
-	return (wall.tv_sec - mono.tv_sec) * 1000000000LL + (wall.tv_nsec - mono.tv_nsec);
-}
-
 void drainer_init(struct drainer *d, int ncpus, int replay)
 {
 	memset(d, 0, sizeof(*d));
 	d->ncpus = ncpus;
 	d->kbuf.key_size = sizeof(struct sw_key);
 	d->kbuf.val_size = ROUND8(sizeof(struct sw_key_val)) * ncpus;
-	d->mono_to_wall_ns = replay ? 0 : mono_to_wall();
+	d->mono_to_wall_ns = replay ? 0 : cstate_mono_to_wall();
 }
 
 void drainer_free(struct drainer *d)
@@ -49,6 +40,7 @@ void drainer_free(struct drainer *d)
 	free(d->key_index);
 	free(d->key_aux);
 	free(d->order);
+	free(d->secs);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -473,6 +465,50 @@ static int cut_pairs(struct drainer *d, struct sw_interval *iv, size_t max_pairs
 	return 0;
 }
 
+static int sec_cmp(const void *a, const void *b)
+{
+	const struct sw_second *x = a, *y = b;
+
+	return x->sec < y->sec ? -1 : x->sec > y->sec;
+}
+
+/*
+ * The interval's peak second: each CPU's ring and its second in progress, added up second by
+ * second over the CPUs; the largest sum wins, the earliest second on a tie.
+ */
+static int take_seconds(struct drainer *d, const struct cstate *cs, __u32 gen,
+			struct sw_interval *iv)
+{
+	size_t n = 0, need = (size_t)cs->ncpus * (cs->sec_slots + 1);
+	int err = grow((void **)&d->secs, &d->secs_cap, need, sizeof(*d->secs));
+
+	if (err)
+		return err;
+	for (uint32_t cpu = 0; cpu < cs->ncpus; cpu++) {
+		const struct sw_second *ring = cstate_cpu_secs(cs, cpu, gen);
+		const struct sw_sec_now *now = &d->gen.secs[cpu];
+
+		for (uint32_t i = 0; i < cs->sec_slots; i++)
+			if (ring[i].packets)
+				d->secs[n++] = ring[i];
+		if (now->cur.packets)
+			d->secs[n++] = now->cur;
+		iv->peak_overwritten += now->overwritten;
+	}
+	qsort(d->secs, n, sizeof(*d->secs), sec_cmp);
+	for (size_t i = 0; i < n;) {
+		uint64_t sec = d->secs[i].sec, sum = 0;
+
+		for (; i < n && d->secs[i].sec == sec; i++)
+			sum += d->secs[i].packets;
+		if (sum > iv->peak) {
+			iv->peak = sum;
+			iv->peak_s = sec;
+		}
+	}
+	return 0;
+}
+
 int drain_read(struct drainer *d, struct sensor *s, struct sw_interval *iv)
 {
 	return drain_read_gen(d, s, s->gen ^ 1, iv);
@@ -492,6 +528,9 @@ int drain_read_gen(struct drainer *d, struct sensor *s, __u32 old, struct sw_int
 		for (int st = 0; st < SW_NSTATS; st++)
 			iv->stats[st] += d->gen.cpus[cpu].stats[st];
 	iv->census.kernel_keys_lost = iv->stats[SW_STAT_KEYS_LOST];
+	err = take_seconds(d, cs, old, iv);
+	if (err)
+		goto fail;
 
 	/* Every record may be a pair of its own: room for all, so that nothing grows meanwhile. */
 	bound = (size_t)cs->ncpus * cs->cache_slots;

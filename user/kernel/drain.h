@@ -45,6 +45,8 @@ struct drainer {
 	size_t key_aux_cap;
 	uint32_t *order; /* scratch for the --max-pairs cut */
 	size_t order_cap;
+	struct sw_second *secs; /* every CPU's seconds of the generation, to add up */
+	size_t secs_cap;
 	/* Added to the kernel's CLOCK_MONOTONIC_COARSE times to get wall-clock ones (0 in replay). */
 	int64_t mono_to_wall_ns;
 	int ncpus;

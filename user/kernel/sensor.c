@@ -26,7 +26,8 @@
 
 /* Pinned object names under PIN_ROOT/POINT; the maps keep their BPF names. */
 static const char *const pinned_maps[] = {
-	"keys", "keys_0", "keys_1", "state", "cache", "log_recs", "log_ctl", "watch", "meta",
+	"keys",	    "keys_0",  "keys_1", "state", "cache",
+	"log_recs", "log_ctl", "watch",	 "meta",  "seconds",
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 /* Host mode's, besides: the flow table, the services, and the egress hook. */
@@ -116,6 +117,7 @@ static void fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 	s->meta.cache_slots = s->cs.cache_slots;
 	s->meta.log_chunks = s->cs.log_chunks;
 	s->meta.ncpus = s->cs.ncpus;
+	s->meta.sec_slots = s->cs.sec_slots;
 	/* Keeps SW_META_OWN_QDISC and SW_META_MULTIPROG, which attaching set. */
 	s->meta.flags = meta_flags(cfg) | (s->meta.flags & (SW_META_OWN_QDISC | SW_META_MULTIPROG));
 	s->meta.daemon_pid = getpid();
@@ -174,12 +176,14 @@ int sensor_size_state(struct cstate *cs, const struct sw_obj_view *v,
 	int err;
 
 	err = cstate_plan(cs, cfg->cache_slots, log_records(cfg), libbpf_num_possible_cpus(),
-			  cfg->max_keys, errmsg, len);
+			  cfg->max_keys, cfg->interval_s, errmsg, len);
 	if (err)
 		return err;
 	err = bpf_map__set_max_entries(v->cache, cstate_cache_entries(cs));
 	if (!err)
 		err = bpf_map__set_max_entries(v->log_recs, cstate_log_entries(cs));
+	if (!err)
+		err = bpf_map__set_max_entries(v->seconds, cstate_sec_entries(cs));
 	/*
 	 * The overflow tables' inner template keeps its compiled size: the kernel does not compare
 	 * max_entries of hash maps in a map-in-map (and libbpf 1.1 cannot resize templates).
@@ -272,6 +276,7 @@ static int skel_ready(struct sensor *s, const struct sensor_config *cfg)
 	s->cs.cache_fd = bpf_map__fd(skel->maps.cache);
 	s->cs.log_fd = bpf_map__fd(skel->maps.log_recs);
 	s->cs.ctl_fd = bpf_map__fd(skel->maps.log_ctl);
+	s->cs.sec_fd = bpf_map__fd(skel->maps.seconds);
 	s->keys_outer_fd = bpf_map__fd(skel->maps.keys);
 	s->watch_fd = bpf_map__fd(skel->maps.watch);
 	s->meta_fd = bpf_map__fd(skel->maps.meta);
@@ -889,14 +894,16 @@ int sensor_relink(struct sensor *s, const char *ifname)
  */
 static int resume_state(struct sensor *s, const struct sensor_config *cfg)
 {
-	struct bpf_map_info cinfo = {}, linfo = {}, sinfo = {};
-	__u32 clen = sizeof(cinfo), llen = sizeof(linfo), slen = sizeof(sinfo);
+	struct bpf_map_info cinfo = {}, linfo = {}, sinfo = {}, tinfo = {};
+	__u32 clen = sizeof(cinfo), llen = sizeof(linfo), slen = sizeof(sinfo),
+	      tlen = sizeof(tinfo);
 	struct cstate want;
 	char errmsg[SW_ERRMSG_LEN];
 
 	s->cs.ncpus = s->meta.ncpus;
 	s->cs.cache_slots = s->meta.cache_slots;
 	s->cs.log_chunks = s->meta.log_chunks;
+	s->cs.sec_slots = s->meta.sec_slots;
 	if (s->cs.ncpus != (uint32_t)s->ncpus)
 		return fail(s, EINVAL,
 			    "point %s was attached when this machine had %u possible CPUs, not %d: "
@@ -905,7 +912,10 @@ static int resume_state(struct sensor *s, const struct sensor_config *cfg)
 	if (bpf_obj_get_info_by_fd(s->cs.cache_fd, &cinfo, &clen) ||
 	    bpf_obj_get_info_by_fd(s->cs.log_fd, &linfo, &llen) ||
 	    bpf_obj_get_info_by_fd(s->cs.state_fd, &sinfo, &slen) ||
-	    sinfo.max_entries != s->cs.ncpus || sinfo.value_size != sizeof(struct sw_block) ||
+	    bpf_obj_get_info_by_fd(s->cs.sec_fd, &tinfo, &tlen) ||
+	    tinfo.max_entries != cstate_sec_entries(&s->cs) ||
+	    tinfo.value_size != sizeof(struct sw_second) || sinfo.max_entries != s->cs.ncpus ||
+	    sinfo.value_size != sizeof(struct sw_block) ||
 	    cinfo.max_entries != cstate_cache_entries(&s->cs) ||
 	    linfo.max_entries != cstate_log_entries(&s->cs) ||
 	    cinfo.value_size != sizeof(struct sw_rec) || linfo.value_size != sizeof(struct sw_rec))
@@ -915,8 +925,8 @@ static int resume_state(struct sensor *s, const struct sensor_config *cfg)
 			    s->point, s->point);
 	/* Options asked for now: the same layout, or the point must be detached first. */
 	cstate_init(&want);
-	if (cstate_plan(&want, cfg->cache_slots, log_records(cfg), s->ncpus, 0, errmsg,
-			sizeof(errmsg)) == -EINVAL)
+	if (cstate_plan(&want, cfg->cache_slots, log_records(cfg), s->ncpus, 0, cfg->interval_s,
+			errmsg, sizeof(errmsg)) == -EINVAL)
 		return fail(s, EINVAL, "%s", errmsg);
 	if (want.cache_slots != s->cs.cache_slots || want.log_chunks != s->cs.log_chunks)
 		return fail(
@@ -926,6 +936,11 @@ static int resume_state(struct sensor *s, const struct sensor_config *cfg)
 			s->point, s->cs.cache_slots,
 			(unsigned long long)cstate_log_capacity(&s->cs), want.cache_slots,
 			(unsigned long long)cstate_log_capacity(&want), s->point);
+	if (want.sec_slots > s->cs.sec_slots)
+		sw_warn("point %s was attached for shorter intervals: its rings of seconds hold %u, "
+			"and an interval of %u s may overwrite its first seconds, making the peak "
+			"rate a floor ('scanwatch detach --point %s' and a new start resize them)",
+			s->point, s->cs.sec_slots, cfg->interval_s, s->point);
 	return cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
 }
 
@@ -933,12 +948,13 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 {
 	struct bpf_link_info info = {};
 	__u32 info_len = sizeof(info), zero = 0;
-	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0],  &s->keys_fd[1],
-			      &s->cs.state_fd,	 &s->cs.cache_fd, &s->cs.log_fd,
-			      &s->cs.ctl_fd,	 &s->watch_fd,	  &s->meta_fd };
+	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0], &s->keys_fd[1], &s->cs.state_fd,
+			      &s->cs.cache_fd,	 &s->cs.log_fd,	 &s->cs.ctl_fd,	 &s->watch_fd,
+			      &s->meta_fd,	 &s->cs.sec_fd };
 	struct sw_prefix pfx;
 	char path[PATH_MAX];
 	__u32 want_flags;
+	const char *missing = NULL;
 	__u8 one = 1;
 	bool defunct, multiprog;
 	int err;
@@ -977,19 +993,24 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			s, EEXIST,
 			"point %s is already attached to another interface (ifindex %u); run 'scanwatch detach --point %s' first",
 			s->point, info.xdp.ifindex, s->point);
-	for (size_t i = 0; i < NPINNED; i++) {
-		int fd;
-
+	for (size_t i = 0; i < NPINNED && !missing; i++) {
 		pin_path(path, sizeof(path), s->pin_dir, pinned_maps[i]);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
+		*fds[i] = bpf_obj_get(path);
+		if (*fds[i] < 0 && errno != ENOENT)
 			return fail(s, errno, "cannot open pinned map %s: %s", path,
 				    strerror(errno));
-		*fds[i] = fd;
+		if (*fds[i] < 0)
+			missing = pinned_maps[i];
 	}
-	if (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) || s->meta.version != SW_META_VERSION)
+	/* An older scanwatch pinned fewer maps: say so, rather than name the first one missing. */
+	if (s->meta_fd >= 0 && (bpf_map_lookup_elem(s->meta_fd, &zero, &s->meta) ||
+				s->meta.version != SW_META_VERSION))
 		return fail(s, EINVAL, "pinned point %s was made by another version of scanwatch",
 			    s->point);
+	if (missing) {
+		pin_path(path, sizeof(path), s->pin_dir, missing);
+		return fail(s, ENOENT, "cannot open pinned map %s: %s", path, strerror(ENOENT));
+	}
 	if (multiprog != !!(s->meta.flags & SW_META_MULTIPROG))
 		return fail(s, EINVAL,
 			    "pinned point %s has lost its link or program pin; run "
@@ -1177,10 +1198,10 @@ int sensor_update_meta(struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	int *fds[] = { &s->link_fd,    &s->keys_outer_fd, &s->watch_fd,	   &s->meta_fd,
-		       &s->keys_fd[0], &s->keys_fd[1],	  &s->cs.cache_fd, &s->cs.log_fd,
-		       &s->cs.ctl_fd,  &s->flows_fd,	  &s->services_fd, &s->egress_link_fd,
-		       &s->cs.state_fd };
+	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->watch_fd,    &s->meta_fd,
+		       &s->keys_fd[0],	&s->keys_fd[1],	   &s->cs.cache_fd, &s->cs.log_fd,
+		       &s->cs.ctl_fd,	&s->flows_fd,	   &s->services_fd, &s->egress_link_fd,
+		       &s->cs.state_fd, &s->cs.sec_fd };
 
 	/* Closes the state map when it is ours (made for a skeleton), not the skeleton's. */
 	cstate_unmap(&s->cs);

@@ -98,12 +98,13 @@ struct sensor {
  */
 struct bpf_map;
 struct sw_obj_view {
-	struct bpf_map *state, *cache, *log_recs, *keys[SW_NGENS];
+	struct bpf_map *state, *cache, *log_recs, *seconds, *keys[SW_NGENS];
 };
 #define SW_OBJ_VIEW(sk)                                         \
 	((struct sw_obj_view){ .state = (sk)->maps.state,       \
 			       .cache = (sk)->maps.cache,       \
 			       .log_recs = (sk)->maps.log_recs, \
+			       .seconds = (sk)->maps.seconds,   \
 			       .keys = { (sk)->maps.keys_0, (sk)->maps.keys_1 } })
 /*
  * Between open and load: plans the counting state for cfg (cstate_plan), sizes the object's

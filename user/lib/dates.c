@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -137,4 +138,13 @@ void sw_date_of(time_t t, char out[11])
 
 	localtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void sw_utc_second(uint64_t t, char out[SW_UTC_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, SW_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, SW_UTC_LEN, "%llu", (unsigned long long)t);
 }

@@ -23,6 +23,9 @@ void sw_month_days(int year, int month, int64_t *first, int64_t *last);
 int sw_weekday(int64_t day);
 /* Seconds since the epoch for YYYY-MM-DDTHH:MM, with :SS and a final Z optional. 0 or -EINVAL. */
 int sw_time_parse(const char *s, int64_t *t);
+/* A second since the epoch as YYYY-MM-DDTHH:MM:SSZ (UTC). */
+#define SW_UTC_LEN 21
+void sw_utc_second(uint64_t t, char out[SW_UTC_LEN]);
 
 /* The UTC year and month (1-12) of a day number, and the month before one. */
 void sw_month_of(int64_t day, int *y, int *m);

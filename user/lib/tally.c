@@ -27,6 +27,15 @@ void tally_reset(struct tally *t)
 	memset(t->area_sources, 0, sizeof(t->area_sources));
 	memset(t->stats, 0, sizeof(t->stats));
 	t->lost_sources = 0;
+	t->peak = t->peak_s = 0;
+}
+
+void tally_peak(struct tally *t, uint64_t peak, uint64_t at)
+{
+	if (peak > t->peak || (peak && peak == t->peak && at < t->peak_s)) {
+		t->peak = peak;
+		t->peak_s = at;
+	}
 }
 
 static size_t key_slot(const struct sw_key *k, size_t cap)
@@ -133,6 +142,8 @@ int tally_merge(struct tally *dst, const struct tally *src)
 	for (int s = 0; s < SW_NSTATS; s++)
 		ok &= add_sat(&dst->stats[s], src->stats[s]);
 	ok &= add_sat(&dst->lost_sources, src->lost_sources);
+	/* A peak is a maximum: the span's is the largest of its parts'. */
+	tally_peak(dst, src->peak, src->peak_s);
 	return ok ? 0 : -EOVERFLOW;
 }
 

@@ -34,6 +34,13 @@ struct tally {
 	 * interval is counted again, since the set cannot remember it.
 	 */
 	uint64_t lost_sources;
+	/*
+	 * Peak rate: the most accesses one point counted in one wall-clock second of the span,
+	 * and the start of that second (seconds since the epoch; 0 when peak is 0). A span of
+	 * several points has the busiest point's second: seconds of different points are not
+	 * added up.
+	 */
+	uint64_t peak, peak_s;
 };
 
 void tally_init(struct tally *t);
@@ -48,6 +55,8 @@ const struct tally_key *tally_find(const struct tally *t, const struct sw_key *k
  * summary files").
  */
 int tally_merge(struct tally *dst, const struct tally *src);
+/* Takes the peak second (peak, at) into t if it beats t's: larger, or as large and earlier. */
+void tally_peak(struct tally *t, uint64_t peak, uint64_t at);
 /* -EOVERFLOW when a total over keys or areas (what summaries print) would pass 2^64 - 1. */
 int tally_check_totals(const struct tally *t);
 /* Packets counted in no key or no source: the overflow figure. */

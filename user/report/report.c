@@ -350,6 +350,56 @@ static void per_address_table(struct report *r, const struct summary_watch *pw,
 		 "arrived at) or by an older scanwatch.");
 }
 
+/* A point's month, for the table of peak rates. */
+struct point_peak {
+	uint64_t peak, peak_s, accesses;
+	unsigned int days;
+};
+
+/*
+ * The busiest second of each point beside its mean over the month's days with data: a flood of
+ * a few seconds that the month's (or an interval's) average hides.
+ */
+static void peak_table(struct report *r, const struct point_peak *pp,
+		       const struct summary_totals *all)
+{
+	static const char *const heads[] = { "point", "peak accesses in one second",
+					     "that second (UTC)", "mean accesses a second" };
+	char a[32], when[SW_UTC_LEN], mean[32];
+
+	if (!all->peak) {
+		doc_para(&r->doc,
+			 "No daily summary of %s records its busiest second (summaries of an older "
+			 "scanwatch, or of the database, do not).",
+			 r->cur_name);
+		return;
+	}
+	sw_utc_second(all->peak_s, when);
+	doc_para(&r->doc,
+		 "The busiest second of %s: **%s** accesses in one second at one monitoring point, "
+		 "at %s. The peak is the most accesses a point counted in any one second; the "
+		 "mean spreads the point's month over every second of its days with data.",
+		 r->cur_name, fmt_count(all->peak, a), when);
+	caption(r, "Table 1-4: the busiest second of each monitoring point in %s", r->cur_name);
+	doc_table(&r->doc, 4, "lrlr", heads);
+	for (size_t i = 0; i < r->npoints; i++) {
+		const char *row[4] = { r->points[i], "-", "-", "-" };
+
+		if (!pp[i].days)
+			continue;
+		if (pp[i].peak) {
+			sw_utc_second(pp[i].peak_s, when);
+			row[1] = fmt_count(pp[i].peak, a);
+			row[2] = when;
+		}
+		snprintf(mean, sizeof(mean), "%.2f",
+			 (double)pp[i].accesses / ((double)pp[i].days * SW_DAY_S));
+		row[3] = mean;
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+}
+
 static void section_summary(struct report *r)
 {
 	static const char *const heads[] = { "point",	"days with data", "accesses",
@@ -360,6 +410,7 @@ static void section_summary(struct report *r)
 	struct summary_watch pw[MAX_POINTS], all = { 0 };
 	uint64_t pacc[MAX_POINTS] = { 0 }, psrc[MAX_POINTS] = { 0 };
 	int y0 = r->year, m0 = r->month;
+	struct point_peak peaks[MAX_POINTS];
 	int64_t first6, l;
 
 	summary_totals(&r->cur, &s);
@@ -382,6 +433,7 @@ static void section_summary(struct report *r)
 		"and per destination (key), and the month's figure is the sum of its days. Per day "
 		"means per point and per day with data (%u point-days this month), rounded.",
 		r->pd_cur);
+	memset(peaks, 0, sizeof(peaks));
 	caption(r, "Table 1-1: accesses and sources of each monitoring point in %s", r->cur_name);
 	doc_table(&r->doc, 6, "lrrrrr", heads);
 	for (size_t i = 0; i < r->npoints; i++) {
@@ -397,6 +449,7 @@ static void section_summary(struct report *r)
 			pacc[i] = sp.accesses;
 			psrc[i] = sp.sources;
 			summary_watch_add(&all, &pw[i]);
+			peaks[i] = (struct point_peak){ sp.peak, sp.peak_s, sp.accesses, nd };
 			snprintf(e, sizeof(e), "%u", nd);
 			row[0] = r->points[i];
 			row[1] = e;
@@ -433,6 +486,7 @@ static void section_summary(struct report *r)
 	}
 	doc_table_end(&r->doc);
 	per_address_table(r, pw, pacc, psrc, &all, &s);
+	peak_table(r, peaks, &s);
 
 	if (r->pd_prev) {
 		struct summary_totals ps;

@@ -71,6 +71,14 @@ static void write_body(FILE *f, const struct dayfile *df)
 
 		fprintf(f, "watched %s\n", sw_fmt_u128(df->watched, n));
 	}
+	if (t->peak) {
+		char when[SW_UTC_LEN];
+
+		sw_utc_second(t->peak_s, when);
+		fprintf(f, "# peak ACCESSES SECOND: the most accesses in one second, at %s\n",
+			when);
+		fprintf(f, "peak %" PRIu64 " %" PRIu64 "\n", t->peak, t->peak_s);
+	}
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
 	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
@@ -139,6 +147,7 @@ static int split(char *line, char **fields)
  */
 struct seen {
 	bool head[8]; /* format point date tz seq pairs lost_sources watched */
+	bool peak;
 	bool stat[SW_NSTATS];
 	bool area[SW_NAREAS];
 };
@@ -195,6 +204,19 @@ static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, co
 	for (int h = 0; h < NHEAD; h++)
 		if (!strcmp(f[0], head_names[h]) && n == 2)
 			return parse_head(df, seen, h, f[1], why);
+	/* Files written before the peak rate have no peak line: the day's peak is unknown (0). */
+	if (!strcmp(f[0], "peak") && n == 3) {
+		*why = "line repeated";
+		if (seen->peak)
+			return -1;
+		seen->peak = true;
+		*why = "bad number";
+		if (parse_u64(f[1], 0, UINT64_MAX, &v[0]) || parse_u64(f[2], 0, UINT64_MAX, &v[1]))
+			return -1;
+		df->t.peak = v[0];
+		df->t.peak_s = v[0] ? v[1] : 0;
+		return 0;
+	}
 	if (!strcmp(f[0], "stat") && n == 3) {
 		for (int s = 0; s < SW_NSTATS; s++)
 			if (!strcmp(f[1], stat_names[s])) {

@@ -58,7 +58,8 @@ int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to,
 		 void *ctx, char *errmsg, size_t errlen)
 {
 	static const char *const sql[4] = {
-		"SELECT " DAY_NUM ", tz, seq, pairs FROM sw_day WHERE " DAY_RANGE " ORDER BY day",
+		"SELECT " DAY_NUM ", tz, seq, pairs, peak, peak_s FROM sw_day WHERE " DAY_RANGE
+		" ORDER BY day",
 		"SELECT " DAY_NUM ", stat, value FROM sw_day_stat WHERE " DAY_RANGE " ORDER BY day",
 		"SELECT " DAY_NUM ", key, kind, accesses, sources, mirai, zmap, masscan, lost "
 		"FROM sw_day_key WHERE " DAY_RANGE " ORDER BY day",
@@ -87,6 +88,7 @@ int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to,
 		snprintf(df.tz, sizeof(df.tz), "%s", PQgetvalue(r[0], row[0], 1));
 		df.seq = u64(r[0], row[0], 2);
 		df.pairs = u64(r[0], row[0], 3);
+		tally_peak(&df.t, u64(r[0], row[0], 4), u64(r[0], row[0], 5));
 		for (; !err && at_day(r[1], row[1], day); row[1]++) {
 			int s = dayfile_stat_index(PQgetvalue(r[1], row[1], 1));
 

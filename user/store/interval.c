@@ -10,6 +10,7 @@ void interval_reset(struct sw_interval *iv)
 	iv->nkeys = iv->npairs = 0;
 	memset(iv->stats, 0, sizeof(iv->stats));
 	memset(&iv->census, 0, sizeof(iv->census));
+	iv->peak = iv->peak_s = iv->peak_overwritten = 0;
 }
 
 void interval_free(struct sw_interval *iv)

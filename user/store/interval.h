@@ -44,6 +44,13 @@ struct sw_interval {
 	struct sw_pair_rec *pairs;
 	size_t npairs, pairs_cap;
 	uint64_t stats[SW_NSTATS];
+	/*
+	 * Peak rate: the most accesses the program counted in one wall-clock second of the
+	 * interval (every CPU's added up), and that second (since the epoch; 0 with no access).
+	 * Seconds a ring overwrote are not among those compared: peak is then a floor.
+	 */
+	uint64_t peak, peak_s;
+	uint64_t peak_overwritten;
 	struct sw_census census;
 };
 

@@ -335,6 +335,7 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 	tally_reset(t);
 	ps->nfresh = 0;
 	memcpy(t->stats, iv->stats, sizeof(t->stats));
+	tally_peak(t, iv->peak, iv->peak_s);
 	for (size_t i = 0; i < iv->nkeys; i++) {
 		const struct sw_key_rec *r = &iv->keys[i];
 		struct tally_key *k = tally_key(t, &r->key);

@@ -34,6 +34,8 @@ static const char summary_help[] =
 	"With --watch, the daily summaries know the addresses watched: accesses and sources per\n"
 	"watched address per day are the totals divided by those counts added up over the days\n"
 	"(n/a, JSON per_address null, when a day was counted without --watch).\n"
+	"The peak is the most accesses a point counted in one second of those days, and when\n"
+	"(UTC); over all points, the busiest point's.\n"
 	"--db reads the same figures from the central database the sensors add to.\n"
 	"\n"
 	"Example:\n"
@@ -190,6 +192,8 @@ void summary_totals(const struct tally *t, struct summary_totals *s)
 	}
 	s->dropped = tally_dropped(t);
 	s->lost_sources = t->lost_sources;
+	s->peak = t->peak;
+	s->peak_s = t->peak_s;
 }
 
 static void print_json(FILE *f, const char *point, const char *from, const char *to,
@@ -238,6 +242,16 @@ static void print_json(FILE *f, const char *point, const char *from, const char 
 		fprintf(f, "%s\"%s\": %" PRIu64, fp ? ", " : "", sw_fp_names[fp], s.fp[fp]);
 	fprintf(f, "}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64, s.dropped,
 		s.lost_sources);
+	/* null: no access, or only summaries without it (an older scanwatch's, the database's). */
+	fprintf(f, ", \"peak\": %" PRIu64 ", \"peak_at\": ", s.peak);
+	if (s.peak) {
+		char when[SW_UTC_LEN];
+
+		sw_utc_second(s.peak_s, when);
+		fprintf(f, "\"%s\"", when);
+	} else {
+		fprintf(f, "null");
+	}
 	/* %.17g: the very double, so that a reader gets back the exact quotient. */
 	if (summary_per_address(w, s.accesses, &pa) && summary_per_address(w, s.sources, &ps))
 		fprintf(f,
@@ -292,6 +306,16 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 		"  fingerprints: mirai %" PRIu64 ", zmap %" PRIu64 ", masscan %" PRIu64
 		"; dropped %" PRIu64 "\n",
 		s.fp[SW_FP_MIRAI], s.fp[SW_FP_ZMAP], s.fp[SW_FP_MASSCAN], s.dropped);
+	if (s.peak) {
+		char when[SW_UTC_LEN];
+
+		sw_utc_second(s.peak_s, when);
+		fprintf(f, "  peak: %" PRIu64 " accesses in one second, at %s%s\n", s.peak, when,
+			point ? "" : " (the busiest point's)");
+	} else if (s.accesses) {
+		fprintf(f,
+			"  peak: not recorded (summaries of an older scanwatch, or the database)\n");
+	}
 	/* Sources are a floor when the day's set was full: say by how much, never hide it. */
 	if (s.lost_sources)
 		fprintf(f,

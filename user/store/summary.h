@@ -13,6 +13,7 @@ struct summary_totals {
 	uint64_t accesses, sources, dropped, lost_sources;
 	uint64_t kind_accesses[SW_NKINDS], kind_sources[SW_NKINDS];
 	uint64_t fp[SW_NFPS];
+	uint64_t peak, peak_s; /* the busiest second (tally.h) */
 };
 
 struct daysrc;
