@@ -33,7 +33,7 @@ LIBS_PC := libbpf libxdp libpcap libmaxminddb librrd libcap-ng libpq
 CFLAGS ?= -O2 -g
 # Truncation is checked where it matters (snprintf's return); gcc's guesses about it are noise.
 CFLAGS += -std=c11 -D_GNU_SOURCE -DSW_VERSION=\"$(VERSION)\" -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Wno-format-truncation \
-	-I$(OUT) -Ibpf -Iuser -Irrd $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
+	-I$(OUT) -Ibpf $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) -MMD -MP
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -lxdp -lpcap -lmaxminddb -lrrd -lcap-ng -lpq) \
 	-lelf -lz -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(TRIPLET) -Ibpf \
@@ -44,7 +44,19 @@ LADDER_PROGS := scanwatch_touch scanwatch_parse scanwatch_cache
 BPF_PROGS := scanwatch empty bench_batch $(LADDER_PROGS)
 BPF_OBJS := $(patsubst %,$(OUT)/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(OUT)/%.skel.h,$(BPF_PROGS))
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard rrd/*.c)
+# The layers, each seeing only the folders before it (docs/ARCHITECTURE.md): a header of a later
+# layer is not on an earlier one's include path, so including it fails to compile.
+LAYERS := user/lib user/store user/kernel rrd user/alerts user/daemon user/report user/cmd
+INC_user/lib := -Iuser/lib
+INC_user/store := $(INC_user/lib) -Iuser/store
+INC_user/kernel := $(INC_user/store) -Iuser/kernel
+INC_rrd := $(INC_user/store) -Irrd
+INC_user/alerts := $(INC_rrd) -Iuser/alerts
+INC_user/daemon := $(INC_user/alerts) -Iuser/kernel -Iuser/daemon
+INC_user/report := $(INC_user/alerts) -Iuser/report
+INC_user/cmd := $(INC_user/daemon) -Iuser/report -Iuser/cmd
+INC_ALL := $(INC_user/cmd)
+LIB_SRCS := $(filter-out user/cmd/main.c,$(foreach l,$(LAYERS),$(wildcard $(l)/*.c)))
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
 # Frame building and other helpers shared by tests and tools, never by the daemon.
 TLIB_SRCS := $(wildcard tools/lib/*.c)
@@ -64,12 +76,12 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps test bench demo clean format check-format lint check-deps help geoip sanitize \
+.PHONY: all deps test bench demo clean format check-format lint check-deps check-layers help geoip sanitize \
 	test-san fuzz fuzz-targets install uninstall test-deps demo-deps FORCE
 
 all: $(BIN) $(TEST_BINS) $(TOOL_BINS)
 
-$(OUT) $(OUT)/user $(OUT)/rrd $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib $(OUT)/dist $(OUT)/man:
+$(OUT) $(addprefix $(OUT)/,$(LAYERS)) $(OUT)/tests $(OUT)/tools $(OUT)/tools/lib $(OUT)/dist $(OUT)/man:
 	$(Q)mkdir -p $@
 
 # The default paths compiled in, rewritten only when they change, so that `make install
@@ -99,35 +111,34 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every user object may include a skeleton or the paths; generate them first.
-$(LIB_OBJS) $(OUT)/user/main.o $(TLIB_OBJS): | $(SKELS) $(OUT)/paths.h
+$(LIB_OBJS) $(OUT)/user/cmd/main.o $(TLIB_OBJS): | $(SKELS) $(OUT)/paths.h
 
 # The database's migrations, in order, as C strings that `scanwatch db-init` applies.
-DB_SCHEMAS := $(sort $(wildcard user/db/schema/*.sql))
+DB_SCHEMAS := $(sort $(wildcard user/store/schema/*.sql))
 $(OUT)/db_schema.h: $(DB_SCHEMAS) | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)for f in $(DB_SCHEMAS); do printf '"'; sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
 		-e 's/$$/\\n"/' -e '2,$$s/^/"/' "$$f"; printf ',\n'; done > $@
-$(OUT)/user/db_init.o: $(OUT)/db_schema.h
+$(OUT)/user/cmd/db_init.o: $(OUT)/db_schema.h
 
-$(OUT)/user/%.o: user/%.c | $(OUT)/user
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-
-$(OUT)/rrd/%.o: rrd/%.c | $(OUT)/rrd
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+define layer_rule
+$(OUT)/$(1)/%.o: $(1)/%.c | $(OUT)/$(1)
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) $$(INC_$(1)) -c $$< -o $$@
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
 $(OUT)/tests/%.o: tests/%.c $(SKELS) | $(OUT)/tests $(OUT)/paths.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -Itools/lib -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC_ALL) -Itests -Itools/lib -c $< -o $@
 
 $(OUT)/tools/%.o: tools/%.c $(SKELS) | $(OUT)/tools $(OUT)/paths.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itools/lib -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC_ALL) -Itools/lib -c $< -o $@
 
 $(OUT)/tools/lib/%.o: tools/lib/%.c | $(OUT)/tools/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itools/lib -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC_ALL) -Itools/lib -c $< -o $@
 
 $(OUT)/libtools.a: $(TLIB_OBJS)
 	$(call msg,AR,$@)
@@ -137,7 +148,7 @@ $(OUT)/libscanwatch.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(OUT)/user/main.o $(OUT)/libscanwatch.a
+$(BIN): $(OUT)/user/cmd/main.o $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -197,7 +208,7 @@ $(OUT)/fuzz:
 $(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libscanwatch.a $(OUT)/libtools.a $(SKELS) | $(OUT)/fuzz \
 		$(OUT)/paths.h
 	$(call msg,FUZZ,$@)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -Itools/lib -o $@ $< $(OUT)/libscanwatch.a \
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(INC_ALL) -Itests -Itools/lib -o $@ $< $(OUT)/libscanwatch.a \
 		$(OUT)/libtools.a $(LDLIBS)
 
 # The country database (ip-location-db from the npm registry) into $(OUT)/geoip/, installed as
@@ -255,16 +266,21 @@ check-format: check-deps
 # that it parses the calls they wrap; a finding that is not a defect is suppressed where it is,
 # with `cppcheck-suppress ID ; why`.
 LINT_FLAGS := --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
-	-D_GNU_SOURCE -Ibpf -Iuser -Irrd -Itools/lib -Itests -I$(OUT) \
+	-D_GNU_SOURCE -Ibpf $(INC_ALL) -Itools/lib -Itests -I$(OUT) \
 	-D'LIBBPF_OPTS(t,n,...)=struct t n = {.sz = sizeof(struct t), __VA_ARGS__}' \
 	-D'DECLARE_LIBXDP_OPTS(t,n,...)=struct t n = {.sz = sizeof(struct t), __VA_ARGS__}' \
 	--suppress=missingIncludeSystem
-lint: check-deps
+lint: check-deps check-layers
 	$(call msg,LINT,user rrd tests tools)
 	$(Q)cppcheck $(LINT_FLAGS) $(filter-out bpf/%,$(filter %.c,$(C_FILES)))
 
 check-deps:
 	tools/install-deps.sh check
+
+# Each layer's headers and sources include only the layers before it.
+check-layers:
+	$(call msg,LAYERS,$(LAYERS))
+	$(Q)$(foreach l,$(LAYERS),tools/check-layers.sh $(l) $(patsubst -I%,%,$(INC_$(l))) &&) true
 
 help:
 	@printf '%s\n' 'make                 build scanwatch, its tests and tools (into $(OUT)/)' \
@@ -280,6 +296,7 @@ help:
 		'make format          clang-format every C file' \
 		'make check-format    fail if clang-format would change a file' \
 		'make lint            cppcheck with the checks the Makefile lists' \
+		'make check-layers    each layer includes only the layers before it (part of lint)' \
 		'make clean           remove what make built'
 
 clean:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * scanwatch's XDP program: classifies each inbound packet (SPEC.md §2) and counts it in the
+ * scanwatch's XDP program: classifies each inbound packet and counts it in the
  * state of the current interval (README.md, "How counting works"). A packet touches no hash
  * map: its (source, key, fingerprints) triple is counted in a slot of a small per-CPU cache; a
  * slot taken by another triple is first written, whole, to the interval's log, which user space
@@ -14,7 +14,7 @@
  *
  * Built three more times for the bench's ablation ladder (SW_LADDER, tools/bench.c): 0 reads the
  * frame's Ethernet type and nothing else, 1 parses and counts the packet's stat only, 2 also
- * counts in the cache but forgets what a miss evicts.
+ * counts in the cache but forgets what a miss evicts (and counts no second for the peak rate).
  */
 #include <linux/pkt_cls.h>
 
@@ -63,6 +63,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sw_rec);
 } log_recs SEC(".maps");
+
+/*
+ * The rings of seconds (peak rate): CPU, then generation, then second modulo the ring; mapped by
+ * user space like the caches. A CPU writes to its ring at most once a second, when its first
+ * packet of a new second retires the one before (struct sw_sec_now).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, (SW_NGENS * SW_SEC_SLOTS_DEFAULT));
+	__type(key, __u32);
+	__type(value, struct sw_second);
+} seconds SEC(".maps");
 
 /* Per generation: chunks of the log claimed, the one counter the CPUs share. */
 struct {
@@ -241,9 +254,9 @@ static __always_inline int same_triple(const struct sw_rec *slot, __u64 w0, __u6
  * CPU runs one program at a time, and only it writes its slots.
  */
 static __always_inline void count_access(const struct sw_ctl *ctl, struct sw_cpu *st, __u32 gen,
-					 __u32 cpu, const struct sw_pkt *pkt)
+					 __u32 cpu, const struct sw_pkt *pkt, __u64 now)
 {
-	__u64 w0 = pkt->id[0], w1 = pkt->id[1], w2 = pkt->id[2], now = now_ns(ctl);
+	__u64 w0 = pkt->id[0], w1 = pkt->id[1], w2 = pkt->id[2];
 	__u32 bits = ctl->cache_bits, idx;
 	struct sw_rec *slot, *other;
 	__u64 *sid;
@@ -286,6 +299,44 @@ miss:
 	slot->packets = 1;
 	slot->first_ns = now;
 	slot->last_ns = now;
+}
+
+#define NSEC_PER_SEC 1000000000ull
+
+/*
+ * Peak rate: the access counted in its wall-clock second. Within the second in progress a
+ * packet costs a compare and an add in the block it has at hand; the first packet of another
+ * second (one division) retires the second in progress to its slot of the ring. A slot still
+ * holding another second is taken over and the loss counted, so two seconds are never summed.
+ */
+static __always_inline void count_second(struct sw_block *blk, __u32 gen, __u32 cpu, __u64 now)
+{
+	struct sw_sec_now *sn = &blk->secs[gen & 1];
+	__u64 off = (__u64)blk->ctl.wall_off_ns, sec;
+	__u32 bits = blk->ctl.sec_bits, idx;
+	struct sw_second *slot;
+
+	if (sn->cur.packets && now - sn->start_ns < NSEC_PER_SEC) {
+		sn->cur.packets++;
+		return;
+	}
+	if (sn->cur.packets) {
+		idx = ((cpu * SW_NGENS + gen) << bits) | ((__u32)sn->cur.sec & ((1u << bits) - 1));
+		slot = bpf_map_lookup_elem(&seconds, &idx);
+		if (slot) {
+			if (slot->sec != sn->cur.sec) {
+				if (slot->packets)
+					sn->overwritten++;
+				slot->sec = sn->cur.sec;
+				slot->packets = 0;
+			}
+			slot->packets += sn->cur.packets;
+		}
+	}
+	sec = (now + off) / NSEC_PER_SEC;
+	sn->cur.sec = sec;
+	sn->cur.packets = 1;
+	sn->start_ns = sec * NSEC_PER_SEC - off;
 }
 
 enum host_verdict { HOST_UNSOLICITED = 0, HOST_FLOW, HOST_SOCKET };
@@ -530,6 +581,7 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk,
 	struct sw_pkt pkt __attribute__((aligned(8))) = {};
 	struct sw_cpu *st;
 	struct sw_l4 l4;
+	__u64 now;
 	__u32 gen;
 	int ret;
 
@@ -582,7 +634,11 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk,
 			pkt.pair.key.cls |= SW_CLS_RESEARCH;
 	}
 #if SW_LADDER >= 2
-	count_access(&blk->ctl, st, gen, cpu, &pkt);
+	now = now_ns(&blk->ctl);
+	count_access(&blk->ctl, st, gen, cpu, &pkt, now);
+#if SW_LADDER >= 3
+	count_second(blk, gen, cpu, now);
+#endif
 #else
 	/* Parse only: the packet's key must still reach memory, or the compiler drops the parse. */
 	st->pad[0] += pkt.pair.key.num + pkt.pair.key.cls + pkt.fp + pkt.pair.addr[15];

@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 
-/* SPEC.md §2 kinds. */
+/* Kinds of an access: scan (unsolicited probes), backscatter (answers to spoofed floods), other. */
 enum sw_kind { SW_KIND_SCAN = 0, SW_KIND_BACKSCATTER = 1, SW_KIND_OTHER = 2, SW_NKINDS };
 
 /* How a key's number reads; the order is the order keys sort in when counts tie. */
@@ -154,8 +154,42 @@ struct sw_ctl {
 	__u32 cache_bits; /* each CPU's cache has 1 << cache_bits slots a generation */
 	__u32 log_chunks; /* chunks of SW_LOG_CHUNK records a generation */
 	__u64 replay_now_ns; /* replay: the capture time of the frame run next */
-	__u8 pad[128 - 24];
+	/*
+	 * Added to the program's clock to get wall-clock time: CLOCK_REALTIME minus
+	 * CLOCK_MONOTONIC_COARSE as user space measured it; 0 in replay, whose clock is the
+	 * capture's wall clock already.
+	 */
+	__s64 wall_off_ns;
+	__u32 sec_bits; /* each CPU's ring of seconds has 1 << sec_bits slots a generation */
+	__u8 pad[128 - 36];
 };
+
+/*
+ * Peak rate: the accesses one CPU counted in one wall-clock second. A slot of the ring of
+ * seconds (CPU, then generation, then second modulo the ring), and a CPU's second in progress.
+ * The drain adds the CPUs' counts of each second and keeps the largest sum.
+ */
+struct sw_second {
+	__u64 sec; /* seconds since the epoch (capture time in replay) */
+	__u64 packets; /* 0: an empty slot */
+};
+
+/*
+ * A CPU's second in progress in one generation: packets of the same second only add to it (no
+ * division, no other cache line); the first packet of another second writes it to the ring.
+ */
+struct sw_sec_now {
+	struct sw_second cur;
+	__u64 start_ns; /* where cur.sec begins on the program's clock */
+	/*
+	 * Seconds written to a ring slot that held another second, whose count was lost: the
+	 * generation lasted longer than its ring (a drain late by more than an interval).
+	 */
+	__u64 overwritten;
+};
+
+/* Slots of each CPU's ring of seconds as compiled; user space sizes it for the interval. */
+#define SW_SEC_SLOTS_DEFAULT 128
 
 /*
  * A CPU's block of the state map: its copy of the control word and its state in both
@@ -166,7 +200,8 @@ struct sw_ctl {
 struct sw_block {
 	struct sw_ctl ctl;
 	struct sw_cpu gen[SW_NGENS];
-	__u8 pad[512 - 128 - SW_NGENS * 128];
+	struct sw_sec_now secs[SW_NGENS];
+	__u8 pad[512 - 128 - SW_NGENS * 128 - SW_NGENS * 32];
 };
 
 /*
@@ -234,7 +269,7 @@ struct sw_meta {
 	__u32 cache_slots; /* per CPU and generation */
 	__u32 log_chunks; /* of SW_LOG_CHUNK records, per generation */
 	__u32 ncpus; /* CPUs the state was laid out for */
-	__u32 pad;
+	__u32 sec_slots; /* of each CPU's ring of seconds, per generation */
 	__u64 dropped_log_full; /* of dropped: the log was full (SW_STAT_LOG_FULL) */
 	__u64 dropped_pairs_over; /* over --max-pairs (SW_STAT_PAIRS_OVER) */
 	__u64 dropped_keys; /* no room for the key (SW_STAT_KEYS_LOST) */
@@ -250,7 +285,7 @@ enum sw_egress_hook {
 	SW_EGRESS_TC = 2, /* a tc filter on clsact (kernels before 6.6) */
 };
 
-#define SW_META_VERSION 4
+#define SW_META_VERSION 5
 #define SW_META_DROP 0x1
 #define SW_META_WATCH 0x2
 #define SW_META_HOST 0x4

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "charts.h"
-#include "alerts.h"
+#include "dates.h"
 #include "dates.h"
 #include "daysrc.h"
 #include "keyfmt.h"

@@ -47,6 +47,11 @@ static const struct schema {
 	 * those; 0: the same as nds.
 	 */
 	unsigned int min_nds;
+	/*
+	 * The values are maxima, not counts: two parts of one interval (a daemon stopped in
+	 * its middle and the next one) make a row of the larger, not of their sum.
+	 */
+	bool maxima;
 } schemas[RRD_NSCHEMAS] = {
 	[RRD_SCH_KINDS] = { { "acc_scan", "acc_backscatter", "acc_other", "src_scan",
 			      "src_backscatter", "src_other" },
@@ -56,6 +61,11 @@ static const struct schema {
 	[RRD_SCH_FP] = { { "acc" }, 1, false },
 	/* lost_sources came with --max-day-pairs. */
 	[RRD_SCH_OVERFLOW] = { { "dropped", "lost_sources" }, 2, false, 1 },
+	/*
+	 * A file of its own, made when first written, so that files made before it need nothing
+	 * added; its MAX archives keep the busiest second of every 5 minutes, hour and day.
+	 */
+	[RRD_SCH_PEAK] = { { "peak" }, 1, false, 0, true },
 };
 
 unsigned int rrd_schema_nds(enum rrd_schema s)
@@ -378,7 +388,10 @@ static int queue_push(struct rrdstore *rs, struct rrd_file *f, uint64_t end_s, c
 	if (tail && tail->end_s == end_s) {
 		/* The rest of an interval whose first part is still queued: add it up. */
 		for (int i = 0; i < RRD_MAX_VALS; i++)
-			tail->v[i] += v[i];
+			if (!schemas[f->schema].maxima)
+				tail->v[i] += v[i];
+			else if (v[i] > tail->v[i])
+				tail->v[i] = v[i];
 		return 0;
 	}
 	if ((f->checked && end_s <= f->last_s) || (tail && end_s < tail->end_s)) {
@@ -758,6 +771,7 @@ int rrdstore_add(struct rrdstore *rs, uint64_t start_s, const struct tally *iv,
 	}
 	rs->scratch[rs->overflow * RRD_MAX_VALS] = tally_dropped(iv);
 	rs->scratch[rs->overflow * RRD_MAX_VALS + 1] = iv->lost_sources;
+	rs->scratch[rs->peak * RRD_MAX_VALS] = iv->peak;
 	for (int a = 0; a < SW_NAREAS; a++) {
 		int fi = rs->area_file[a];
 
@@ -990,9 +1004,10 @@ static int add_files(struct rrdstore *rs, const struct key_list *keys)
 
 	rs->totals = add_file(rs, "totals.rrd", RRD_SCH_KINDS);
 	rs->overflow = add_file(rs, "overflow.rrd", RRD_SCH_OVERFLOW);
-	if (rs->totals < 0 || rs->overflow < 0)
+	rs->peak = add_file(rs, "peak.rrd", RRD_SCH_PEAK);
+	if (rs->totals < 0 || rs->overflow < 0 || rs->peak < 0)
 		return -ENOMEM;
-	rs->files[rs->totals].fed = rs->files[rs->overflow].fed = true;
+	rs->files[rs->totals].fed = rs->files[rs->overflow].fed = rs->files[rs->peak].fed = true;
 	for (int f = 0; f < SW_NFPS; f++) {
 		char rel[48];
 

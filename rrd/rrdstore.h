@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One point's RRD files: after each stored interval, its exact counts go to totals.rrd, one file
- * per tracked key, per area, per fingerprint and overflow.rrd (README.md, "RRD files").
+ * per tracked key, per area, per fingerprint, overflow.rrd and peak.rrd (README.md, "RRD files").
  *
  * Every interval becomes one row per file, queued in memory and written in time order. A row is
  * written once its interval has ended (so the partial interval of a daemon stopped by a signal
@@ -28,6 +28,7 @@ enum rrd_schema {
 	RRD_SCH_AREA, /* acc src */
 	RRD_SCH_FP, /* acc */
 	RRD_SCH_OVERFLOW, /* dropped lost_sources */
+	RRD_SCH_PEAK, /* peak: the most accesses in one second of the interval */
 	RRD_NSCHEMAS
 };
 
@@ -87,7 +88,7 @@ struct rrdstore {
 	struct rrdio io;
 	struct rrd_file *files;
 	size_t nfiles, fcap;
-	int totals, overflow, fp[SW_NFPS];
+	int totals, overflow, peak, fp[SW_NFPS];
 	int area_file[SW_NAREAS]; /* -1: none */
 	struct {
 		uint32_t fkey;

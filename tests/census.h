@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The drain's census checked against the interval it made (drain.h, struct sw_census), for the
+ * The drain's census checked against the interval it made (interval.h, struct sw_census), for the
  * cmocka tests (xdp_fixture.h) and the libFuzzer targets (fuzz/fuzz_replay.h) alike.
  */
 #ifndef SW_TESTS_CENSUS_H
@@ -27,7 +27,7 @@ static inline bool census_fault(char *why, size_t len, const char *fmt, ...)
 }
 
 /*
- * The drain's census against the interval it made (drain.h, struct sw_census): every frame the
+ * The drain's census against the interval it made (interval.h, struct sw_census): every frame the
  * program ran on is one of not IP, runt, unwatched, solicited, in a log record, in a cache slot,
  * in the overflow table or, no room for its key there, in the kernel's keys_lost; and every
  * access the drain found is in exactly one key, or moved to keys_lost by --max-keys; and every

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The configuration file (user/config.c) with run's own option table: the vector it makes (the
+ * The configuration file (user/lib/config.c) with run's own option table: the vector it makes (the
  * file's options first, the command line's after them, --config last), lists the command line
  * replaces, options another command does not take, and every kind of bad line, each reported as
  * exactly "scanwatch run: FILE:LINE: why".

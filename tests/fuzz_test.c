@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * SPEC.md §8: a million random and mutated frames through the real XDP program
+ * Hostile input: a million random and mutated frames through the real XDP program
  * (BPF_PROG_TEST_RUN). None may crash, hang, or be counted under a key it does not carry:
  * every batch of frames between two drains is compared, key by key, pair by pair and stat by
- * stat, with an independent reference classifier below, written from SPEC.md §2 and not from
+ * stat, with an independent reference classifier below, written from the definitions and not from
  * bpf/parse.h. On a difference the batch is replayed frame by frame and the first frame the two
  * disagree on is printed in hex. Every drain also checks its census (tests/xdp_fixture.h): each
  * frame in exactly one of a log record, a cache slot, the overflow table or the kernel's keys
@@ -29,7 +29,7 @@
 #define MAX_FRAME 1600 /* what the generator may grow a frame to */
 #define DEFAULT_FRAMES 1000000
 
-/* ---- the reference classifier (SPEC.md §2, §8) ---- */
+/* ---- the reference classifier (README.md "What counts"; hostile input) ---- */
 
 enum ref_what { REF_ACCESS, REF_NOT_IP, REF_RUNT, REF_UNWATCHED };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Areas (SPEC.md §2): the country of a source from a MaxMind-format database through
+ * Areas: the country of a source from a MaxMind-format database through
  * libmaxminddb. Tiny databases made by tests/mkgeodb.pl (MaxMind::DB::Writer) in both record
  * layouts map 198.18.0.0/24 to JP, 198.18.1.0/24 to CN and 2001:db8:1::/48 to US; every other
  * address must come out as "??". Then the real database `make geoip` fetches, when present (under

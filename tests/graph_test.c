@@ -295,7 +295,7 @@ static void test_catalogue(void **state)
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(c->name, chart_catalogue[j].name);
 	}
-	/* SPEC.md §5 asks for seven kinds of chart: every one is in the catalogue. */
+	/* README.md lists seven kinds of chart: every one is in the catalogue. */
 	for (int t = 0; t <= CHART_FINGERPRINTS; t++)
 		assert_true(types[t]);
 	assert_null(chart_find("pie"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The day's set of (source, key) pairs (user/pairset.c): exact membership across shard growth,
+ * The day's set of (source, key) pairs (user/store/pairset.c): exact membership across shard growth,
  * IPv4 and IPv6 apart, the same address under two keys or two kinds as two pairs. The reference
  * is a sorted array of what was added: the set must agree with it on every pair, new or not.
  */

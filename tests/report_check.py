@@ -14,6 +14,8 @@ tests/t_report.sh to turn into TAP.
                                                 key and per area in every chart, none alike
   report_check.py sample REPORT.md MONTH ORACLE... a report of real captures against tshark's
                                                 count of them (tests/tshark_oracle.sh lines)
+  report_check.py peraddress REPORT.md EXPECT   Table 1-3 against lines "POINT WATCHED DAYS
+                                                ACCESSES SOURCES" (or "POINT n/a"), in order
 
 Definitions are README.md's ("Monthly report and alerts"), written again here from the SPEC's
 hourly rates; nothing is read back from scanwatch except what is checked.
@@ -728,7 +730,48 @@ def check_sample(path, month, oracles):
             check(f"{pat}{r[1]} {r[2]} = tshark's", r[3:5], [count(v), share(v, total)])
 
 
+def rate(v):
+    """A figure per watched address as README.md's "Per watched address" gives it: three
+    significant digits, whole numbers from 100 up, an exponent below 0.001."""
+    if v >= 99.95:
+        return count(int(math.floor(v + 0.5)))
+    if v == 0:
+        return "0"
+    for d, bound in enumerate((9.995, 0.9995, 0.09995, 0.009995, 0.0009995), 1):
+        if v >= bound:
+            return f"{v:.{d}f}"
+    return f"{v:.2e}"
+
+
+def check_peraddress(path, expect):
+    t = tables(open(path).read())
+    tab = find_table(t, r"^\*\*Table 1-3: accesses and sources per watched address")
+    rows, ta, ts, tad, lo, hi, known = [], 0, 0, 0, None, None, True
+    for line in open(expect):
+        f = line.split()
+        if f[1] == "n/a":
+            rows.append([f[0], "n/a", "n/a", "n/a", "n/a"])
+            known = False
+            continue
+        n, days, a, s = (int(x) for x in f[1:5])
+        ad = n * days
+        rows.append([f[0], count(n), count(ad), rate(a / ad), rate(s / ad)])
+        ta, ts, tad = ta + a, ts + s, tad + ad
+        lo, hi = min(lo or n, n), max(hi or n, n)
+    if len(rows) > 1:
+        if known:
+            w = count(lo) if lo == hi else f"{count(lo)} to {count(hi)}"
+            rows.append(["**all points**", w, count(tad), rate(ta / tad), rate(ts / tad)])
+        else:
+            rows.append(["**all points**", "n/a", "n/a", "n/a", "n/a"])
+    check("Table 1-3: per watched address, each point and all points", tab[1:] if tab else None,
+          rows)
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "peraddress":
+        check_peraddress(sys.argv[2], sys.argv[3])
+        sys.exit(1 if fails else 0)
     if sys.argv[1] == "sample":
         check_sample(sys.argv[2], sys.argv[3], sys.argv[4:])
         sys.exit(1 if fails else 0)

@@ -206,6 +206,8 @@ static void test_exact_counts(void **state)
 	tally_key(&iv, &k445)->lost = 2;
 	iv.stats[SW_STAT_KEYS_LOST] = 1;
 	iv.lost_sources = 6; /* new pairs the day's set had no room for */
+	iv.peak = 11; /* the interval's busiest second */
+	iv.peak_s = T0 + 7;
 	iv.area_accesses[sw_area_index("JP")] = 9;
 	iv.area_sources[sw_area_index("JP")] = 3;
 	iv.area_accesses[SW_AREA_UNKNOWN] = 10;
@@ -218,6 +220,8 @@ static void test_exact_counts(void **state)
 	/* T0 + 120 is never handed over. */
 	tally_reset(&iv);
 	kadd(&iv, "tcp/445", "scan", 1, 0);
+	iv.peak = 1;
+	iv.peak_s = T0 + 200;
 	put(&rs, T0 + 180, &iv, &iv, UINT64_MAX);
 	assert_int_equal(rrdstore_queued(&rs), 0);
 	assert_int_equal(rrdstore_close(&rs), 0);
@@ -272,6 +276,12 @@ static void test_exact_counts(void **state)
 	assert_val(p, "lost_sources", T0 + 60, 6);
 	assert_val(p, "lost_sources", T0 + 120, 0);
 	assert_val(p, "lost_sources", T0 + 240, 0);
+	p = path_of(fx, "p1", "peak.rrd");
+	assert_unknown(p, "peak", T0);
+	assert_val(p, "peak", T0 + 60, 11);
+	assert_val(p, "peak", T0 + 120, 0); /* handed over idle */
+	assert_val(p, "peak", T0 + 180, 0); /* never handed over */
+	assert_val(p, "peak", T0 + 240, 1);
 
 	tally_free(&iv);
 	tally_free(&empty);
@@ -441,13 +451,16 @@ static void test_restart_same_interval(void **state)
 
 	tally_init(&iv);
 	kadd(&iv, "tcp/23", "scan", 7, 3);
+	iv.peak = 5;
 	/* Daemon A: a full interval T0, then stopped at T0 + 70 with a partial T0 + 60. */
 	open_store(&rs, fx, "p5", T0 + 10, &none, NULL);
 	put(&rs, T0, &iv, &iv, T0 + 60);
 	tally_reset(&iv);
 	kadd(&iv, "tcp/23", "scan", 4, 2);
+	iv.peak = 4;
 	put(&rs, T0 + 60, &iv, &iv, T0 + 70);
-	assert_int_equal(rrdstore_queued(&rs), 5); /* totals, overflow, three fingerprints */
+	/* totals, overflow, peak, three fingerprints */
+	assert_int_equal(rrdstore_queued(&rs), 6);
 	assert_int_equal(rrdstore_close(&rs), 0);
 	assert_true(exists(path_of(fx, "p5", "rrd-queue")));
 	p = path_of(fx, "p5", "totals.rrd");
@@ -456,6 +469,7 @@ static void test_restart_same_interval(void **state)
 	/* Daemon B, started at T0 + 80: the rest of interval T0 + 60, drained at T0 + 120. */
 	tally_reset(&iv);
 	kadd(&iv, "tcp/23", "scan", 6, 1);
+	iv.peak = 3;
 	open_store(&rs, fx, "p5", T0 + 80, &none, NULL);
 	put(&rs, T0 + 60, &iv, &iv, T0 + 120);
 	assert_int_equal(rrdstore_queued(&rs), 0);
@@ -472,6 +486,11 @@ static void test_restart_same_interval(void **state)
 	assert_val(p, "acc_scan", T0 + 120, 4 + 6);
 	assert_val(p, "src_scan", T0 + 120, 2 + 1);
 	assert_val(p, "acc_scan", T0 + 180, 6);
+	/* A peak is a maximum: the two parts' larger, not their sum. */
+	p = path_of(fx, "p5", "peak.rrd");
+	assert_val(p, "peak", T0 + 60, 5);
+	assert_val(p, "peak", T0 + 120, 4);
+	assert_val(p, "peak", T0 + 180, 3);
 	tally_free(&iv);
 }
 
@@ -528,7 +547,7 @@ static void test_key_file(void **state)
 	key_list_free(&l);
 }
 
-/* Steps from 1 s to an hour give the archives SPEC.md §4 asks for, in whole steps. */
+/* Steps from 1 s to an hour give the archives README.md lists, in whole steps. */
 static void test_archives(void **state)
 {
 	char bufs[RRD_MAX_ARGS][64];
@@ -651,7 +670,7 @@ static void test_rrdcached(void **state)
 	err = rrdstore_interval(&rs, T0 + 60, &iv, &iv, UINT64_MAX);
 	assert_int_not_equal(err, 0);
 	assert_non_null(strstr(rs.errmsg, "kept for the next try"));
-	assert_int_equal(rrdstore_queued(&rs), 5);
+	assert_int_equal(rrdstore_queued(&rs), 6);
 
 	fx->rrdcached = start_rrdcached(fx, sock);
 	assert_true(fx->rrdcached > 0);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * systemd's notification protocol as user/sdnotify.c speaks it, against sockets this test binds
+ * systemd's notification protocol as user/lib/sdnotify.c speaks it, against sockets this test binds
  * and reads as systemd does (a datagram socket with SO_PASSCRED: NotifyAccess=main trusts the
  * sender's pid): a path and an abstract address, the exact datagrams, the watchdog's period
  * (half of WATCHDOG_USEC) only for the process WATCHDOG_PID names, and the variables unset so

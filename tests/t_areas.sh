@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Areas (SPEC.md §2): the country of each source, through the replay path (the real XDP program
+# Areas: the country of each source, through the replay path (the real XDP program
 # under BPF_PROG_TEST_RUN, the daemon's drain and store code) and libmaxminddb.
 #  - tests/mkgeodb.pl writes a tiny database: 198.18.0.0/24 JP, 198.18.1.0/24 CN,
 #    2001:db8:1::/48 US, nothing else; in both record layouts (country_code as ip-location-db,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Bad input (SPEC §8): each case must exit with the code user/cli.h gives it (2 for bad usage or
+# Bad input: each case must exit with the code user/lib/cli.h gives it (2 for bad usage or
 # input, 1 for a failure of the system around it), print exactly one line on stderr that says
 # what is wrong, and leave nothing attached or pinned. libbpf's own messages must not leak.
 # Every `run` happens inside a throwaway namespace, on its veth end.
@@ -152,6 +152,19 @@ check "summary --day 2026-13-01" $USAGE "--day takes YYYY-MM-DD" \
 	"$SW" summary "${D[@]}" --day 2026-13-01
 check "status with a stray argument" $USAGE "unexpected argument 'x'" \
 	"$SW" status --pin-root "$PIN" x
+check "top --count 0" $USAGE "--count takes 1 to 65536 keys, not '0'" \
+	"$SW" top --pin-root "$PIN" --once --count 0
+check "top --count abc" $USAGE "--count takes 1 to 65536 keys, not 'abc'" \
+	"$SW" top --pin-root "$PIN" --once --count abc
+check "top point name '../x'" $USAGE "bad point name '\.\./x'" \
+	"$SW" top --pin-root "$PIN" --once --point ../x
+check "top --json without --once" $USAGE "--json needs --once" "$SW" top --pin-root "$PIN" --json
+check "top without a terminal" $USAGE "the live view needs a terminal; use --once" \
+	"$SW" top --pin-root "$PIN" </dev/null
+check "top unknown option" $USAGE "unknown option '--bogus'" "$SW" top --once --bogus
+check "top with a stray argument" $USAGE "unexpected argument 'x'" "$SW" top --once x
+check "top of a point not attached" $FAIL "point p is not attached" \
+	"$SW" top --pin-root "$PIN" --once --point p
 check "unknown command" $USAGE "unknown command 'frobnicate'" "$SW" frobnicate
 
 # The test sender refuses destinations outside the documentation and benchmark prefixes (run

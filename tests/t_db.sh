@@ -36,9 +36,24 @@ psql_as "$PG_URL" -c "CREATE DATABASE sw" || t_fail "database sw made"
 ### 1. Schema and roles
 
 out=$("$SW" db-init --db "$ADMIN" 2>&1)
-t_eq "$out" "database sw: scanwatch schema version 1 made" "db-init makes schema version 1"
+t_eq "$out" "database sw: scanwatch schema version 2 made" "db-init makes schema version 2"
 out=$("$SW" db-init --db "$ADMIN" 2>&1)
-t_eq "$out" "database sw: scanwatch schema version 1 already" "db-init again changes nothing"
+t_eq "$out" "database sw: scanwatch schema version 2 already" "db-init again changes nothing"
+# A database made by a scanwatch of schema version 1 (before the peak rate): db-init adds version
+# 2 to it, and what a sensor adds then reads back as the files say, the day's peak included.
+psql_as "$PG_URL" -c "CREATE DATABASE old" || t_fail "database old made"
+OLD="host=$PGH dbname=old user=$PG_ADMIN password=$PG_ADMIN_PW"
+psql_as "$OLD" -f "$SRC_ROOT/user/store/schema/001_init.sql" >/dev/null ||
+	t_fail "schema version 1 made as its own file says"
+t_eq "$("$SW" db-init --db "$OLD" 2>&1)" "database old: scanwatch schema version 2 made" \
+	"db-init takes a version-1 database to version 2"
+"$SW" replay --point a --data-dir "$W/old" --db "$OLD" -q "$DATA/$CAP_A" >/dev/null 2>"$W/old.err"
+t_eq "$?" 0 "replay into the database made at version 1 exits 0"
+"$SW" summary --db "$OLD" --point a --day 2021-04-28 --json >"$W/old-db.json" 2>/dev/null
+"$SW" summary --data-dir "$W/old" --point a --day 2021-04-28 --json >"$W/old-files.json"
+t_true "its summary --db is byte for byte summary --data-dir's" cmp -s "$W/old-db.json" "$W/old-files.json"
+t_eq "$(json_get "$W/old-db.json" 'd["peak"]')" 22322 \
+	"...with the day's peak (22322 frames in second 1619605821, as tshark counts $CAP_A)"
 psql_as "$ADMIN" <<EOF || t_fail "roles made as README.md says"
 CREATE ROLE sensor_a LOGIN PASSWORD 'pw-a' IN ROLE scanwatch_sensor;
 CREATE ROLE sensor_b LOGIN PASSWORD 'pw-b' IN ROLE scanwatch_sensor;
@@ -82,8 +97,8 @@ bad "a server that refuses the credentials" 'password authentication failed for 
 bad "a database without the schema" "has no scanwatch schema" "host=$PGH dbname=postgres user=$PG_ADMIN password=$PG_ADMIN_PW"
 psql_as "$PG_URL" -c "CREATE DATABASE future" &&
 	psql_as "host=$PGH dbname=future user=$PG_ADMIN password=$PG_ADMIN_PW" \
-		-c "CREATE TABLE scanwatch_schema (version integer); INSERT INTO scanwatch_schema VALUES (2)"
-bad "a schema of another version" "has scanwatch schema version 2; this scanwatch knows version 1 only" \
+		-c "CREATE TABLE scanwatch_schema (version integer); INSERT INTO scanwatch_schema VALUES (3)"
+bad "a schema of another version" "has scanwatch schema version 3; this scanwatch knows version 2 only" \
 	"host=$PGH dbname=future user=$PG_ADMIN password=$PG_ADMIN_PW"
 "$SW" replay --point b --data-dir "$W/bad" --db "$SA" "$DATA/$CAP_B" >/dev/null 2>"$W/bad.err"
 t_eq "$?/$(grep -c . "$W/bad.err")" "1/1" "sensor a's credentials for point b: refused at start, one line"

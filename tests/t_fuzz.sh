@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Hostile input (SPEC §8): a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
+# Hostile input: a short run of every libFuzzer target of tests/fuzz (make fuzz: ASan,
 # UBSan, libFuzzer's leak check), each from seeds this test makes out of small valid inputs:
 # daily files and pair logs written by `scanwatch replay`, captures from tools/mkpcap in every
 # link type replay reads, key lists, tracked sets and RRD queues, victims files and alerts logs,
@@ -23,10 +23,10 @@ ls "$FUZZ_DIR"/fuzz_* >/dev/null 2>&1 || t_skip_all "the fuzz targets are not bu
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
-mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_report,cli_alerts}
+mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_top,cli_report,cli_alerts}
 mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config,research}
 
-# --- Seeds. Country databases in both record layouts user/geoip.c reads...
+# --- Seeds. Country databases in both record layouts user/store/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
 	perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/maxmind.mmdb" maxmind ||
 	t_skip_all "tests/mkgeodb.pl cannot write a database (libmaxmind-db-writer-perl)"
@@ -67,6 +67,9 @@ put("dayfile", "research", two(open(f"{work}/data-r/p/daily/2009-10-07.txt", "rb
                                open(f"{work}/data-r/p/sources/2009-10-07.pairs", "rb").read()))
 put("dayfile", "short-log", two(text, pairs[:-5]))
 put("dayfile", "text-only", two(text, b""))
+# With the count of watched addresses (--watch: a /24 and a /64), past 2^64.
+put("dayfile", "watched", two(text.replace(b"\nstat ", b"\nwatched 18446744073709551872\nstat ", 1),
+                              pairs))
 
 # Frames of the capture: pcap records after the 24-byte header.
 raw = open(f"{work}/cap.pcap", "rb").read()
@@ -145,6 +148,9 @@ argv("cli_alerts", "example", "--data-dir", "/var/lib/scanwatch", "--since", "20
 put("cli_status", "status", b"\0--pin-root\0/run/x")
 put("cli_status", "status-json", b"\0-d\0/var/lib/scanwatch\0--json\0--tz\0Asia/Tokyo\0-g\0/x.mmdb\0--config\0/dev/null")
 put("cli_status", "detach", b"\1--point\0lab\0--pin-root\0/run/x")
+argv("cli_top", "once", "--once", "--json", "--point", "lab", "--count", "20", "--pin-root", "/run/x")
+argv("cli_top", "short", "-p", "tokyo1", "-n", "5", "--once", "--config", "/dev/null")
+argv("cli_top", "help", "--help")
 EOF
 [ $? -eq 0 ] || t_skip_all "cannot write the seeds"
 # The configuration file as installed, and with its examples uncommented (fuzz_config).
@@ -196,7 +202,7 @@ run_target() {
 	fi
 }
 
-for t in cli_run cli_replay cli_summary cli_graph cli_status cli_report cli_alerts keys rrdstate \
+for t in cli_run cli_replay cli_summary cli_graph cli_status cli_top cli_report cli_alerts keys rrdstate \
 	dayfile logs geoip capture packets config research; do
 	run_target "$t"
 done

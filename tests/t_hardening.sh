@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Hardening (SPEC §8; README.md "Files and permissions", "An upgrade"): what an
+# Hardening (README.md "Files and permissions", "An upgrade"): what an
 # attacker who may write the data directory or --out, or an unlucky operator, can do.
 #  A. Links planted at every name replay, graph and report write (and at the temporary names
 #     they used to write first) point to a root-only file: it stays as it was, and the command

@@ -15,7 +15,7 @@
 #     outbound UDP, tshark's own echo request/reply matching (icmp.resp_to); an ICMP error whose
 #     quoted header belongs to such a stream carries that stream's number too;
 #   - its listening sockets: TCP to port 80 of its addresses (python's http.server);
-# every other inbound frame goes to tests/tshark_oracle.sh (SPEC.md section 2), and the stored day
+# every other inbound frame goes to tests/tshark_oracle.sh (the counting rules), and the stored day
 # must equal that key by key: accesses and sources. The day's statistics must equal the
 # capture's counts of inbound frames, frames of host flows and frames to the listener.
 # Then: --count-service tcp/80 (the served HTTP counts) with the tc-filter egress hook and a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Privileges (SPEC §8, README.md "Privileges"). Once attached, the daemon keeps no capability:
+# Privileges (README.md "Privileges"). Once attached, the daemon keeps no capability:
 # /proc/PID/status must show CapPrm, CapEff, CapBnd, CapInh and CapAmb all zero and NoNewPrivs 1,
 # first as root, then after a restart with --user nobody also nobody's uid, gid and groups. Both
 # daemons still drain and store exactly what swsend sent (its tallies are the oracle), and every

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # `scanwatch replay` against tshark as the oracle. For each capture, tests/tshark_oracle.sh works
-# out from tshark's dissection (awk, no scanwatch code) what SPEC.md §2 says must be counted; the
+# out from tshark's dissection (awk, no scanwatch code) what the counting rules say must be counted; the
 # test replays the capture, then compares `summary --json` over the capture's days (accesses and
 # gross sources per key and kind, kinds, fingerprints, totals) and every daily file (per day: keys
 # with their fingerprints, frames that are no access) with it, printing every mismatch.

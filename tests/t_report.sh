@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The monthly report and the alerts (SPEC.md §6) on two months of known history:
+# The monthly report and the alerts on two months of known history:
 #  - tools/mkhistory writes September and October 2009 of a sensor: nine steady series (every
 #    hour of every day the same packets from the same sources, four countries, Mirai, ZMap and
 #    masscan fingerprints, backscatter from 25 victims) and a surge: tcp/445 goes from 1 to 4

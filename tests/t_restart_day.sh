@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Sources survive a restart in the middle of a day (SPEC.md §2: "the day's sets survive a daemon
+# Sources survive a restart in the middle of a day (README.md: "the day's sets survive a daemon
 # restart"): part 1 of a day replayed by one process, part 2 by another into the same data
 # directory; the (source, key) pairs the two parts share must not count twice. Then the ways the
 # day's files can be found on restart: pairs logged by a run that died before its summary (they

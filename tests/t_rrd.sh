@@ -71,7 +71,7 @@ with open(out, 'wb') as f:
         f.write(struct.pack('<IIII', sec, usec, len(fr), len(fr)) + fr)
 EOF
 
-# The oracle: SPEC.md §2's kinds and keys applied to tshark's fields, not to scanwatch's parser.
+# The oracle: README.md's kinds and keys applied to tshark's fields, not to scanwatch's parser.
 #   check.py minutes TSV FETCH FILE FROM TO: cells (minute, data source) of FETCH (an `rrdtool
 #     fetch` of FILE: totals, unknown-area or a key like tcp/445) that differ from the capture,
 #     for minutes FROM..TO-1; prints the count, the first few on stderr.

@@ -7,7 +7,7 @@
 # nmap (SYN, UDP, ping and IPv6 SYN scans), masscan, zmap, hping3 (the backscatter of a spoofed
 # flood, and a spoofed SYN flood) and swsend's Mirai-style sender. tcpdump records every frame
 # the Internet's end sends toward the sensor's prefixes; tests/tshark_oracle.sh counts that
-# capture by SPEC.md §2 (tshark and awk, no scanwatch code), and after SIGTERM the stored day
+# capture by the counting rules (tshark and awk, no scanwatch code), and after SIGTERM the stored day
 # must equal it exactly: per key and kind (accesses, sources, fingerprints), per kind, totals.
 # A second capture on the sensor's side must count the same (nothing lost or added on the
 # wire; the sensor's own replies go out and are in neither). Then per tool, from the capture:

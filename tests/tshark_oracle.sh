@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# tshark_oracle.sh CAPTURE [ZONE]: what SPEC.md §2 says scanwatch must count in CAPTURE, worked out
+# tshark_oracle.sh CAPTURE [ZONE]: what the counting rules say scanwatch must count in CAPTURE, worked out
 # from tshark's dissection with awk alone (no scanwatch code), so that a shared misreading of a
 # header cannot make both agree. Days are calendar days in ZONE (default UTC). Prints:
 #   key DAY KEY KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN   one line per day, key and kind
@@ -11,7 +11,7 @@
 # Every frame counts (sensor mode, no --watch): replay has no notion of direction. Replay hands
 # the program at most the first 2048 bytes of a frame (raw IP: 2034 behind a made-up Ethernet
 # header); only headers matter, and they must lie within those.
-# The rules, as SPEC.md §2 and the replay path state them:
+# The rules, as README.md ("What counts") and the replay path state them:
 #  - frames under 14 bytes are runts; Ethernet II with up to two 802.1Q/802.1ad tags, then IPv4 or
 #    IPv6, else not IP; an IP header shorter than its fixed 20/40 bytes is a runt, not an access.
 #  - the key comes from the OUTER IP header only. tshark also dissects the header an ICMP error
@@ -24,7 +24,7 @@
 #  - IPv6 extension headers (hop-by-hop, routing, destination options, fragment) are walked, at
 #    most 8 (a ninth leaves proto/<its type>); one cut short by the capture or by the payload
 #    length leaves proto/<its type>, a fragment header included (before its offset is read).
-#  - kinds and fingerprints as SPEC.md §2; fingerprints only on scan-kind packets.
+#  - kinds and fingerprints as README.md defines them; fingerprints only on scan-kind packets.
 set -eu
 cap=$1
 zone=${2:-UTC}

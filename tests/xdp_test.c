@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The counting contract of SPEC.md §2, checked on the real XDP program through
+ * The counting contract (README.md "What counts"), checked on the real XDP program through
  * BPF_PROG_TEST_RUN: frames built with pktcraft, drained with the daemon's drain code, every
  * count stated exactly. Each expectation follows from what the test sent, not from the parser.
  */
@@ -249,7 +249,7 @@ static size_t arp_frame(uint8_t *buf)
 #define SRC6 "2001:db8:ff::7"
 #define DST6 "2001:db8:1::1"
 
-/* SPEC §2 kinds of TCP: scan without ACK and RST, backscatter on SYN+ACK or any RST. */
+/* Kinds of TCP: scan without ACK and RST, backscatter on SYN+ACK or any RST. */
 static void test_tcp_kinds(void **state)
 {
 	struct xdp_fx *f;
@@ -1091,7 +1091,80 @@ static void test_two_cpus(void **state)
 		assert_int_equal(f->iv.keys[i].val.packets, 2ull * CPU2_ROUNDS * 8);
 		assert_int_equal(f->iv.keys[i].val.lost, 0);
 	}
+	/*
+	 * Every frame's time lies in one second: each CPU counted its half there, and the
+	 * interval's peak is both halves added, not the larger.
+	 */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(f->d.gen.secs[c->cpu[i]].cur.packets,
+				 (uint64_t)CPU2_ROUNDS * CPU2_FRAMES);
+	assert_int_equal(f->iv.peak, 2ull * CPU2_ROUNDS * CPU2_FRAMES);
+	assert_int_equal(f->iv.peak_s, XDP_TS0_NS / 1000000000ull);
 	free(c);
+}
+
+/* n frames of sp, each at time ns (replay's clock). */
+static void send_at(struct xdp_fx *f, const struct pkt_spec *sp, int n, uint64_t ns)
+{
+	for (int i = 0; i < n; i++) {
+		f->ts_ns = ns;
+		assert_int_equal(send_spec(f, sp), XDP_PASS_VERDICT);
+	}
+}
+
+/*
+ * Peak rate on one CPU (the thread is held on one, so the ring of seconds it fills is known):
+ * a second met again after another is added to, never replaced; a tie goes to the earlier
+ * second; a ring slot taken over by a second one ring later loses the older second's count
+ * (reported, never summed with it); a drained generation starts with an empty ring. Seconds
+ * are the replayed frames' own (S0, S0 + 1 ...), at a 60-s interval's 128 slots.
+ */
+static void test_peak_seconds(void **state)
+{
+	const uint64_t s0 = XDP_TS0_NS / 1000000000ull, ns = 1000000000ull;
+	struct pkt_spec sp = tcp(SRC4, DST4, 40000, 22, PKT_SYN);
+	cpu_set_t was, one;
+	struct xdp_fx *f;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	f = open_default(state);
+	assert_int_equal(f->s.cs.sec_slots, 128);
+
+	/* S0: 3, S0 + 1: 5, then S0 again: 2 more (a capture stepping back), then nothing. */
+	send_at(f, &sp, 3, s0 * ns + 100);
+	send_at(f, &sp, 5, (s0 + 1) * ns);
+	send_at(f, &sp, 2, s0 * ns + ns - 1);
+	xdp_drain(f);
+	assert_int_equal(f->iv.peak, 5); /* S0's 3 + 2 ties S0 + 1's 5: the earlier second */
+	assert_int_equal(f->iv.peak_s, s0);
+	assert_int_equal(f->iv.peak_overwritten, 0);
+
+	/* S0 + 10: 4, S0 + 138 (the same slot): 2, S0 + 266 (again): 1. */
+	send_at(f, &sp, 4, (s0 + 10) * ns);
+	send_at(f, &sp, 2, (s0 + 138) * ns);
+	send_at(f, &sp, 1, (s0 + 266) * ns);
+	xdp_drain(f);
+	assert_int_equal(f->iv.peak_overwritten, 1); /* S0 + 10's slot went to S0 + 138 */
+	assert_int_equal(f->iv.peak, 2); /* a floor: S0 + 10's 4 are not summed into it */
+	assert_int_equal(f->iv.peak_s, s0 + 138);
+
+	/*
+	 * Nothing: no peak. Then S0 in the first generation again (two drains on), whose ring held
+	 * S0's 3 until its drain emptied it: S0 is 1 now.
+	 */
+	xdp_drain(f);
+	assert_int_equal(f->iv.peak, 0);
+	assert_int_equal(f->iv.peak_s, 0);
+	xdp_drain(f);
+	send_at(f, &sp, 1, s0 * ns);
+	send_at(f, &sp, 1, (s0 + 1) * ns);
+	xdp_drain(f);
+	assert_int_equal(f->iv.peak, 1);
+	assert_int_equal(f->iv.peak_s, s0);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
 }
 
 /* What was run before a drain is in that drain, what after in the next; nothing twice. */
@@ -1635,6 +1708,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_overflow, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_log_full, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_two_cpus, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_peak_seconds, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_intervals, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_drain, NULL, teardown),

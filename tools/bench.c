@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench` (SPEC.md §7, first row): nanoseconds per packet of scanwatch's XDP program against
+ * `make bench` (first row): nanoseconds per packet of scanwatch's XDP program against
  * an empty XDP program, both through BPF_PROG_TEST_RUN in the same run, on a synthetic mix shaped
  * like a sensor's traffic, with the ablation ladder in between (the same source built to parse
  * only, and to parse and count in the cache without logging what it evicts), plus the drain of
@@ -665,7 +665,7 @@ static void print_report(const struct bench *b, const struct machine *mc, const 
 	       r->drain_records, r->drain_pairs, r->drain_keys, median(&r->drain_total_ms),
 	       smin(&r->drain_total_ms), smax(&r->drain_total_ms), median(&r->drain_flip_ms),
 	       median(&r->drain_read_ms), median(&r->drain_clear_ms), dv->per_pair_drain_ns);
-	printf("ratios are information: the bench does not fail on them (SPEC.md section 7)\n");
+	printf("ratios are information: the bench does not fail on them\n");
 }
 
 static void json_series(FILE *f, const char *name, const struct series *s, const char *tail)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`: every row of SPEC.md section 7, each a ratio or a figure from this one run, with
+# `make bench`: every performance target, each a ratio or a figure from this one run, with
 # the method of each printed, all figures in bench.json at the repository root, and one table
 # at the end (the one README.md's "Performance" shows):
 #   1. XDP cost per packet against an empty XDP program (tools/bench, BPF_PROG_TEST_RUN);

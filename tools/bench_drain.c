@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench`, SPEC.md §7 "drain of 1 000 000 (source, key) pairs": fills the real counting
+ * `make bench`, target "drain of 1 000 000 (source, key) pairs": fills the real counting
  * state with N distinct pairs through the XDP program itself (BPF_PROG_TEST_RUN, one frame a
  * pair: a million log records), then drains them as the daemon does (drain_flip waiting for
  * running programs, drain_read, drain_clear) and reports the time of each step and the

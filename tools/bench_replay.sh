@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`, real traffic (SPEC.md section 7): the XDP program's own run time per packet, from
+# `make bench`, real traffic: the XDP program's own run time per packet, from
 # the kernel's BPF statistics (run_time_ns / run_cnt), while a real capture is replayed over a
 # veth, against an empty XDP program on the same replay. Writes {"replay": ...} to $1 and
 # prints the method and the figures; only a bench that cannot run, or counts wrongly, fails.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench`, SPEC.md §7 "RRD writes: 10 points × 100 files per interval ≤ 1 s": the daemon's
+ * `make bench`, target "RRD writes: 10 points × 100 files per interval ≤ 1 s": the daemon's
  * own RRD store (rrdstore_interval) writing synthetic intervals for P points of F files each
  * (totals, overflow, three fingerprints, tracked keys and areas), to local files on tmpfs, to
  * local files on a real disk, and through an rrdcached this tool starts and stops. Reports the

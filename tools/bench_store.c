@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `make bench`, SPEC.md §7 "drain of 1 000 000 (source, key) pairs": feeds store_interval() with
+ * `make bench`, target "drain of 1 000 000 (source, key) pairs": feeds store_interval() with
  * synthetic intervals of distinct (source, key) pairs, all in one day, the way the daemon feeds it
  * after a drain, and reports the time each interval of 1M pairs took to store, the day's set size
  * (pairset_bytes) and the peak resident memory (getrusage). Then it reopens the day as a restarted
@@ -254,7 +254,7 @@ static int feed_day(const struct opts *o, struct point_store *ps, struct sw_inte
 		}
 		if (seq == 1) {
 			fg->first_s = dt;
-			/* SPEC.md §7's case: one drain of 1M pairs into an empty day. */
+			/* The target's case: one drain of 1M pairs into an empty day. */
 			fg->rss_first_kb = peak_rss_kb();
 		}
 		if (n == o->per_interval && dt > fg->max_s)

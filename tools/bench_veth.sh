@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`, the live rows of SPEC.md section 7: packets per second a veth receives with
+# `make bench`, the live rows of the targets: packets per second a veth receives with
 # scanwatch attached (native and generic XDP) against nothing attached; CPU per packet of
 # scanwatch against tcpdump (libpcap) on the same traffic; the daemon's memory and CPU at rest.
 # Writes {"veth": ..., "cpu": ..., "rest": ...} to the file given as $1 and prints the method

@@ -26,8 +26,12 @@ TEST=(
 	xdp-tools iproute2 tcpdump tshark tcpreplay nmap masscan zmap hping3 netsniff-ng
 	libmaxmind-db-writer-perl mmdb-bin python3 procps util-linux rrdtool rrdcached chromium
 	prometheus python3-prometheus-client systemd
+	# a real terminal for `scanwatch top`'s live view (tests/t_top.sh)
+	tmux
 	# a PostgreSQL server the database tests start themselves (tests/pg_lib.sh), and psql
 	postgresql postgresql-client
+	# groff and man, which tests/t_docs.sh checks the man page with
+	groff-base man-db
 )
 DEMO=(
 	iproute2 nmap masscan zmap hping3 tcpreplay

@@ -2,7 +2,7 @@
 /*
  * swsend: a bounded raw traffic sender for tests and the demo. It writes crafted Ethernet frames
  * (tools/lib/pktcraft) on one interface through an AF_PACKET socket, from many spoofed sources,
- * and prints what it sent as the counting contract (SPEC.md §2) sees it: accesses and distinct
+ * and prints what it sent as the counting contract sees it: accesses and distinct
  * (source, key) pairs per key and kind, fingerprints. Tests take their expected numbers from that
  * tally. Run it inside a network namespace (`ip netns exec`): destinations must lie in the
  * documentation and benchmark prefixes, and every run is bounded in frames and in time.
@@ -32,6 +32,14 @@
 #define MAX_DSTS 65536U
 #define ZMAP_IPID 54321
 #define EXIT_USAGE 2
+#define MAX_SECONDS 600U
+/*
+ * --per-second: each second's frames go out from this far into the second, and must all be out
+ * before the end of the window, so that a receiver's clock (a tick coarser, or read a little
+ * later) still files every frame of a burst under the second it was sent in.
+ */
+#define BURST_FROM_S 0.25
+#define BURST_UNTIL_S 0.75
 
 enum kind {
 	K_SYN,
@@ -95,6 +103,10 @@ struct opts {
 	uint8_t nvlan;
 	uint16_t vlan[2];
 	uint8_t dmac[6];
+	/* --per-second: frames in each of nsec wall-clock seconds from at_s on. */
+	uint64_t *per_sec;
+	unsigned int nsec;
+	uint64_t at_s; /* 0: the second after next */
 };
 
 /* What the receiving classifier will make of the frames, tallied as they are sent. */
@@ -137,7 +149,14 @@ static const char help[] =
 	"      --vlan ID[,ID]       one 802.1Q tag, or QinQ: 802.1ad outer ID, 802.1Q inner ID\n"
 	"      --dst-mac MAC        destination MAC (default 02:00:00:00:00:02, which no\n"
 	"                           interface has: the receiving stack ignores the frames)\n"
-	"      --json               print the tally as one JSON object\n"
+	"      --per-second LIST    frames in each wall-clock second, one after the other:\n"
+	"                           N or NxK (N frames in each of K seconds), comma separated,\n"
+	"                           e.g. 5x20,400x10,5x30; replaces --count. Each second's frames\n"
+	"                           go out at --rate from 0.25 s into it, and a second whose\n"
+	"                           frames are not all out by 0.75 s fails the run\n"
+	"      --at EPOCH           the first of those seconds (default: the second after next)\n"
+	"      --json               print the tally as one JSON object (with --per-second, the\n"
+	"                           frames of each second as \"per_second\": [[EPOCH, N], ...])\n"
 	"\n"
 	"Every frame of a run has the same key kind. Frame i comes from source i %% N and goes to\n"
 	"port slot (i / N) %% P, so with count = N * P every source hits every port once.\n"
@@ -288,6 +307,45 @@ out:
 	return err;
 }
 
+/* "5x20,400x10,5" into one count per second. */
+static int parse_per_second(const char *str, uint64_t **out, unsigned int *n)
+{
+	uint64_t *v = calloc(MAX_SECONDS, sizeof(*v)), total = 0;
+	char *copy = strdup(str), *tok, *save = NULL;
+	int err = 0;
+
+	*n = 0;
+	if (!v || !copy) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		char *x = strchr(tok, 'x');
+		uint64_t frames, k = 1;
+
+		if (x)
+			*x = '\0';
+		if (parse_u64(tok, 0, MAX_COUNT, &frames) ||
+		    (x && parse_u64(x + 1, 1, MAX_SECONDS, &k)) || k > MAX_SECONDS - *n ||
+		    frames * k > MAX_COUNT - total) {
+			err = -EINVAL;
+			break;
+		}
+		total += frames * k;
+		while (k--)
+			v[(*n)++] = frames;
+	}
+	if (!err && !*n)
+		err = -EINVAL;
+out:
+	free(copy);
+	if (err)
+		free(v);
+	else
+		*out = v;
+	return err;
+}
+
 static int parse_mac(const char *str, uint8_t mac[6])
 {
 	unsigned int b[6];
@@ -303,7 +361,7 @@ static int parse_mac(const char *str, uint8_t mac[6])
 
 static int parse_args(struct opts *o, int argc, char **argv)
 {
-	enum { O_SRCP = 256, O_RANDOM, O_SEED, O_SPORT, O_VLAN, O_DMAC, O_JSON };
+	enum { O_SRCP = 256, O_RANDOM, O_SEED, O_SPORT, O_VLAN, O_DMAC, O_JSON, O_PERSEC, O_AT };
 	static const struct option lopts[] = { { "iface", required_argument, NULL, 'i' },
 					       { "dst", required_argument, NULL, 'd' },
 					       { "kind", required_argument, NULL, 'k' },
@@ -319,6 +377,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 					       { "vlan", required_argument, NULL, O_VLAN },
 					       { "dst-mac", required_argument, NULL, O_DMAC },
 					       { "json", no_argument, NULL, O_JSON },
+					       { "per-second", required_argument, NULL, O_PERSEC },
+					       { "at", required_argument, NULL, O_AT },
 					       { "help", no_argument, NULL, 'h' },
 					       {} };
 	bool have_dst = false;
@@ -420,6 +480,20 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case O_JSON:
 			o->json = true;
 			break;
+		case O_PERSEC:
+			free(o->per_sec);
+			o->per_sec = NULL;
+			if (parse_per_second(optarg, &o->per_sec, &o->nsec))
+				return usage_err(
+					"--per-second takes N or NxK, comma separated, in at "
+					"most %u seconds and %llu frames, not '%s'",
+					MAX_SECONDS, MAX_COUNT, optarg);
+			break;
+		case O_AT:
+			if (parse_u64(optarg, 1, UINT32_MAX, &o->at_s))
+				return usage_err("--at takes seconds since the epoch, not '%s'",
+						 optarg);
+			break;
 		case 'h': {
 			char list[2048];
 			size_t off = 0;
@@ -451,6 +525,24 @@ static int parse_args(struct opts *o, int argc, char **argv)
 				 (unsigned long long)o->sources, o->src.len);
 	if (o->kind >= K_MIRAI && o->dst.v6)
 		return usage_err("--kind %s is an IPv4 fingerprint", kinds[o->kind].name);
+	if (o->at_s && !o->per_sec)
+		return usage_err("--at needs --per-second");
+	if (o->per_sec) {
+		uint64_t most = 0;
+
+		o->count = 0;
+		for (unsigned int i = 0; i < o->nsec; i++) {
+			o->count += o->per_sec[i];
+			most = o->per_sec[i] > most ? o->per_sec[i] : most;
+		}
+		if ((double)most / o->rate > (BURST_UNTIL_S - BURST_FROM_S) / 2)
+			return usage_err(
+				"--per-second: %llu frames at --rate %u take longer than a "
+				"quarter of a second; raise --rate",
+				(unsigned long long)most, o->rate);
+		if (!o->count)
+			return usage_err("--per-second sends no frame");
+	}
 	if (!o->dports && parse_ports("80", &o->dports, &o->ndports))
 		return usage_err("out of memory");
 	if (!o->sports &&
@@ -500,7 +592,7 @@ static int key_kind(enum kind k)
 	}
 }
 
-/* The key string of a slot, formatted here from SPEC.md §2, not by scanwatch's own code. */
+/* The key string of a slot, formatted here from the definitions, not by scanwatch's own code. */
 static void key_name(const struct opts *o, size_t slot, char *buf, size_t len)
 {
 	switch (o->kind) {
@@ -580,7 +672,7 @@ static uint16_t masscan_id(const struct pkt_spec *s)
 	return (uint16_t)((get32(s->dst) ^ s->dport ^ s->seq) & 0xffff);
 }
 
-/* The fingerprints of SPEC.md §2 as the frame carries them, whatever was meant. */
+/* The fingerprints README.md defines, as the frame carries them, whatever was meant. */
 static uint8_t fingerprints(const struct pkt_spec *s, int kind)
 {
 	uint8_t fp = 0;
@@ -736,16 +828,49 @@ static int open_socket(const struct opts *o, uint8_t smac[6], struct sockaddr_ll
 	return fd;
 }
 
-/* Sends every frame, pacing to the rate; 0, or 1 when time ran out or the socket failed. */
-static int send_all(const struct opts *o, int fd, const uint8_t smac[6],
-		    const struct sockaddr_ll *sll, struct tally *t, double *elapsed)
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_until_wall(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (time_t)t) * 1e9) };
+
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * Sends every frame, pacing to the rate (with --per-second, a burst at the rate inside each
+ * second); 0, or 1 when time ran out, the socket failed or a second's burst overran its window.
+ */
+static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct sockaddr_ll *sll,
+		    struct tally *t, double *elapsed, uint64_t *sec_sent)
 {
 	uint64_t rng = o->seed, src_mul, src_add, ndst;
 	uint8_t frame[PKT_MAX];
-	double t0 = now_s(), deadline = t0 + o->max_time_s;
-	unsigned int hb;
+	double t0 = now_s(), deadline = t0 + o->max_time_s, burst_t0 = t0;
+	unsigned int hb, k = 0, cur_sec = UINT32_MAX;
+	uint64_t m = 0; /* --per-second: frames of second k sent so far */
 	int ret = 0;
 
+	if (o->per_sec) {
+		double w = wall_s();
+
+		if (!o->at_s)
+			o->at_s = (uint64_t)w + 2;
+		if (o->at_s + BURST_FROM_S < w || o->at_s + o->nsec > w + o->max_time_s) {
+			fprintf(stderr,
+				"swsend: --at %llu: its %u seconds must start after now (%.0f) and end "
+				"within --max-time %u s\n",
+				(unsigned long long)o->at_s, o->nsec, w, o->max_time_s);
+			return 1;
+		}
+	}
 	/* An odd multiplier makes i -> i * mul + add a permutation modulo any power of two. */
 	src_mul = next_rand(&rng) | 1;
 	src_add = next_rand(&rng);
@@ -755,8 +880,22 @@ static int send_all(const struct opts *o, int fd, const uint8_t smac[6],
 		struct pkt_spec s;
 		uint64_t src_off;
 		size_t slot, len;
-		double due = t0 + (double)i / o->rate;
+		double due;
 
+		if (o->per_sec) {
+			/* Frame i is frame m of second k (seconds without frames passed over). */
+			while (k < o->nsec && m >= o->per_sec[k]) {
+				k++;
+				m = 0;
+			}
+			if (k != cur_sec) {
+				/* A new second's burst, from BURST_FROM_S into it on the wall clock. */
+				sleep_until_wall((double)(o->at_s + k) + BURST_FROM_S);
+				burst_t0 = now_s();
+				cur_sec = k;
+			}
+		}
+		due = burst_t0 + (double)(o->per_sec ? m : i) / o->rate;
 		make_spec(o, i, &rng, src_mul, src_add, ndst, &s, &src_off, &slot);
 		len = pkt_build(&s, frame);
 		memcpy(frame, o->dmac, 6);
@@ -786,13 +925,27 @@ static int send_all(const struct opts *o, int fd, const uint8_t smac[6],
 			goto out;
 		}
 		tally_add(t, key_kind(o->kind), src_off, slot, fingerprints(&s, key_kind(o->kind)));
+		if (!o->per_sec)
+			continue;
+		sec_sent[k]++;
+		/* The burst's last frame: it must be out well inside its second. */
+		if (++m == o->per_sec[k] && wall_s() >= (double)(o->at_s + k) + BURST_UNTIL_S) {
+			fprintf(stderr,
+				"swsend: the %llu frames of second %llu were not all out by %.2f s "
+				"into it: a receiver may count some in the next second\n",
+				(unsigned long long)o->per_sec[k],
+				(unsigned long long)(o->at_s + k), BURST_UNTIL_S);
+			ret = 1;
+			break;
+		}
 	}
 out:
 	*elapsed = now_s() - t0;
 	return ret;
 }
 
-static void print_tally(const struct opts *o, const struct tally *t, double elapsed)
+static void print_tally(const struct opts *o, const struct tally *t, double elapsed,
+			const uint64_t *sec_sent)
 {
 	int kind = key_kind(o->kind);
 	char key[32];
@@ -818,9 +971,18 @@ static void print_tally(const struct opts *o, const struct tally *t, double elap
 			       (unsigned long long)t->key_src[i]);
 			first = false;
 		}
-		printf("], \"fingerprints\": {\"mirai\": %llu, \"zmap\": %llu, \"masscan\": %llu}}\n",
+		printf("], \"fingerprints\": {\"mirai\": %llu, \"zmap\": %llu, \"masscan\": %llu}",
 		       (unsigned long long)t->fp[FP_MIRAI], (unsigned long long)t->fp[FP_ZMAP],
 		       (unsigned long long)t->fp[FP_MASSCAN]);
+		if (o->per_sec) {
+			printf(", \"per_second\": [");
+			for (unsigned int k = 0; k < o->nsec; k++)
+				printf("%s[%llu, %llu]", k ? ", " : "",
+				       (unsigned long long)(o->at_s + k),
+				       (unsigned long long)sec_sent[k]);
+			printf("]");
+		}
+		printf("}\n");
 		return;
 	}
 	printf("swsend: sent %llu of %llu %s frames on %s in %.2f s\n", (unsigned long long)t->sent,
@@ -854,6 +1016,7 @@ int main(int argc, char **argv)
 	struct tally t;
 	uint8_t smac[6];
 	double elapsed = 0;
+	uint64_t *sec_sent;
 	int fd, err;
 
 	err = parse_args(&o, argc, argv);
@@ -868,10 +1031,14 @@ int main(int argc, char **argv)
 		tally_free(&t);
 		return 1;
 	}
-	err = send_all(&o, fd, smac, &sll, &t, &elapsed);
+	sec_sent = calloc(o.nsec + 1, sizeof(*sec_sent));
+	err = sec_sent ? send_all(&o, fd, smac, &sll, &t, &elapsed, sec_sent) : 1;
 	close(fd);
-	print_tally(&o, &t, elapsed);
+	if (sec_sent)
+		print_tally(&o, &t, elapsed, sec_sent);
 	tally_free(&t);
+	free(sec_sent);
+	free(o.per_sec);
 	free(o.dports);
 	free(o.sports);
 	return err;

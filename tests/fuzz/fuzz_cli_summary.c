@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `scanwatch summary`'s options (fuzz_cli.h): dates, months and ranges. Every command reads dates
- * with user/dates.c: a date or month it takes must be the one it names, written exactly as it
+ * with user/lib/dates.c: a date or month it takes must be the one it names, written exactly as it
  * prints it back (no sign, no blank, no trailing character), and a month must have 28 to 31 days.
  */
 #include "summary.c"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The configuration file (`run --config FILE`, user/config.c). Input: the file's bytes, read
+ * The configuration file (`run --config FILE`, user/lib/config.c). Input: the file's bytes, read
  * with a command line of its own options given too.
  *
  * The reader accepts the file or reports one bad line; what it accepts is "--NAME" or

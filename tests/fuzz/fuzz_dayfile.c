@@ -25,6 +25,7 @@ static void check_same(const struct dayfile *a, const struct dayfile *b, const c
 		   a->date, a->tz, (unsigned long long)a->seq, (unsigned long long)a->pairs,
 		   b->point, b->date, b->tz, (unsigned long long)b->seq,
 		   (unsigned long long)b->pairs);
+	FUZZ_CHECK(a->watched == b->watched, "%s: watched addresses differ", what);
 	FUZZ_CHECK(fuzz_tally_equal(&a->t, &b->t, why, sizeof(why)), "%s: %s", what, why);
 }
 

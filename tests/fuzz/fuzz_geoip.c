@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The country database (`run --geoip FILE`, `replay --geoip FILE`): a MaxMind-format file read
- * by libmaxminddb, whose records user/geoip.c reads in two layouts. Input: the file's bytes.
+ * by libmaxminddb, whose records user/store/geoip.c reads in two layouts. Input: the file's bytes.
  * A database that opens must answer every lookup with an area, a known country or unknown,
  * for the test prefixes (tests/mkgeodb.pl) and for addresses taken from the input itself.
  */

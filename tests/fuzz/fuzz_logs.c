@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The logs `report` and `alerts` read back from a point: victims/DATE.txt (backscatter sources,
- * user/victims.c) and alerts.log (Holt-Winters runs, user/alerts.c). Input: u16 length, a
+ * user/store/victims.c) and alerts.log (Holt-Winters runs, user/store/alertlog.c). Input: u16 length, a
  * victims file, then an alerts.log.
  *
  * The same victims file on two days must give the same victims with twice the packets; every

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The research list (`run --research FILE`, user/research.c). Input: the file's bytes.
+ * The research list (`run --research FILE`, user/lib/research.c). Input: the file's bytes.
  *
  * The reader accepts the file or reports one line of it, as "FILE:LINE: why" with a line the
  * file has. What it accepts are prefixes of at most 128 bits (an IPv4 one IPv4-mapped, 96 and

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `scanwatch graph`: draws the chart catalogue (rrd/charts.h) from a data directory as PNG and
+ * SVG. Keys and areas are ranked from the exact daily summaries of the window; the curves come
+ * from the RRD files, through rrdcached when asked.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alerts.h"
+#include "charts.h"
+#include "cli.h"
+#include "dates.h"
+#include "daysrc.h"
+#include "keyfmt.h"
+#include "log.h"
+#include "parse_num.h"
+#include "points.h"
+#include "progress.h"
+#include "safe_file.h"
+#include "summary.h"
+
+#define MAX_POINTS 256
+#define MAX_CHARTS 32
+
+static void graph_help(void)
+{
+	printf("Usage: scanwatch graph --data-dir DIR --out DIR [options]\n"
+	       "\n"
+	       "Draw the charts of a data directory with rrdgraph, as PNG and SVG. Per-day charts\n"
+	       "draw the exact daily summaries (the day in progress up to its last stored\n"
+	       "interval); the key chart of a window of 3 days or less draws the key's RRD file\n"
+	       "with its Holt-Winters band. Every total in a legend is exact; a chart or a series\n"
+	       "without data says \"no data\".\n"
+	       "\n"
+	       "  -d, --data-dir DIR     the data directory 'run' or 'replay' wrote\n"
+	       "  -o, --out DIR          where the images go (created if missing)\n"
+	       "  -p, --point NAME       draw this point only (repeatable; default: all, summed)\n"
+	       "  -c, --chart NAME       a chart or a group below (repeatable; default: all)\n"
+	       "  -s, --start T          window start: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (UTC),\n"
+	       "                         YYYY-MM (first day) or @EPOCH\n"
+	       "  -e, --end T            window end, same forms; a date or month is included whole\n"
+	       "                         (default: the day of the newest update; the window is\n"
+	       "                         each chart's own length before it)\n"
+	       "  -k, --key K            the key of the 'key' chart: tcp/445, udp/53, icmp/echo...\n"
+	       "                         (default: the window's top key)\n"
+	       "      --kind KIND        its kind: scan, backscatter or other (default: the\n"
+	       "                         key's largest in the window)\n"
+	       "  -n, --top N            keys or areas stacked before 'other' (1-%d, default %d)\n"
+	       "  -r, --rrdcached ADDR   read through rrdcached (unix:/path or host:port)\n"
+	       "  -f, --format F         png, svg or both (default both)\n"
+	       "      --width PX         plot width (default 800)\n"
+	       "      --height PX        plot height (default 280)\n"
+	       "      --print            also print each chart's totals as 'CHART LABEL=VALUE'\n"
+	       "  -q, --quiet            no progress line on a terminal\n"
+	       "  -v, --verbose          debug output\n"
+	       "\n"
+	       "Charts (--chart takes a name or its group):\n",
+	       CHART_TOP_MAX, CHART_TOP_DEFAULT);
+	for (size_t i = 0; i < chart_catalogue_len; i++)
+		printf("  %-21s %-13s %s\n", chart_catalogue[i].name, chart_catalogue[i].group,
+		       chart_catalogue[i].what);
+	printf("\n"
+	       "Examples:\n"
+	       "  # every chart of the latest data of every point\n"
+	       "  scanwatch graph --data-dir /var/lib/scanwatch --out /var/www/scanwatch\n"
+	       "  # TALOT2's month: keys and areas of October 2009, as PNG\n"
+	       "  scanwatch graph -d /var/lib/scanwatch -o out --start 2009-10 --end 2009-10 \\\n"
+	       "      --chart keys --chart areas --chart share --format png\n"
+	       "  # ISDAS's 445/tcp graph with its Holt-Winters band\n"
+	       "  scanwatch graph -d /var/lib/scanwatch -o out --point tokyo --chart key \\\n"
+	       "      --key tcp/445 --start 2008-12-05 --end 2009-02-04\n");
+}
+
+/*
+ * Parses a time: @EPOCH, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], all UTC. *whole says how
+ * much an end of that form includes: a month, a day, or nothing (an instant).
+ */
+static int parse_time(const char *s, int64_t *t, int64_t *whole)
+{
+	int64_t first, last;
+	uint64_t v;
+	int y, m;
+
+	*whole = 0;
+	if (s[0] == '@') {
+		if (parse_u64(s + 1, 0, 253402300799ull, &v))
+			return -EINVAL;
+		*t = (int64_t)v;
+		return 0;
+	}
+	if (!sw_month_parse(s, &y, &m)) {
+		sw_month_days(y, m, &first, &last);
+		*t = first * SW_DAY_S;
+		*whole = (last - first + 1) * SW_DAY_S;
+		return 0;
+	}
+	if (!sw_day_parse(s, &first)) {
+		*t = first * SW_DAY_S;
+		*whole = SW_DAY_S;
+		return 0;
+	}
+	/* The instant forms: no zone letter, the time is UTC by definition here. */
+	if (strchr(s, 'Z'))
+		return -EINVAL;
+	return sw_time_parse(s, t);
+}
+
+/*
+ * The newest data of any point, a daily summary's day or an update of its totals: the default
+ * end of every window (its day is drawn whole).
+ */
+static int newest_update(struct rrdio *io, const char *data_dir, char (*points)[SW_POINT_LEN],
+			 size_t n, int64_t *last)
+{
+	char name[PATH_MAX];
+
+	*last = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rrdio_meta meta;
+		int64_t first, day;
+
+		if (!dayfile_span(data_dir, points[i], &first, &day) &&
+		    (day + 1) * SW_DAY_S - 1 > *last)
+			*last = (day + 1) * SW_DAY_S - 1;
+		if (rrdio_name(io, data_dir, points[i], "totals.rrd", name, sizeof(name)) ||
+		    rrdio_info(io, name, &meta))
+			continue;
+		if ((int64_t)meta.last_s > *last)
+			*last = (int64_t)meta.last_s;
+	}
+	return *last ? 0 : -ENOENT;
+}
+
+struct graph_opts {
+	const char *data_dir, *out_dir, *daemon;
+	struct rrdio *io;
+	char (*points)[SW_POINT_LEN];
+	size_t npoints;
+	bool all_points;
+	const char *charts[MAX_CHARTS];
+	size_t ncharts;
+	int64_t start, end; /* -1: not given */
+	struct chart_key key;
+	bool have_key;
+	int kind;
+	unsigned int top, width, height;
+	bool png, svg, print, quiet;
+	struct daysrc src; /* the data directory's daily summaries */
+	struct chart_colours colours; /* one colour per key and area across the run's charts */
+	struct progress progress;
+	size_t ndrawn, ntodo;
+};
+
+static void window_of(const struct graph_opts *o, const struct chart_def *c, int64_t newest,
+		      int64_t *s, int64_t *e)
+{
+	int64_t len = (int64_t)c->days * SW_DAY_S;
+
+	if (o->start >= 0 && o->end >= 0) {
+		*s = o->start;
+		*e = o->end;
+	} else if (o->start >= 0) {
+		*s = o->start;
+		*e = o->start + len;
+	} else {
+		/* The newest update's day is drawn whole, though its daily value is not in yet. */
+		*e = o->end >= 0 ? o->end : newest + (SW_DAY_S - newest % SW_DAY_S) % SW_DAY_S;
+		*s = *e - len;
+	}
+}
+
+/* The exact summaries of the window's UTC days, of the points drawn. */
+static int load_ranking(const struct graph_opts *o, char (*points)[SW_POINT_LEN], size_t n,
+			int64_t s, int64_t e, struct tally *t, unsigned int *ndays)
+{
+	struct daysrc src = daysrc_files(o->data_dir);
+	char errmsg[512];
+	int64_t from = s / SW_DAY_S, to = (e - 1) / SW_DAY_S;
+	unsigned int nd;
+	int err;
+
+	*ndays = 0;
+	tally_reset(t);
+	for (size_t i = 0; i < n; i++) {
+		err = summary_load(&src, points[i], from, to, t, &nd, errmsg, sizeof(errmsg));
+		if (err) {
+			sw_err("%s", errmsg);
+			return err == -EINVAL ? -EBADMSG : err;
+		}
+		*ndays += nd;
+	}
+	return 0;
+}
+
+/* The kind of the key with most accesses in the summaries; scan when they do not have it. */
+static int top_kind(const struct tally *t, const struct chart_key *k)
+{
+	uint64_t best = 0;
+	int kind = SW_KIND_SCAN;
+
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *tk = &t->keys[i];
+
+		if (tk->key.cls == k->cls && tk->key.num == k->num && tk->accesses > best) {
+			best = tk->accesses;
+			kind = tk->key.kind;
+		}
+	}
+	return kind;
+}
+
+static void print_info(const char *chart, const char *suffix, const rrd_info_t *info)
+{
+	char key[32];
+
+	for (int i = 0;; i++) {
+		const char *v;
+
+		snprintf(key, sizeof(key), "print[%d]", i);
+		v = chart_info_str(info, key);
+		if (!v)
+			break;
+		printf("%s%s %s\n", chart, suffix, v);
+	}
+}
+
+/* Says on stderr which figures of a chart have no data: all of them, or some by name. */
+static void warn_no_data(const char *chart, const char *suffix, const struct chart_req *req,
+			 const rrd_info_t *info)
+{
+	char key[32], names[256] = "", from[11], to[11];
+	size_t off = 0;
+	int n = 0, none = 0;
+
+	for (;; n++) {
+		const char *v, *eq;
+
+		snprintf(key, sizeof(key), "print[%d]", n);
+		v = chart_info_str(info, key);
+		if (!v)
+			break;
+		eq = strrchr(v, '=');
+		if (!eq || strcmp(eq + 1, "no data"))
+			continue;
+		none++;
+		if (off < sizeof(names) - 40)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%.*s",
+						none > 1 ? ", " : "", (int)(eq - v), v);
+	}
+	if (!none)
+		return;
+	sw_day_format(req->start / SW_DAY_S, from);
+	sw_day_format((req->end - 1) / SW_DAY_S, to);
+	if (none == n)
+		sw_warn("chart %s%s: no data from %s to %s", chart, suffix, from, to);
+	else
+		sw_warn("chart %s%s: no data for %s from %s to %s", chart, suffix, names, from, to);
+}
+
+static int draw_one(struct graph_opts *o, const struct chart_def *c, const struct chart_req *req,
+		    const char *suffix)
+{
+	static const char *const fmts[2] = { "PNG", "SVG" };
+	static const char *const exts[2] = { "png", "svg" };
+	char path[PATH_MAX], errmsg[1024];
+	bool printed = false;
+
+	progress_say(&o->progress, "drawing %s%s (%zu of %zu)", c->name, suffix, ++o->ndrawn,
+		     o->ntodo);
+	for (int f = 0; f < 2; f++) {
+		rrd_info_t *info = NULL;
+		int err;
+
+		if ((f == 0 && !o->png) || (f == 1 && !o->svg))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s%s.%s", o->out_dir, c->name, suffix,
+			     exts[f]) >= (int)sizeof(path)) {
+			sw_err("%s: output path too long", c->name);
+			return -ENAMETOOLONG;
+		}
+		err = chart_draw(c, req, path, fmts[f], &info, errmsg, sizeof(errmsg));
+		if (err) {
+			sw_err("chart %s%s: %s", c->name, suffix, errmsg);
+			return err;
+		}
+		printf("%s\n", path);
+		if (!printed) {
+			warn_no_data(c->name, suffix, req, info);
+			if (o->print)
+				print_info(c->name, suffix, info);
+			printed = true;
+		}
+		rrd_info_free(info);
+	}
+	return 0;
+}
+
+/* -EBADMSG: a daily summary does not parse (reported); other errors: the chart failed. */
+static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t newest,
+		      struct tally *ranked)
+{
+	struct chart_req req = {
+		.src = &o->src,
+		.data_dir = o->data_dir,
+		.io = o->io,
+		.points = o->points,
+		.npoints = o->npoints,
+		.all_points = o->all_points,
+		.key = o->key,
+		.have_key = o->have_key,
+		.kind = o->kind,
+		.top = o->top,
+		.ranked = ranked,
+		.width = o->width,
+		.height = o->height,
+	};
+	unsigned int ndays;
+	char suffix[96];
+	int err, failed = 0;
+
+	window_of(o, c, newest, &req.start, &req.end);
+	req.colours = &o->colours;
+	if (c->type != CHART_KEY_HW) {
+		/* Daily summaries are per day: rank over the days the chart shows. */
+		int64_t s = req.start - req.start % SW_DAY_S;
+		int64_t e = req.end + (SW_DAY_S - req.end % SW_DAY_S) % SW_DAY_S;
+
+		err = load_ranking(o, o->points, o->npoints, s, e, ranked, &ndays);
+		if (err)
+			return err;
+		snprintf(suffix, sizeof(suffix), "%s%s", o->all_points ? "" : "-",
+			 o->all_points ? "" : (o->npoints == 1 ? o->points[0] : "selected"));
+		return draw_one(o, c, &req, suffix);
+	}
+	/* Holt-Winters bands do not add up across points: one chart per point. */
+	for (size_t p = 0; p < o->npoints; p++) {
+		char kf[32];
+
+		req.points = &o->points[p];
+		req.npoints = 1;
+		req.all_points = false;
+		err = load_ranking(o, req.points, 1, req.start - req.start % SW_DAY_S,
+				   req.end + (SW_DAY_S - req.end % SW_DAY_S) % SW_DAY_S, ranked,
+				   &ndays);
+		if (err)
+			return err;
+		if (!req.have_key) {
+			struct chart_rank *r;
+			size_t nr;
+
+			if (chart_rank_keys(ranked, CHART_ACCESSES, &r, &nr))
+				return -ENOMEM;
+			if (nr) {
+				req.key = r[0].key;
+				req.have_key = true;
+			}
+			free(r);
+		}
+		if (!req.have_key) {
+			sw_warn("chart key: no --key and no daily summary of %s to pick one",
+				o->points[p]);
+			continue;
+		}
+		if (req.kind < 0)
+			req.kind = top_kind(ranked, &req.key);
+		chart_key_file(&req.key, kf, sizeof(kf));
+		snprintf(suffix, sizeof(suffix), "-%s-%s", kf, o->points[p]);
+		if (draw_one(o, c, &req, suffix))
+			failed++;
+		req.have_key = o->have_key;
+		req.key = o->key;
+		req.kind = o->kind;
+	}
+	return failed ? -EIO : 0;
+}
+
+static int parse_args(struct graph_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "point", required_argument, NULL, 'p' },
+					      { "chart", required_argument, NULL, 'c' },
+					      { "start", required_argument, NULL, 's' },
+					      { "end", required_argument, NULL, 'e' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "kind", required_argument, NULL, 'K' },
+					      { "top", required_argument, NULL, 'n' },
+					      { "rrdcached", required_argument, NULL, 'r' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "width", required_argument, NULL, 'W' },
+					      { "height", required_argument, NULL, 'H' },
+					      { "print", no_argument, NULL, 'P' },
+					      { "quiet", no_argument, NULL, 'q' },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	int64_t whole;
+	int opt;
+
+	opterr = 0; /* one line per mistake: ours */
+	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:qvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o->data_dir = optarg;
+			break;
+		case 'o':
+			o->out_dir = optarg;
+			break;
+		case 'p':
+			if (!point_name_ok(optarg))
+				return usage_error("graph", "bad point name '%s'", optarg);
+			if (o->npoints == MAX_POINTS)
+				return usage_error("graph", "at most %d points", MAX_POINTS);
+			snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", optarg);
+			break;
+		case 'c': {
+			bool known = false;
+
+			for (size_t i = 0; i < chart_catalogue_len; i++)
+				known |= chart_matches(&chart_catalogue[i], optarg);
+			if (!known)
+				return usage_error("graph", "unknown chart '%s'", optarg);
+			if (o->ncharts == MAX_CHARTS)
+				return usage_error("graph", "too many --chart");
+			o->charts[o->ncharts++] = optarg;
+			break;
+		}
+		case 's':
+			if (parse_time(optarg, &o->start, &whole))
+				return usage_error("graph", "bad --start time '%s'", optarg);
+			break;
+		case 'e':
+			if (parse_time(optarg, &o->end, &whole))
+				return usage_error("graph", "bad --end time '%s'", optarg);
+			o->end += whole;
+			break;
+		case 'k':
+			if (chart_key_parse(optarg, &o->key))
+				return usage_error(
+					"graph", "bad --key '%s' (tcp/445, icmp/echo ...)", optarg);
+			o->have_key = true;
+			break;
+		case 'K':
+			o->kind = sw_kind_parse(optarg);
+			if (o->kind < 0)
+				return usage_error("graph", "bad --kind '%s'", optarg);
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, CHART_TOP_MAX, &o->top))
+				return usage_error("graph", "--top takes 1 to %d", CHART_TOP_MAX);
+			break;
+		case 'r':
+			if (!*optarg)
+				return usage_error("graph", "--rrdcached needs an address");
+			o->daemon = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "png"))
+				o->svg = false, o->png = true;
+			else if (!strcmp(optarg, "svg"))
+				o->png = false, o->svg = true;
+			else if (!strcmp(optarg, "both"))
+				o->png = o->svg = true;
+			else
+				return usage_error("graph", "--format takes png, svg or both");
+			break;
+		case 'W':
+			if (parse_uint(optarg, 200, 8000, &o->width))
+				return usage_error("graph", "--width takes 200 to 8000");
+			break;
+		case 'H':
+			if (parse_uint(optarg, 100, 4000, &o->height))
+				return usage_error("graph", "--height takes 100 to 4000");
+			break;
+		case 'P':
+			o->print = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			sw_log_set_level(SW_LOG_DEBUG);
+			break;
+		case 'h':
+			graph_help();
+			return SW_HELP_SHOWN;
+		case ':':
+			return usage_error("graph", "%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("graph", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("graph", "unexpected argument '%s'", argv[optind]);
+	if (!o->data_dir)
+		return usage_error("graph", "--data-dir is required");
+	if (!o->out_dir)
+		return usage_error("graph", "--out is required");
+	return 0;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
+	struct graph_opts o = { .start = -1,
+				.end = -1,
+				.kind = -1,
+				.top = CHART_TOP_DEFAULT,
+				.png = true,
+				.svg = true,
+				.points = points };
+	const struct chart_def *todo[64];
+	size_t ntodo = 0;
+	int64_t newest = 0;
+	struct tally ranked;
+	struct rrdio io;
+	struct stat st;
+	int err, failed = 0;
+
+	err = parse_args(&o, argc, argv);
+	if (err)
+		return err == SW_HELP_SHOWN ? 0 : err;
+	if (stat(o.data_dir, &st) || !S_ISDIR(st.st_mode))
+		return usage_error("graph", "data directory '%s' does not exist", o.data_dir);
+	o.src = daysrc_files(o.data_dir);
+	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)
+		return usage_error("graph", "--end must come after --start");
+	for (size_t i = 0; i < o.npoints; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", o.data_dir, points[i]);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			return usage_error("graph", "no point '%s' in %s", points[i], o.data_dir);
+	}
+	if (!o.npoints) {
+		o.all_points = true;
+		err = sw_points_find(o.data_dir, SW_POINTS_DAILY | SW_POINTS_RRD, points,
+				     MAX_POINTS, &o.npoints);
+		if (err == -E2BIG)
+			return usage_error("graph", "more than %d points: pick some with --point",
+					   MAX_POINTS);
+		if (err || !o.npoints)
+			return usage_error("graph", "no point in data directory '%s'", o.data_dir);
+	}
+	for (size_t i = 0; i < chart_catalogue_len; i++) {
+		bool want = !o.ncharts;
+
+		for (size_t j = 0; j < o.ncharts; j++)
+			want |= chart_matches(&chart_catalogue[i], o.charts[j]);
+		if (want)
+			todo[ntodo++] = &chart_catalogue[i];
+	}
+	/*
+	 * librrd sends every read to $RRDCACHED_ADDRESS unless told otherwise, and charts read
+	 * series of their own: the variable is taken as --rrdcached, for the sensors' files alone.
+	 */
+	if (!o.daemon && getenv("RRDCACHED_ADDRESS") && *getenv("RRDCACHED_ADDRESS")) {
+		snprintf(env_daemon, sizeof(env_daemon), "%s", getenv("RRDCACHED_ADDRESS"));
+		o.daemon = env_daemon;
+	}
+	unsetenv("RRDCACHED_ADDRESS");
+	/* rrdgraph labels its axis in local time; the charts' days are UTC days. */
+	if (use_time_zone("UTC"))
+		return SW_EXIT_FAIL;
+	err = rrdio_open(&io, o.daemon);
+	if (err) {
+		sw_err("%s", io.errmsg);
+		return SW_EXIT_FAIL;
+	}
+	o.io = &io;
+	if ((o.start < 0 || o.end < 0) &&
+	    newest_update(&io, o.data_dir, points, o.npoints, &newest)) {
+		sw_err("no daily summary or totals.rrd under %s to take the window from: give "
+		       "--start and --end",
+		       o.data_dir);
+		rrdio_close(&io);
+		return SW_EXIT_FAIL;
+	}
+	/* Summaries that do not parse are bad input: say so before anything is written. */
+	{
+		int64_t lo = INT64_MAX, hi = INT64_MIN, s, e;
+		unsigned int ndays;
+
+		for (size_t i = 0; i < ntodo; i++) {
+			window_of(&o, todo[i], newest, &s, &e);
+			lo = s < lo ? s : lo;
+			hi = e > hi ? e : hi;
+		}
+		tally_init(&ranked);
+		err = load_ranking(&o, points, o.npoints,
+				   lo - (lo % SW_DAY_S + SW_DAY_S) % SW_DAY_S,
+				   hi + (SW_DAY_S - hi % SW_DAY_S) % SW_DAY_S, &ranked, &ndays);
+		tally_free(&ranked);
+		if (err) {
+			rrdio_close(&io);
+			return err == -EBADMSG ? SW_EXIT_USAGE : SW_EXIT_FAIL;
+		}
+	}
+	/* Made, then opened without following a link there, as every chart in it is (safe_file.h). */
+	err = sf_dir(AT_FDCWD, o.out_dir, SW_MODE_PUB_DIR);
+	if (err < 0) {
+		sw_err("%s: %s", o.out_dir, sf_strerror(err));
+		rrdio_close(&io);
+		return SW_EXIT_FAIL;
+	}
+	close(err);
+	tally_init(&ranked);
+	progress_init(&o.progress, "graph", o.quiet);
+	o.ntodo = ntodo;
+	for (size_t i = 0; i < ntodo; i++)
+		if (todo[i]->type == CHART_KEY_HW)
+			o.ntodo += o.npoints - 1;
+	for (size_t i = 0; i < ntodo; i++) {
+		err = draw_chart(&o, todo[i], newest, &ranked);
+		if (err == -EBADMSG) {
+			progress_done(&o.progress);
+			tally_free(&ranked);
+			chart_colours_free(&o.colours);
+			rrdio_close(&io);
+			return SW_EXIT_USAGE;
+		}
+		if (err)
+			failed++;
+	}
+	progress_done(&o.progress);
+	tally_free(&ranked);
+	chart_colours_free(&o.colours);
+	rrdio_close(&io);
+	return failed ? SW_EXIT_FAIL : 0;
+}
