@@ -637,7 +637,9 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk,
 	now = now_ns(&blk->ctl);
 	count_access(&blk->ctl, st, gen, cpu, &pkt, now);
 #if SW_LADDER >= 3
-	count_second(blk, gen, cpu, now);
+	/* The peak rate is the scan traffic's, as every figure but the research group's own. */
+	if (!(pkt.pair.key.cls & SW_CLS_RESEARCH))
+		count_second(blk, gen, cpu, now);
 #endif
 #else
 	/* Parse only: the packet's key must still reach memory, or the compiler drops the parse. */
