@@ -115,6 +115,15 @@ struct {
 	__type(value, __u8);
 } watch SEC(".maps");
 
+/* Sources whose accesses are the research group (SW_CLS_RESEARCH); read only with SW_CTL_RESEARCH. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SW_MAX_RESEARCH);
+	__type(key, struct sw_prefix);
+	__type(value, __u8);
+} research SEC(".maps");
+
 /*
  * Host mode: the flows the host started, written by the egress program, read by the XDP
  * program. An LRU, so that a host with more flows than room forgets its oldest instead of
@@ -610,11 +619,27 @@ static __always_inline int count_frame(struct xdp_md *ctx, struct sw_block *blk,
 			return XDP_PASS;
 		}
 	}
+	/*
+	 * A research source's access is counted like any other, under its key with the research
+	 * flag: the same cache, log and overflow table, so the drain's exactness covers it, and a
+	 * full table loses it as it loses the rest, counted. --drop drops it too: a darknet
+	 * sensor answers no one, and a research scanner that got an answer would list the sensor
+	 * as a live host.
+	 */
+	if (blk->ctl.flags & SW_CTL_RESEARCH) {
+		struct sw_prefix src = { .prefixlen = 128 };
+
+		__builtin_memcpy(src.addr, pkt.pair.addr, 16);
+		if (bpf_map_lookup_elem(&research, &src))
+			pkt.pair.key.cls |= SW_CLS_RESEARCH;
+	}
 #if SW_LADDER >= 2
 	now = now_ns(&blk->ctl);
 	count_access(&blk->ctl, st, gen, cpu, &pkt, now);
 #if SW_LADDER >= 3
-	count_second(blk, gen, cpu, now);
+	/* The peak rate is the scan traffic's, as every figure but the research group's own. */
+	if (!(pkt.pair.key.cls & SW_CLS_RESEARCH))
+		count_second(blk, gen, cpu, now);
 #endif
 #else
 	/* Parse only: the packet's key must still reach memory, or the compiler drops the parse. */

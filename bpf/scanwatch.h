@@ -23,6 +23,13 @@ enum sw_class {
 	SW_NCLASSES
 };
 
+/*
+ * Or'ed into a key's class for an access whose source is in the research list (--research): such
+ * keys are a group of their own, kept out of the scan totals. User space takes the flag off where
+ * it files the key in that group.
+ */
+#define SW_CLS_RESEARCH 0x80
+
 /* An access's key. The kind is part of it: tcp/80 as scan and as backscatter are two keys. */
 struct sw_key {
 	__u8 cls;
@@ -83,7 +90,10 @@ struct sw_log_ctl {
 	__u32 pad[15]; /* a cache line each: the two generations' counters never share one */
 };
 
-/* LPM trie key of the watched prefixes; IPv4 prefixes are IPv4-mapped with 96 added. */
+/*
+ * LPM trie key of the watched prefixes and of the research list; IPv4 prefixes are IPv4-mapped
+ * with 96 added. The value of both tries is a __u8 1.
+ */
 struct sw_prefix {
 	__u32 prefixlen;
 	__u8 addr[16];
@@ -132,6 +142,7 @@ struct sw_cpu {
 #define SW_CTL_DROP 0x2 /* XDP_DROP counted accesses (darknet sensor) */
 #define SW_CTL_HOST 0x4 /* host mode: inbound packets the host solicited are no access */
 #define SW_CTL_REPLAY 0x8 /* time is replay_now_ns, not the kernel's clock */
+#define SW_CTL_RESEARCH 0x10 /* look sources up in the research trie */
 
 /*
  * What a program run reads first, written by user space only: the knobs and the generation to
@@ -221,6 +232,8 @@ struct sw_service {
 #define SW_MAX_SERVICES 64
 
 #define SW_MAX_WATCH 1024
+/* Prefixes of the research list: published lists are tens to a few hundred; room to spare. */
+#define SW_MAX_RESEARCH 16384
 
 enum sw_xdp_mode {
 	SW_MODE_NONE = 0, /* loaded for replay, not attached */

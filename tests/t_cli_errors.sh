@@ -132,6 +132,21 @@ check "--mode turbo" $USAGE "--mode is auto, native or generic" \
 	run_ns --point p="$IA" "${D[@]}" --mode turbo
 check "--watch 192.0.2.0/33" $USAGE "bad --watch prefix" \
 	run_ns --point p="$IA" "${D[@]}" --watch 192.0.2.0/33
+# A research list (--research, or research = in the configuration file): its bad line named.
+printf '# lab\n198.51.100.0/24\n\n198.51.100.7/24 # a host, not a prefix\n' >"$WORK/research"
+check "--research with a host's bits past /24" $USAGE \
+	"^scanwatch run: $WORK/research:4: '198.51.100.7/24' has bits set past its length: the prefix is 198.51.100.0/24$" \
+	run_ns --point p="$IA" "${D[@]}" --research "$WORK/research"
+printf 'research = %s\n' "$WORK/research" >"$WORK/research.conf"
+check "research = FILE in the configuration, the same list" $USAGE "$WORK/research:4: " \
+	run_ns --point p="$IA" "${D[@]}" --config "$WORK/research.conf"
+printf '2001:db8::/129\n' >"$WORK/research6"
+check "--research with an IPv6 length past 128" $USAGE "$WORK/research6:1: '2001:db8::/129' is not an IPv4 or IPv6 prefix" \
+	run_ns --point p="$IA" "${D[@]}" --research "$WORK/research6"
+check "--research of a missing file" $USAGE "cannot read the research list $WORK/nonexistent" \
+	run_ns --point p="$IA" "${D[@]}" --research "$WORK/nonexistent"
+check "replay --research with a bad line" $USAGE "$WORK/research:4: " \
+	"$SW" replay --point r --data-dir "$WORK/replay" --research "$WORK/research" /etc/hostname
 check "--tz Mars/Olympus_Mons" $USAGE "unknown time zone" \
 	run_ns --point p="$IA" "${D[@]}" --tz Mars/Olympus_Mons
 check "unknown long option" $USAGE "unknown option '--bogus'" run_ns --point p="$IA" "${D[@]}" --bogus

@@ -24,7 +24,7 @@ WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 [ -n "${FUZZ_KEEP:-}" ] || on_exit rm -rf "$WORK"
 SEEDS=$WORK/seeds
 mkdir -p "$SEEDS"/{cli_run,cli_replay,cli_summary,cli_graph,cli_status,cli_top,cli_report,cli_alerts}
-mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config}
+mkdir -p "$SEEDS"/{keys,rrdstate,dayfile,logs,geoip,capture,packets,config,research}
 
 # --- Seeds. Country databases in both record layouts user/store/geoip.c reads...
 perl "$SRC_ROOT/tests/mkgeodb.pl" "$SEEDS/geoip/flat.mmdb" flat &&
@@ -44,6 +44,11 @@ cp "$WORK/cap.pcap" "$SEEDS/capture/"
 # ...the daily file and pair log replay makes of it, for point p (what fuzz_dayfile expects)...
 "$SW" replay --point p --data-dir "$WORK/data" --keys /dev/null "$WORK/cap.pcap" \
 	>/dev/null 2>"$WORK/replay.err" || { cat "$WORK/replay.err"; t_skip_all "replay failed"; }
+# ...the same with two of its sources as research scanners (the file's research lines)...
+printf '# research\n198.51.100.0/24\n2001:db8:2::/48 # one host\n' >"$SEEDS/research/small"
+cp "$SRC_ROOT/dist/research-scanners.txt" "$SEEDS/research/shipped"
+"$SW" replay --point p --data-dir "$WORK/data-r" --keys /dev/null --research "$SEEDS/research/small" \
+	"$WORK/cap.pcap" >/dev/null 2>"$WORK/replay.err" || { cat "$WORK/replay.err"; t_skip_all "replay failed"; }
 # ...and the other seeds, written out of those.
 python3 - "$WORK" "$SEEDS" <<'EOF'
 import struct, sys, os
@@ -58,6 +63,8 @@ def two(a, b):
 text = open(f"{work}/data/p/daily/2009-10-07.txt", "rb").read()
 pairs = open(f"{work}/data/p/sources/2009-10-07.pairs", "rb").read()
 put("dayfile", "replayed", two(text, pairs))
+put("dayfile", "research", two(open(f"{work}/data-r/p/daily/2009-10-07.txt", "rb").read(),
+                               open(f"{work}/data-r/p/sources/2009-10-07.pairs", "rb").read()))
 put("dayfile", "short-log", two(text, pairs[:-5]))
 put("dayfile", "text-only", two(text, b""))
 # With the count of watched addresses (--watch: a /24 and a /64), past 2^64.
@@ -196,7 +203,7 @@ run_target() {
 }
 
 for t in cli_run cli_replay cli_summary cli_graph cli_status cli_top cli_report cli_alerts keys rrdstate \
-	dayfile logs geoip capture packets config; do
+	dayfile logs geoip capture packets config research; do
 	run_target "$t"
 done
 t_done

@@ -28,8 +28,9 @@ t_eq "$rc" 0 "make install DESTDIR=... exits 0"
 
 ### a. The files and their modes.
 t_eq "$(cd "$D" && find . -type f -printf '%m %p\n' | sort | tr '\n' ';')" \
-	"644 ./etc/scanwatch/scanwatch.conf;644 ./usr/local/lib/systemd/system/scanwatch.service;644 ./usr/local/lib/sysusers.d/scanwatch.conf;644 ./usr/local/share/man/man8/scanwatch.8;644 ./usr/local/share/scanwatch/NRO_LICENSE;644 ./usr/local/share/scanwatch/country.mmdb;755 ./usr/local/bin/scanwatch;" \
-	"a. the files installed: binary, man page, unit, sysusers entry, configuration, database and its licence"
+	"644 ./etc/scanwatch/research-scanners.txt;644 ./etc/scanwatch/scanwatch.conf;644 ./usr/local/lib/systemd/system/scanwatch.service;644 ./usr/local/lib/sysusers.d/scanwatch.conf;644 ./usr/local/share/man/man8/scanwatch.8;644 ./usr/local/share/scanwatch/NRO_LICENSE;644 ./usr/local/share/scanwatch/country.mmdb;755 ./usr/local/bin/scanwatch;" \
+	"a. the files installed: binary, man page, unit, sysusers entry, configuration, research list, database and its licence"
+t_true "a. the research list is the shipped one" cmp -s "$D/etc/scanwatch/research-scanners.txt" "$SRC_ROOT/dist/research-scanners.txt"
 t_true "a. the database is the one make geoip fetched (.output/geoip/country.mmdb)" \
 	cmp -s "$D/usr/local/share/scanwatch/country.mmdb" "$SRC_ROOT/.output/geoip/country.mmdb"
 t_true "a. its licence names the NRO (CC BY 4.0)" grep -q "nro.net" "$D/usr/local/share/scanwatch/NRO_LICENSE"
@@ -87,9 +88,11 @@ CONF=$D/etc/scanwatch/scanwatch.conf
 t_eq "$?" 2 "e. as shipped (comments only): run stops for want of a point (exit 2)"
 t_eq "$(cat "$WORK/e1")" "scanwatch run: at least one --point NAME=IFACE is required (see 'scanwatch run --help')" \
 	"e. ... and for nothing else"
-# Every example line, with three made to fit this test: the database is in DESTDIR, no keys
-# file exists, and --count-service needs --host-mode (shipped as no).
+# Every example line, with four made to fit this test: the database and the research list are
+# in DESTDIR (so the shipped list must parse), no keys file exists, and --count-service needs
+# --host-mode (shipped as no).
 sed -e 's/^#\([a-z-]* = \)/\1/' -e "s|^geoip = .*|geoip = $D/usr/local/share/scanwatch/country.mmdb|" \
+	-e "s|^research = |research = $D|" \
 	-e 's|^keys = .*|keys = /dev/null|' -e '/^count-service = /d' "$CONF" >"$WORK/all.conf"
 n=$(grep -c '^[a-z-]* = ' "$WORK/all.conf")
 NS=$(uniq_name n)
@@ -103,15 +106,22 @@ t_true "e. ... where the example rrdcached is not running ($(grep error: "$WORK/
 
 ### f. The operator's configuration survives install and uninstall; nothing else does.
 echo "point = lab=eth9" >>"$CONF"
+RL=$D/etc/scanwatch/research-scanners.txt
+echo "192.0.2.0/24 # the operator's own" >>"$RL"
 make -s -C "$SRC_ROOT" install DESTDIR="$D" >"$WORK/install2.log" 2>&1
 t_true "f. a second install keeps the changed configuration" grep -qx "point = lab=eth9" "$CONF"
 t_true "f. ... and puts the new default beside it" cmp -s "$CONF.default" "$SRC_ROOT/.output/dist/scanwatch.conf"
+t_true "f. ... keeps the changed research list" grep -qx "192.0.2.0/24 # the operator's own" "$RL"
+t_true "f. ... and puts the shipped one beside it" cmp -s "$RL.default" "$SRC_ROOT/dist/research-scanners.txt"
 make -s -C "$SRC_ROOT" uninstall DESTDIR="$D" >"$WORK/uninstall.log" 2>&1
 t_eq "$?" 0 "f. make uninstall exits 0"
-t_eq "$(cd "$D" && find . -type f | tr '\n' ' ')" "./etc/scanwatch/scanwatch.conf " \
-	"f. uninstall removes every file but the changed configuration"
+t_eq "$(cd "$D" && find . -type f | sort | tr '\n' ' ')" \
+	"./etc/scanwatch/research-scanners.txt ./etc/scanwatch/scanwatch.conf " \
+	"f. uninstall removes every file but the changed configuration and research list"
 t_true "f. ... and says it kept it" grep -q "kept $CONF (changed from the default)" "$WORK/uninstall.log"
+t_true "f. ... and the list" grep -q "kept $RL (changed from the default)" "$WORK/uninstall.log"
 cp "$SRC_ROOT/.output/dist/scanwatch.conf" "$CONF"
+cp "$SRC_ROOT/dist/research-scanners.txt" "$RL"
 make -s -C "$SRC_ROOT" uninstall DESTDIR="$D" >/dev/null 2>&1
 t_eq "$(cd "$D" && find . -type f | wc -l)" 0 "f. the default configuration goes with uninstall"
 

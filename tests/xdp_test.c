@@ -1113,6 +1113,83 @@ static void send_at(struct xdp_fx *f, const struct pkt_spec *sp, int n, uint64_t
 }
 
 /*
+ * --research: an access from a listed source is counted under its key with SW_CLS_RESEARCH,
+ * apart from the same key's ordinary accesses; with --drop it is dropped like them. It counts
+ * in no second of the peak rate: 8 research packets in one second, 6 ordinary ones in the next,
+ * and the peak is the 6. With a pair table of one entry, research pairs that find it full are
+ * counted as lost, never silently.
+ */
+static void test_research(void **state)
+{
+	const uint64_t ns = 1000000000ull, a = XDP_TS0_NS / ns * ns + 5 * ns, b = a + ns;
+	struct sensor_config cfg = xdp_cfg();
+	struct sw_prefix pfx[3];
+	struct pkt_spec sp;
+	struct xdp_fx *f;
+	const uint8_t R = SW_CLS_RESEARCH;
+	const struct want w[] = {
+		W(SW_CLS_TCP | R, SW_KIND_SCAN, 22, 6), /* 198.51.100.7 and .255 */
+		W(SW_CLS_TCP, SW_KIND_SCAN, 22, 4), /* 198.51.101.0, just past the /24, and SRC4 */
+		W(SW_CLS_UDP | R, SW_KIND_SCAN, 53, 1), /* 2001:db8:5::9 */
+		W(SW_CLS_UDP, SW_KIND_SCAN, 53, 1), /* 2001:db8:6::9 */
+		W(SW_CLS_TCP | R, SW_KIND_BACKSCATTER, 80, 1), /* the one host 203.0.113.200 */
+		W(SW_CLS_TCP, SW_KIND_BACKSCATTER, 80, 1), /* 203.0.113.201 */
+	};
+	const struct want lost[] = {
+		{ .cls = SW_CLS_TCP | R, .kind = SW_KIND_SCAN, .num = 22, .packets = 3, .lost = 2 },
+	};
+
+	assert_int_equal(sw_prefix_parse("198.51.100.0/24", &pfx[0]), 0);
+	assert_int_equal(sw_prefix_parse("2001:db8:5::/48", &pfx[1]), 0);
+	assert_int_equal(sw_prefix_parse("203.0.113.200", &pfx[2]), 0);
+	cfg.research = pfx;
+	cfg.nresearch = 3;
+	cfg.drop = true;
+	f = open_own(state, &cfg);
+	f->ts_ns = a;
+	sp = tcp("198.51.100.7", DST4, 40000, 22, PKT_SYN);
+	send_n(f, &sp, 5, XDP_DROP_VERDICT);
+	sp = tcp("198.51.100.255", DST4, 40000, 22, PKT_SYN);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	sp = udp("2001:db8:5::9", DST6, 53);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	sp = tcp("203.0.113.200", DST4, 80, 40000, PKT_SYN | PKT_ACK);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	f->ts_ns = b;
+	sp = tcp("198.51.101.0", DST4, 40000, 22, PKT_SYN);
+	send_n(f, &sp, 3, XDP_DROP_VERDICT);
+	sp = tcp(SRC4, DST4, 40000, 22, PKT_SYN);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	sp = udp("2001:db8:6::9", DST6, 53);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	sp = tcp("203.0.113.201", DST4, 80, 40000, PKT_SYN | PKT_ACK);
+	send_n(f, &sp, 1, XDP_DROP_VERDICT);
+	xdp_drain(f);
+	check_keys(&f->iv, w, NELEM(w));
+	check_stats(&f->iv, 14, 0, 0, 0, 0);
+	assert_int_equal(f->iv.npairs, 8);
+	assert_int_equal(interval_dropped(&f->iv), 0);
+	assert_int_equal(f->iv.peak, 6);
+	assert_int_equal(f->iv.peak_s, b / ns);
+
+	/* One pair of room: the first research source is stored, the others' packets lost. */
+	cfg.max_pairs = 1;
+	cfg.drop = false;
+	f = open_own(state, &cfg);
+	for (int i = 1; i <= 3; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "198.51.100.%d", i);
+		sp = tcp(src, DST4, 40000, 22, PKT_SYN);
+		send_n(f, &sp, 1, XDP_PASS_VERDICT);
+	}
+	xdp_drain(f);
+	check_keys(&f->iv, lost, NELEM(lost));
+	assert_int_equal(interval_dropped(&f->iv), 2);
+	assert_int_equal(f->iv.npairs, 1);
+}
+
+/*
  * Peak rate on one CPU (the thread is held on one, so the ring of seconds it fills is known):
  * a second met again after another is added to, never replaced; a tie goes to the earlier
  * second; a ring slot taken over by a second one ring later loses the older second's count
@@ -1709,6 +1786,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_log_full, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_two_cpus, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_peak_seconds, NULL, teardown),
+		cmocka_unit_test_setup_teardown(test_research, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_intervals, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation, NULL, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_drain, NULL, teardown),

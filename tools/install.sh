@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make install` and `make uninstall` (the Makefile passes the directories in the environment):
 # the binary, the man page, the systemd unit, the sysusers.d entry of the scanwatch user, a
-# commented default configuration and the country database. With DESTDIR (packaging) nothing
+# commented default configuration, the default research list and the country database. With DESTDIR (packaging) nothing
 # outside it is touched; without, the user is created and systemd told to reload.
 # Usage: tools/install.sh install|uninstall
 set -eu
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 : "${STATEDIR:?}" "${BIN:?}" "${OUT:?}" "${COUNTRY_DB:?}"
 D=${DESTDIR:-}
 CONF=$D$SYSCONFDIR/scanwatch/scanwatch.conf
+RESEARCH=$D$SYSCONFDIR/scanwatch/research-scanners.txt
 SHARE=$D$DATADIR/scanwatch
 
 say() { echo "install: $*"; }
@@ -30,12 +31,18 @@ install_all() {
 	if [ -f "$(dirname "$COUNTRY_DB")/NRO_LICENSE" ]; then
 		install -m 0644 "$(dirname "$COUNTRY_DB")/NRO_LICENSE" "$SHARE/NRO_LICENSE"
 	fi
-	# An operator's configuration is theirs: never replaced.
+	# An operator's configuration is theirs: never replaced. So is the research list.
 	if [ -e "$CONF" ]; then
 		install -m 0644 "$OUT/dist/scanwatch.conf" "$CONF.default"
 		say "kept $CONF; the new default is $CONF.default"
 	else
 		install -m 0644 "$OUT/dist/scanwatch.conf" "$CONF"
+	fi
+	if [ -e "$RESEARCH" ] && ! cmp -s "$RESEARCH" dist/research-scanners.txt; then
+		install -m 0644 dist/research-scanners.txt "$RESEARCH.default"
+		say "kept $RESEARCH; the new default is $RESEARCH.default"
+	else
+		install -m 0644 dist/research-scanners.txt "$RESEARCH"
 	fi
 	if [ -z "$D" ]; then
 		if command -v systemd-sysusers >/dev/null; then
@@ -48,6 +55,7 @@ install_all() {
 	fi
 	systemd_runs && systemctl daemon-reload
 	say "installed in ${D:-/}: $BINDIR/scanwatch, $UNITDIR/scanwatch.service, $CONF,"
+	say "  $SYSCONFDIR/scanwatch/research-scanners.txt (used with 'research = ' in the configuration),"
 	say "  $DATADIR/scanwatch/country.mmdb ($(stat -c %s "$SHARE/country.mmdb") bytes)"
 	say "next: put the points in $SYSCONFDIR/scanwatch/scanwatch.conf, then"
 	say "  systemctl enable --now scanwatch && scanwatch status"
@@ -58,8 +66,13 @@ uninstall_all() {
 		say "scanwatch is running: 'systemctl disable --now scanwatch' first" && exit 1
 	rm -f "$D$BINDIR/scanwatch" "$D$MANDIR/man8/scanwatch.8" "$D$UNITDIR/scanwatch.service" \
 		"$D$SYSUSERSDIR/scanwatch.conf" "$SHARE/country.mmdb" "$SHARE/NRO_LICENSE" \
-		"$CONF.default"
+		"$CONF.default" "$RESEARCH.default"
 	rmdir "$SHARE" 2>/dev/null || true
+	if [ -f "$RESEARCH" ] && cmp -s "$RESEARCH" dist/research-scanners.txt; then
+		rm -f "$RESEARCH"
+	elif [ -f "$RESEARCH" ]; then
+		say "kept $RESEARCH (changed from the default)"
+	fi
 	# The configuration goes only if it is still the default one.
 	if [ -f "$CONF" ] && cmp -s "$CONF" "$OUT/dist/scanwatch.conf"; then
 		rm -f "$CONF"

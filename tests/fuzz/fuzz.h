@@ -157,6 +157,14 @@ static inline bool fuzz_tally_equal(const struct tally *x, const struct tally *y
 		snprintf(why, len, "stats differ");
 		return false;
 	}
+	if (tally_has_research(x) != tally_has_research(y)) {
+		snprintf(why, len, "a research group, then none (or the other way)");
+		return false;
+	}
+	if (tally_has_research(x) && !fuzz_tally_equal(x->research, y->research, why, len)) {
+		snprintf(why + strlen(why), len - strlen(why), " (research group)");
+		return false;
+	}
 	return true;
 }
 

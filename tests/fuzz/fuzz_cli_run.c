@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	alert_engine_close(&c->alerts);
 	prefix_list_free(&c->watch);
+	prefix_list_free(&c->research);
 	rrd_cli_free(&c->rrd);
 	free(c);
 	fuzz_args_free(&a);

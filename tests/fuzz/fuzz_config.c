@@ -83,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "the command line's --point did not replace the file's");
 		alert_engine_close(&c->alerts);
 		prefix_list_free(&c->watch);
+		prefix_list_free(&c->research);
 		rrd_cli_free(&c->rrd);
 	}
 	config_args_free(&ca);

@@ -26,6 +26,7 @@
 #include "parse_num.h"
 #include "points.h"
 #include "replay.h"
+#include "research.h"
 #include "rrdcli.h"
 #include "sensor.h"
 #include "sensor_options.h"
@@ -48,6 +49,8 @@ static const char replay_help[] =
 	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
 	"  -i, --interval S         interval length in seconds (default 60)\n"
 	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable)\n"
+	"      --research FILE      count packets from FILE's prefixes as research scanners,\n"
+	"                           apart from the scan totals\n"
 	"  -g, --geoip FILE         MaxMind-format country database\n"
 	"      --tz ZONE            time zone of day boundaries (default UTC)\n" SENSOR_CLI_HELP
 		RRD_CLI_HELP DB_CLI_HELP ALERT_CLI_HELP
@@ -184,6 +187,8 @@ void replay_dlt_name(int dlt, char *buf, size_t len)
 struct replay_cli {
 	struct sensor_config cfg;
 	struct prefix_list watch;
+	struct prefix_list research; /* --research FILE's prefixes */
+	const char *research_path;
 	const char *point, *data_dir, *geoip_path, *tz;
 	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	struct point_store store;
@@ -218,11 +223,12 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256 };
+	enum { O_TZ = 256, O_RESEARCH };
 	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
 					      { "data-dir", required_argument, NULL, 'd' },
 					      { "interval", required_argument, NULL, 'i' },
 					      { "watch", required_argument, NULL, 'w' },
+					      { "research", required_argument, NULL, O_RESEARCH },
 					      { "geoip", required_argument, NULL, 'g' },
 					      { "tz", required_argument, NULL, O_TZ },
 					      SENSOR_CLI_OPTIONS,
@@ -260,6 +266,9 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 			break;
 		case 'g':
 			c->geoip_path = optarg;
+			break;
+		case O_RESEARCH:
+			c->research_path = optarg;
 			break;
 		case O_TZ:
 			c->tz = optarg;
@@ -316,6 +325,8 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 		return usage_error("replay", "unknown time zone '%s'", c->tz);
 	if (day_pairs_setup(&c->max_day_pairs, 1))
 		return SW_EXIT_USAGE;
+	if (c->research_path && research_option("replay", c->research_path, &c->research))
+		return SW_EXIT_USAGE;
 	return 0;
 }
 
@@ -354,6 +365,8 @@ int cmd_replay(int argc, char **argv)
 	c.cfg.point = c.point;
 	c.cfg.watch = c.watch.v;
 	c.cfg.nwatch = c.watch.n;
+	c.cfg.research = c.research.v;
+	c.cfg.nresearch = c.research.n;
 	if (geoip_open(&c.geo, c.geoip_path, errmsg, sizeof(errmsg))) {
 		sw_err("%s", errmsg);
 		ret = SW_EXIT_USAGE;
@@ -442,6 +455,7 @@ out_args:
 	capture_set_free(&caps);
 	alert_engine_close(&c.alerts);
 	prefix_list_free(&c.watch);
+	prefix_list_free(&c.research);
 	rrd_cli_free(&c.rrd);
 	return err > 0 ? err : ret;
 }

@@ -32,6 +32,7 @@
 #include "points.h"
 #include "priv.h"
 #include "prom.h"
+#include "research.h"
 #include "rrdcli.h"
 #include "runstats.h"
 #include "sdnotify.h"
@@ -90,6 +91,8 @@ struct run_ctx {
 	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	bool egress_set;
 	struct prefix_list watch;
+	struct prefix_list research; /* --research FILE's prefixes */
+	const char *research_path;
 	struct sw_service services[SW_MAX_SERVICES];
 	size_t nservices;
 	struct geoip geo;
@@ -117,6 +120,8 @@ static const char run_help[] =
 	"  -i, --interval S         seconds between drains, aligned to the clock (default 60)\n"
 	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable, IPv4 or IPv6)\n"
 	"      --drop               drop the counted packets (a darknet sensor that never answers)\n"
+	"      --research FILE      count packets from FILE's prefixes (one a line) as research\n"
+	"                           scanners, apart from the scan totals (README: Research scanners)\n"
 	"      --host-mode          an ordinary host: replies to its own flows and packets to its\n"
 	"                           listening sockets are no access (README: Sensor mode and host mode)\n"
 	"      --count-service S    host mode: count the clients of service S (tcp/22, udp/53) too\n"
@@ -164,12 +169,14 @@ enum {
 	O_RUN_PRIO,
 	O_CONFIG,
 	O_PROM,
+	O_RESEARCH,
 };
 static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
 					  { "data-dir", required_argument, NULL, 'd' },
 					  { "interval", required_argument, NULL, 'i' },
 					  { "watch", required_argument, NULL, 'w' },
 					  { "drop", no_argument, NULL, O_DROP },
+					  { "research", required_argument, NULL, O_RESEARCH },
 					  { "mode", required_argument, NULL, 'm' },
 					  { "geoip", required_argument, NULL, 'g' },
 					  { "tz", required_argument, NULL, O_TZ },
@@ -248,6 +255,9 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 			break;
 		case O_DROP:
 			c->cfg.drop = true;
+			break;
+		case O_RESEARCH: /* read once every option is: the command line's wins */
+			c->research_path = optarg;
 			break;
 		case 'm':
 			if (!strcmp(optarg, "auto"))
@@ -392,6 +402,10 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 					  "must answer what it is sent");
 	c->cfg.services = c->services;
 	c->cfg.nservices = c->nservices;
+	if (c->research_path && research_option("run", c->research_path, &c->research))
+		return SW_EXIT_USAGE;
+	c->cfg.research = c->research.v;
+	c->cfg.nresearch = c->research.n;
 	/* Now, not at midnight: a ceiling the memory cannot hold stops the start. */
 	if (day_pairs_setup(&c->max_day_pairs, (unsigned int)c->npoints))
 		return SW_EXIT_USAGE;
@@ -1159,6 +1173,7 @@ int cmd_run(int argc, char **argv)
 	if (err) {
 		alert_engine_close(&c->alerts);
 		prefix_list_free(&c->watch);
+		prefix_list_free(&c->research);
 		rrd_cli_free(&c->rrd);
 		config_args_free(&c->conf);
 		free(c);
@@ -1181,6 +1196,7 @@ int cmd_run(int argc, char **argv)
 		alert_engine_close(&c->alerts);
 		geoip_close(&c->geo);
 		prefix_list_free(&c->watch);
+		prefix_list_free(&c->research);
 		rrd_cli_free(&c->rrd);
 		free(c);
 		return SW_EXIT_FAIL;
@@ -1192,6 +1208,7 @@ int cmd_run(int argc, char **argv)
 		geoip_close(&c->geo);
 		sdnotify_close(&c->notify);
 		prefix_list_free(&c->watch);
+		prefix_list_free(&c->research);
 		rrd_cli_free(&c->rrd);
 		config_args_free(&c->conf);
 		free(c);
@@ -1227,6 +1244,7 @@ int cmd_run(int argc, char **argv)
 	geoip_close(&c->geo);
 	sdnotify_close(&c->notify);
 	prefix_list_free(&c->watch);
+	prefix_list_free(&c->research);
 	rrd_cli_free(&c->rrd);
 	config_args_free(&c->conf);
 	free(c);

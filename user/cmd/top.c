@@ -86,7 +86,9 @@ struct top_view {
 	uint64_t frames, accesses, sources, dropped;
 	uint64_t log_full, pairs_over, keys_lost;
 	uint64_t kind_accesses[SW_NKINDS], kind_sources[SW_NKINDS];
-	struct top_key *keys; /* most accesses first */
+	/* The research group (run --research), apart from every figure above, as summary has it. */
+	uint64_t research_accesses, research_sources;
+	struct top_key *keys; /* most accesses first; the research group's are not among them */
 	size_t nkeys, keys_cap;
 };
 
@@ -317,6 +319,18 @@ static int summarise(struct top_point *p)
 	/* After the drain's cuts, pair_key[i] is the index of pair i's key in iv->keys. */
 	for (size_t i = 0; i < iv->npairs; i++)
 		v->keys[p->d.pair_key[i]].sources++;
+	/* The research group's keys out of the list, into its own figures. */
+	for (size_t k = 0, n = 0, all = v->nkeys; k < all; k++) {
+		const struct top_key *tk = &v->keys[k];
+
+		if (tk->key.cls & SW_CLS_RESEARCH) {
+			v->research_accesses += tk->accesses;
+			v->research_sources += tk->sources;
+		} else {
+			v->keys[n++] = *tk;
+		}
+		v->nkeys = n;
+	}
 	for (size_t k = 0; k < v->nkeys; k++) {
 		unsigned int kind =
 			v->keys[k].key.kind < SW_NKINDS ? v->keys[k].key.kind : SW_KIND_OTHER;
@@ -490,6 +504,10 @@ static void show_text(FILE *f, const struct top_point *p, size_t max_keys)
 		")\n",
 		v->accesses, v->sources, v->frames, v->dropped, v->log_full, v->pairs_over,
 		v->keys_lost);
+	if (v->research_accesses)
+		fprintf(f,
+			"  research scanners, apart: accesses %" PRIu64 "  sources %" PRIu64 "\n",
+			v->research_accesses, v->research_sources);
 	fprintf(f, "  %-14s %12s %10s\n", "KIND", "ACCESSES", "SOURCES");
 	for (int k = 0; k < SW_NKINDS; k++)
 		fprintf(f, "  %-14s %12" PRIu64 " %10" PRIu64 "\n", sw_kind_names[k],
@@ -543,7 +561,10 @@ static void show_json_point(FILE *f, const struct top_point *p, size_t max_keys,
 	for (int k = 0; k < SW_NKINDS; k++)
 		fprintf(f, "%s\"%s\": {\"accesses\": %" PRIu64 ", \"sources\": %" PRIu64 "}",
 			k ? ", " : "", sw_kind_names[k], v->kind_accesses[k], v->kind_sources[k]);
-	fprintf(f, "}, \"nkeys\": %zu, \"keys\": [", v->nkeys);
+	fprintf(f,
+		"}, \"research\": {\"accesses\": %" PRIu64 ", \"sources\": %" PRIu64
+		"}, \"nkeys\": %zu, \"keys\": [",
+		v->research_accesses, v->research_sources, v->nkeys);
 	for (size_t i = 0; i < v->nkeys && i < max_keys; i++) {
 		const struct top_key *k = &v->keys[i];
 		char key[SW_KEY_STRLEN];

@@ -154,7 +154,7 @@ static void interval_victims(FILE *f, const struct sw_interval *iv)
 	for (size_t i = 0; i < iv->npairs; i++) {
 		const struct sw_pair_rec *r = &iv->pairs[i];
 
-		if (r->pair.key.kind != SW_KIND_BACKSCATTER)
+		if (r->pair.key.kind != SW_KIND_BACKSCATTER || (r->pair.key.cls & SW_CLS_RESEARCH))
 			continue;
 		sw_addr_str(r->pair.addr, addr);
 		sw_key_str(&r->pair.key, key);

@@ -274,6 +274,16 @@ void cstate_set_clock(const struct cstate *c, uint64_t ns)
 		*(volatile __u64 *)&c->blocks[cpu].ctl.replay_now_ns = ns;
 }
 
+void cstate_set_flag(struct cstate *c, uint32_t flag, bool on)
+{
+	c->flags = on ? c->flags | flag : c->flags & ~flag;
+	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
+		volatile uint32_t *f = &c->blocks[cpu].ctl.flags;
+
+		*f = on ? *f | flag : *f & ~flag;
+	}
+}
+
 void cstate_set_wall_offset(const struct cstate *c, int64_t ns)
 {
 	for (uint32_t cpu = 0; cpu < c->ncpus; cpu++)

@@ -90,6 +90,11 @@ uint32_t cstate_active(const struct cstate *c);
 void cstate_set_gen(const struct cstate *c, uint32_t gen);
 /* Replay: the time the next frame is counted at. */
 void cstate_set_clock(const struct cstate *c, uint64_t ns);
+/*
+ * Turns one SW_CTL_* knob on or off in every CPU's control word, while the program runs: a knob
+ * that only widens or narrows what is looked up (SW_CTL_RESEARCH), never the state's layout.
+ */
+void cstate_set_flag(struct cstate *c, uint32_t flag, bool on);
 /* Live: what the program adds to its clock to count seconds of the wall clock. */
 void cstate_set_wall_offset(const struct cstate *c, int64_t ns);
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC_COARSE now, the live programs' clock, in ns. */

@@ -34,6 +34,8 @@ static const char *const pinned_maps[] = {
 #define PIN_FLOWS "flows"
 #define PIN_PROG "prog" /* SW_META_MULTIPROG: libxdp holds the attachment, we the program */
 #define PIN_SERVICES "services"
+/* Apart from pinned_maps: a point pinned before the research list existed resumes without it. */
+#define PIN_RESEARCH "research"
 #define PIN_EGRESS_LINK "egress_link" /* SW_EGRESS_TCX */
 #define PIN_EGRESS_PROG "egress_prog" /* SW_EGRESS_TC: the filter holds the program, not a link */
 
@@ -62,7 +64,7 @@ static void sensor_init(struct sensor *s, const struct sensor_config *cfg)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->point, sizeof(s->point), "%s", cfg->point);
 	s->prog_fd = s->link_fd = s->keys_outer_fd = -1;
-	s->watch_fd = s->meta_fd = s->lock_fd = -1;
+	s->watch_fd = s->research_fd = s->meta_fd = s->lock_fd = -1;
 	s->flows_fd = s->services_fd = s->egress_prog_fd = s->egress_link_fd = -1;
 	s->held_prog_fd = s->held_egress_fd = -1;
 	for (int g = 0; g < SW_NGENS; g++)
@@ -149,6 +151,59 @@ static int set_services(struct sensor *s, const struct sensor_config *cfg)
 	/* The program looks the list up only when meta counts entries in it. */
 	s->meta.nservices = cfg->nservices;
 	return sensor_update_meta(s);
+}
+
+static bool in_list(const struct sw_prefix *v, size_t n, const struct sw_prefix *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].prefixlen == p->prefixlen && !memcmp(v[i].addr, p->addr, sizeof(p->addr)))
+			return true;
+	return false;
+}
+
+/*
+ * Makes the research trie the list asked for, while the program may be counting: the new
+ * prefixes first, then the old ones that are not in it go, so that a source in both lists is
+ * research throughout. The program looks the trie up only once it holds the list, and no more
+ * before it is emptied.
+ */
+static int set_research(struct sensor *s, const struct sensor_config *cfg)
+{
+	struct sw_prefix *old = NULL, key, *prev = NULL;
+	size_t nold = 0, cap = 0;
+	__u8 one = 1;
+	int err = 0;
+
+	if (!cfg->nresearch)
+		cstate_set_flag(&s->cs, SW_CTL_RESEARCH, false);
+	for (size_t i = 0; i < cfg->nresearch; i++)
+		if (bpf_map_update_elem(s->research_fd, &cfg->research[i], &one, BPF_ANY))
+			return fail(s, errno, "cannot add research prefix %zu: %s", i + 1,
+				    strerror(errno));
+	while (!bpf_map_get_next_key(s->research_fd, prev, &key)) {
+		if (nold == cap) {
+			struct sw_prefix *n = realloc(old, (cap ? cap * 2 : 64) * sizeof(*n));
+
+			if (!n) {
+				free(old);
+				return fail(s, ENOMEM, "cannot read the research prefixes: %s",
+					    strerror(ENOMEM));
+			}
+			old = n;
+			cap = cap ? cap * 2 : 64;
+		}
+		old[nold] = key;
+		prev = &old[nold++];
+	}
+	for (size_t i = 0; i < nold && !err; i++)
+		if (!in_list(cfg->research, cfg->nresearch, &old[i]) &&
+		    bpf_map_delete_elem(s->research_fd, &old[i]))
+			err = fail(s, errno, "cannot update the research prefixes: %s",
+				   strerror(errno));
+	free(old);
+	if (!err && cfg->nresearch)
+		cstate_set_flag(&s->cs, SW_CTL_RESEARCH, true);
+	return err;
 }
 
 static int skel_ready(struct sensor *s, const struct sensor_config *cfg);
@@ -279,9 +334,12 @@ static int skel_ready(struct sensor *s, const struct sensor_config *cfg)
 	s->cs.sec_fd = bpf_map__fd(skel->maps.seconds);
 	s->keys_outer_fd = bpf_map__fd(skel->maps.keys);
 	s->watch_fd = bpf_map__fd(skel->maps.watch);
+	s->research_fd = bpf_map__fd(skel->maps.research);
 	s->meta_fd = bpf_map__fd(skel->maps.meta);
 	s->gen = 0;
 	err = cstate_map(&s->cs, s->errmsg, sizeof(s->errmsg));
+	if (!err)
+		err = set_research(s, cfg);
 	if (err)
 		return err;
 	if (cfg->host_mode) {
@@ -388,7 +446,7 @@ static void unpin_all(const char *dir)
 	char path[PATH_MAX];
 
 	static const char *const host_pins[] = { PIN_FLOWS, PIN_SERVICES, PIN_EGRESS_LINK,
-						 PIN_EGRESS_PROG };
+						 PIN_EGRESS_PROG, PIN_RESEARCH };
 
 	if (!pin_path(path, sizeof(path), dir, "link"))
 		unlink(path);
@@ -423,6 +481,11 @@ static int pin_all(struct sensor *s)
 		if (err)
 			goto fail;
 	}
+	err = pin_path(path, sizeof(path), s->pin_dir, PIN_RESEARCH);
+	if (!err)
+		err = bpf_obj_pin(s->research_fd, path);
+	if (err)
+		goto fail;
 	if (s->meta.flags & SW_META_HOST) {
 		bool tcx = s->meta.egress_hook == SW_EGRESS_TCX;
 		const char *names[] = { PIN_FLOWS, PIN_SERVICES,
@@ -1044,6 +1107,21 @@ static int resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			s, EEXIST,
 			"point %s is attached with other options (drop, watch, host mode, table, cache or log sizes, or flow expiry); run 'scanwatch detach --point %s' first",
 			s->point, s->point);
+	/* So may the research list; a point pinned before there was one has no trie for it. */
+	pin_path(path, sizeof(path), s->pin_dir, PIN_RESEARCH);
+	s->research_fd = bpf_obj_get(path);
+	if (s->research_fd < 0 && errno == ENOENT && cfg->nresearch)
+		return fail(s, ENOENT,
+			    "point %s was attached by a scanwatch without research lists: run "
+			    "'scanwatch detach --point %s' to use --research",
+			    s->point, s->point);
+	if (s->research_fd < 0 && errno != ENOENT)
+		return fail(s, errno, "cannot open pinned map %s: %s", path, strerror(errno));
+	if (s->research_fd >= 0) {
+		err = set_research(s, cfg);
+		if (err)
+			return err;
+	}
 	/* The watched set may change across restarts: replace it with the one asked for. */
 	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
 		if (bpf_map_delete_elem(s->watch_fd, &pfx))
@@ -1198,10 +1276,10 @@ int sensor_update_meta(struct sensor *s)
 
 void sensor_close(struct sensor *s)
 {
-	int *fds[] = { &s->link_fd,	&s->keys_outer_fd, &s->watch_fd,    &s->meta_fd,
-		       &s->keys_fd[0],	&s->keys_fd[1],	   &s->cs.cache_fd, &s->cs.log_fd,
-		       &s->cs.ctl_fd,	&s->flows_fd,	   &s->services_fd, &s->egress_link_fd,
-		       &s->cs.state_fd, &s->cs.sec_fd };
+	int *fds[] = { &s->link_fd,	   &s->keys_outer_fd, &s->watch_fd,   &s->meta_fd,
+		       &s->research_fd,	   &s->keys_fd[0],    &s->keys_fd[1], &s->cs.cache_fd,
+		       &s->cs.log_fd,	   &s->cs.ctl_fd,     &s->flows_fd,   &s->services_fd,
+		       &s->egress_link_fd, &s->cs.state_fd,   &s->cs.sec_fd };
 
 	/* Closes the state map when it is ours (made for a skeleton), not the skeleton's. */
 	cstate_unmap(&s->cs);

@@ -33,6 +33,9 @@ struct sensor_config {
 	bool drop;
 	const struct sw_prefix *watch;
 	size_t nwatch;
+	/* Sources whose accesses are counted as the research group (--research); may change on resume. */
+	const struct sw_prefix *research;
+	size_t nresearch;
 	unsigned int max_pairs;
 	unsigned int max_keys;
 	unsigned int cache_slots; /* per CPU; 0: SW_CACHE_SLOTS_DEFAULT */
@@ -65,6 +68,7 @@ struct sensor {
 	struct cstate cs; /* caches, logs and per-CPU counters, mapped */
 	int keys_fd[SW_NGENS]; /* the overflow tables */
 	int keys_outer_fd, watch_fd, meta_fd;
+	int research_fd; /* -1 only for a point pinned before the research list existed */
 	/* Host mode: -1 otherwise; egress_prog_fd is the program only when loaded here. */
 	int flows_fd, services_fd, egress_prog_fd, egress_link_fd;
 	/*

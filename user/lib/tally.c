@@ -13,9 +13,28 @@ void tally_init(struct tally *t)
 
 void tally_free(struct tally *t)
 {
+	if (t->research) {
+		tally_free(t->research);
+		free(t->research);
+	}
 	free(t->keys);
 	free(t->index);
 	tally_init(t);
+}
+
+struct tally *tally_research(struct tally *t)
+{
+	if (!t->research) {
+		t->research = malloc(sizeof(*t->research));
+		if (t->research)
+			tally_init(t->research);
+	}
+	return t->research;
+}
+
+bool tally_has_research(const struct tally *t)
+{
+	return t->research && t->research->nkeys;
 }
 
 void tally_reset(struct tally *t)
@@ -27,6 +46,8 @@ void tally_reset(struct tally *t)
 	memset(t->area_sources, 0, sizeof(t->area_sources));
 	memset(t->stats, 0, sizeof(t->stats));
 	t->lost_sources = 0;
+	if (t->research)
+		tally_reset(t->research);
 	t->peak = t->peak_s = 0;
 }
 
@@ -123,6 +144,15 @@ int tally_merge(struct tally *dst, const struct tally *src)
 {
 	bool ok = true;
 
+	if (tally_has_research(src)) {
+		struct tally *r = tally_research(dst);
+		int err = r ? tally_merge(r, src->research) : -ENOMEM;
+
+		if (err == -ENOMEM)
+			return err;
+		ok &= !err;
+	}
+
 	for (size_t i = 0; i < src->nkeys; i++) {
 		const struct tally_key *s = &src->keys[i];
 		struct tally_key *d = tally_key(dst, &s->key);
@@ -166,6 +196,11 @@ int tally_check_totals(const struct tally *t)
 		ok &= add_sat(&area_acc, t->area_accesses[a]);
 		ok &= add_sat(&area_src, t->area_sources[a]);
 	}
+	/* The research group's own totals, and its lost in the overflow figure with the rest. */
+	if (tally_has_research(t)) {
+		ok &= !tally_check_totals(t->research);
+		ok &= add_sat(&lost, tally_dropped(t->research));
+	}
 	return ok ? 0 : -EOVERFLOW;
 }
 
@@ -175,6 +210,8 @@ uint64_t tally_dropped(const struct tally *t)
 
 	for (size_t i = 0; i < t->nkeys; i++)
 		n += t->keys[i].lost;
+	if (t->research)
+		n += tally_dropped(t->research);
 	return n;
 }
 

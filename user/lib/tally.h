@@ -3,6 +3,7 @@
 #ifndef SW_TALLY_H
 #define SW_TALLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,12 @@ struct tally {
 	 */
 	uint64_t lost_sources;
 	/*
+	 * The research group (--research): accesses from the research list's sources, by key
+	 * (SW_CLS_RESEARCH taken off), with their sources and lost; its areas, stats and
+	 * lost_sources stay zero. Kept out of every figure above; NULL until it has a key.
+	 */
+	struct tally *research;
+	/*
 	 * Peak rate: the most accesses one point counted in one wall-clock second of the span,
 	 * and the start of that second (seconds since the epoch; 0 when peak is 0). A span of
 	 * several points has the busiest point's second: seconds of different points are not
@@ -49,6 +56,10 @@ void tally_reset(struct tally *t);
 /* Finds a key's counters, adding zeroed ones if missing; NULL only on ENOMEM. */
 struct tally_key *tally_key(struct tally *t, const struct sw_key *key);
 const struct tally_key *tally_find(const struct tally *t, const struct sw_key *key);
+/* The research group, made when missing; NULL only on ENOMEM. */
+struct tally *tally_research(struct tally *t);
+/* Whether t has a research group with a key in it. */
+bool tally_has_research(const struct tally *t);
 /*
  * Adds src to dst. A count that would pass 2^64 - 1 stops there instead of wrapping around, and
  * the merge returns -EOVERFLOW: such figures are refused, never shown (README.md, "Daily
@@ -59,7 +70,7 @@ int tally_merge(struct tally *dst, const struct tally *src);
 void tally_peak(struct tally *t, uint64_t peak, uint64_t at);
 /* -EOVERFLOW when a total over keys or areas (what summaries print) would pass 2^64 - 1. */
 int tally_check_totals(const struct tally *t);
-/* Packets counted in no key or no source: the overflow figure. */
+/* Packets counted in no key or no source, the research group's too: the overflow figure. */
 uint64_t tally_dropped(const struct tally *t);
 
 int sw_area_index(const char *cc);

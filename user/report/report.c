@@ -400,6 +400,48 @@ static void peak_table(struct report *r, const struct point_peak *pp,
 	doc_table_end(&r->doc);
 }
 
+/* The research group (run --research), apart: none of the report's other figures has it. */
+static void section_research(struct report *r)
+{
+	static const char *const heads[] = { "key", "kind", "accesses", "sources" };
+	const struct tally_key **keys;
+	struct summary_totals s, ps;
+	char a[32], b[32], c[32], d[32];
+	int *areas;
+	size_t nareas;
+
+	if (!tally_has_research(&r->cur) && !tally_has_research(&r->prev))
+		return;
+	summary_research_totals(&r->cur, &s);
+	summary_research_totals(&r->prev, &ps);
+	doc_heading(&r->doc, 3, "Research scanners");
+	doc_para(&r->doc,
+		 "The sources of the research list (projects that scan the whole Internet and "
+		 "publish what they find; `scanwatch run --research`) are counted apart, in none "
+		 "of this report's other figures: **%s** accesses from **%s** sources (gross) in "
+		 "%s%s%s%s%s%s.",
+		 fmt_count(s.accesses, a), fmt_count(s.sources, b), r->cur_name,
+		 r->pd_prev ? ", against " : "", r->pd_prev ? fmt_count(ps.accesses, c) : "",
+		 r->pd_prev ? " from " : "", r->pd_prev ? fmt_count(ps.sources, d) : "",
+		 r->pd_prev ? " in the month before" : "");
+	if (!tally_has_research(&r->cur) || summary_rank(r->cur.research, &keys, &areas, &nareas))
+		return;
+	caption(r, "Table 1-5: the research scanners' top destinations in %s", r->cur_name);
+	doc_table(&r->doc, 4, "llrr", heads);
+	for (size_t i = 0; i < r->cur.research->nkeys && i < 5; i++) {
+		char key[SW_KEY_STRLEN];
+		const char *row[4] = { key, sw_kind_names[keys[i]->key.kind],
+				       fmt_count(keys[i]->accesses, a),
+				       fmt_count(keys[i]->sources, b) };
+
+		sw_key_str(&keys[i]->key, key);
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+	free(keys);
+	free(areas);
+}
+
 static void section_summary(struct report *r)
 {
 	static const char *const heads[] = { "point",	"days with data", "accesses",
@@ -515,6 +557,7 @@ static void section_summary(struct report *r)
 	      "Chart 1-1a: accesses per monitoring point per day, the last six months");
 	chart(r, "points-sources", first6, r->last, NULL, NULL,
 	      "Chart 1-1b: sources per monitoring point per day, the last six months");
+	section_research(r);
 }
 
 struct cmp_row {

@@ -58,6 +58,21 @@ void dayfile_free(struct dayfile *df)
 	dayfile_init(df);
 }
 
+static void write_keys(FILE *f, const char *what, const struct tally *t)
+{
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i];
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&k->key, name);
+		fprintf(f,
+			"%s %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+			" %" PRIu64 "\n",
+			what, name, sw_kind_names[k->key.kind], k->accesses, k->sources,
+			k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP], k->fp[SW_FP_MASSCAN], k->lost);
+	}
+}
+
 static void write_body(FILE *f, const struct dayfile *df)
 {
 	const struct tally *t = &df->t;
@@ -82,16 +97,10 @@ static void write_body(FILE *f, const struct dayfile *df)
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(f, "stat %s %" PRIu64 "\n", stat_names[s], t->stats[s]);
 	fprintf(f, "# key NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
-	for (size_t i = 0; i < t->nkeys; i++) {
-		const struct tally_key *k = &t->keys[i];
-		char name[SW_KEY_STRLEN];
-
-		sw_key_str(&k->key, name);
-		fprintf(f,
-			"key %s %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-			" %" PRIu64 "\n",
-			name, sw_kind_names[k->key.kind], k->accesses, k->sources,
-			k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP], k->fp[SW_FP_MASSCAN], k->lost);
+	write_keys(f, "key", t);
+	if (tally_has_research(t)) {
+		fprintf(f, "# research NAME KIND ACCESSES SOURCES MIRAI ZMAP MASSCAN LOST\n");
+		write_keys(f, "research", t->research);
 	}
 	fprintf(f, "# area CC ACCESSES SOURCES\n");
 	for (int a = 0; a < SW_NAREAS; a++) {
@@ -230,10 +239,14 @@ static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, co
 		*why = "unknown stat";
 		return -1;
 	}
-	if (!strcmp(f[0], "key") && n == 9) {
+	if ((!strcmp(f[0], "key") || !strcmp(f[0], "research")) && n == 9) {
+		struct tally *t = f[0][0] == 'k' ? &df->t : tally_research(&df->t);
 		struct sw_key key;
 		struct tally_key *tk;
 
+		*why = "out of memory";
+		if (!t)
+			return -1;
 		*why = "bad key or kind";
 		if (sw_key_parse(f[1], f[2], &key))
 			return -1;
@@ -242,10 +255,10 @@ static int parse_line(struct dayfile *df, struct seen *seen, char **f, int n, co
 			if (parse_u64(f[3 + i], 0, UINT64_MAX, &v[i]))
 				return -1;
 		*why = "key listed twice";
-		if (tally_find(&df->t, &key))
+		if (tally_find(t, &key))
 			return -1;
 		*why = "out of memory";
-		tk = tally_key(&df->t, &key);
+		tk = tally_key(t, &key);
 		if (!tk)
 			return -1;
 		tk->accesses = v[0];

@@ -324,8 +324,25 @@ static int reserve_for_interval(struct point_store *ps, const struct sw_interval
 }
 
 /*
+ * Where a drained key is counted: a research source's (SW_CLS_RESEARCH) in the research group,
+ * under the key without the flag; NULL on ENOMEM.
+ */
+static struct tally_key *group_key(struct tally *t, const struct sw_key *key)
+{
+	struct sw_key plain = *key;
+
+	if (!(key->cls & SW_CLS_RESEARCH))
+		return tally_key(t, key);
+	plain.cls &= (__u8)~SW_CLS_RESEARCH;
+	t = tally_research(t);
+	return t ? tally_key(t, &plain) : NULL;
+}
+
+/*
  * Turns the drained records into the interval's tally; new pairs join the day's set and go to
- * the log's buffer (store_interval() syncs it before the summary counts them).
+ * the log's buffer (store_interval() syncs it before the summary counts them). A research
+ * source's pair keeps its flag in the set and the log, so that it is a pair of its own, and
+ * counts in no area: areas are the scan totals' too.
  */
 static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 {
@@ -338,7 +355,7 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 	tally_peak(t, iv->peak, iv->peak_s);
 	for (size_t i = 0; i < iv->nkeys; i++) {
 		const struct sw_key_rec *r = &iv->keys[i];
-		struct tally_key *k = tally_key(t, &r->key);
+		struct tally_key *k = group_key(t, &r->key);
 
 		if (!k)
 			return -ENOMEM;
@@ -352,12 +369,15 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 		return err;
 	for (size_t i = 0; i < iv->npairs; i++) {
 		const struct sw_pair_rec *r = &iv->pairs[i];
-		int area, fresh;
+		bool research = r->pair.key.cls & SW_CLS_RESEARCH;
+		int area = 0, fresh;
 
 		if (i + PREFETCH_AHEAD < iv->npairs)
 			pairset_prefetch(&ps->seen, &iv->pairs[i + PREFETCH_AHEAD].pair);
-		area = geoip_area(ps->geo, r->pair.addr);
-		t->area_accesses[area] += r->val.packets;
+		if (!research) {
+			area = geoip_area(ps->geo, r->pair.addr);
+			t->area_accesses[area] += r->val.packets;
+		}
 		fresh = pairset_add(&ps->seen, &r->pair);
 		if (fresh == -ENOSPC) {
 			t->lost_sources++;
@@ -366,7 +386,7 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 		if (fresh < 0)
 			return fresh;
 		if (fresh) {
-			struct tally_key *k = tally_key(t, &r->pair.key);
+			struct tally_key *k = group_key(t, &r->pair.key);
 
 			if (!k)
 				return -ENOMEM;
@@ -374,7 +394,8 @@ static int tally_interval(struct point_store *ps, const struct sw_interval *iv)
 				return write_error();
 			ps->nfresh++;
 			k->sources++;
-			t->area_sources[area]++;
+			if (!research)
+				t->area_sources[area]++;
 		}
 	}
 	return 0;
@@ -403,7 +424,8 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 	for (size_t i = 0; i < iv->npairs; i++) {
 		const struct sw_pair_rec *r = &iv->pairs[i];
 
-		if (r->pair.key.kind != SW_KIND_BACKSCATTER)
+		/* A research source's answers name no flood's victim the report should list. */
+		if (r->pair.key.kind != SW_KIND_BACKSCATTER || (r->pair.key.cls & SW_CLS_RESEARCH))
 			continue;
 		if (!f) {
 			char name[32];

@@ -36,6 +36,7 @@ static const char summary_help[] =
 	"(n/a, JSON per_address null, when a day was counted without --watch).\n"
 	"The peak is the most accesses a point counted in one second of those days, and when\n"
 	"(UTC); over all points, the busiest point's.\n"
+	"Research scanners (run --research) are a group of their own, out of those figures.\n"
 	"--db reads the same figures from the central database the sensors add to.\n"
 	"\n"
 	"Example:\n"
@@ -196,15 +197,68 @@ void summary_totals(const struct tally *t, struct summary_totals *s)
 	s->peak_s = t->peak_s;
 }
 
+void summary_research_totals(const struct tally *t, struct summary_totals *s)
+{
+	if (t->research)
+		summary_totals(t->research, s);
+	else
+		memset(s, 0, sizeof(*s));
+}
+
+/* The research group's keys by accesses, descending: NULL with n 0 when it has none. */
+static int rank_research(const struct tally *t, const struct tally_key ***keys, size_t *n)
+{
+	int *areas;
+	size_t nareas;
+
+	*keys = NULL;
+	*n = 0;
+	if (!tally_has_research(t))
+		return 0;
+	if (summary_rank(t->research, keys, &areas, &nareas))
+		return -ENOMEM;
+	free(areas);
+	*n = t->research->nkeys;
+	return 0;
+}
+
+static void json_keys(FILE *f, const struct tally_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&keys[i]->key, name);
+		fprintf(f,
+			"%s{\"key\": \"%s\", \"kind\": \"%s\", \"accesses\": %" PRIu64
+			", \"sources\": %" PRIu64 "}",
+			i ? ", " : "", name, sw_kind_names[keys[i]->key.kind], keys[i]->accesses,
+			keys[i]->sources);
+	}
+}
+
+static void text_keys(FILE *f, const struct tally_key **keys, size_t n)
+{
+	fprintf(f, "  %-12s %-12s %12s %10s\n", "key", "kind", "accesses", "sources");
+	for (size_t i = 0; i < n; i++) {
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&keys[i]->key, name);
+		fprintf(f, "  %-12s %-12s %12" PRIu64 " %10" PRIu64 "\n", name,
+			sw_kind_names[keys[i]->key.kind], keys[i]->accesses, keys[i]->sources);
+	}
+}
+
 static void print_json(FILE *f, const char *point, const char *from, const char *to,
 		       const struct tally *t, const struct summary_watch *w,
-		       const struct tally_key **keys, const int *areas, size_t nareas)
+		       const struct tally_key **keys, const int *areas, size_t nareas,
+		       const struct tally_key **rkeys, size_t nrkeys)
 {
 	char n1[SW_U128_STRLEN], n2[SW_U128_STRLEN], n3[SW_U128_STRLEN];
 	double pa, ps;
-	struct summary_totals s;
+	struct summary_totals s, rs;
 
 	summary_totals(t, &s);
+	summary_research_totals(t, &rs);
 	fprintf(f, "{\"point\": ");
 	if (point)
 		fprintf(f, "\"%s\"", point);
@@ -218,16 +272,7 @@ static void print_json(FILE *f, const char *point, const char *from, const char 
 		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", sw_kind_names[k],
 			s.kind_accesses[k]);
 	fprintf(f, "}, \"keys\": [");
-	for (size_t i = 0; i < t->nkeys; i++) {
-		char name[SW_KEY_STRLEN];
-
-		sw_key_str(&keys[i]->key, name);
-		fprintf(f,
-			"%s{\"key\": \"%s\", \"kind\": \"%s\", \"accesses\": %" PRIu64
-			", \"sources\": %" PRIu64 "}",
-			i ? ", " : "", name, sw_kind_names[keys[i]->key.kind], keys[i]->accesses,
-			keys[i]->sources);
-	}
+	json_keys(f, keys, t->nkeys);
 	fprintf(f, "], \"areas\": [");
 	for (size_t i = 0; i < nareas; i++) {
 		char cc[3];
@@ -240,7 +285,12 @@ static void print_json(FILE *f, const char *point, const char *from, const char 
 	fprintf(f, "], \"fingerprints\": {");
 	for (int fp = 0; fp < SW_NFPS; fp++)
 		fprintf(f, "%s\"%s\": %" PRIu64, fp ? ", " : "", sw_fp_names[fp], s.fp[fp]);
-	fprintf(f, "}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64, s.dropped,
+	fprintf(f,
+		"}, \"research\": {\"accesses\": %" PRIu64 ", \"sources\": %" PRIu64
+		", \"dropped\": %" PRIu64 ", \"keys\": [",
+		rs.accesses, rs.sources, rs.dropped);
+	json_keys(f, rkeys, nrkeys);
+	fprintf(f, "]}, \"dropped\": %" PRIu64 ", \"lost_sources\": %" PRIu64, s.dropped,
 		s.lost_sources);
 	/* null: no access, or only summaries without it (an older scanwatch's, the database's). */
 	fprintf(f, ", \"peak\": %" PRIu64 ", \"peak_at\": ", s.peak);
@@ -291,11 +341,13 @@ static void print_per_address(FILE *f, const struct summary_watch *w,
 
 static void print_text(FILE *f, const char *point, const char *from, const char *to,
 		       const struct tally *t, const struct summary_watch *w,
-		       const struct tally_key **keys, const int *areas, size_t nareas)
+		       const struct tally_key **keys, const int *areas, size_t nareas,
+		       const struct tally_key **rkeys, size_t nrkeys)
 {
-	struct summary_totals s;
+	struct summary_totals s, rs;
 
 	summary_totals(t, &s);
+	summary_research_totals(t, &rs);
 	fprintf(f, "%s, %s to %s: %" PRIu64 " accesses from %" PRIu64 " sources (gross)\n",
 		point ? point : "all points", from, to, s.accesses, s.sources);
 	print_per_address(f, w, &s);
@@ -323,14 +375,7 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 			"for (--max-day-pairs): not in the sources above\n",
 			s.lost_sources);
 	fputc('\n', f);
-	fprintf(f, "  %-12s %-12s %12s %10s\n", "key", "kind", "accesses", "sources");
-	for (size_t i = 0; i < t->nkeys; i++) {
-		char name[SW_KEY_STRLEN];
-
-		sw_key_str(&keys[i]->key, name);
-		fprintf(f, "  %-12s %-12s %12" PRIu64 " %10" PRIu64 "\n", name,
-			sw_kind_names[keys[i]->key.kind], keys[i]->accesses, keys[i]->sources);
-	}
+	text_keys(f, keys, t->nkeys);
 	fprintf(f, "\n  %-12s %12s %10s\n", "area", "accesses", "sources");
 	for (size_t i = 0; i < nareas; i++) {
 		char cc[3];
@@ -339,6 +384,13 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 		fprintf(f, "  %-12s %12" PRIu64 " %10" PRIu64 "\n", cc, t->area_accesses[areas[i]],
 			t->area_sources[areas[i]]);
 	}
+	if (!nrkeys)
+		return;
+	fprintf(f,
+		"\n  research scanners, kept out of every figure above: %" PRIu64
+		" accesses from %" PRIu64 " sources (gross); dropped %" PRIu64 "\n\n",
+		rs.accesses, rs.sources, rs.dropped);
+	text_keys(f, rkeys, nrkeys);
 }
 
 struct summary_args {
@@ -422,13 +474,13 @@ int cmd_summary(int argc, char **argv)
 {
 	struct summary_args a = { .from = -1, .to = -1 };
 	struct summary_watch w = { 0 };
-	const struct tally_key **keys;
+	const struct tally_key **keys, **rkeys;
 	struct daysrc src;
 	struct db_conn db;
 	char errmsg[512], df[11], dt[11];
 	struct tally t;
 	unsigned int ndays;
-	size_t nareas;
+	size_t nareas, nrkeys;
 	int *areas, err;
 
 	err = parse_args(&a, argc, argv);
@@ -453,12 +505,19 @@ int cmd_summary(int argc, char **argv)
 		tally_free(&t);
 		return SW_EXIT_FAIL;
 	}
+	if (rank_research(&t, &rkeys, &nrkeys)) {
+		free(keys);
+		free(areas);
+		tally_free(&t);
+		return SW_EXIT_FAIL;
+	}
 	sw_day_format(a.from, df);
 	sw_day_format(a.to, dt);
 	if (a.json)
-		print_json(stdout, a.point, df, dt, &t, &w, keys, areas, nareas);
+		print_json(stdout, a.point, df, dt, &t, &w, keys, areas, nareas, rkeys, nrkeys);
 	else
-		print_text(stdout, a.point, df, dt, &t, &w, keys, areas, nareas);
+		print_text(stdout, a.point, df, dt, &t, &w, keys, areas, nareas, rkeys, nrkeys);
+	free(rkeys);
 	free(keys);
 	free(areas);
 	tally_free(&t);

@@ -47,5 +47,7 @@ bool summary_per_address(const struct summary_watch *w, uint64_t v, double *out)
 int summary_rank(const struct tally *t, const struct tally_key ***keys, int **areas,
 		 size_t *nareas);
 void summary_totals(const struct tally *t, struct summary_totals *s);
+/* The same of t's research group: all zero when it has none. */
+void summary_research_totals(const struct tally *t, struct summary_totals *s);
 
 #endif
