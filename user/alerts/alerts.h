@@ -21,6 +21,7 @@
 #include "alertlog.h"
 #include "dates.h"
 #include "keyfmt.h"
+#include "params.h"
 #include "points.h"
 #include "tally.h"
 
@@ -165,6 +166,13 @@ enum {
 	"      --alert-command CMD  run CMD (split on blanks, no shell) for each alert, its\n" \
 	"                           fields in SW_ALERT_* variables\n"                          \
 	"      --alert-timeout S    kill the command after S seconds (default 30)\n" ALERT_CFG_HELP
+
+/*
+ * The same options as tables of params.h over a struct alert_engine: the thresholds, and
+ * --alert-command and --alert-timeout of the commands that raise alerts.
+ */
+extern const struct param alert_cfg_params[];
+extern const struct param alert_cli_params[];
 
 /* Handles ALERT_OPT_*: 0, or SW_EXIT_USAGE after one line. */
 int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const char *cmd);

@@ -13,6 +13,7 @@
 /* Long-only options get vals above any character; --help the one after them all. */
 #define VAL_LONG 0x10000
 #define VAL_HELP 0x20000
+#define HELP_WIDTH 86 /* columns of a line of --help, at most (past it: wrapped) */
 #define HELP_COL_MAX 29 /* where help text starts, at most; a longer left side wraps */
 
 /* The named entries of the sets, in order: the index is what VAL_LONG + i refers to. */
@@ -126,6 +127,12 @@ int param_verbose(void *field, const char *arg, const char *cmd)
 	return 0;
 }
 
+int param_config_file(void *field, const char *arg, const char *cmd)
+{
+	(void)field, (void)arg, (void)cmd;
+	return 0;
+}
+
 /* "a, b or c" */
 static void join_choices(const char *const *c, char *buf, size_t len)
 {
@@ -191,7 +198,8 @@ static int parse_double(const char *s, double min, double max, double *out)
 
 static int set_value(const char *cmd, const struct param *p, void *base, const char *arg)
 {
-	void *field = (char *)base + p->off;
+	/* A table of functions alone may have no struct: no field to point into. */
+	void *field = base ? (char *)base + p->off : NULL;
 	int err = 0;
 
 	switch (p->kind) {
@@ -278,9 +286,20 @@ static int left_side(const struct param *p, char *buf, size_t len)
 static void print_param(FILE *f, const struct param *p, int col)
 {
 	const char *h = p->help ? p->help : "";
-	char left[128];
-	int w = left_side(p, left, sizeof(left));
+	char left[128], after[300] = "";
+	int w = left_side(p, left, sizeof(left)), end = col;
 
+	/* What the value may be (as an error would say it) and its default, after the help. */
+	if (p->kind == PARAM_UINT || p->kind == PARAM_U64 || p->kind == PARAM_DOUBLE ||
+	    p->kind == PARAM_CHOICE) {
+		char takes[256];
+
+		takes_text(p, takes, sizeof(takes));
+		snprintf(after, sizeof(after), "(%s%s%s)", takes, p->def ? "; default " : "",
+			 p->def ? p->def : "");
+	} else if (p->def) {
+		snprintf(after, sizeof(after), "(default %s)", p->def);
+	}
 	fputs(left, f);
 	if (w >= col - 1) {
 		fputc('\n', f);
@@ -290,22 +309,17 @@ static void print_param(FILE *f, const struct param *p, int col)
 		size_t len = strcspn(h, "\n");
 
 		fprintf(f, "%*s%.*s", col - w, "", (int)len, h);
+		end = col + (int)len;
 		w = 0;
 		if (!h[len])
 			break;
 		fputc('\n', f);
 		h += len + 1;
 	}
-	/* What the value may be (as an error would say it) and its default, after the help. */
-	if (p->kind == PARAM_UINT || p->kind == PARAM_U64 || p->kind == PARAM_DOUBLE ||
-	    p->kind == PARAM_CHOICE || (p->kind == PARAM_FUNC && p->takes)) {
-		char takes[256];
-
-		takes_text(p, takes, sizeof(takes));
-		fprintf(f, " (%s%s%s)", takes, p->def ? "; default " : "", p->def ? p->def : "");
-	} else if (p->def) {
-		fprintf(f, " (default %s)", p->def);
-	}
+	if (*after && end + 1 + (int)strlen(after) > HELP_WIDTH)
+		fprintf(f, "\n%*s%s", col, "", after);
+	else if (*after)
+		fprintf(f, " %s", after);
 	fputc('\n', f);
 }
 

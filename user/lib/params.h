@@ -92,5 +92,7 @@ int params_getopt_val(const struct params_getopt *g, const char *name);
 
 /* Common functions for PARAM_FUNC: */
 int param_verbose(void *field, const char *arg, const char *cmd); /* -v: debug messages */
+/* --config FILE: read before the parser runs (config_args_params()), nothing to do then. */
+int param_config_file(void *field, const char *arg, const char *cmd);
 
 #endif
