@@ -78,6 +78,9 @@ static const struct param test_params[] = {
 	PARAM_END,
 };
 
+/* The end of parse()'s words: a pointer, as a variadic function must get it. */
+#define END ((const char *)NULL)
+
 static const struct param_cmd test_cmd = {
 	.name = "test",
 	.usage = "Usage: scanwatch test [options]\n",
@@ -130,7 +133,7 @@ static int parse(const char *first, ...)
 /* A refusal: exit code 2, one line, the message given. */
 #define REFUSED(msg, ...)                                                                       \
 	do {                                                                                    \
-		assert_int_equal(parse(__VA_ARGS__, NULL), SW_EXIT_USAGE);                      \
+		assert_int_equal(parse(__VA_ARGS__, END), SW_EXIT_USAGE);                       \
 		assert_int_equal(nlines, 1);                                                    \
 		assert_string_equal(errbuf,                                                     \
 				    "scanwatch test: " msg " (see 'scanwatch test --help')\n"); \
@@ -141,7 +144,7 @@ static void test_values(void **state)
 	(void)state;
 	assert_int_equal(parse("--interval", "1", "-d", "/x", "--drop", "-n", "a", "--count=65536",
 			       "--bytes", "18446744073709551615", "--pct", "0.5", "-m", "generic",
-			       "-p", "a", "-p", "b", NULL),
+			       "-p", "a", "-p", "b", END),
 			 0);
 	assert_int_equal(nlines, 0);
 	assert_int_equal(so.interval_s, 1);
@@ -154,7 +157,7 @@ static void test_values(void **state)
 	assert_int_equal(to.mode, 2);
 	assert_int_equal(to.npoints, 2);
 	/* What is not given keeps the value the caller set. */
-	assert_int_equal(parse(NULL), 0);
+	assert_int_equal(parse(END), 0);
 	assert_int_equal(so.interval_s, 60);
 	assert_null(so.data_dir);
 }
@@ -164,7 +167,7 @@ static void test_ranges(void **state)
 	(void)state;
 	REFUSED("--interval takes 1 to 3600 seconds, not '0'", "--interval", "0");
 	REFUSED("--interval takes 1 to 3600 seconds, not '3601'", "--interval", "3601");
-	assert_int_equal(parse("--interval", "3600", NULL), 0);
+	assert_int_equal(parse("--interval", "3600", END), 0);
 	REFUSED("--count takes 1 to 65536 keys, not '65537'", "-c", "65537");
 	REFUSED("--pct takes a percentage above 0, not '0'", "--pct", "0");
 	REFUSED("--pct takes a percentage above 0, not '101'", "--pct", "101");
@@ -194,7 +197,7 @@ static void test_bad_numbers(void **state)
 static void test_choices_and_functions(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("--mode", "native", NULL), 0);
+	assert_int_equal(parse("--mode", "native", END), 0);
 	assert_int_equal(to.mode, 1);
 	REFUSED("--mode is auto, native or generic, not 'turbo'", "--mode", "turbo");
 	REFUSED("--mode is auto, native or generic, not 'Native'", "-m", "Native");
@@ -257,7 +260,7 @@ static void test_help(void **state)
 				     "default 5)\n"));
 	assert_non_null(strstr(buf, "\nExamples:\n  scanwatch test --count 3\n"));
 	/* --help is a result of its own, not an error. */
-	assert_int_equal(parse("--count", "3", "--help", NULL), SW_HELP_SHOWN);
+	assert_int_equal(parse("--count", "3", "--help", END), SW_HELP_SHOWN);
 	assert_int_equal(nlines, 0);
 	free(buf);
 }
