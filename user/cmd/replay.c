@@ -206,6 +206,10 @@ static int set_point(void *field, const char *arg, const char *cmd)
 static const struct param replay_params[] = {
 	{ "point", 'p', PARAM_FUNC, offsetof(struct replay_cli, point), "NAME",
 	  "the monitoring point the capture belongs to", .fn = set_point },
+	PARAM_END,
+};
+
+static const struct param replay_quiet_params[] = {
 	{ "quiet", 'q', PARAM_FLAG, offsetof(struct replay_cli, quiet), NULL,
 	  "no progress line on a terminal" },
 	PARAM_END,
@@ -232,6 +236,7 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 	const struct param_set sets[] = { { replay_params, c },
 					  { count_params, &c->co },
 					  { sensor_params, &c->cfg },
+					  { replay_quiet_params, c },
 					  { count_rrd_params, &c->rrd },
 					  { count_db_params, &c->db },
 					  { alert_cli_params, &c->alerts },

@@ -170,9 +170,14 @@ _Static_assert(SW_REQ_AUTO == 0 && SW_REQ_NATIVE == 1 && SW_REQ_GENERIC == 2,
 
 #define CFG(f) offsetof(struct run_ctx, cfg.f)
 
-static const struct param run_params[] = {
+/* First in --help; run's other options come after those it shares with replay. */
+static const struct param run_point_params[] = {
 	{ "point", 'p', PARAM_FUNC, 0, "NAME=IFACE",
 	  "monitoring point NAME on interface IFACE (repeatable)", .fn = add_point },
+	PARAM_END,
+};
+
+static const struct param run_params[] = {
 	{ "drop", 0, PARAM_FLAG, CFG(drop), NULL,
 	  "drop the counted packets (a darknet sensor that never answers)" },
 	{ "host-mode", 0, PARAM_FLAG, CFG(host_mode), NULL,
@@ -232,16 +237,16 @@ static const struct param_cmd run_cmd = {
 };
 
 /* run's tables over c; NULL: only their names (the configuration file's). */
-#define RUN_SETS(c)                                                           \
-	{                                                                     \
-		{ run_params, (c) }, { count_params, (c) ? &(c)->co : NULL }, \
-			{ sensor_params, (c) ? &(c)->cfg : NULL },            \
-			{ count_rrd_params, (c) ? &(c)->rrd : NULL },         \
-			{ count_db_params, (c) ? &(c)->db : NULL },           \
-			{ alert_cli_params, (c) ? &(c)->alerts : NULL },      \
-			{ alert_cfg_params, (c) ? &(c)->alerts : NULL },      \
-		{                                                             \
-		}                                                             \
+#define RUN_SETS(c)                                                                     \
+	{                                                                               \
+		{ run_point_params, (c) }, { count_params, (c) ? &(c)->co : NULL },     \
+			{ sensor_params, (c) ? &(c)->cfg : NULL }, { run_params, (c) }, \
+			{ count_rrd_params, (c) ? &(c)->rrd : NULL },                   \
+			{ count_db_params, (c) ? &(c)->db : NULL },                     \
+			{ alert_cli_params, (c) ? &(c)->alerts : NULL },                \
+			{ alert_cfg_params, (c) ? &(c)->alerts : NULL },                \
+		{                                                                       \
+		}                                                                       \
 	}
 
 /* A --point (--watch, --count-service) on the command line replaces the configuration's list. */
