@@ -241,7 +241,8 @@ int sensor_open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 	skel->rodata->flow_expiry_ns = (__u64)sensor_flow_expiry_s(cfg) * 1000000000ull;
 	/* Sensor mode never runs the egress program: do not even load it. */
 	bpf_program__set_autoload(skel->progs.scanwatch_egress, cfg->host_mode);
-	err = bpf_map__set_max_entries(skel->maps.flows, cfg->host_mode ? sensor_flow_table_size(cfg) : 1);
+	err = bpf_map__set_max_entries(skel->maps.flows,
+				       cfg->host_mode ? sensor_flow_table_size(cfg) : 1);
 	if (err) {
 		scanwatch_bpf__destroy(skel);
 		return sensor_fail(s, err, "cannot size the flow table: %s", strerror(-err));

@@ -325,8 +325,8 @@ static int resume_state(struct sensor *s, const struct sensor_config *cfg)
 			s->point, s->point);
 	/* Options asked for now: the same layout, or the point must be detached first. */
 	cstate_init(&want);
-	if (cstate_plan(&want, cfg->cache_slots, sensor_log_records(cfg), s->ncpus, 0, cfg->interval_s,
-			errmsg, sizeof(errmsg)) == -EINVAL)
+	if (cstate_plan(&want, cfg->cache_slots, sensor_log_records(cfg), s->ncpus, 0,
+			cfg->interval_s, errmsg, sizeof(errmsg)) == -EINVAL)
 		return sensor_fail(s, EINVAL, "%s", errmsg);
 	if (want.cache_slots != s->cs.cache_slots || want.log_chunks != s->cs.log_chunks)
 		return sensor_fail(
