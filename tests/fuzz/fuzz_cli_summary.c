@@ -4,7 +4,7 @@
  * with user/lib/dates.c: a date or month it takes must be the one it names, written exactly as it
  * prints it back (no sign, no blank, no trailing character), and a month must have 28 to 31 days.
  */
-#include "summary.c"
+#include "summary_cmd.c"
 
 #include "fuzz_cli.h"
 
