@@ -16,16 +16,6 @@
 /* Option values above every command's own (which start at 256). */
 enum { RRD_OPT_RRDCACHED = 0x1000, RRD_OPT_KEYS };
 
-#define RRD_CLI_OPTIONS                                              \
-	{ "rrdcached", required_argument, NULL, RRD_OPT_RRDCACHED }, \
-	{                                                            \
-		"keys", required_argument, NULL, RRD_OPT_KEYS        \
-	}
-
-#define RRD_CLI_HELP                                                                              \
-	"      --rrdcached ADDR     write RRD files through rrdcached (unix:PATH or HOST:PORT)\n" \
-	"      --keys FILE          keys with RRD files, one per line (default: a built-in list)\n"
-
 struct rrd_cli {
 	const char *daemon;
 	bool have_keys;

@@ -12,8 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.end = -1,
 				.kind = -1,
 				.top = CHART_TOP_DEFAULT,
-				.png = true,
-				.svg = true,
+				.format = FORMAT_BOTH,
 				.points = points };
 	struct fuzz_args a;
 	char file[64];

@@ -6,7 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct replay_cli c = { .tz = "UTC" };
+	struct replay_cli c = { .co.tz = "UTC" };
 	struct fuzz_args a;
 	int err;
 
@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_ret(err, "replay");
 	if (!err) {
 		fuzz_check_point(c.point, "replay");
-		FUZZ_CHECK(c.data_dir && optind < a.argc, "replay: accepted without files");
-		FUZZ_CHECK(c.max_day_pairs >= 1 && c.max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
-			   "replay: --max-day-pairs %llu", (unsigned long long)c.max_day_pairs);
+		FUZZ_CHECK(c.co.data_dir && optind < a.argc, "replay: accepted without files");
+		FUZZ_CHECK(c.co.max_day_pairs >= 1 && c.co.max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
+			   "replay: --max-day-pairs %llu", (unsigned long long)c.co.max_day_pairs);
 	}
 	alert_engine_close(&c.alerts);
-	prefix_list_free(&c.watch);
-	prefix_list_free(&c.research);
+	prefix_list_free(&c.co.watch);
+	prefix_list_free(&c.co.research);
 	rrd_cli_free(&c.rrd);
 	fuzz_args_free(&a);
 	return 0;

@@ -15,13 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->cfg.interval_s = 60;
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
-	c->tz = "UTC";
+	c->co.tz = "UTC";
 	alert_engine_init(&c->alerts);
 	fuzz_args_make(&a, "run", data, size);
 	err = parse_args(c, a.argc, a.argv);
 	fuzz_check_ret(err, "run");
 	if (!err) {
-		FUZZ_CHECK(c->npoints >= 1 && c->data_dir,
+		FUZZ_CHECK(c->npoints >= 1 && c->co.data_dir,
 			   "run: accepted without a point or data dir");
 		for (size_t i = 0; i < c->npoints; i++) {
 			fuzz_check_point(c->points[i].name, "run");
@@ -31,12 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(c->cfg.interval_s >= 1 && c->cfg.interval_s <= 3600, "run: interval %u",
 			   c->cfg.interval_s);
 		/* Given or sized from memory, a ceiling the day's set can be held to. */
-		FUZZ_CHECK(c->max_day_pairs >= 1 && c->max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
-			   "run: --max-day-pairs %llu", (unsigned long long)c->max_day_pairs);
+		FUZZ_CHECK(c->co.max_day_pairs >= 1 &&
+				   c->co.max_day_pairs <= SW_MAX_DAY_PAIRS_LIMIT,
+			   "run: --max-day-pairs %llu", (unsigned long long)c->co.max_day_pairs);
 	}
 	alert_engine_close(&c->alerts);
-	prefix_list_free(&c->watch);
-	prefix_list_free(&c->research);
+	prefix_list_free(&c->co.watch);
+	prefix_list_free(&c->co.research);
 	rrd_cli_free(&c->rrd);
 	free(c);
 	fuzz_args_free(&a);

@@ -7,7 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct status_opts o = { .pin_root = SW_PIN_ROOT, .data_dir = SW_DATA_DIR_DEFAULT };
-	const char *root = SW_PIN_ROOT, *point = NULL;
+	struct detach_opts d = { .pin_root = SW_PIN_ROOT };
 	struct fuzz_args a;
 	int err;
 
@@ -16,15 +16,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_args_make(&a, detach ? "detach" : "status", data + !!size, size - !!size);
 	if (detach)
-		err = parse_root(a.argc, a.argv, a.argv[0], detach_help, &root, &point);
+		err = parse_detach(a.argc, a.argv, &d);
 	else
 		err = parse_status(a.argc, a.argv, &o);
 	fuzz_check_ret(err, a.argv[0]);
 	if (!err) {
-		FUZZ_CHECK(root && o.pin_root && o.data_dir, "%s: no pin root or data dir",
+		FUZZ_CHECK(d.pin_root && o.pin_root && o.data_dir, "%s: no pin root or data dir",
 			   a.argv[0]);
-		if (point)
-			fuzz_check_point(point, "detach");
+		if (d.point)
+			fuzz_check_point(d.point, "detach");
 	}
 	fuzz_args_free(&a);
 	return 0;

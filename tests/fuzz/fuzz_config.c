@@ -22,7 +22,7 @@ static void check_made(const struct config_args *ca, bool cmdline_point)
 		char where[PATH_MAX + 16];
 
 		FUZZ_CHECK(!strncmp(s, "--", 2), "config made '%s'", s);
-		for (const struct option *r = run_opts; r->name; r++)
+		for (const struct option *r = run_option_table(); r->name; r++)
 			if (strlen(r->name) == len && !strncmp(r->name, s + 2, len))
 				o = r;
 		FUZZ_CHECK(o, "config made '%s', no option of run", s);
@@ -66,14 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = "cmd=lo";
 	}
 	argv[argc] = NULL;
-	err = config_args(&ca, &run_config_spec, argc, argv);
+	err = run_config_args(c, &ca, argc, argv);
 	FUZZ_CHECK(err == 0 || err == SW_EXIT_USAGE, "config_args returned %d", err);
 	if (!err) {
 		check_made(&ca, point);
 		FUZZ_CHECK(ca.argc == argc + (int)ca.nmade + 1 && !ca.argv[ca.argc],
 			   "config made %d arguments of %d and %zu", ca.argc, argc, ca.nmade);
 		c->cfg.interval_s = 60;
-		c->tz = "UTC";
+		c->co.tz = "UTC";
 		alert_engine_init(&c->alerts);
 		optind = 0;
 		err = parse_args(c, ca.argc, ca.argv);
@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(c->npoints == 1 && !strcmp(c->points[0].name, "cmd"),
 				   "the command line's --point did not replace the file's");
 		alert_engine_close(&c->alerts);
-		prefix_list_free(&c->watch);
-		prefix_list_free(&c->research);
+		prefix_list_free(&c->co.watch);
+		prefix_list_free(&c->co.research);
 		rrd_cli_free(&c->rrd);
 	}
 	config_args_free(&ca);

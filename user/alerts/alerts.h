@@ -21,6 +21,7 @@
 #include "alertlog.h"
 #include "dates.h"
 #include "keyfmt.h"
+#include "params.h"
 #include "points.h"
 #include "tally.h"
 
@@ -124,7 +125,10 @@ struct alert_engine {
 	uint64_t raised;
 };
 
-/* The options `run` and `replay` share. */
+/*
+ * getopt's view of the alert options, for the parser not yet on params.h tables (report's); the
+ * tables below are the others'.
+ */
 enum {
 	ALERT_OPT_COMMAND = 0x1100,
 	ALERT_OPT_TIMEOUT,
@@ -146,10 +150,6 @@ enum {
 		"trend-min-sources", required_argument, NULL, ALERT_OPT_TREND_MIN_SOURCES \
 	}
 
-#define ALERT_CLI_OPTIONS                                                \
-	{ "alert-command", required_argument, NULL, ALERT_OPT_COMMAND }, \
-		{ "alert-timeout", required_argument, NULL, ALERT_OPT_TIMEOUT }, ALERT_CFG_OPTIONS
-
 #define ALERT_CFG_HELP                                                                              \
 	"      --surge-pct P        a surge is a key up P % or more a day on the month or week\n"   \
 	"                           before (default 40)\n"                                          \
@@ -161,10 +161,12 @@ enum {
 	"      --trend-days N       no score without N days of data among the 30 before\n"          \
 	"                           (default 7)\n"
 
-#define ALERT_CLI_HELP                                                                         \
-	"      --alert-command CMD  run CMD (split on blanks, no shell) for each alert, its\n" \
-	"                           fields in SW_ALERT_* variables\n"                          \
-	"      --alert-timeout S    kill the command after S seconds (default 30)\n" ALERT_CFG_HELP
+/*
+ * The same options as tables of params.h over a struct alert_engine: the thresholds, and
+ * --alert-command and --alert-timeout of the commands that raise alerts.
+ */
+extern const struct param alert_cfg_params[];
+extern const struct param alert_cli_params[];
 
 /* Handles ALERT_OPT_*: 0, or SW_EXIT_USAGE after one line. */
 int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const char *cmd);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `scanwatch alerts`: every alert of some days, recomputed from the store (alerts.h). */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,36 +15,11 @@
 #include "db_conn.h"
 #include "json.h"
 #include "log.h"
+#include "params.h"
 #include "parse_num.h"
 #include "points.h"
 
 #define MAX_POINTS 256
-
-static void alerts_help(void)
-{
-	printf("Usage: scanwatch alerts (--data-dir DIR | --db URL) [--point NAME] [--since DAY]\n"
-	       "                        [--until DAY] [--json] [options]\n"
-	       "\n"
-	       "List the alerts of a data directory, oldest first: Holt-Winters failures (from\n"
-	       "each point's alerts.log and the week its RRD files keep), surges of a key on the\n"
-	       "month and on the ISO week before, and trend alerts (a key's day against its 30 days\n"
-	       "before). Surges and trends are recomputed from the exact daily summaries. With\n"
-	       "several points, all points together are judged too.\n"
-	       "\n"
-	       "  -d, --data-dir DIR       the data directory 'run' or 'replay' wrote\n"
-	       "      --db URL             or the central database the sensors add to (their\n"
-	       "                           alerts.log; no RRD archives there)\n"
-	       "  -p, --point NAME         this point only (repeatable; default: every point)\n"
-	       "  -s, --since DAY          from this day (YYYY-MM-DD or YYYY-MM; default: the first\n"
-	       "                           daily summary)\n"
-	       "  -u, --until DAY          to this day, included (default: the last summary)\n"
-	       "  -j, --json               one JSON object: {\"alerts\": [...]}\n");
-	fputs(ALERT_CFG_HELP, stdout);
-	printf("\n"
-	       "Examples:\n"
-	       "  scanwatch alerts --data-dir /var/lib/scanwatch --since 2009-10\n"
-	       "  scanwatch alerts --data-dir /var/lib/scanwatch --surge-pct 100 --json\n");
-}
 
 static int parse_day_or_month(const char *s, bool end, int64_t *day)
 {
@@ -109,73 +84,96 @@ static void print_json(FILE *f, const struct alert_list *l)
 	fprintf(f, "%s]}\n", l->n ? "\n" : "");
 }
 
+struct alerts_args {
+	const char *data_dir, *db_url;
+	char (*points)[SW_POINT_LEN];
+	size_t npoints;
+	int64_t since, until;
+	bool json;
+};
+
+static int add_point(void *field, const char *arg, const char *cmd)
+{
+	struct alerts_args *o = field;
+
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad point name '%s'", arg);
+	if (o->npoints == MAX_POINTS)
+		return usage_error(cmd, "at most %d points", MAX_POINTS);
+	snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", arg);
+	return 0;
+}
+
+static int set_since(void *field, const char *arg, const char *cmd)
+{
+	(void)cmd;
+	return parse_day_or_month(arg, false, field);
+}
+
+static int set_until(void *field, const char *arg, const char *cmd)
+{
+	(void)cmd;
+	return parse_day_or_month(arg, true, field);
+}
+
+static const struct param alerts_params[] = {
+	{ "data-dir", 'd', PARAM_STRING, offsetof(struct alerts_args, data_dir), "DIR",
+	  "the data directory 'run' or 'replay' wrote" },
+	{ "db", 0, PARAM_STRING, offsetof(struct alerts_args, db_url), "URL",
+	  "or the central database the sensors add to (their\n"
+	  "alerts.log; no RRD archives there)" },
+	{ "point", 'p', PARAM_FUNC, 0, "NAME", "this point only (repeatable; default: every point)",
+	  .fn = add_point },
+	{ "since", 's', PARAM_FUNC, offsetof(struct alerts_args, since), "DAY",
+	  "from this day (YYYY-MM-DD or YYYY-MM; default: the first\n"
+	  "daily summary)",
+	  .fn = set_since, .takes = "YYYY-MM-DD or YYYY-MM" },
+	{ "until", 'u', PARAM_FUNC, offsetof(struct alerts_args, until), "DAY",
+	  "to this day, included (default: the last summary)", .fn = set_until,
+	  .takes = "YYYY-MM-DD or YYYY-MM" },
+	{ "json", 'j', PARAM_FLAG, offsetof(struct alerts_args, json), NULL,
+	  "one JSON object: {\"alerts\": [...]}" },
+	PARAM_END,
+};
+
+static const struct param verbose_params[] = {
+	{ "verbose", 'v', PARAM_FUNC, 0, NULL, "debug output", .fn = param_verbose },
+	PARAM_END,
+};
+
+static const struct param_cmd alerts_cmd = {
+	.name = "alerts",
+	.usage =
+		"Usage: scanwatch alerts (--data-dir DIR | --db URL) [--point NAME] [--since DAY]\n"
+		"                        [--until DAY] [--json] [options]\n",
+	.desc = "List the alerts of a data directory, oldest first: Holt-Winters failures (from\n"
+		"each point's alerts.log and the week its RRD files keep), surges of a key on the\n"
+		"month and on the ISO week before, and trend alerts (a key's day against its 30 "
+		"days\n"
+		"before). Surges and trends are recomputed from the exact daily summaries. With\n"
+		"several points, all points together are judged too.\n",
+	.examples = "  scanwatch alerts --data-dir /var/lib/scanwatch --since 2009-10\n"
+		    "  scanwatch alerts --data-dir /var/lib/scanwatch --surge-pct 100 --json\n",
+};
+
 static int parse_args(int argc, char **argv, const char **data_dir, const char **db_url,
 		      char (*points)[SW_POINT_LEN], size_t *npoints, int64_t *since, int64_t *until,
 		      bool *json, struct alert_engine *cfg)
 {
-	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
-					      { "db", required_argument, NULL, 'B' },
-					      { "point", required_argument, NULL, 'p' },
-					      { "since", required_argument, NULL, 's' },
-					      { "until", required_argument, NULL, 'u' },
-					      { "json", no_argument, NULL, 'j' },
-					      ALERT_CFG_OPTIONS,
-					      { "verbose", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
-	int opt;
+	struct alerts_args o = { *data_dir, *db_url, points, *npoints, *since, *until, *json };
+	const struct param_set sets[] = {
+		{ alerts_params, &o }, { alert_cfg_params, cfg }, { verbose_params, NULL }, {}
+	};
+	int err = params_parse(&alerts_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "d:p:s:u:jvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			*data_dir = optarg;
-			break;
-		case 'B':
-			*db_url = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("alerts", "bad point name '%s'", optarg);
-			if (*npoints == MAX_POINTS)
-				return usage_error("alerts", "at most %d points", MAX_POINTS);
-			snprintf(points[(*npoints)++], SW_POINT_LEN, "%s", optarg);
-			break;
-		case 's':
-			if (parse_day_or_month(optarg, false, since))
-				return usage_error("alerts",
-						   "--since takes YYYY-MM-DD or YYYY-MM, not '%s'",
-						   optarg);
-			break;
-		case 'u':
-			if (parse_day_or_month(optarg, true, until))
-				return usage_error("alerts",
-						   "--until takes YYYY-MM-DD or YYYY-MM, not '%s'",
-						   optarg);
-			break;
-		case 'j':
-			*json = true;
-			break;
-		case ALERT_OPT_SURGE_PCT:
-		case ALERT_OPT_SURGE_MIN:
-		case ALERT_OPT_TREND_SCORE:
-		case ALERT_OPT_TREND_MIN:
-		case ALERT_OPT_TREND_DAYS:
-		case ALERT_OPT_TREND_MIN_SOURCES:
-			if (alert_cli_option(cfg, opt, optarg, "alerts"))
-				return SW_EXIT_USAGE;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			alerts_help();
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("alerts", opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("alerts", "unexpected argument '%s'", argv[optind]);
+	*data_dir = o.data_dir;
+	*db_url = o.db_url;
+	*npoints = o.npoints;
+	*since = o.since;
+	*until = o.until;
+	*json = o.json;
+	if (err)
+		return err;
 	return daysrc_usage("alerts", *data_dir, *db_url) ? SW_EXIT_USAGE : 0;
 }
 

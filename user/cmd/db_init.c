@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* `scanwatch db-init`: makes the central database's schema, or says which version it has. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "db_conn.h"
 #include "log.h"
+#include "params.h"
 
 /* user/store/schema/NNN_*.sql, in order: migration N makes version N. */
 static const char *const migrations[] = {
@@ -18,38 +19,37 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-static const char db_init_help[] =
-	"Usage: scanwatch db-init --db URL\n"
-	"\n"
-	"Make scanwatch's tables, functions and the roles scanwatch_sensor and scanwatch_report\n"
-	"in a PostgreSQL database (as its owner, with the right to create roles), in one\n"
-	"transaction; a database that has them already is left as it is. README.md, \"Central\n"
-	"database\", says how to give each sensor a role of its own.\n"
-	"\n"
-	"Example:\n"
-	"  scanwatch db-init --db postgresql://postgres@central/scanwatch\n";
+struct db_init_opts {
+	const char *url;
+};
+
+static const struct param db_init_params[] = {
+	{ "db", 0, PARAM_STRING, offsetof(struct db_init_opts, url), "URL",
+	  "the database, as libpq takes it (postgresql://...)" },
+	PARAM_END,
+};
+
+static const struct param_cmd db_init_cmd = {
+	.name = "db-init",
+	.usage = "Usage: scanwatch db-init --db URL\n",
+	.desc = "Make scanwatch's tables, functions and the roles scanwatch_sensor and "
+		"scanwatch_report\n"
+		"in a PostgreSQL database (as its owner, with the right to create roles), in one\n"
+		"transaction; a database that has them already is left as it is. README.md, "
+		"\"Central\n"
+		"database\", says how to give each sensor a role of its own.\n",
+	.examples = "  scanwatch db-init --db postgresql://postgres@central/scanwatch\n",
+};
 
 static int parse_args(int argc, char **argv, const char **url)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'B' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
-	int opt;
+	struct db_init_opts o = { *url };
+	const struct param_set sets[] = { { db_init_params, &o }, {} };
+	int err = params_parse(&db_init_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'B':
-			*url = optarg;
-			break;
-		case 'h':
-			fputs(db_init_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("db-init", opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("db-init", "unexpected argument '%s'", argv[optind]);
+	*url = o.url;
+	if (err)
+		return err;
 	if (!*url)
 		return usage_error("db-init", "--db is required");
 	return 0;

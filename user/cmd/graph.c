@@ -7,7 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +24,7 @@
 #include "daysrc.h"
 #include "keyfmt.h"
 #include "log.h"
+#include "params.h"
 #include "parse_num.h"
 #include "points.h"
 #include "progress.h"
@@ -32,55 +33,6 @@
 
 #define MAX_POINTS 256
 #define MAX_CHARTS 32
-
-static void graph_help(void)
-{
-	printf("Usage: scanwatch graph --data-dir DIR --out DIR [options]\n"
-	       "\n"
-	       "Draw the charts of a data directory with rrdgraph, as PNG and SVG. Per-day charts\n"
-	       "draw the exact daily summaries (the day in progress up to its last stored\n"
-	       "interval); the key chart of a window of 3 days or less draws the key's RRD file\n"
-	       "with its Holt-Winters band. Every total in a legend is exact; a chart or a series\n"
-	       "without data says \"no data\".\n"
-	       "\n"
-	       "  -d, --data-dir DIR     the data directory 'run' or 'replay' wrote\n"
-	       "  -o, --out DIR          where the images go (created if missing)\n"
-	       "  -p, --point NAME       draw this point only (repeatable; default: all, summed)\n"
-	       "  -c, --chart NAME       a chart or a group below (repeatable; default: all)\n"
-	       "  -s, --start T          window start: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (UTC),\n"
-	       "                         YYYY-MM (first day) or @EPOCH\n"
-	       "  -e, --end T            window end, same forms; a date or month is included whole\n"
-	       "                         (default: the day of the newest update; the window is\n"
-	       "                         each chart's own length before it)\n"
-	       "  -k, --key K            the key of the 'key' chart: tcp/445, udp/53, icmp/echo...\n"
-	       "                         (default: the window's top key)\n"
-	       "      --kind KIND        its kind: scan, backscatter or other (default: the\n"
-	       "                         key's largest in the window)\n"
-	       "  -n, --top N            keys or areas stacked before 'other' (1-%d, default %d)\n"
-	       "  -r, --rrdcached ADDR   read through rrdcached (unix:/path or host:port)\n"
-	       "  -f, --format F         png, svg or both (default both)\n"
-	       "      --width PX         plot width (default 800)\n"
-	       "      --height PX        plot height (default 280)\n"
-	       "      --print            also print each chart's totals as 'CHART LABEL=VALUE'\n"
-	       "  -q, --quiet            no progress line on a terminal\n"
-	       "  -v, --verbose          debug output\n"
-	       "\n"
-	       "Charts (--chart takes a name or its group):\n",
-	       CHART_TOP_MAX, CHART_TOP_DEFAULT);
-	for (size_t i = 0; i < chart_catalogue_len; i++)
-		printf("  %-21s %-13s %s\n", chart_catalogue[i].name, chart_catalogue[i].group,
-		       chart_catalogue[i].what);
-	printf("\n"
-	       "Examples:\n"
-	       "  # every chart of the latest data of every point\n"
-	       "  scanwatch graph --data-dir /var/lib/scanwatch --out /var/www/scanwatch\n"
-	       "  # TALOT2's month: keys and areas of October 2009, as PNG\n"
-	       "  scanwatch graph -d /var/lib/scanwatch -o out --start 2009-10 --end 2009-10 \\\n"
-	       "      --chart keys --chart areas --chart share --format png\n"
-	       "  # ISDAS's 445/tcp graph with its Holt-Winters band\n"
-	       "  scanwatch graph -d /var/lib/scanwatch -o out --point tokyo --chart key \\\n"
-	       "      --key tcp/445 --start 2008-12-05 --end 2009-02-04\n");
-}
 
 /*
  * Parses a time: @EPOCH, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], all UTC. *whole says how
@@ -155,6 +107,7 @@ struct graph_opts {
 	bool have_key;
 	int kind;
 	unsigned int top, width, height;
+	int format; /* FORMAT_*, made png and svg */
 	bool png, svg, print, quiet;
 	struct daysrc src; /* the data directory's daily summaries */
 	struct chart_colours colours; /* one colour per key and area across the run's charts */
@@ -385,124 +338,161 @@ static int draw_chart(struct graph_opts *o, const struct chart_def *c, int64_t n
 	return failed ? -EIO : 0;
 }
 
+static int add_point(void *field, const char *arg, const char *cmd)
+{
+	struct graph_opts *o = field;
+
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad point name '%s'", arg);
+	if (o->npoints == MAX_POINTS)
+		return usage_error(cmd, "at most %d points", MAX_POINTS);
+	snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", arg);
+	return 0;
+}
+
+static int add_chart(void *field, const char *arg, const char *cmd)
+{
+	struct graph_opts *o = field;
+	bool known = false;
+
+	for (size_t i = 0; i < chart_catalogue_len; i++)
+		known |= chart_matches(&chart_catalogue[i], arg);
+	if (!known)
+		return usage_error(cmd, "unknown chart '%s'", arg);
+	if (o->ncharts == MAX_CHARTS)
+		return usage_error(cmd, "too many --chart");
+	o->charts[o->ncharts++] = arg;
+	return 0;
+}
+
+static int set_start(void *field, const char *arg, const char *cmd)
+{
+	int64_t whole;
+
+	if (parse_time(arg, field, &whole))
+		return usage_error(cmd, "bad --start time '%s'", arg);
+	return 0;
+}
+
+static int set_end(void *field, const char *arg, const char *cmd)
+{
+	int64_t *end = field, whole;
+
+	if (parse_time(arg, end, &whole))
+		return usage_error(cmd, "bad --end time '%s'", arg);
+	*end += whole;
+	return 0;
+}
+
+static int set_key(void *field, const char *arg, const char *cmd)
+{
+	struct graph_opts *o = field;
+
+	if (chart_key_parse(arg, &o->key))
+		return usage_error(cmd, "bad --key '%s' (tcp/445, icmp/echo ...)", arg);
+	o->have_key = true;
+	return 0;
+}
+
+static int set_kind(void *field, const char *arg, const char *cmd)
+{
+	int *kind = field;
+
+	*kind = sw_kind_parse(arg);
+	if (*kind < 0)
+		return usage_error(cmd, "bad --kind '%s'", arg);
+	return 0;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+enum { FORMAT_PNG, FORMAT_SVG, FORMAT_BOTH };
+static const char *const formats[] = { "png", "svg", "both", NULL };
+
+static const struct param graph_params[] = {
+	{ "data-dir", 'd', PARAM_STRING, offsetof(struct graph_opts, data_dir), "DIR",
+	  "the data directory 'run' or 'replay' wrote" },
+	{ "out", 'o', PARAM_STRING, offsetof(struct graph_opts, out_dir), "DIR",
+	  "where the images go (created if missing)" },
+	{ "point", 'p', PARAM_FUNC, 0, "NAME",
+	  "draw this point only (repeatable; default: all, summed)", .fn = add_point },
+	{ "chart", 'c', PARAM_FUNC, 0, "NAME",
+	  "a chart or a group below (repeatable; default: all)", .fn = add_chart },
+	{ "start", 's', PARAM_FUNC, offsetof(struct graph_opts, start), "T",
+	  "window start: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (UTC),\n"
+	  "YYYY-MM (first day) or @EPOCH",
+	  .fn = set_start },
+	{ "end", 'e', PARAM_FUNC, offsetof(struct graph_opts, end), "T",
+	  "window end, same forms; a date or month is included whole\n"
+	  "(default: the day of the newest update; the window is\n"
+	  "each chart's own length before it)",
+	  .fn = set_end },
+	{ "key", 'k', PARAM_FUNC, 0, "K",
+	  "the key of the 'key' chart: tcp/445, udp/53, icmp/echo...\n"
+	  "(default: the window's top key)",
+	  .fn = set_key },
+	{ "kind", 0, PARAM_FUNC, offsetof(struct graph_opts, kind), "KIND",
+	  "its kind: scan, backscatter or other (default: the\n"
+	  "key's largest in the window)",
+	  .fn = set_kind },
+	{ "top", 'n', PARAM_UINT, offsetof(struct graph_opts, top), "N",
+	  "keys or areas stacked before 'other'", STR(CHART_TOP_DEFAULT), .min = 1,
+	  .max = CHART_TOP_MAX },
+	{ "rrdcached", 'r', PARAM_STRING, offsetof(struct graph_opts, daemon), "ADDR",
+	  "read through rrdcached (unix:/path or host:port)", .takes = "an address",
+	  .nonempty = true },
+	{ "format", 'f', PARAM_CHOICE, offsetof(struct graph_opts, format), "F",
+	  "the images' format", "both", .choices = formats },
+	{ "width", 0, PARAM_UINT, offsetof(struct graph_opts, width), "PX", "plot width", "800",
+	  .min = 200, .max = 8000 },
+	{ "height", 0, PARAM_UINT, offsetof(struct graph_opts, height), "PX", "plot height", "280",
+	  .min = 100, .max = 4000 },
+	{ "print", 0, PARAM_FLAG, offsetof(struct graph_opts, print), NULL,
+	  "also print each chart's totals as 'CHART LABEL=VALUE'" },
+	{ "quiet", 'q', PARAM_FLAG, offsetof(struct graph_opts, quiet), NULL,
+	  "no progress line on a terminal" },
+	{ "verbose", 'v', PARAM_FUNC, 0, NULL, "debug output", .fn = param_verbose },
+	PARAM_END,
+};
+
+static void graph_charts_help(FILE *f)
+{
+	fprintf(f, "\nCharts (--chart takes a name or its group):\n");
+	for (size_t i = 0; i < chart_catalogue_len; i++)
+		fprintf(f, "  %-21s %-13s %s\n", chart_catalogue[i].name, chart_catalogue[i].group,
+			chart_catalogue[i].what);
+}
+
+static const struct param_cmd graph_cmd = {
+	.name = "graph",
+	.usage = "Usage: scanwatch graph --data-dir DIR --out DIR [options]\n",
+	.desc = "Draw the charts of a data directory with rrdgraph, as PNG and SVG. Per-day charts\n"
+		"draw the exact daily summaries (the day in progress up to its last stored\n"
+		"interval); the key chart of a window of 3 days or less draws the key's RRD file\n"
+		"with its Holt-Winters band. Every total in a legend is exact; a chart or a series\n"
+		"without data says \"no data\".\n",
+	.more = graph_charts_help,
+	.examples =
+		"  # every chart of the latest data of every point\n"
+		"  scanwatch graph --data-dir /var/lib/scanwatch --out /var/www/scanwatch\n"
+		"  # TALOT2's month: keys and areas of October 2009, as PNG\n"
+		"  scanwatch graph -d /var/lib/scanwatch -o out --start 2009-10 --end 2009-10 \\\n"
+		"      --chart keys --chart areas --chart share --format png\n"
+		"  # ISDAS's 445/tcp graph with its Holt-Winters band\n"
+		"  scanwatch graph -d /var/lib/scanwatch -o out --point tokyo --chart key \\\n"
+		"      --key tcp/445 --start 2008-12-05 --end 2009-02-04\n",
+};
+
 static int parse_args(struct graph_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "point", required_argument, NULL, 'p' },
-					      { "chart", required_argument, NULL, 'c' },
-					      { "start", required_argument, NULL, 's' },
-					      { "end", required_argument, NULL, 'e' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "kind", required_argument, NULL, 'K' },
-					      { "top", required_argument, NULL, 'n' },
-					      { "rrdcached", required_argument, NULL, 'r' },
-					      { "format", required_argument, NULL, 'f' },
-					      { "width", required_argument, NULL, 'W' },
-					      { "height", required_argument, NULL, 'H' },
-					      { "print", no_argument, NULL, 'P' },
-					      { "quiet", no_argument, NULL, 'q' },
-					      { "verbose", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
-	int64_t whole;
-	int opt;
+	const struct param_set sets[] = { { graph_params, o }, {} };
+	int err = params_parse(&graph_cmd, sets, argc, argv);
 
-	opterr = 0; /* one line per mistake: ours */
-	while ((opt = getopt_long(argc, argv, ":d:o:p:c:s:e:k:n:r:f:qvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			o->data_dir = optarg;
-			break;
-		case 'o':
-			o->out_dir = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("graph", "bad point name '%s'", optarg);
-			if (o->npoints == MAX_POINTS)
-				return usage_error("graph", "at most %d points", MAX_POINTS);
-			snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", optarg);
-			break;
-		case 'c': {
-			bool known = false;
-
-			for (size_t i = 0; i < chart_catalogue_len; i++)
-				known |= chart_matches(&chart_catalogue[i], optarg);
-			if (!known)
-				return usage_error("graph", "unknown chart '%s'", optarg);
-			if (o->ncharts == MAX_CHARTS)
-				return usage_error("graph", "too many --chart");
-			o->charts[o->ncharts++] = optarg;
-			break;
-		}
-		case 's':
-			if (parse_time(optarg, &o->start, &whole))
-				return usage_error("graph", "bad --start time '%s'", optarg);
-			break;
-		case 'e':
-			if (parse_time(optarg, &o->end, &whole))
-				return usage_error("graph", "bad --end time '%s'", optarg);
-			o->end += whole;
-			break;
-		case 'k':
-			if (chart_key_parse(optarg, &o->key))
-				return usage_error(
-					"graph", "bad --key '%s' (tcp/445, icmp/echo ...)", optarg);
-			o->have_key = true;
-			break;
-		case 'K':
-			o->kind = sw_kind_parse(optarg);
-			if (o->kind < 0)
-				return usage_error("graph", "bad --kind '%s'", optarg);
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, CHART_TOP_MAX, &o->top))
-				return usage_error("graph", "--top takes 1 to %d", CHART_TOP_MAX);
-			break;
-		case 'r':
-			if (!*optarg)
-				return usage_error("graph", "--rrdcached needs an address");
-			o->daemon = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "png"))
-				o->svg = false, o->png = true;
-			else if (!strcmp(optarg, "svg"))
-				o->png = false, o->svg = true;
-			else if (!strcmp(optarg, "both"))
-				o->png = o->svg = true;
-			else
-				return usage_error("graph", "--format takes png, svg or both");
-			break;
-		case 'W':
-			if (parse_uint(optarg, 200, 8000, &o->width))
-				return usage_error("graph", "--width takes 200 to 8000");
-			break;
-		case 'H':
-			if (parse_uint(optarg, 100, 4000, &o->height))
-				return usage_error("graph", "--height takes 100 to 4000");
-			break;
-		case 'P':
-			o->print = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			graph_help();
-			return SW_HELP_SHOWN;
-		case ':':
-			return usage_error("graph", "%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("graph", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("graph", "unexpected argument '%s'", argv[optind]);
+	if (err)
+		return err;
+	o->png = o->format != FORMAT_SVG;
+	o->svg = o->format != FORMAT_PNG;
 	if (!o->data_dir)
 		return usage_error("graph", "--data-dir is required");
 	if (!o->out_dir)
@@ -517,8 +507,7 @@ int cmd_graph(int argc, char **argv)
 				.end = -1,
 				.kind = -1,
 				.top = CHART_TOP_DEFAULT,
-				.png = true,
-				.svg = true,
+				.format = FORMAT_BOTH,
 				.points = points };
 	const struct chart_def *todo[64];
 	size_t ntodo = 0;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "capture.h"
 #include "capture_time.h"
 #include "cli.h"
+#include "count_options.h"
 #include "daysize.h"
 #include "db_sink.h"
 #include "drain.h"
@@ -33,32 +35,6 @@
 #include "store.h"
 
 #define ETH_HLEN 14
-
-static const char replay_help[] =
-	"Usage: scanwatch replay --point NAME --data-dir DIR [options] FILE...\n"
-	"\n"
-	"Count the packets of pcap or pcapng captures with the very program 'run' attaches\n"
-	"(through BPF_PROG_TEST_RUN), the capture's timestamps as the clock, and store the\n"
-	"result as 'run' would. Every capture is read to its end first; one that cannot be\n"
-	"read, of a link type replay does not read, or that steps back in time by more than\n"
-	"an interval stops the replay before anything is counted. The packets are then counted\n"
-	"in time order, whatever order the files are given in (captures that overlap in time\n"
-	"are merged). On a terminal, a line shows packets done, packets/s and the time left.\n"
-	"\n"
-	"  -p, --point NAME         the monitoring point the capture belongs to\n"
-	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
-	"  -i, --interval S         interval length in seconds (default 60)\n"
-	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable)\n"
-	"      --research FILE      count packets from FILE's prefixes as research scanners,\n"
-	"                           apart from the scan totals\n"
-	"  -g, --geoip FILE         MaxMind-format country database\n"
-	"      --tz ZONE            time zone of day boundaries (default UTC)\n" SENSOR_CLI_HELP
-		RRD_CLI_HELP DB_CLI_HELP ALERT_CLI_HELP
-	"  -q, --quiet              no progress line on a terminal\n"
-	"  -v, --verbose            debug output\n"
-	"\n"
-	"Example:\n"
-	"  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n";
 
 int replay_open(struct replayer *r, const struct sensor_config *cfg)
 {
@@ -186,11 +162,8 @@ void replay_dlt_name(int dlt, char *buf, size_t len)
 
 struct replay_cli {
 	struct sensor_config cfg;
-	struct prefix_list watch;
-	struct prefix_list research; /* --research FILE's prefixes */
-	const char *research_path;
-	const char *point, *data_dir, *geoip_path, *tz;
-	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
+	struct count_opts co; /* the options shared with run */
+	const char *point;
 	struct point_store store;
 	struct geoip geo;
 	struct rrd_cli rrd;
@@ -221,118 +194,76 @@ static int store_sink(void *ctx, const struct sw_interval *iv, uint64_t seq)
 	return err;
 }
 
+static int set_point(void *field, const char *arg, const char *cmd)
+{
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "point name '%s' must be 1-32 letters, digits, '_' or '-'",
+				   arg);
+	*(const char **)field = arg;
+	return 0;
+}
+
+static const struct param replay_params[] = {
+	{ "point", 'p', PARAM_FUNC, offsetof(struct replay_cli, point), "NAME",
+	  "the monitoring point the capture belongs to", .fn = set_point },
+	PARAM_END,
+};
+
+static const struct param replay_quiet_params[] = {
+	{ "quiet", 'q', PARAM_FLAG, offsetof(struct replay_cli, quiet), NULL,
+	  "no progress line on a terminal" },
+	PARAM_END,
+};
+
+static const struct param_cmd replay_cmd = {
+	.name = "replay",
+	.usage = "Usage: scanwatch replay --point NAME --data-dir DIR [options] FILE...\n",
+	.desc = "Count the packets of pcap or pcapng captures with the very program 'run' attaches\n"
+		"(through BPF_PROG_TEST_RUN), the capture's timestamps as the clock, and store the\n"
+		"result as 'run' would. Every capture is read to its end first; one that cannot be\n"
+		"read, of a link type replay does not read, or that steps back in time by more than\n"
+		"an interval stops the replay before anything is counted. The packets are then "
+		"counted\n"
+		"in time order, whatever order the files are given in (captures that overlap in "
+		"time\n"
+		"are merged). On a terminal, a line shows packets done, packets/s and the time left.\n",
+	.examples = "  scanwatch replay --point lab --data-dir /tmp/sw capture.pcapng\n",
+	.args = true,
+};
+
 static int parse_args(struct replay_cli *c, int argc, char **argv)
 {
-	enum { O_TZ = 256, O_RESEARCH };
-	static const struct option opts[] = { { "point", required_argument, NULL, 'p' },
-					      { "data-dir", required_argument, NULL, 'd' },
-					      { "interval", required_argument, NULL, 'i' },
-					      { "watch", required_argument, NULL, 'w' },
-					      { "research", required_argument, NULL, O_RESEARCH },
-					      { "geoip", required_argument, NULL, 'g' },
-					      { "tz", required_argument, NULL, O_TZ },
-					      SENSOR_CLI_OPTIONS,
-					      RRD_CLI_OPTIONS,
-					      DB_CLI_OPTIONS,
-					      ALERT_CLI_OPTIONS,
-					      { "quiet", no_argument, NULL, 'q' },
-					      { "verbose", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
-	int opt;
+	const struct param_set sets[] = { { replay_params, c },
+					  { count_params, &c->co },
+					  { sensor_params, &c->cfg },
+					  { replay_quiet_params, c },
+					  { count_rrd_params, &c->rrd },
+					  { count_db_params, &c->db },
+					  { alert_cli_params, &c->alerts },
+					  { alert_cfg_params, &c->alerts },
+					  {} };
+	int err = params_parse(&replay_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "p:d:i:w:g:qvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error(
-					"replay",
-					"point name '%s' must be 1-32 letters, digits, '_' or '-'",
-					optarg);
-			c->point = optarg;
-			break;
-		case 'd':
-			c->data_dir = optarg;
-			break;
-		case 'i':
-			if (parse_uint(optarg, 1, 3600, &c->cfg.interval_s))
-				return usage_error("replay",
-						   "--interval takes 1 to 3600 seconds, not '%s'",
-						   optarg);
-			break;
-		case 'w':
-			if (prefix_list_add(&c->watch, optarg))
-				return usage_error("replay", "bad --watch prefix '%s'", optarg);
-			break;
-		case 'g':
-			c->geoip_path = optarg;
-			break;
-		case O_RESEARCH:
-			c->research_path = optarg;
-			break;
-		case O_TZ:
-			c->tz = optarg;
-			break;
-		case SENSOR_OPT_MAX_PAIRS:
-		case SENSOR_OPT_MAX_KEYS:
-		case SENSOR_OPT_MAX_DAY_PAIRS:
-		case SENSOR_OPT_LOG_RECORDS:
-		case SENSOR_OPT_CACHE_SLOTS:
-			if (sensor_cli_option(&c->cfg, &c->max_day_pairs, opt, optarg, "replay"))
-				return SW_EXIT_USAGE;
-			break;
-		case RRD_OPT_RRDCACHED:
-		case RRD_OPT_KEYS:
-			if (rrd_cli_option(&c->rrd, opt, optarg, "replay"))
-				return SW_EXIT_USAGE;
-			break;
-		case DB_OPT_URL:
-		case DB_OPT_WAIT:
-			if (db_sink_option(&c->db, opt, optarg, "replay"))
-				return SW_EXIT_USAGE;
-			break;
-		case ALERT_OPT_COMMAND:
-		case ALERT_OPT_TIMEOUT:
-		case ALERT_OPT_SURGE_PCT:
-		case ALERT_OPT_SURGE_MIN:
-		case ALERT_OPT_TREND_SCORE:
-		case ALERT_OPT_TREND_MIN:
-		case ALERT_OPT_TREND_DAYS:
-		case ALERT_OPT_TREND_MIN_SOURCES:
-			if (alert_cli_option(&c->alerts, opt, optarg, "replay"))
-				return SW_EXIT_USAGE;
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			fputs(replay_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("replay", opts, argv);
-		}
-	}
+	if (err)
+		return err;
 	if (!c->point)
 		return usage_error("replay", "--point is required");
-	if (!c->data_dir)
+	if (!c->co.data_dir)
 		return usage_error("replay", "--data-dir is required");
 	if (optind == argc)
 		return usage_error("replay", "no capture file given");
-	if (use_time_zone(c->tz))
-		return usage_error("replay", "unknown time zone '%s'", c->tz);
-	if (day_pairs_setup(&c->max_day_pairs, 1))
+	if (use_time_zone(c->co.tz))
+		return usage_error("replay", "unknown time zone '%s'", c->co.tz);
+	if (day_pairs_setup(&c->co.max_day_pairs, 1))
 		return SW_EXIT_USAGE;
-	if (c->research_path && research_option("replay", c->research_path, &c->research))
+	if (c->co.research_path && research_option("replay", c->co.research_path, &c->co.research))
 		return SW_EXIT_USAGE;
 	return 0;
 }
 
 int cmd_replay(int argc, char **argv)
 {
-	struct replay_cli c = { .tz = "UTC" };
+	struct replay_cli c = { .co.tz = "UTC" };
 	struct capture_set caps = { 0 };
 	struct progress pg;
 	struct replayer r;
@@ -363,29 +294,29 @@ int cmd_replay(int argc, char **argv)
 	}
 	sw_log_libbpf();
 	c.cfg.point = c.point;
-	c.cfg.watch = c.watch.v;
-	c.cfg.nwatch = c.watch.n;
-	c.cfg.research = c.research.v;
-	c.cfg.nresearch = c.research.n;
-	if (geoip_open(&c.geo, c.geoip_path, errmsg, sizeof(errmsg))) {
+	c.cfg.watch = c.co.watch.v;
+	c.cfg.nwatch = c.co.watch.n;
+	c.cfg.research = c.co.research.v;
+	c.cfg.nresearch = c.co.research.n;
+	if (geoip_open(&c.geo, c.co.geoip_path, errmsg, sizeof(errmsg))) {
 		sw_err("%s", errmsg);
 		ret = SW_EXIT_USAGE;
 		goto out_args;
 	}
 	if (db_sink_open(&c.db, "scanwatch replay"))
 		goto out_geo;
-	if (store_open(&c.store, c.data_dir, c.point, c.tz, &c.geo)) {
+	if (store_open(&c.store, c.co.data_dir, c.point, c.co.tz, &c.geo)) {
 		sw_err("%s", c.store.errmsg);
 		goto out_geo;
 	}
-	store_set_max_day_pairs(&c.store, c.max_day_pairs);
-	store_set_watched(&c.store, sw_prefix_addresses(c.watch.v, c.watch.n));
+	store_set_max_day_pairs(&c.store, c.co.max_day_pairs);
+	store_set_watched(&c.store, sw_prefix_addresses(c.co.watch.v, c.co.watch.n));
 	/* A running daemon, or another replay, of the point would lose this one's counts. */
 	if (store_lock(&c.store, "replay")) {
 		sw_err("point %s: %s", c.point, c.store.errmsg);
 		goto out_store;
 	}
-	if (db_sink_point(&c.db, &c.store, c.data_dir, c.point))
+	if (db_sink_point(&c.db, &c.store, c.co.data_dir, c.point))
 		goto out_store;
 	if (db_sink_on(&c.db)) {
 		struct timespec now;
@@ -394,14 +325,14 @@ int cmd_replay(int argc, char **argv)
 		c.seq_base = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
 	}
 	/* The capture's clock may be anything; no row can come from later than the wall clock's. */
-	if (rrd_cli_open(&c.rrd, &c.rrds, c.data_dir, c.point, c.cfg.interval_s, 0,
+	if (rrd_cli_open(&c.rrd, &c.rrds, c.co.data_dir, c.point, c.cfg.interval_s, 0,
 			 (uint64_t)time(NULL))) {
 		sw_err("point %s: %s", c.point, c.rrds.errmsg);
 		goto out_store;
 	}
 	c.rrds_open = true;
 	/* Failure archives keep a week: reading them once a day of capture time misses nothing. */
-	alert_engine_open(&c.alerts, c.data_dir, 86400);
+	alert_engine_open(&c.alerts, c.co.data_dir, 86400);
 	c.ap = alert_engine_point(&c.alerts, c.point, &c.rrds);
 	db_sink_alerts(&c.db, &c.alerts);
 	if (replay_open(&r, &c.cfg)) {
@@ -454,8 +385,8 @@ out_geo:
 out_args:
 	capture_set_free(&caps);
 	alert_engine_close(&c.alerts);
-	prefix_list_free(&c.watch);
-	prefix_list_free(&c.research);
+	prefix_list_free(&c.co.watch);
+	prefix_list_free(&c.co.research);
 	rrd_cli_free(&c.rrd);
 	return err > 0 ? err : ret;
 }

@@ -2,6 +2,7 @@
 /* `scanwatch run`: attach to each point's interface and drain its tables every interval. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include "cli.h"
 #include "daysize.h"
 #include "config.h"
+#include "count_options.h"
 #include "db_sink.h"
 #include "drain.h"
 #include "flows.h"
@@ -82,17 +84,11 @@ struct run_ctx {
 	struct point points[MAX_POINTS];
 	size_t npoints;
 	struct sensor_config cfg; /* shared settings; point and ifname set per point */
-	const char *data_dir;
-	const char *geoip_path;
-	const char *tz;
+	struct count_opts co; /* the options shared with replay */
 	const char *user;
 	struct priv priv;
 	uint64_t exit_after; /* drains; 0: until a signal */
-	uint64_t max_day_pairs; /* --max-day-pairs; sized from memory when not given */
 	bool egress_set;
-	struct prefix_list watch;
-	struct prefix_list research; /* --research FILE's prefixes */
-	const char *research_path;
 	struct sw_service services[SW_MAX_SERVICES];
 	size_t nservices;
 	struct geoip geo;
@@ -108,290 +104,192 @@ struct run_ctx {
 	struct config_args conf; /* holds what the options point into */
 };
 
-static const char run_help[] =
-	"Usage: scanwatch run --point NAME=IFACE [--point ...] --data-dir DIR [options]\n"
-	"\n"
-	"Attach the XDP counter to each interface and store what it counts every interval.\n"
-	"The program and its tables stay pinned under the pin root when the daemon stops, so\n"
-	"a restarted daemon resumes with nothing lost; 'scanwatch detach' removes them.\n"
-	"\n"
-	"  -p, --point NAME=IFACE   monitoring point NAME on interface IFACE (repeatable)\n"
-	"  -d, --data-dir DIR       where daily summaries (and RRD files) are written\n"
-	"  -i, --interval S         seconds between drains, aligned to the clock (default 60)\n"
-	"  -w, --watch PREFIX       count only packets to PREFIX (repeatable, IPv4 or IPv6)\n"
-	"      --drop               drop the counted packets (a darknet sensor that never answers)\n"
-	"      --research FILE      count packets from FILE's prefixes (one a line) as research\n"
-	"                           scanners, apart from the scan totals (README: Research scanners)\n"
-	"      --host-mode          an ordinary host: replies to its own flows and packets to its\n"
-	"                           listening sockets are no access (README: Sensor mode and host mode)\n"
-	"      --count-service S    host mode: count the clients of service S (tcp/22, udp/53) too\n"
-	"                           (repeatable)\n"
-	"      --flow-table-size N  host mode: flows remembered (default 65536); evictions are counted\n"
-	"      --flow-expiry S      host mode: seconds a flow's replies stay solicited after its last\n"
-	"                           outbound packet (default 120)\n"
-	"      --egress-hook HOOK   host mode: auto (default: tcx, else tc with a warning), tcx or tc\n"
-	"  -m, --mode MODE          auto (default: native, else generic with a warning),\n"
-	"                           native or generic\n"
-	"      --multiprog          attach through libxdp's dispatcher, beside other XDP programs\n"
-	"                           (automatic when the interface already runs it)\n"
-	"      --run-prio N         its place in the dispatcher, lowest first (default 5: before\n"
-	"                           xdp-filter, so scanwatch counts what it will drop)\n"
-	"  -g, --geoip FILE         MaxMind-format country database (default " SW_GEOIP_DEFAULT
-	")\n"
-	"      --tz ZONE            time zone of day boundaries (default UTC)\n" SENSOR_CLI_HELP
-	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
-	"  -u, --user NAME          once attached, run as NAME, who must be able to write the\n"
-	"                           data directory (README.md, \"Privileges\")\n"
-	"      --exit-after N       stop after N drains (for tests and cron)\n"
-	"      --prom-textfile PATH after every interval, Prometheus metrics into PATH, replaced\n"
-	"                           whole (for node_exporter's textfile collector)\n"
-	"      --config FILE        read options from FILE first, 'option = value' a line (default\n"
-	"                           " SW_CONFIG_DEFAULT " if it exists); the command\n"
-	"                           line wins, and its --point or --watch replace the file's\n" RRD_CLI_HELP
-		DB_CLI_HELP ALERT_CLI_HELP
-	"  -v, --verbose            debug output, libbpf's included\n"
-	"\n"
-	"Example:\n"
-	"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir /var/lib/scanwatch\n"
-	"  scanwatch run --point web1=eth0 --host-mode --count-service tcp/22 --data-dir /var/lib/scanwatch\n";
+static int add_point(void *field, const char *arg, const char *cmd)
+{
+	struct run_ctx *c = field;
+	/* Split a copy: editing argv in place would change what ps and pkill see. */
+	char name[64];
+	const char *eq = strchr(arg, '=');
+	size_t nlen = eq ? (size_t)(eq - arg) : 0;
+	struct point *p;
 
-enum {
-	O_DROP = 256,
-	O_TZ,
-	O_PINROOT,
-	O_EXIT,
-	O_HOST,
-	O_SERVICE,
-	O_FLOWS,
-	O_EXPIRY,
-	O_EGRESS,
-	O_MULTIPROG,
-	O_RUN_PRIO,
-	O_CONFIG,
-	O_PROM,
-	O_RESEARCH,
+	if (!eq || nlen == 0 || !eq[1])
+		return usage_error(cmd, "--point takes NAME=IFACE, not '%s'", arg);
+	snprintf(name, sizeof(name), "%.*s", (int)(nlen < 63 ? nlen : 63), arg);
+	if (nlen >= sizeof(name) || !point_name_ok(name))
+		return usage_error(cmd, "point name '%s' must be 1-32 letters, digits, '_' or '-'",
+				   name);
+	if (c->npoints == MAX_POINTS)
+		return usage_error(cmd, "at most %d points", MAX_POINTS);
+	for (size_t i = 0; i < c->npoints; i++)
+		if (!strcmp(c->points[i].name, name))
+			return usage_error(cmd, "point %s given twice", name);
+	p = &c->points[c->npoints++];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ifname = eq + 1;
+	return 0;
+}
+
+static int add_service(void *field, const char *arg, const char *cmd)
+{
+	struct run_ctx *c = field;
+	struct sw_key key;
+	struct sw_service svc = { 0 };
+
+	if (sw_key_parse(arg, "scan", &key) || (key.cls != SW_CLS_TCP && key.cls != SW_CLS_UDP) ||
+	    key.num == 0)
+		return -EINVAL;
+	if (c->nservices == SW_MAX_SERVICES)
+		return usage_error(cmd, "at most %d --count-service", SW_MAX_SERVICES);
+	svc.proto = key.cls == SW_CLS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	svc.port = key.num;
+	c->services[c->nservices++] = svc;
+	return 0;
+}
+
+static int set_egress(void *field, const char *arg, const char *cmd)
+{
+	static const char *const hooks[] = { "auto", "tcx", "tc" };
+	struct run_ctx *c = field;
+
+	(void)cmd;
+	_Static_assert(SW_EGRESS_REQ_AUTO == 0 && SW_EGRESS_REQ_TCX == 1 && SW_EGRESS_REQ_TC == 2,
+		       "hooks[] is in the order of enum sw_egress_req");
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(arg, hooks[i])) {
+			c->cfg.egress = (enum sw_egress_req)i;
+			c->egress_set = true;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static const char *const modes[] = { "auto", "native", "generic", NULL };
+_Static_assert(SW_REQ_AUTO == 0 && SW_REQ_NATIVE == 1 && SW_REQ_GENERIC == 2,
+	       "modes[] is in the order of enum sw_mode_req");
+
+#define CFG(f) offsetof(struct run_ctx, cfg.f)
+
+/* First in --help; run's other options come after those it shares with replay. */
+static const struct param run_point_params[] = {
+	{ "point", 'p', PARAM_FUNC, 0, "NAME=IFACE",
+	  "monitoring point NAME on interface IFACE (repeatable)", .fn = add_point },
+	PARAM_END,
 };
-static const struct option run_opts[] = { { "point", required_argument, NULL, 'p' },
-					  { "data-dir", required_argument, NULL, 'd' },
-					  { "interval", required_argument, NULL, 'i' },
-					  { "watch", required_argument, NULL, 'w' },
-					  { "drop", no_argument, NULL, O_DROP },
-					  { "research", required_argument, NULL, O_RESEARCH },
-					  { "mode", required_argument, NULL, 'm' },
-					  { "geoip", required_argument, NULL, 'g' },
-					  { "tz", required_argument, NULL, O_TZ },
-					  { "pin-root", required_argument, NULL, O_PINROOT },
-					  { "exit-after", required_argument, NULL, O_EXIT },
-					  { "host-mode", no_argument, NULL, O_HOST },
-					  { "count-service", required_argument, NULL, O_SERVICE },
-					  { "flow-table-size", required_argument, NULL, O_FLOWS },
-					  { "flow-expiry", required_argument, NULL, O_EXPIRY },
-					  { "egress-hook", required_argument, NULL, O_EGRESS },
-					  { "multiprog", no_argument, NULL, O_MULTIPROG },
-					  { "run-prio", required_argument, NULL, O_RUN_PRIO },
-					  { "user", required_argument, NULL, 'u' },
-					  { "config", required_argument, NULL, O_CONFIG },
-					  { "prom-textfile", required_argument, NULL, O_PROM },
-					  SENSOR_CLI_OPTIONS,
-					  RRD_CLI_OPTIONS,
-					  DB_CLI_OPTIONS,
-					  ALERT_CLI_OPTIONS,
-					  { "verbose", no_argument, NULL, 'v' },
-					  { "help", no_argument, NULL, 'h' },
-					  {} };
-static const char run_optstring[] = "p:d:i:w:m:g:u:vh";
+
+static const struct param run_params[] = {
+	{ "drop", 0, PARAM_FLAG, CFG(drop), NULL,
+	  "drop the counted packets (a darknet sensor that never answers)" },
+	{ "host-mode", 0, PARAM_FLAG, CFG(host_mode), NULL,
+	  "an ordinary host: replies to its own flows and packets to its\n"
+	  "listening sockets are no access (README: Sensor mode and host mode)" },
+	{ "count-service", 0, PARAM_FUNC, 0, "S",
+	  "host mode: count the clients of service S (tcp/22, udp/53) too\n(repeatable)",
+	  .fn = add_service, .takes = "tcp/PORT or udp/PORT" },
+	{ "flow-table-size", 0, PARAM_UINT, CFG(flow_table_size), "N",
+	  "host mode: flows remembered; evictions are counted", "65536", .min = 16,
+	  .max = 1 << 24 },
+	{ "flow-expiry", 0, PARAM_UINT, CFG(flow_expiry_s), "S",
+	  "host mode: seconds a flow's replies stay solicited after its last\noutbound packet",
+	  "120", .min = 1, .max = 86400, .unit = "seconds" },
+	{ "egress-hook", 0, PARAM_FUNC, 0, "HOOK",
+	  "host mode: auto (default: tcx, else tc with a warning), tcx or tc", .fn = set_egress,
+	  .bad = "is auto, tcx or tc" },
+	{ "mode", 'm', PARAM_CHOICE, CFG(mode), "MODE", "auto: native, else generic with a warning",
+	  "auto", .choices = modes, .bad = "is auto, native or generic" },
+	{ "multiprog", 0, PARAM_FLAG, CFG(multiprog), NULL,
+	  "attach through libxdp's dispatcher, beside other XDP programs\n"
+	  "(automatic when the interface already runs it)" },
+	{ "run-prio", 0, PARAM_UINT, CFG(run_prio), "N",
+	  "its place in the dispatcher, lowest first (5: before\n"
+	  "xdp-filter, so scanwatch counts what it will drop)",
+	  "5", .min = 1, .max = 1000 },
+	{ "pin-root", 0, PARAM_STRING, CFG(pin_root), "DIR", "where pins live", SW_PIN_ROOT },
+	{ "user", 'u', PARAM_STRING, offsetof(struct run_ctx, user), "NAME",
+	  "once attached, run as NAME, who must be able to write the\n"
+	  "data directory (README.md, \"Privileges\")" },
+	{ "exit-after", 0, PARAM_U64, offsetof(struct run_ctx, exit_after), "N",
+	  "stop after N drains (for tests and cron)", .min = 1, .max = UINT32_MAX,
+	  .takes = "a positive count" },
+	{ "prom-textfile", 0, PARAM_STRING, offsetof(struct run_ctx, prom_path), "PATH",
+	  "after every interval, Prometheus metrics into PATH, replaced\n"
+	  "whole (for node_exporter's textfile collector)" },
+	{ "config", 0, PARAM_FUNC, 0, "FILE",
+	  "read options from FILE first, 'option = value' a line (default\n" SW_CONFIG_DEFAULT
+	  " if it exists); the command\n"
+	  "line wins, and its --point or --watch replace the file's",
+	  .fn = param_config_file },
+	PARAM_END,
+};
+
+static const struct param_cmd run_cmd = {
+	.name = "run",
+	.usage = "Usage: scanwatch run --point NAME=IFACE [--point ...] --data-dir DIR [options]\n",
+	.desc = "Attach the XDP counter to each interface and store what it counts every interval.\n"
+		"The program and its tables stay pinned under the pin root when the daemon stops, "
+		"so\n"
+		"a restarted daemon resumes with nothing lost; 'scanwatch detach' removes them.\n",
+	.examples =
+		"  scanwatch run --point tokyo1=eth0 --watch 192.0.2.0/24 --data-dir "
+		"/var/lib/scanwatch\n"
+		"  scanwatch run --point web1=eth0 --host-mode --count-service tcp/22 --data-dir "
+		"/var/lib/scanwatch\n",
+};
+
+/* run's tables over c; NULL: only their names (the configuration file's). */
+#define RUN_SETS(c)                                                                     \
+	{                                                                               \
+		{ run_point_params, (c) }, { count_params, (c) ? &(c)->co : NULL },     \
+			{ sensor_params, (c) ? &(c)->cfg : NULL }, { run_params, (c) }, \
+			{ count_rrd_params, (c) ? &(c)->rrd : NULL },                   \
+			{ count_db_params, (c) ? &(c)->db : NULL },                     \
+			{ alert_cli_params, (c) ? &(c)->alerts : NULL },                \
+			{ alert_cfg_params, (c) ? &(c)->alerts : NULL },                \
+		{                                                                       \
+		}                                                                       \
+	}
+
 /* A --point (--watch, --count-service) on the command line replaces the configuration's list. */
 static const char *const run_repeatable[] = { "point", "watch", "count-service", NULL };
 
 const struct option *run_option_table(void)
 {
-	return run_opts;
+	static struct params_getopt g;
+	const struct param_set sets[] = RUN_SETS((struct run_ctx *)NULL);
+
+	/* Made once, kept for the process: every command's configuration reads it. */
+	if (!g.opts && params_getopt_make(sets, &g))
+		return NULL;
+	return g.opts;
+}
+
+static int run_config_args(struct run_ctx *c, struct config_args *ca, int argc, char **argv)
+{
+	struct config_spec spec = { .cmd = "run",
+				    .file_opts = run_option_table(),
+				    .repeatable = run_repeatable };
+	const struct param_set sets[] = RUN_SETS(c);
+
+	if (!spec.file_opts) {
+		sw_err("out of memory");
+		return SW_EXIT_FAIL;
+	}
+	return config_args_params(ca, &spec, sets, argc, argv);
 }
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)
 {
-	int opt;
+	const struct param_set sets[] = RUN_SETS(c);
+	int err = params_parse(&run_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, run_optstring, run_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': {
-			/* Split a copy: editing argv in place would change what ps and pkill see. */
-			char name[64];
-			const char *eq = strchr(optarg, '=');
-			size_t nlen = eq ? (size_t)(eq - optarg) : 0;
-			struct point *p;
-
-			if (!eq || nlen == 0 || !eq[1])
-				return usage_error("run", "--point takes NAME=IFACE, not '%s'",
-						   optarg);
-			snprintf(name, sizeof(name), "%.*s", (int)(nlen < 63 ? nlen : 63), optarg);
-			if (nlen >= sizeof(name) || !point_name_ok(name))
-				return usage_error(
-					"run",
-					"point name '%s' must be 1-32 letters, digits, '_' or '-'",
-					name);
-			if (c->npoints == MAX_POINTS)
-				return usage_error("run", "at most %d points", MAX_POINTS);
-			for (size_t i = 0; i < c->npoints; i++)
-				if (!strcmp(c->points[i].name, name))
-					return usage_error("run", "point %s given twice", name);
-			p = &c->points[c->npoints++];
-			snprintf(p->name, sizeof(p->name), "%s", name);
-			p->ifname = eq + 1;
-			break;
-		}
-		case 'd':
-			c->data_dir = optarg;
-			break;
-		case 'i':
-			if (parse_uint(optarg, 1, 3600, &c->cfg.interval_s))
-				return usage_error("run",
-						   "--interval takes 1 to 3600 seconds, not '%s'",
-						   optarg);
-			break;
-		case 'w':
-			if (prefix_list_add(&c->watch, optarg))
-				return usage_error("run", "bad --watch prefix '%s'", optarg);
-			break;
-		case O_DROP:
-			c->cfg.drop = true;
-			break;
-		case O_RESEARCH: /* read once every option is: the command line's wins */
-			c->research_path = optarg;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				c->cfg.mode = SW_REQ_AUTO;
-			else if (!strcmp(optarg, "native"))
-				c->cfg.mode = SW_REQ_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				c->cfg.mode = SW_REQ_GENERIC;
-			else
-				return usage_error("run",
-						   "--mode is auto, native or generic, not '%s'",
-						   optarg);
-			break;
-		case 'g':
-			c->geoip_path = optarg;
-			break;
-		case 'u':
-			c->user = optarg;
-			break;
-		case O_TZ:
-			/* Checked here too, so that a zone from the configuration names its line. */
-			if (use_time_zone(optarg))
-				return usage_error("run", "unknown time zone '%s'", optarg);
-			c->tz = optarg;
-			break;
-		case O_CONFIG: /* read by config_args() */
-			break;
-		case O_PROM:
-			c->prom_path = optarg;
-			break;
-		case SENSOR_OPT_MAX_PAIRS:
-		case SENSOR_OPT_MAX_KEYS:
-		case SENSOR_OPT_MAX_DAY_PAIRS:
-		case SENSOR_OPT_LOG_RECORDS:
-		case SENSOR_OPT_CACHE_SLOTS:
-			if (sensor_cli_option(&c->cfg, &c->max_day_pairs, opt, optarg, "run"))
-				return SW_EXIT_USAGE;
-			break;
-		case O_PINROOT:
-			c->cfg.pin_root = optarg;
-			break;
-		case O_EXIT:
-			if (parse_u64(optarg, 1, UINT32_MAX, &c->exit_after))
-				return usage_error("run", "--exit-after takes a positive count");
-			break;
-		case O_HOST:
-			c->cfg.host_mode = true;
-			break;
-		case O_SERVICE: {
-			struct sw_key key;
-			struct sw_service svc = { 0 };
-
-			if (sw_key_parse(optarg, "scan", &key) ||
-			    (key.cls != SW_CLS_TCP && key.cls != SW_CLS_UDP) || key.num == 0)
-				return usage_error(
-					"run",
-					"--count-service takes tcp/PORT or udp/PORT, not '%s'",
-					optarg);
-			if (c->nservices == SW_MAX_SERVICES)
-				return usage_error("run", "at most %d --count-service",
-						   SW_MAX_SERVICES);
-			svc.proto = key.cls == SW_CLS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
-			svc.port = key.num;
-			c->services[c->nservices++] = svc;
-			break;
-		}
-		case O_FLOWS:
-			if (parse_uint(optarg, 16, 1 << 24, &c->cfg.flow_table_size))
-				return usage_error("run", "--flow-table-size takes 16 to 16777216");
-			break;
-		case O_EXPIRY:
-			if (parse_uint(optarg, 1, 86400, &c->cfg.flow_expiry_s))
-				return usage_error("run", "--flow-expiry takes 1 to 86400 seconds");
-			break;
-		case O_EGRESS:
-			if (!strcmp(optarg, "auto"))
-				c->cfg.egress = SW_EGRESS_REQ_AUTO;
-			else if (!strcmp(optarg, "tcx"))
-				c->cfg.egress = SW_EGRESS_REQ_TCX;
-			else if (!strcmp(optarg, "tc"))
-				c->cfg.egress = SW_EGRESS_REQ_TC;
-			else
-				return usage_error("run",
-						   "--egress-hook is auto, tcx or tc, not '%s'",
-						   optarg);
-			c->egress_set = true;
-			break;
-		case O_MULTIPROG:
-			c->cfg.multiprog = true;
-			break;
-		case O_RUN_PRIO:
-			if (parse_uint(optarg, 1, 1000, &c->cfg.run_prio))
-				return usage_error("run", "--run-prio takes 1 to 1000, not '%s'",
-						   optarg);
-			break;
-		case RRD_OPT_RRDCACHED:
-		case RRD_OPT_KEYS:
-			if (rrd_cli_option(&c->rrd, opt, optarg, "run"))
-				return SW_EXIT_USAGE;
-			break;
-		case DB_OPT_URL:
-		case DB_OPT_WAIT:
-			if (db_sink_option(&c->db, opt, optarg, "run"))
-				return SW_EXIT_USAGE;
-			break;
-		case ALERT_OPT_COMMAND:
-		case ALERT_OPT_TIMEOUT:
-		case ALERT_OPT_SURGE_PCT:
-		case ALERT_OPT_SURGE_MIN:
-		case ALERT_OPT_TREND_SCORE:
-		case ALERT_OPT_TREND_MIN:
-		case ALERT_OPT_TREND_DAYS:
-		case ALERT_OPT_TREND_MIN_SOURCES:
-			if (alert_cli_option(&c->alerts, opt, optarg, "run"))
-				return SW_EXIT_USAGE;
-			break;
-		case 'v':
-			sw_log_set_level(SW_LOG_DEBUG);
-			break;
-		case 'h':
-			fputs(run_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("run", run_opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+	if (err)
+		return err;
 	if (!c->npoints)
 		return usage_error("run", "at least one --point NAME=IFACE is required");
-	if (!c->data_dir)
+	if (!c->co.data_dir)
 		return usage_error("run", "--data-dir is required");
-	if (c->tz && use_time_zone(c->tz))
-		return usage_error("run", "unknown time zone '%s'", c->tz);
+	if (c->co.tz && use_time_zone(c->co.tz))
+		return usage_error("run", "unknown time zone '%s'", c->co.tz);
 	if (!c->cfg.host_mode &&
 	    (c->nservices || c->cfg.flow_table_size || c->cfg.flow_expiry_s || c->egress_set))
 		return usage_error("run", "--count-service, --flow-table-size, --flow-expiry and "
@@ -402,12 +300,12 @@ static int parse_args(struct run_ctx *c, int argc, char **argv)
 					  "must answer what it is sent");
 	c->cfg.services = c->services;
 	c->cfg.nservices = c->nservices;
-	if (c->research_path && research_option("run", c->research_path, &c->research))
+	if (c->co.research_path && research_option("run", c->co.research_path, &c->co.research))
 		return SW_EXIT_USAGE;
-	c->cfg.research = c->research.v;
-	c->cfg.nresearch = c->research.n;
+	c->cfg.research = c->co.research.v;
+	c->cfg.nresearch = c->co.research.n;
 	/* Now, not at midnight: a ceiling the memory cannot hold stops the start. */
-	if (day_pairs_setup(&c->max_day_pairs, (unsigned int)c->npoints))
+	if (day_pairs_setup(&c->co.max_day_pairs, (unsigned int)c->npoints))
 		return SW_EXIT_USAGE;
 	return 0;
 }
@@ -746,32 +644,32 @@ static int open_points(struct run_ctx *c)
 	char errmsg[SW_ERRMSG_LEN];
 	int err;
 
-	c->cfg.watch = c->watch.v;
-	c->cfg.nwatch = c->watch.n;
+	c->cfg.watch = c->co.watch.v;
+	c->cfg.nwatch = c->co.watch.n;
 	for (size_t i = 0; i < c->npoints; i++) {
 		struct point *p = &c->points[i];
 
-		err = store_open(&p->store, c->data_dir, p->name, c->tz, &c->geo);
+		err = store_open(&p->store, c->co.data_dir, p->name, c->co.tz, &c->geo);
 		if (err) {
 			sw_err("point %s: %s", p->name, p->store.errmsg);
 			return err;
 		}
 		p->stored_open = true;
-		store_set_max_day_pairs(&p->store, c->max_day_pairs);
-		store_set_watched(&p->store, sw_prefix_addresses(c->watch.v, c->watch.n));
+		store_set_max_day_pairs(&p->store, c->co.max_day_pairs);
+		store_set_watched(&p->store, sw_prefix_addresses(c->co.watch.v, c->co.watch.n));
 		/* Before anything is written, and before anything is attached. */
 		err = store_lock(&p->store, "run");
 		if (err) {
 			sw_err("point %s: %s", p->name, p->store.errmsg);
 			return err;
 		}
-		err = db_sink_point(&c->db, &p->store, c->data_dir, p->name);
+		err = db_sink_point(&c->db, &p->store, c->co.data_dir, p->name);
 		if (err)
 			return err;
 		p->clk = &c->clk;
 		runstats_init(&p->stats, p->name);
 		p->crash = c->crash;
-		err = rrd_cli_open(&c->rrd, &p->rrd, c->data_dir, p->name, c->cfg.interval_s,
+		err = rrd_cli_open(&c->rrd, &p->rrd, c->co.data_dir, p->name, c->cfg.interval_s,
 				   wall_s(&c->clk), wall_s(&c->clk));
 		if (err) {
 			sw_err("point %s: %s", p->name, p->rrd.errmsg);
@@ -848,8 +746,8 @@ static int open_points(struct run_ctx *c)
 		sw_info("point %s: the day's set holds up to %" PRIu64
 			" (source, key) pairs (--max-day-pairs), %.0f MiB at most; %" PRIu64
 			" today so far",
-			p->name, c->max_day_pairs, pairset_bytes_max(c->max_day_pairs) / 1048576.0,
-			p->store.day.pairs);
+			p->name, c->co.max_day_pairs,
+			pairset_bytes_max(c->co.max_day_pairs) / 1048576.0, p->store.day.pairs);
 		if (p->sensor.meta.flags & SW_META_MULTIPROG)
 			sw_info("point %s: in libxdp's dispatcher on %s, run priority %u; the "
 				"packets it passes go on to the programs after it",
@@ -1140,16 +1038,6 @@ static int first_report(struct run_ctx *c)
 	return 0;
 }
 
-static const struct config_spec run_config_spec = {
-	.cmd = "run",
-	.file_opts = run_opts,
-	.repeatable = run_repeatable,
-	.cmd_opts = run_opts,
-	.optstring = run_optstring,
-	.config_val = O_CONFIG,
-	.help_val = 'h',
-};
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx *c = calloc(1, sizeof(*c));
@@ -1161,19 +1049,19 @@ int cmd_run(int argc, char **argv)
 	c->cfg.interval_s = 60;
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
-	c->tz = "UTC";
+	c->co.tz = "UTC";
 	c->start_s = (uint64_t)time(NULL);
 	alert_engine_init(&c->alerts);
 	db_sink_init(&c->db);
-	err = config_args(&c->conf, &run_config_spec, argc, argv);
+	err = run_config_args(c, &c->conf, argc, argv);
 	if (!err)
 		err = parse_args(c, c->conf.argc, c->conf.argv);
 	/* Failure archives are read after every interval: an alert comes within a minute. */
-	alert_engine_open(&c->alerts, c->data_dir, 0);
+	alert_engine_open(&c->alerts, c->co.data_dir, 0);
 	if (err) {
 		alert_engine_close(&c->alerts);
-		prefix_list_free(&c->watch);
-		prefix_list_free(&c->research);
+		prefix_list_free(&c->co.watch);
+		prefix_list_free(&c->co.research);
 		rrd_cli_free(&c->rrd);
 		config_args_free(&c->conf);
 		free(c);
@@ -1185,7 +1073,7 @@ int cmd_run(int argc, char **argv)
 		sw_info("options from %s, then the command line's", c->conf.path);
 	err = sdnotify_open(&c->notify, errmsg, sizeof(errmsg));
 	if (!err)
-		err = geoip_open(&c->geo, c->geoip_path, errmsg, sizeof(errmsg));
+		err = geoip_open(&c->geo, c->co.geoip_path, errmsg, sizeof(errmsg));
 	if (!err && c->user && priv_set_user(&c->priv, c->user, errmsg, sizeof(errmsg)))
 		err = -EINVAL;
 	/* From here on the data directory's files are made by the user who will write them. */
@@ -1195,8 +1083,8 @@ int cmd_run(int argc, char **argv)
 	if (!err && db_sink_open(&c->db, "scanwatch run")) {
 		alert_engine_close(&c->alerts);
 		geoip_close(&c->geo);
-		prefix_list_free(&c->watch);
-		prefix_list_free(&c->research);
+		prefix_list_free(&c->co.watch);
+		prefix_list_free(&c->co.research);
 		rrd_cli_free(&c->rrd);
 		free(c);
 		return SW_EXIT_FAIL;
@@ -1207,8 +1095,8 @@ int cmd_run(int argc, char **argv)
 		alert_engine_close(&c->alerts);
 		geoip_close(&c->geo);
 		sdnotify_close(&c->notify);
-		prefix_list_free(&c->watch);
-		prefix_list_free(&c->research);
+		prefix_list_free(&c->co.watch);
+		prefix_list_free(&c->co.research);
 		rrd_cli_free(&c->rrd);
 		config_args_free(&c->conf);
 		free(c);
@@ -1243,8 +1131,8 @@ int cmd_run(int argc, char **argv)
 	alert_engine_close(&c->alerts);
 	geoip_close(&c->geo);
 	sdnotify_close(&c->notify);
-	prefix_list_free(&c->watch);
-	prefix_list_free(&c->research);
+	prefix_list_free(&c->co.watch);
+	prefix_list_free(&c->co.research);
 	rrd_cli_free(&c->rrd);
 	config_args_free(&c->conf);
 	free(c);

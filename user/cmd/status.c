@@ -2,7 +2,7 @@
 /* `scanwatch status` and `scanwatch detach`: what is attached where, and taking it away. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <signal.h>
@@ -17,40 +17,12 @@
 #include "config.h"
 #include "cstate.h"
 #include "log.h"
+#include "params.h"
 #include "parse_num.h"
 #include "paths.h"
 #include "points.h"
 #include "sensor.h"
 #include "status_view.h"
-
-static const char status_help[] =
-	"Usage: scanwatch status [--pin-root DIR] [--data-dir DIR] [--json]\n"
-	"\n"
-	"A header: version, time, the pin root, the data directory, the configuration file and\n"
-	"the country database areas come from (its type and build date).\n"
-	"For each pinned point: interface, XDP mode obtained (native or generic), program id,\n"
-	"interval, records in the current interval's log out of its size, the slots of each CPU's\n"
-	"cache, packets counted without their source so far and why (log full, over --max-pairs,\n"
-	"no room for the key), the day's (source, key) pairs against their ceiling\n"
-	"(--max-day-pairs) and the new pairs counted as lost sources for want of room, last drain,\n"
-	"and whether its daemon is running. A point in host mode adds 'host', its egress hook (tcx\n"
-	"or tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
-	"Then today's accesses and sources per point of the data directory, to the last drain.\n"
-	"\n"
-	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
-	"  -d, --data-dir DIR       daily files of today (default " SW_DATA_DIR_DEFAULT ")\n"
-	"  -g, --geoip FILE         the country database (default " SW_GEOIP_DEFAULT ")\n"
-	"      --tz ZONE            the zone of today (default UTC)\n"
-	"      --json               one JSON object\n"
-	"      --config FILE        pin-root, data-dir, geoip and tz of run's configuration file\n"
-	"                           (default " SW_CONFIG_DEFAULT " if it exists)\n";
-
-static const char detach_help[] =
-	"Usage: scanwatch detach --point NAME [--pin-root DIR] [--config FILE]\n"
-	"\n"
-	"Detach a point's XDP program and remove its pins. Refused while a daemon runs the\n"
-	"point: stop it first (it drains once more on SIGTERM); what the kernel counts after\n"
-	"that is lost.\n";
 
 static long count_entries(const char *dir, const char *map, size_t key_size)
 {
@@ -172,88 +144,96 @@ static void show_point(const char *root, const char *name, const struct status_o
 	       meta.flags & SW_META_MULTIPROG ? "  libxdp" : "");
 }
 
-enum { O_PINROOT = 256, O_CONFIG, O_JSON, O_TZ };
-static const struct option detach_opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
-					     { "point", required_argument, NULL, 'p' },
-					     { "config", required_argument, NULL, O_CONFIG },
-					     { "help", no_argument, NULL, 'h' },
-					     {} };
+struct detach_opts {
+	const char *pin_root, *point;
+};
 
-static int parse_root(int argc, char **argv, const char *cmd, const char *help, const char **root,
-		      const char **point)
+static int set_point(void *field, const char *arg, const char *cmd)
 {
-	const struct option *opts = detach_opts;
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case O_PINROOT:
-			*root = optarg;
-			break;
-		case O_CONFIG: /* read by config_args() */
-			break;
-		case 'p':
-			if (!point || !point_name_ok(optarg))
-				return usage_error(cmd, "bad or unexpected --point '%s'", optarg);
-			*point = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error(cmd, opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad or unexpected --point '%s'", arg);
+	*(const char **)field = arg;
 	return 0;
 }
 
-static const struct option status_opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
-					     { "data-dir", required_argument, NULL, 'd' },
-					     { "geoip", required_argument, NULL, 'g' },
-					     { "tz", required_argument, NULL, O_TZ },
-					     { "json", no_argument, NULL, O_JSON },
-					     { "config", required_argument, NULL, O_CONFIG },
-					     { "help", no_argument, NULL, 'h' },
-					     {} };
-static const char status_optstring[] = "d:g:h";
+static int set_tz(void *field, const char *arg, const char *cmd)
+{
+	if (use_time_zone(arg))
+		return usage_error(cmd, "unknown time zone '%s'", arg);
+	*(const char **)field = arg;
+	return 0;
+}
+
+static const struct param detach_params[] = {
+	{ "pin-root", 0, PARAM_STRING, offsetof(struct detach_opts, pin_root), "DIR",
+	  "where pins live", SW_PIN_ROOT },
+	{ "point", 'p', PARAM_FUNC, offsetof(struct detach_opts, point), "NAME",
+	  "the point to detach", .fn = set_point },
+	{ "config", 0, PARAM_FUNC, 0, "FILE",
+	  "pin-root of run's configuration file\n(default " SW_CONFIG_DEFAULT " if it exists)",
+	  .fn = param_config_file },
+	PARAM_END,
+};
+
+static const struct param_cmd detach_cmd = {
+	.name = "detach",
+	.usage = "Usage: scanwatch detach --point NAME [--pin-root DIR] [--config FILE]\n",
+	.desc = "Detach a point's XDP program and remove its pins. Refused while a daemon runs the\n"
+		"point: stop it first (it drains once more on SIGTERM); what the kernel counts after\n"
+		"that is lost.\n",
+};
+
+static const struct param status_params[] = {
+	{ "pin-root", 0, PARAM_STRING, offsetof(struct status_opts, pin_root), "DIR",
+	  "where pins live", SW_PIN_ROOT },
+	{ "data-dir", 'd', PARAM_STRING, offsetof(struct status_opts, data_dir), "DIR",
+	  "daily files of today", SW_DATA_DIR_DEFAULT },
+	{ "geoip", 'g', PARAM_STRING, offsetof(struct status_opts, geoip), "FILE",
+	  "the country database", SW_GEOIP_DEFAULT },
+	{ "tz", 0, PARAM_FUNC, offsetof(struct status_opts, tz), "ZONE",
+	  "the zone of today (default UTC)", .fn = set_tz },
+	{ "json", 0, PARAM_FLAG, offsetof(struct status_opts, json), NULL, "one JSON object" },
+	{ "config", 0, PARAM_FUNC, 0, "FILE",
+	  "pin-root, data-dir, geoip and tz of run's configuration file\n"
+	  "(default " SW_CONFIG_DEFAULT " if it exists)",
+	  .fn = param_config_file },
+	PARAM_END,
+};
+
+static const struct param_cmd status_cmd = {
+	.name = "status",
+	.usage = "Usage: scanwatch status [--pin-root DIR] [--data-dir DIR] [--json]\n",
+	.desc = "A header: version, time, the pin root, the data directory, the configuration file "
+		"and\n"
+		"the country database areas come from (its type and build date).\n"
+		"For each pinned point: interface, XDP mode obtained (native or generic), program "
+		"id,\n"
+		"interval, records in the current interval's log out of its size, the slots of each "
+		"CPU's\n"
+		"cache, packets counted without their source so far and why (log full, over "
+		"--max-pairs,\n"
+		"no room for the key), the day's (source, key) pairs against their ceiling\n"
+		"(--max-day-pairs) and the new pairs counted as lost sources for want of room, last "
+		"drain,\n"
+		"and whether its daemon is running. A point in host mode adds 'host', its egress hook "
+		"(tcx\n"
+		"or tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
+		"Then today's accesses and sources per point of the data directory, to the last "
+		"drain.\n",
+};
+
+static int parse_detach(int argc, char **argv, struct detach_opts *o)
+{
+	const struct param_set sets[] = { { detach_params, o }, {} };
+
+	return params_parse(&detach_cmd, sets, argc, argv);
+}
 
 static int parse_status(int argc, char **argv, struct status_opts *o)
 {
-	int opt;
+	const struct param_set sets[] = { { status_params, o }, {} };
 
-	while ((opt = getopt_long(argc, argv, status_optstring, status_opts, NULL)) != -1) {
-		switch (opt) {
-		case O_PINROOT:
-			o->pin_root = optarg;
-			break;
-		case 'd':
-			o->data_dir = optarg;
-			break;
-		case 'g':
-			o->geoip = optarg;
-			break;
-		case O_TZ:
-			if (use_time_zone(optarg))
-				return usage_error("status", "unknown time zone '%s'", optarg);
-			o->tz = optarg;
-			break;
-		case O_JSON:
-			o->json = true;
-			break;
-		case O_CONFIG: /* read by config_args() */
-			break;
-		case 'h':
-			fputs(status_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("status", status_opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return params_parse(&status_cmd, sets, argc, argv);
 }
 
 /* The options of run's configuration that status and detach share with it. */
@@ -262,21 +242,18 @@ static const char *const detach_take[] = { "pin-root", NULL };
 
 int cmd_status(int argc, char **argv)
 {
-	const struct config_spec spec = { .cmd = "status",
-					  .file_opts = run_option_table(),
-					  .take = status_take,
-					  .cmd_opts = status_opts,
-					  .optstring = status_optstring,
-					  .config_val = O_CONFIG,
-					  .help_val = 'h' };
+	struct config_spec spec = { .cmd = "status",
+				    .file_opts = run_option_table(),
+				    .take = status_take };
 	struct status_opts o = { .pin_root = SW_PIN_ROOT,
 				 .data_dir = SW_DATA_DIR_DEFAULT,
 				 .tz = "UTC" };
+	const struct param_set sets[] = { { status_params, &o }, {} };
 	struct config_args ca;
 	struct dirent **names;
 	int n, shown = 0, err;
 
-	err = config_args(&ca, &spec, argc, argv);
+	err = config_args_params(&ca, &spec, sets, argc, argv);
 	if (!err)
 		err = parse_status(ca.argc, ca.argv, &o);
 	if (err) {
@@ -311,33 +288,30 @@ int cmd_status(int argc, char **argv)
 
 int cmd_detach(int argc, char **argv)
 {
-	const struct config_spec spec = { .cmd = "detach",
-					  .file_opts = run_option_table(),
-					  .take = detach_take,
-					  .cmd_opts = detach_opts,
-					  .optstring = "p:h",
-					  .config_val = O_CONFIG,
-					  .help_val = 'h' };
-	const char *root = SW_PIN_ROOT, *point = NULL;
+	struct config_spec spec = { .cmd = "detach",
+				    .file_opts = run_option_table(),
+				    .take = detach_take };
+	struct detach_opts o = { .pin_root = SW_PIN_ROOT };
+	const struct param_set sets[] = { { detach_params, &o }, {} };
 	char errmsg[SW_ERRMSG_LEN];
 	struct config_args ca;
 	int err;
 
-	err = config_args(&ca, &spec, argc, argv);
+	err = config_args_params(&ca, &spec, sets, argc, argv);
 	if (!err)
-		err = parse_root(ca.argc, ca.argv, "detach", detach_help, &root, &point);
-	if (!err && !point)
+		err = parse_detach(ca.argc, ca.argv, &o);
+	if (!err && !o.point)
 		err = usage_error("detach", "--point is required");
 	if (err) {
 		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
 	}
-	err = sensor_detach(root, point, errmsg);
+	err = sensor_detach(o.pin_root, o.point, errmsg);
 	config_args_free(&ca);
 	if (err) {
 		sw_err("%s", errmsg);
 		return SW_EXIT_FAIL;
 	}
-	sw_info("point %s detached", point);
+	sw_info("point %s detached", o.point);
 	return 0;
 }

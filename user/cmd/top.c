@@ -7,10 +7,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,7 @@
 #include "json.h"
 #include "keyfmt.h"
 #include "log.h"
+#include "params.h"
 #include "parse_num.h"
 #include "paths.h"
 #include "points.h"
@@ -40,33 +41,6 @@
 #define TOP_COUNT_MAX 65536
 /* A daemon's drain may flip the generation while we read it: read again, a few times at most. */
 #define TOP_READ_TRIES 3
-
-static const char top_help[] =
-	"Usage: scanwatch top [--point NAME] [--count N] [--once [--json]] [--pin-root DIR]\n"
-	"\n"
-	"The interval being counted now, per attached point, refreshed every second: accesses,\n"
-	"sources and dropped packets so far, the same by kind, and the keys with the most\n"
-	"accesses. A source counts once per key (as in the daily figures), but only within the\n"
-	"interval: sources seen earlier the same day are counted again here, so the figures can\n"
-	"be larger than the new sources the interval's drain stores. Packets over --max-pairs\n"
-	"or --max-keys are counted as dropped as the drain would count them now.\n"
-	"top only reads the kernel's tables: the daemon's drains and what they store do not\n"
-	"change while it runs. Press q (or Ctrl-C) to quit.\n"
-	"\n"
-	"  -p, --point NAME         only this point (default: every attached point)\n"
-	"  -n, --count N            keys shown per point, 1 to 65536 (default 10; the live view\n"
-	"                           shows fewer when the terminal is too short)\n"
-	"      --once               print the figures once as plain text, without terminal\n"
-	"                           control codes, and exit (for scripts)\n"
-	"      --json               with --once: one JSON object instead\n"
-	"      --pin-root DIR       where pins live (default " SW_PIN_ROOT ")\n"
-	"      --config FILE        pin-root of run's configuration file\n"
-	"                           (default " SW_CONFIG_DEFAULT " if it exists)\n"
-	"\n"
-	"Examples:\n"
-	"  scanwatch top\n"
-	"  scanwatch top --point lab --count 20\n"
-	"  scanwatch top --once --json | jq '.points[0].keys[0]'\n";
 
 struct top_opts {
 	const char *pin_root;
@@ -829,53 +803,65 @@ out:
 	return err ? SW_EXIT_FAIL : 0;
 }
 
-enum { O_PINROOT = 256, O_CONFIG, O_JSON, O_ONCE };
-static const struct option top_opts[] = { { "pin-root", required_argument, NULL, O_PINROOT },
-					  { "point", required_argument, NULL, 'p' },
-					  { "count", required_argument, NULL, 'n' },
-					  { "once", no_argument, NULL, O_ONCE },
-					  { "json", no_argument, NULL, O_JSON },
-					  { "config", required_argument, NULL, O_CONFIG },
-					  { "help", no_argument, NULL, 'h' },
-					  {} };
-static const char top_optstring[] = "p:n:h";
+static int set_point(void *field, const char *arg, const char *cmd)
+{
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad point name '%s'", arg);
+	*(const char **)field = arg;
+	return 0;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const struct param top_params[] = {
+	{ "point", 'p', PARAM_FUNC, offsetof(struct top_opts, point), "NAME",
+	  "only this point (default: every attached point)", .fn = set_point },
+	{ "count", 'n', PARAM_UINT, offsetof(struct top_opts, count), "N",
+	  "keys shown per point; the live view shows fewer when\n"
+	  "the terminal is too short",
+	  STR(TOP_COUNT_DEFAULT), .min = 1, .max = TOP_COUNT_MAX, .unit = "keys" },
+	{ "once", 0, PARAM_FLAG, offsetof(struct top_opts, once), NULL,
+	  "print the figures once as plain text, without terminal\n"
+	  "control codes, and exit (for scripts)" },
+	{ "json", 0, PARAM_FLAG, offsetof(struct top_opts, json), NULL,
+	  "with --once: one JSON object instead" },
+	{ "pin-root", 0, PARAM_STRING, offsetof(struct top_opts, pin_root), "DIR",
+	  "where pins live", SW_PIN_ROOT },
+	{ "config", 0, PARAM_FUNC, 0, "FILE",
+	  "pin-root of run's configuration file\n(default " SW_CONFIG_DEFAULT " if it exists)",
+	  .fn = param_config_file },
+	PARAM_END,
+};
+
+static const struct param_cmd top_cmd = {
+	.name = "top",
+	.usage = "Usage: scanwatch top [--point NAME] [--count N] [--once [--json]] [--pin-root "
+		 "DIR]\n",
+	.desc = "The interval being counted now, per attached point, refreshed every second: "
+		"accesses,\n"
+		"sources and dropped packets so far, the same by kind, and the keys with the most\n"
+		"accesses. A source counts once per key (as in the daily figures), but only within "
+		"the\n"
+		"interval: sources seen earlier the same day are counted again here, so the figures "
+		"can\n"
+		"be larger than the new sources the interval's drain stores. Packets over "
+		"--max-pairs\n"
+		"or --max-keys are counted as dropped as the drain would count them now.\n"
+		"top only reads the kernel's tables: the daemon's drains and what they store do not\n"
+		"change while it runs. Press q (or Ctrl-C) to quit.\n",
+	.examples = "  scanwatch top\n"
+		    "  scanwatch top --point lab --count 20\n"
+		    "  scanwatch top --once --json | jq '.points[0].keys[0]'\n",
+};
 
 static int parse_top(int argc, char **argv, struct top_opts *o)
 {
-	int opt;
+	const struct param_set sets[] = { { top_params, o }, {} };
+	int err = params_parse(&top_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, top_optstring, top_opts, NULL)) != -1) {
-		switch (opt) {
-		case O_PINROOT:
-			o->pin_root = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("top", "bad point name '%s'", optarg);
-			o->point = optarg;
-			break;
-		case 'n':
-			if (parse_uint(optarg, 1, TOP_COUNT_MAX, &o->count))
-				return usage_error("top", "--count takes 1 to %u keys, not '%s'",
-						   TOP_COUNT_MAX, optarg);
-			break;
-		case O_ONCE:
-			o->once = true;
-			break;
-		case O_JSON:
-			o->json = true;
-			break;
-		case O_CONFIG: /* read by config_args() */
-			break;
-		case 'h':
-			fputs(top_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("top", top_opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("top", "unexpected argument '%s'", argv[optind]);
+	if (err)
+		return err;
 	if (o->json && !o->once)
 		return usage_error("top", "--json needs --once");
 	if (!o->once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
@@ -887,19 +873,16 @@ static const char *const top_take[] = { "pin-root", NULL };
 
 int cmd_top(int argc, char **argv)
 {
-	const struct config_spec spec = { .cmd = "top",
-					  .file_opts = run_option_table(),
-					  .take = top_take,
-					  .cmd_opts = top_opts,
-					  .optstring = top_optstring,
-					  .config_val = O_CONFIG,
-					  .help_val = 'h' };
+	struct config_spec spec = { .cmd = "top",
+				    .file_opts = run_option_table(),
+				    .take = top_take };
 	struct top_opts o = { .pin_root = SW_PIN_ROOT, .count = TOP_COUNT_DEFAULT };
+	const struct param_set sets[] = { { top_params, &o }, {} };
 	struct top_state st = { .o = &o };
 	struct config_args ca;
 	int err;
 
-	err = config_args(&ca, &spec, argc, argv);
+	err = config_args_params(&ca, &spec, sets, argc, argv);
 	if (!err)
 		err = parse_top(ca.argc, ca.argv, &o);
 	if (err) {

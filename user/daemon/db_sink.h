@@ -19,19 +19,6 @@ struct alert_engine;
 
 enum { DB_OPT_URL = 0x1200, DB_OPT_WAIT };
 
-#define DB_CLI_OPTIONS                                          \
-	{ "db", required_argument, NULL, DB_OPT_URL },          \
-	{                                                       \
-		"db-wait", required_argument, NULL, DB_OPT_WAIT \
-	}
-
-#define DB_CLI_HELP                                                                              \
-	"      --db URL             also add every stored interval to PostgreSQL (a libpq\n"     \
-	"                           connection string or postgresql:// URI; README: Central\n"   \
-	"                           database); queued on disk while it cannot be reached\n"      \
-	"      --db-wait S          at the end, wait up to S seconds for the queue to be sent\n" \
-	"                           (default: replay 60, run 5)\n"
-
 struct db_sink_point {
 	struct db_sink *sink;
 	struct db_spool spool;

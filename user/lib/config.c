@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "params.h"
 #include "paths.h"
 
 #define CONFIG_MAX_LINE 4096 /* characters, the newline included */
@@ -317,6 +318,30 @@ out:
 		ca->argc = argc;
 		ca->argv = argv;
 	}
+	return err;
+}
+
+int config_args_params(struct config_args *ca, struct config_spec *spec,
+		       const struct param_set *sets, int argc, char **argv)
+{
+	struct params_getopt g;
+	int err;
+
+	if (params_getopt_make(sets, &g)) {
+		memset(ca, 0, sizeof(*ca));
+		ca->argc = argc;
+		ca->argv = argv;
+		fprintf(stderr, "scanwatch %s: out of memory\n", spec->cmd);
+		return SW_EXIT_FAIL;
+	}
+	spec->cmd_opts = g.opts;
+	spec->optstring = g.optstring;
+	spec->config_val = params_getopt_val(&g, "config");
+	spec->help_val = params_getopt_val(&g, "help");
+	err = config_args(ca, spec, argc, argv);
+	spec->cmd_opts = NULL;
+	spec->optstring = NULL;
+	params_getopt_free(&g);
 	return err;
 }
 

@@ -46,6 +46,13 @@ struct config_args {
  * SW_EXIT_USAGE after one line on stderr: "scanwatch CMD: FILE:LINE: why".
  */
 int config_args(struct config_args *ca, const struct config_spec *spec, int argc, char **argv);
+/*
+ * config_args() for a command whose options are params.h tables: spec's cmd_opts, optstring,
+ * config_val and help_val are made from them (its --config is the option named "config").
+ */
+struct param_set;
+int config_args_params(struct config_args *ca, struct config_spec *spec,
+		       const struct param_set *sets, int argc, char **argv);
 void config_args_free(struct config_args *ca);
 /*
  * Where an option's argument (getopt's optarg) came from: "FILE:LINE" in buf when it is a value

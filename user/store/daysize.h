@@ -15,11 +15,6 @@
 /* The default's share of the memory: a quarter, whatever the number of points. */
 #define SW_DAY_PAIRS_MEMORY_SHARE 4
 
-#define SW_MAX_DAY_PAIRS_HELP                                                                       \
-	"      --max-day-pairs N    (source, key) pairs each point's day may hold (default: what\n" \
-	"                           fits in a quarter of the memory); past it, new pairs count\n"   \
-	"                           as lost sources\n"
-
 /* The memory this process may have, and what limits it ("MemTotal", "memory.max", ...). */
 struct day_memory {
 	uint64_t bytes;
