@@ -306,6 +306,9 @@ struct sw_rec *cstate_cpu_cache(const struct cstate *c, uint32_t cpu, uint32_t g
 
 struct sw_second *cstate_cpu_secs(const struct cstate *c, uint32_t cpu, uint32_t gen)
 {
+	/* A reader that did not map the seconds (top) has none, and sec_slots 0. */
+	if (!c->secs)
+		return NULL;
 	return c->secs + ((size_t)cpu * SW_NGENS + gen) * c->sec_slots;
 }
 
