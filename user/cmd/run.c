@@ -1038,6 +1038,19 @@ static int first_report(struct run_ctx *c)
 	return 0;
 }
 
+/* What a run holds besides its points, released once whichever way it ends. */
+static void run_free(struct run_ctx *c)
+{
+	alert_engine_close(&c->alerts);
+	geoip_close(&c->geo);
+	sdnotify_close(&c->notify);
+	prefix_list_free(&c->co.watch);
+	prefix_list_free(&c->co.research);
+	rrd_cli_free(&c->rrd);
+	config_args_free(&c->conf);
+	free(c);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_ctx *c = calloc(1, sizeof(*c));
@@ -1092,14 +1105,7 @@ int cmd_run(int argc, char **argv)
 	db_sink_alerts(&c->db, &c->alerts);
 	if (err) {
 		sw_err("%s", errmsg);
-		alert_engine_close(&c->alerts);
-		geoip_close(&c->geo);
-		sdnotify_close(&c->notify);
-		prefix_list_free(&c->co.watch);
-		prefix_list_free(&c->co.research);
-		rrd_cli_free(&c->rrd);
-		config_args_free(&c->conf);
-		free(c);
+		run_free(c);
 		return err == -EPERM ? SW_EXIT_FAIL : SW_EXIT_USAGE;
 	}
 	/* The sending thread starts without privileges: Linux keeps capabilities per thread. */
@@ -1128,13 +1134,6 @@ int cmd_run(int argc, char **argv)
 	db_sink_finish(&c->db, 5);
 	db_sink_close(&c->db);
 	close_points(c);
-	alert_engine_close(&c->alerts);
-	geoip_close(&c->geo);
-	sdnotify_close(&c->notify);
-	prefix_list_free(&c->co.watch);
-	prefix_list_free(&c->co.research);
-	rrd_cli_free(&c->rrd);
-	config_args_free(&c->conf);
-	free(c);
+	run_free(c);
 	return err;
 }

@@ -118,3 +118,21 @@ int report_load_month(struct report *r, int y, int m, struct tally *t, unsigned 
 	sw_month_days(y, m, &f, &l);
 	return load_span(r, f, l, t, pd);
 }
+
+void report_top_keys(struct report *r, const struct tally_key **keys, size_t n, size_t max)
+{
+	static const char *const heads[] = { "key", "kind", "accesses", "sources" };
+	char a[32], b[32];
+
+	doc_table(&r->doc, 4, "llrr", heads);
+	for (size_t i = 0; i < n && i < max; i++) {
+		char key[SW_KEY_STRLEN];
+		const char *row[4] = { key, sw_kind_names[keys[i]->key.kind],
+				       fmt_count(keys[i]->accesses, a),
+				       fmt_count(keys[i]->sources, b) };
+
+		sw_key_str(&keys[i]->key, key);
+		doc_row(&r->doc, row);
+	}
+	doc_table_end(&r->doc);
+}

@@ -91,4 +91,7 @@ void report_section_compare(struct report *r);
 void report_section_month(struct report *r);
 void report_section_six(struct report *r);
 
+/* A table of the first max of keys (ranked): key, kind, accesses, sources. */
+void report_top_keys(struct report *r, const struct tally_key **keys, size_t n, size_t max);
+
 #endif

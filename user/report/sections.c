@@ -377,8 +377,6 @@ void report_section_alerts(struct report *r)
 
 void report_section_points(struct report *r)
 {
-	static const char *const heads[] = { "key", "kind", "accesses", "sources" };
-
 	if (r->npoints < 2)
 		return;
 	doc_heading(&r->doc, 2, "10. Monitoring points");
@@ -409,17 +407,7 @@ void report_section_points(struct report *r)
 		if (t.nkeys) {
 			report_caption(r, "Table 10-%zu: the top destinations of %s", p + 1,
 				       r->points[p]);
-			doc_table(&r->doc, 4, "llrr", heads);
-			for (size_t i = 0; i < t.nkeys && i < 5; i++) {
-				char key[SW_KEY_STRLEN];
-				const char *row[4] = { key, sw_kind_names[keys[i]->key.kind],
-						       fmt_count(keys[i]->accesses, a),
-						       fmt_count(keys[i]->sources, b) };
-
-				sw_key_str(&keys[i]->key, key);
-				doc_row(&r->doc, row);
-			}
-			doc_table_end(&r->doc);
+			report_top_keys(r, keys, t.nkeys, 5);
 		}
 		free(keys);
 		free(areas);

@@ -155,7 +155,6 @@ static void peak_table(struct report *r, const struct point_peak *pp,
 /* The research group (run --research), apart: none of the report's other figures has it. */
 static void section_research(struct report *r)
 {
-	static const char *const heads[] = { "key", "kind", "accesses", "sources" };
 	const struct tally_key **keys;
 	struct summary_totals s, ps;
 	char a[32], b[32], c[32], d[32];
@@ -179,17 +178,7 @@ static void section_research(struct report *r)
 	if (!tally_has_research(&r->cur) || summary_rank(r->cur.research, &keys, &areas, &nareas))
 		return;
 	report_caption(r, "Table 1-5: the research scanners' top destinations in %s", r->cur_name);
-	doc_table(&r->doc, 4, "llrr", heads);
-	for (size_t i = 0; i < r->cur.research->nkeys && i < 5; i++) {
-		char key[SW_KEY_STRLEN];
-		const char *row[4] = { key, sw_kind_names[keys[i]->key.kind],
-				       fmt_count(keys[i]->accesses, a),
-				       fmt_count(keys[i]->sources, b) };
-
-		sw_key_str(&keys[i]->key, key);
-		doc_row(&r->doc, row);
-	}
-	doc_table_end(&r->doc);
+	report_top_keys(r, keys, r->cur.research->nkeys, 5);
 	free(keys);
 	free(areas);
 }
