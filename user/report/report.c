@@ -7,73 +7,66 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "alerts.h"
-#include "charts.h"
 #include "cli.h"
 #include "dates.h"
 #include "daysrc.h"
 #include "db_conn.h"
-#include "doc.h"
-#include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
-#include "numfmt.h"
 #include "points.h"
-#include "portkb.h"
-#include "progress.h"
-#include "safe_file.h"
-#include "summary.h"
-#include "victims.h"
 #include "report_int.h"
+#include "safe_file.h"
 
-static int write_report(struct report *r)
+/* The command line. */
+struct report_opts {
+	const char *data_dir, *db_url, *out_dir, *daemon;
+	char (*points)[SW_POINT_LEN];
+	size_t npoints;
+	bool chosen; /* --point given */
+	int year, month;
+	bool have_month;
+	unsigned int top, width, height;
+	bool svg, quiet;
+	struct alert_engine thresholds;
+};
+
+static int write_report(struct report *r, const struct report_figures *f)
 {
 	char title[128], list[1024];
 	size_t o = 0;
 	int err;
 
-	snprintf(title, sizeof(title), "Report from the Internet monitoring: %s", r->cur_name);
+	snprintf(title, sizeof(title), "Report from the Internet monitoring: %s", f->cur->name);
 	err = doc_open(&r->doc, r->out_dir, "report", title);
-	if (err) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report in %s: %s",
-			 r->out_dir, strerror(-err));
+	if (err)
 		return err;
-	}
 	list[0] = '\0';
-	for (size_t i = 0; i < r->npoints && o < sizeof(list) - 40; i++)
-		o += snprintf(list + o, sizeof(list) - o, "%s`%s`", i ? ", " : "", r->points[i]);
+	for (size_t i = 0; i < f->npoints && o < sizeof(list) - 40; i++)
+		o += snprintf(list + o, sizeof(list) - o, "%s`%s`", i ? ", " : "", f->points[i]);
 	doc_para(&r->doc,
 		 "Monitoring points: %s. Days are those of the daily summaries (the sensors' "
 		 "`--tz`); times are UTC. Made by scanwatch " SW_VERSION
 		 " from the exact daily summaries, its charts too: a chart's legend gives the "
 		 "same figures as the tables.",
 		 list);
-	report_section_summary(r);
-	report_section_compare(r);
-	report_section_month(r);
-	report_section_six(r);
-	report_section_explain(r);
-	report_section_backscatter(r);
-	report_section_fingerprints(r);
-	report_section_trends(r);
-	report_section_alerts(r);
-	report_section_points(r);
-	err = doc_close(&r->doc);
-	if (err)
-		snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report in %s: %s",
-			 r->out_dir, strerror(-err));
-	return err;
+	report_section_summary(r, f);
+	report_section_compare(r, f);
+	report_section_month(r, f);
+	report_section_six(r, f);
+	report_section_explain(r, f);
+	report_section_backscatter(r, f);
+	report_section_fingerprints(r, f);
+	report_section_trends(r, f);
+	report_section_alerts(r, f);
+	report_section_points(r, f);
+	return doc_close(&r->doc);
 }
 
 static void report_help(void)
@@ -111,8 +104,7 @@ static void report_help(void)
 	       "/var/www/2009-10\n");
 }
 
-static int parse_args(struct report *r, struct alert_engine *thresholds, const char **daemon,
-		      bool *have_month, int argc, char **argv)
+static int parse_args(struct report_opts *r, int argc, char **argv)
 {
 	enum { O_WIDTH = 256, O_HEIGHT, O_SVG, O_DB };
 	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
@@ -144,7 +136,7 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 			if (sw_month_parse(optarg, &r->year, &r->month))
 				return usage_error("report", "--month takes YYYY-MM, not '%s'",
 						   optarg);
-			*have_month = true;
+			r->have_month = true;
 			break;
 		case 'o':
 			r->out_dir = optarg;
@@ -152,8 +144,9 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 		case 'p':
 			if (!point_name_ok(optarg))
 				return usage_error("report", "bad point name '%s'", optarg);
-			if (r->npoints == MAX_POINTS)
-				return usage_error("report", "at most %d points", MAX_POINTS);
+			if (r->npoints == REPORT_MAX_POINTS)
+				return usage_error("report", "at most %d points",
+						   REPORT_MAX_POINTS);
 			snprintf(r->points[r->npoints++], SW_POINT_LEN, "%s", optarg);
 			r->chosen = true;
 			break;
@@ -162,7 +155,7 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 				return usage_error("report", "--top takes 1 to %d", CHART_TOP_MAX);
 			break;
 		case 'r':
-			*daemon = optarg;
+			r->daemon = optarg;
 			break;
 		case O_WIDTH:
 			if (parse_uint(optarg, 200, 4000, &r->width))
@@ -184,7 +177,7 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 		case ALERT_OPT_TREND_MIN:
 		case ALERT_OPT_TREND_DAYS:
 		case ALERT_OPT_TREND_MIN_SOURCES:
-			if (alert_cli_option(thresholds, opt, optarg, "report"))
+			if (alert_cli_option(&r->thresholds, opt, optarg, "report"))
 				return SW_EXIT_USAGE;
 			break;
 		case 'v':
@@ -201,8 +194,9 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
 	if (daysrc_usage("report", r->data_dir, r->db_url))
 		return SW_EXIT_USAGE;
-	if (!*have_month || !r->out_dir)
-		return usage_error("report", "%s is required", !*have_month ? "--month" : "--out");
+	if (!r->have_month || !r->out_dir)
+		return usage_error("report", "%s is required",
+				   !r->have_month ? "--month" : "--out");
 	return 0;
 }
 
@@ -210,22 +204,22 @@ static int parse_args(struct report *r, struct alert_engine *thresholds, const c
  * The month's keys and areas take their colours first, most accessed first, so that the
  * colours a reader knows (tcp/445's blue) go to the series that matter; the charts add the rest.
  */
-static void seed_colours(struct report *r)
+static void seed_colours(struct report *r, const struct report_figures *f)
 {
 	chart_colours_add(&r->colours, "other");
 	for (int m = 0; m < 2; m++) {
 		struct chart_rank *k = NULL, *a = NULL;
 		size_t nk = 0, na = 0;
 
-		if (!chart_rank_keys(&r->cur, m ? CHART_SOURCES : CHART_ACCESSES, &k, &nk))
-			for (size_t i = 0; i < nk && i < r->top; i++) {
+		if (!chart_rank_keys(&f->cur->t, m ? CHART_SOURCES : CHART_ACCESSES, &k, &nk))
+			for (size_t i = 0; i < nk && i < f->top; i++) {
 				char name[24];
 
 				chart_key_str(&k[i].key, name, sizeof(name));
 				chart_colours_add(&r->colours, name);
 			}
-		if (!chart_rank_areas(&r->cur, m ? CHART_SOURCES : CHART_ACCESSES, &a, &na))
-			for (size_t i = 0; i < na && i < r->top; i++) {
+		if (!chart_rank_areas(&f->cur->t, m ? CHART_SOURCES : CHART_ACCESSES, &a, &na))
+			for (size_t i = 0; i < na && i < f->top; i++) {
 				char cc[3];
 
 				sw_area_name(a[i].area, cc);
@@ -236,82 +230,46 @@ static void seed_colours(struct report *r)
 	}
 }
 
-int cmd_report(int argc, char **argv)
+/* The summaries to read, and the points of the report: those given, or every one of them. */
+static int open_source(struct report_opts *o, struct daysrc *src, struct db_conn *db)
 {
-	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
-	struct report *r = calloc(1, sizeof(*r));
-	struct alert_engine thresholds;
-	const char *daemon = NULL;
-	bool have_month = false;
 	struct stat st;
-	int err, py, pm, ret = SW_EXIT_FAIL;
+	int err;
 
-	if (!r)
-		return SW_EXIT_FAIL;
-	alert_engine_init(&thresholds);
-	r->points = points;
-	r->top = CHART_TOP_DEFAULT;
-	r->width = 700;
-	r->height = 200;
-	err = parse_args(r, &thresholds, &daemon, &have_month, argc, argv);
-	if (err) {
-		ret = err == SW_HELP_SHOWN ? 0 : err;
-		goto out;
-	}
-	ret = SW_EXIT_USAGE;
-	if (r->data_dir && (stat(r->data_dir, &st) || !S_ISDIR(st.st_mode))) {
-		usage_error("report", "data directory '%s' does not exist", r->data_dir);
-		goto out;
-	}
-	ret = daysrc_open(&r->src, &r->db, r->data_dir, r->db_url, "report");
-	if (ret)
-		goto out;
-	ret = SW_EXIT_USAGE;
-	for (size_t i = 0; i < r->npoints; i++) {
-		if (!daysrc_has_point(&r->src, points[i])) {
-			usage_error("report", "no point '%s' in %s", points[i],
-				    daysrc_name(&r->src));
-			goto out;
-		}
-	}
-	if (!r->npoints) {
-		err = daysrc_points(&r->src, points, MAX_POINTS, &r->npoints);
-		if (err == -E2BIG) {
-			usage_error("report", "more than %d points: pick some with --point",
-				    MAX_POINTS);
-			goto out;
-		}
-		if (err || !r->npoints) {
-			usage_error("report", "no point in %s", daysrc_name(&r->src));
-			goto out;
-		}
-	}
-	r->cfg = thresholds.cfg;
-	sw_month_days(r->year, r->month, &r->first, &r->last);
-	report_month_name(r->year, r->month, r->cur_name);
-	py = r->year;
-	pm = r->month;
-	report_add_months(&py, &pm, -1);
-	report_month_name(py, pm, r->prev_name);
-	snprintf(r->prev_short, sizeof(r->prev_short), "%04d-%02d", py, pm);
-	tally_init(&r->cur);
-	tally_init(&r->prev);
-	/* Summaries that do not parse are bad input: said before anything is written. */
-	if (report_load_month(r, r->year, r->month, &r->cur, &r->pd_cur) ||
-	    report_load_month(r, py, pm, &r->prev, &r->pd_prev)) {
-		sw_err("%s", r->errmsg);
-		goto out_tally;
-	}
-	if (!r->pd_cur)
-		sw_warn("no daily summary of %s in %s", r->cur_name, daysrc_name(&r->src));
-	ret = SW_EXIT_FAIL;
+	if (o->data_dir && (stat(o->data_dir, &st) || !S_ISDIR(st.st_mode)))
+		return usage_error("report", "data directory '%s' does not exist", o->data_dir);
+	err = daysrc_open(src, db, o->data_dir, o->db_url, "report");
+	if (err)
+		return err;
+	for (size_t i = 0; i < o->npoints; i++)
+		if (!daysrc_has_point(src, o->points[i]))
+			return usage_error("report", "no point '%s' in %s", o->points[i],
+					   daysrc_name(src));
+	if (o->npoints)
+		return 0;
+	err = daysrc_points(src, o->points, REPORT_MAX_POINTS, &o->npoints);
+	if (err == -E2BIG)
+		return usage_error("report", "more than %d points: pick some with --point",
+				   REPORT_MAX_POINTS);
+	if (err || !o->npoints)
+		return usage_error("report", "no point in %s", daysrc_name(src));
+	return 0;
+}
+
+/* The output folder, the time zone of the charts' axes and the RRD files' reader. */
+static int open_output(const struct report_opts *o, struct report *r)
+{
+	static char env_daemon[512];
+	const char *daemon = o->daemon;
+	int fd;
+
 	/* Made, then opened without following a link there, as every file in it is (safe_file.h). */
-	err = sf_dir(AT_FDCWD, r->out_dir, SW_MODE_PUB_DIR);
-	if (err < 0) {
-		sw_err("%s: %s", r->out_dir, sf_strerror(err));
-		goto out_tally;
+	fd = sf_dir(AT_FDCWD, o->out_dir, SW_MODE_PUB_DIR);
+	if (fd < 0) {
+		sw_err("%s: %s", o->out_dir, sf_strerror(fd));
+		return fd;
 	}
-	close(err);
+	close(fd);
 	/* librrd would send the charts' own series to $RRDCACHED_ADDRESS: it is --rrdcached. */
 	if (!daemon && getenv("RRDCACHED_ADDRESS") && *getenv("RRDCACHED_ADDRESS")) {
 		snprintf(env_daemon, sizeof(env_daemon), "%s", getenv("RRDCACHED_ADDRESS"));
@@ -320,32 +278,90 @@ int cmd_report(int argc, char **argv)
 	unsetenv("RRDCACHED_ADDRESS");
 	/* rrdgraph labels its axes in local time; the charts' days are UTC days. */
 	if (use_time_zone("UTC"))
-		goto out_tally;
+		return -EINVAL;
 	if (rrdio_open(&r->io, daemon)) {
 		sw_err("%s", r->io.errmsg);
-		goto out_tally;
+		return -EIO;
 	}
-	seed_colours(r);
-	progress_init(&r->progress, "report", r->quiet);
-	err = write_report(r);
-	progress_done(&r->progress);
-	rrdio_close(&r->io);
+	return 0;
+}
+
+/* Writes the report of the figures; 0, or SW_EXIT_FAIL once said. */
+static int render(const struct report_opts *o, const struct daysrc *src,
+		  const struct report_figures *f)
+{
+	struct report r = { .src = src,
+			    .data_dir = o->data_dir,
+			    .out_dir = o->out_dir,
+			    .width = o->width,
+			    .height = o->height,
+			    .svg = o->svg };
+	int err;
+
+	if (open_output(o, &r))
+		return SW_EXIT_FAIL;
+	seed_colours(&r, f);
+	progress_init(&r.progress, "report", o->quiet);
+	err = write_report(&r, f);
+	progress_done(&r.progress);
+	rrdio_close(&r.io);
+	chart_colours_free(&r.colours);
 	if (err) {
-		sw_err("%s", r->errmsg);
-		goto out_tally;
+		sw_err("cannot write the report in %s: %s", o->out_dir, strerror(-err));
+		return SW_EXIT_FAIL;
 	}
-	printf("%s/report.md\n%s/report.html\n", r->out_dir, r->out_dir);
-	if (r->failed)
-		sw_warn("%u of %u charts could not be drawn (the report says why)", r->failed,
-			r->failed + r->drawn);
-	ret = 0;
-out_tally:
-	chart_colours_free(&r->colours);
-	tally_free(&r->cur);
-	tally_free(&r->prev);
-out:
-	daysrc_close(&r->src);
-	alert_engine_close(&thresholds);
-	free(r);
+	printf("%s/report.md\n%s/report.html\n", o->out_dir, o->out_dir);
+	if (r.failed)
+		sw_warn("%u of %u charts could not be drawn (the report says why)", r.failed,
+			r.failed + r.drawn);
+	return 0;
+}
+
+/* Reads every figure, then writes them. */
+static int report_month(struct report_opts *o, const struct daysrc *src)
+{
+	struct report_figures *f = calloc(1, sizeof(*f));
+	char errmsg[512];
+	int err, ret;
+
+	if (!f)
+		return SW_EXIT_FAIL;
+	*f = (struct report_figures){ .points = o->points,
+				      .npoints = o->npoints,
+				      .chosen = o->chosen,
+				      .year = o->year,
+				      .month = o->month,
+				      .top = o->top,
+				      .cfg = o->thresholds.cfg };
+	err = report_figures_build(f, src, errmsg, sizeof(errmsg));
+	/* Summaries that do not parse are bad input: said before anything is written. */
+	if (err)
+		sw_err("%s", errmsg);
+	ret = err == -EINVAL ? SW_EXIT_USAGE : err ? SW_EXIT_FAIL : render(o, src, f);
+	report_figures_free(f);
+	free(f);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static char points[REPORT_MAX_POINTS][SW_POINT_LEN];
+	struct report_opts o = {
+		.points = points, .top = CHART_TOP_DEFAULT, .width = 700, .height = 200
+	};
+	struct daysrc src = { 0 };
+	struct db_conn db;
+	int ret;
+
+	alert_engine_init(&o.thresholds);
+	ret = parse_args(&o, argc, argv);
+	if (!ret)
+		ret = open_source(&o, &src, &db);
+	if (!ret)
+		ret = report_month(&o, &src);
+	if (ret == SW_HELP_SHOWN)
+		ret = 0;
+	daysrc_close(&src);
+	alert_engine_close(&o.thresholds);
 	return ret;
 }
