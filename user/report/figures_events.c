@@ -10,8 +10,7 @@
 #include "figures.h"
 #include "log.h"
 
-static void victims(struct report_figures *f, const struct daysrc *src, char *errmsg,
-		    size_t errlen)
+static void victims(struct report_figures *f, const struct daysrc *src, char *errmsg, size_t errlen)
 {
 	for (size_t i = 0; i < f->npoints; i++)
 		if (daysrc_victims(src, &f->victims, f->points[i], f->cur->first, f->cur->last,
@@ -38,8 +37,7 @@ static int64_t last_day_with_data(const struct report_figures *f, const struct d
 	return best;
 }
 
-static void trends(struct report_figures *f, const struct daysrc *src, char *errmsg,
-		   size_t errlen)
+static void trends(struct report_figures *f, const struct daysrc *src, char *errmsg, size_t errlen)
 {
 	f->trend_day = last_day_with_data(f, src);
 	if (f->trend_day == INT64_MIN)

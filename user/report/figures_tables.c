@@ -100,14 +100,16 @@ static struct report_ratio_row *ratio_rows(const struct tally *t, bool areas, bo
 
 	*n = 0;
 	for (size_t i = 0; rows && i < max; i++) {
-		uint64_t v = areas ? area_value(t, (int)i, sources) : key_value(&t->keys[i], sources);
+		uint64_t v =
+			areas ? area_value(t, (int)i, sources) : key_value(&t->keys[i], sources);
 
 		if (!v)
 			continue;
 		if (areas)
 			rows[(*n)++] = (struct report_ratio_row){ .area = (int)i, .value = v };
 		else
-			rows[(*n)++] = (struct report_ratio_row){ .key = t->keys[i].key, .value = v };
+			rows[(*n)++] =
+				(struct report_ratio_row){ .key = t->keys[i].key, .value = v };
 	}
 	return rows;
 }
@@ -176,7 +178,8 @@ static void fingerprint_top(struct report_figures *f, int fp)
 			continue;
 		for (int j = 0; j < REPORT_FP_TOP; j++) {
 			if (!best[j] || k->fp[fp] > best[j]->fp[fp] ||
-			    (k->fp[fp] == best[j]->fp[fp] && sw_key_cmp(&k->key, &best[j]->key) < 0)) {
+			    (k->fp[fp] == best[j]->fp[fp] &&
+			     sw_key_cmp(&k->key, &best[j]->key) < 0)) {
 				memmove(&best[j + 1], &best[j],
 					(REPORT_FP_TOP - 1 - j) * sizeof(*best));
 				best[j] = k;

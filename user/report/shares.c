@@ -23,7 +23,8 @@ static void compare_table(struct report *r, const struct report_figures *f)
 	for (size_t i = 0; i < cmp->n; i++) {
 		const struct report_cmp_row *row = &cmp->rows[i];
 		char key[SW_KEY_STRLEN], a[32], b[32], c[32], d[32], ch[32];
-		double vc = (double)row->cur / m->point_days, vp = (double)row->prev / p->point_days;
+		double vc = (double)row->cur / m->point_days,
+		       vp = (double)row->prev / p->point_days;
 		const char *cells[7] = { key, sw_kind_names[row->key.kind], a, b, c, d, ch };
 
 		sw_key_str(&row->key, key);
@@ -56,14 +57,15 @@ static void risen(struct report *r, const struct report_figures *f)
 			continue;
 		sw_key_str(&row->key, key);
 		if (row->prev)
-			doc_para(&r->doc,
-				 "Accesses to **%s** (%s) rose **%+.1f %%** a day from %s, over the "
-				 "alert threshold of +%g %%.",
-				 key, sw_kind_names[row->key.kind], (vc - vp) / vp * 100.0,
-				 f->prev->name, f->cfg.surge_pct);
+			doc_para(
+				&r->doc,
+				"Accesses to **%s** (%s) rose **%+.1f %%** a day from %s, over the "
+				"alert threshold of +%g %%.",
+				key, sw_kind_names[row->key.kind], (vc - vp) / vp * 100.0,
+				f->prev->name, f->cfg.surge_pct);
 		else
-			doc_para(&r->doc, "**%s** (%s) is new this month: %.1f accesses a day.", key,
-				 sw_kind_names[row->key.kind], vc);
+			doc_para(&r->doc, "**%s** (%s) is new this month: %.1f accesses a day.",
+				 key, sw_kind_names[row->key.kind], vc);
 		n++;
 	}
 	if (!n)
@@ -109,8 +111,7 @@ static void ratio_row(struct report *r, bool areas, const char *rank, const char
 }
 
 /* The share of each of the top keys (or areas) in the month's accesses (or sources). */
-static void ratio_table(struct report *r, const struct report_figures *f, bool areas,
-			bool sources)
+static void ratio_table(struct report *r, const struct report_figures *f, bool areas, bool sources)
 {
 	static const char *const kh[] = { "rank", "key", "kind", "accesses", "share" };
 	static const char *const ksh[] = { "rank", "key", "kind", "sources", "share" };
@@ -185,8 +186,7 @@ void report_section_month(struct report *r, const struct report_figures *f)
 		 ratio_note);
 }
 
-static void share_table(struct report *r, const struct report_figures *f, bool areas,
-			bool sources)
+static void share_table(struct report *r, const struct report_figures *f, bool areas, bool sources)
 {
 	const struct report_share *t = &f->share[areas][sources];
 	const char *heads[REPORT_SIX + 1];
