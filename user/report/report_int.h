@@ -32,6 +32,12 @@ struct report {
 	unsigned int drawn, failed;
 };
 
+/*
+ * Writes the report of f into r->out_dir (made if missing), its charts read through daemon
+ * (rrdcached) or from the files: 0, or SW_EXIT_FAIL once said. r has its options set.
+ */
+int report_render(struct report *r, const struct report_figures *f, const char *daemon, bool quiet);
+
 /* The same numbers as the charts' legends print (numfmt.h). */
 #define fmt_count sw_fmt_count
 #define fmt_share sw_fmt_share
