@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The report's small pieces: captions, area names, durations, times and a table of keys. */
+/* The report's small pieces: captions, area names, durations, times, rows and a table of keys. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +50,20 @@ void report_time_ns_str(uint64_t ns, char *buf, size_t len)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void report_days_row(struct report *r, const char *name, unsigned int days,
+		     const struct summary_totals *t)
+{
+	char a[32], b[32], c[32], d[32], e[16];
+	const char *row[6] = { name, e, a, b, c, d };
+
+	snprintf(e, sizeof(e), "%u", days);
+	fmt_count(t->accesses, a);
+	fmt_count(t->sources, b);
+	fmt_count(per_day(t->accesses, days), c);
+	fmt_count(per_day(t->sources, days), d);
+	doc_row(&r->doc, row);
 }
 
 void report_top_keys(struct report *r, const struct tally_key *const *keys, size_t n, size_t max)

@@ -59,6 +59,9 @@ void __attribute__((format(printf, 2, 3))) report_caption(struct report *r, cons
 void report_area_label(int a, char out[8]);
 void report_duration_str(uint64_t ns, char *buf, size_t len);
 void report_time_ns_str(uint64_t ns, char *buf, size_t len);
+/* A row of a table of days: name, days, accesses, sources, accesses and sources a day. */
+void report_days_row(struct report *r, const char *name, unsigned int days,
+		     const struct summary_totals *t);
 /* A table of the first max of keys (ranked): key, kind, accesses, sources. */
 void report_top_keys(struct report *r, const struct tally_key *const *keys, size_t n, size_t max);
 

@@ -233,22 +233,13 @@ static void six_table(struct report *r, const struct report_figures *f)
 	doc_table(&r->doc, 6, "lrrrrr", heads);
 	for (int i = 0; i < REPORT_SIX; i++) {
 		const struct report_month *m = &f->months[i];
-		char a[32], b[32], c[32], d[32], e[16];
-		const char *row[6] = { m->short_name, e, a, b, c, d };
+		const char *none[6] = { m->short_name, "0",	  "no data",
+					"no data",     "no data", "no data" };
 
-		if (!m->point_days) {
-			const char *none[6] = { m->short_name, "0",	  "no data",
-						"no data",     "no data", "no data" };
-
+		if (m->point_days)
+			report_days_row(r, m->short_name, m->point_days, &m->totals);
+		else
 			doc_row(&r->doc, none);
-			continue;
-		}
-		snprintf(e, sizeof(e), "%u", m->point_days);
-		fmt_count(m->totals.accesses, a);
-		fmt_count(m->totals.sources, b);
-		fmt_count(per_day(m->totals.accesses, m->point_days), c);
-		fmt_count(per_day(m->totals.sources, m->point_days), d);
-		doc_row(&r->doc, row);
 	}
 	doc_table_end(&r->doc);
 }

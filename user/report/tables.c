@@ -154,35 +154,15 @@ static void points_table(struct report *r, const struct report_figures *f)
 {
 	static const char *const heads[] = { "point",	"days with data", "accesses",
 					     "sources", "accesses a day", "sources a day" };
-	const struct report_month *m = f->cur;
-	char a[32], b[32], c[32], d[32], e[32];
 
 	report_caption(r, "Table 1-1: accesses and sources of each monitoring point in %s",
-		       m->name);
+		       f->cur->name);
 	doc_table(&r->doc, 6, "lrrrrr", heads);
-	for (size_t i = 0; i < f->npoints; i++) {
-		const struct report_point *p = &f->point[i];
-		const char *row[6] = { f->points[i], e, a, b, c, d };
-
-		if (!p->loaded)
-			continue;
-		snprintf(e, sizeof(e), "%u", p->days);
-		fmt_count(p->totals.accesses, a);
-		fmt_count(p->totals.sources, b);
-		fmt_count(per_day(p->totals.accesses, p->days), c);
-		fmt_count(per_day(p->totals.sources, p->days), d);
-		doc_row(&r->doc, row);
-	}
-	if (f->npoints > 1) {
-		const char *row[6] = { "**all points**", e, a, b, c, d };
-
-		snprintf(e, sizeof(e), "%u", m->point_days);
-		fmt_count(m->totals.accesses, a);
-		fmt_count(m->totals.sources, b);
-		fmt_count(per_day(m->totals.accesses, m->point_days), c);
-		fmt_count(per_day(m->totals.sources, m->point_days), d);
-		doc_row(&r->doc, row);
-	}
+	for (size_t i = 0; i < f->npoints; i++)
+		if (f->point[i].loaded)
+			report_days_row(r, f->points[i], f->point[i].days, &f->point[i].totals);
+	if (f->npoints > 1)
+		report_days_row(r, "**all points**", f->cur->point_days, &f->cur->totals);
 	doc_table_end(&r->doc);
 }
 
