@@ -216,14 +216,6 @@ struct summary_args {
 	bool json;
 };
 
-static int set_point(void *field, const char *arg, const char *cmd)
-{
-	if (!point_name_ok(arg))
-		return usage_error(cmd, "bad point name '%s'", arg);
-	*(const char **)field = arg;
-	return 0;
-}
-
 /* A day's figures: --day sets both ends of the span. */
 static int set_day(void *field, const char *arg, const char *cmd)
 {
@@ -262,7 +254,7 @@ static const struct param summary_params[] = {
 	  "the data directory 'run' or 'replay' wrote" },
 	{ "db", 0, PARAM_STRING, ARG(db_url), "URL", "or the central database the sensors add to" },
 	{ "point", 'p', PARAM_FUNC, ARG(point), "NAME", "this point only (default: all, summed)",
-	  .fn = set_point },
+	  .fn = param_point },
 	{ "day", 0, PARAM_FUNC, 0, "YYYY-MM-DD", "one day", .fn = set_day, .takes = "YYYY-MM-DD" },
 	{ "month", 0, PARAM_FUNC, 0, "YYYY-MM", "one month", .fn = set_month, .takes = "YYYY-MM" },
 	{ "from", 0, PARAM_FUNC, ARG(from), "YYYY-MM-DD", "the first day of a span...",

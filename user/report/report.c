@@ -51,13 +51,8 @@ static int add_point(void *field, const char *arg, const char *cmd)
 {
 	struct report_opts *o = field;
 
-	if (!point_name_ok(arg))
-		return usage_error(cmd, "bad point name '%s'", arg);
-	if (o->npoints == REPORT_MAX_POINTS)
-		return usage_error(cmd, "at most %d points", REPORT_MAX_POINTS);
-	snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", arg);
 	o->chosen = true;
-	return 0;
+	return param_point_add(o->points, &o->npoints, REPORT_MAX_POINTS, arg, cmd);
 }
 
 #define STR_(x) #x
