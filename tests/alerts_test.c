@@ -31,6 +31,7 @@
 #include "alerts.h"
 #include "dates.h"
 #include "dayfile.h"
+#include "params.h"
 #include "keyfmt.h"
 #include "rrdstore.h"
 #include "tally.h"
@@ -134,6 +135,9 @@ static void test_days_as_daemon(void **state)
 	struct alert_engine e;
 	struct alert_point *p;
 	char path[512], cmd[1024], out[512], date[11];
+	char *args[] = { "test", "--alert-command", cmd, NULL };
+	const struct param_set sets[] = { { alert_cli_params, &e }, {} };
+	const struct param_cmd tc = { .name = "test", .usage = "" };
 	unsigned int trend, week;
 	int64_t d0, d1, surge;
 	FILE *f;
@@ -158,7 +162,9 @@ static void test_days_as_daemon(void **state)
 	snprintf(cmd, sizeof(cmd), "%s %s", path, out);
 
 	alert_engine_init(&e);
-	assert_int_equal(alert_cli_option(&e, ALERT_OPT_COMMAND, cmd, "test"), 0);
+	/* --alert-command as the commands take it: through the shared option table. */
+	optind = 0;
+	assert_int_equal(params_parse(&tc, sets, 3, args), 0);
 	assert_int_equal(alert_engine_open(&e, fx->dir, 0), 0);
 	p = alert_engine_point(&e, "p", NULL);
 	assert_non_null(p);

@@ -4,38 +4,30 @@
 
 #include "fuzz_cli.h"
 
-static char fz_points[MAX_POINTS][SW_POINT_LEN];
+static char fz_points[REPORT_MAX_POINTS][SW_POINT_LEN];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct report *r = calloc(1, sizeof(*r));
-	struct alert_engine thresholds;
-	const char *daemon = NULL;
-	bool have_month = false;
+	struct report_opts o = {
+		.points = fz_points, .top = CHART_TOP_DEFAULT, .width = 700, .height = 200
+	};
 	struct fuzz_args a;
 	int err;
 
-	if (!r)
-		return 0;
-	alert_engine_init(&thresholds);
-	r->points = fz_points;
-	r->top = CHART_TOP_DEFAULT;
-	r->width = 700;
-	r->height = 200;
+	alert_engine_init(&o.thresholds);
 	fuzz_args_make(&a, "report", data, size);
-	err = parse_args(r, &thresholds, &daemon, &have_month, a.argc, a.argv);
+	err = parse_args(&o, a.argc, a.argv);
 	fuzz_check_ret(err, "report");
 	if (!err) {
-		FUZZ_CHECK(!r->data_dir != !r->db_url && r->out_dir && have_month &&
-				   r->month >= 1 && r->month <= 12,
+		FUZZ_CHECK(!o.data_dir != !o.db_url && o.out_dir && o.have_month && o.month >= 1 &&
+				   o.month <= 12,
 			   "report: accepted without a data dir, an out dir or a month (%d)",
-			   r->month);
-		FUZZ_CHECK(r->top >= 1 && r->top <= CHART_TOP_MAX, "report: --top %u", r->top);
-		for (size_t i = 0; i < r->npoints; i++)
-			fuzz_check_point(r->points[i], "report");
+			   o.month);
+		FUZZ_CHECK(o.top >= 1 && o.top <= CHART_TOP_MAX, "report: --top %u", o.top);
+		for (size_t i = 0; i < o.npoints; i++)
+			fuzz_check_point(o.points[i], "report");
 	}
-	alert_engine_close(&thresholds);
-	free(r);
+	alert_engine_close(&o.thresholds);
 	fuzz_args_free(&a);
 	return 0;
 }

@@ -126,50 +126,12 @@ struct alert_engine {
 };
 
 /*
- * getopt's view of the alert options, for the parser not yet on params.h tables (report's); the
- * tables below are the others'.
- */
-enum {
-	ALERT_OPT_COMMAND = 0x1100,
-	ALERT_OPT_TIMEOUT,
-	ALERT_OPT_SURGE_PCT,
-	ALERT_OPT_SURGE_MIN,
-	ALERT_OPT_TREND_SCORE,
-	ALERT_OPT_TREND_MIN,
-	ALERT_OPT_TREND_DAYS,
-	ALERT_OPT_TREND_MIN_SOURCES
-};
-
-#define ALERT_CFG_OPTIONS                                                                 \
-	{ "surge-pct", required_argument, NULL, ALERT_OPT_SURGE_PCT },                    \
-		{ "surge-min", required_argument, NULL, ALERT_OPT_SURGE_MIN },            \
-		{ "trend-score", required_argument, NULL, ALERT_OPT_TREND_SCORE },        \
-		{ "trend-min", required_argument, NULL, ALERT_OPT_TREND_MIN },            \
-		{ "trend-days", required_argument, NULL, ALERT_OPT_TREND_DAYS },          \
-	{                                                                                 \
-		"trend-min-sources", required_argument, NULL, ALERT_OPT_TREND_MIN_SOURCES \
-	}
-
-#define ALERT_CFG_HELP                                                                              \
-	"      --surge-pct P        a surge is a key up P % or more a day on the month or week\n"   \
-	"                           before (default 40)\n"                                          \
-	"      --surge-min N        ...with N accesses or more in the period (default 100)\n"       \
-	"      --trend-score X      a trend alert when a key's daily score reaches X (default 3)\n" \
-	"      --trend-min N        ...on a day of N accesses or more (default 50)\n"               \
-	"      --trend-min-sources N\n"                                                             \
-	"                           ...and N sources or more (default 10)\n"                        \
-	"      --trend-days N       no score without N days of data among the 30 before\n"          \
-	"                           (default 7)\n"
-
-/*
- * The same options as tables of params.h over a struct alert_engine: the thresholds, and
+ * The alert options as tables of params.h over a struct alert_engine: the thresholds, and
  * --alert-command and --alert-timeout of the commands that raise alerts.
  */
 extern const struct param alert_cfg_params[];
 extern const struct param alert_cli_params[];
 
-/* Handles ALERT_OPT_*: 0, or SW_EXIT_USAGE after one line. */
-int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const char *cmd);
 void alert_engine_init(struct alert_engine *e);
 /* Before the first tick. hw_every_s: how often the failure archives are read (0: each tick). */
 int alert_engine_open(struct alert_engine *e, const char *data_dir, uint64_t hw_every_s);

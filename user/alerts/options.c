@@ -11,20 +11,6 @@
 #include "cli.h"
 #include "internal.h"
 #include "params.h"
-#include "parse_num.h"
-
-static int parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !(v >= min && v <= max))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 void alert_argv_free(char **argv)
 {
@@ -59,56 +45,6 @@ static int split_command(const char *cmd, char ***out)
 	}
 	*out = argv;
 	return 0;
-}
-
-int alert_cli_option(struct alert_engine *e, int opt, const char *arg, const char *cmd)
-{
-	uint64_t v;
-
-	switch (opt) {
-	case ALERT_OPT_COMMAND:
-		alert_argv_free(e->argv);
-		e->argv = NULL;
-		if (split_command(arg, &e->argv))
-			return usage_error(cmd, "--alert-command needs a command");
-		return 0;
-	case ALERT_OPT_TIMEOUT:
-		if (parse_uint(arg, 1, 3600, &e->timeout_s))
-			return usage_error(cmd, "--alert-timeout takes 1 to 3600 seconds");
-		return 0;
-	case ALERT_OPT_SURGE_PCT:
-		if (parse_double(arg, 0.1, 1e6, &e->cfg.surge_pct))
-			return usage_error(cmd, "--surge-pct takes a percentage above 0, not '%s'",
-					   arg);
-		return 0;
-	case ALERT_OPT_SURGE_MIN:
-		if (parse_u64(arg, 1, UINT32_MAX, &v))
-			return usage_error(cmd, "--surge-min takes a positive count");
-		e->cfg.surge_min = v;
-		return 0;
-	case ALERT_OPT_TREND_SCORE:
-		if (parse_double(arg, 1.01, 1e6, &e->cfg.trend_score))
-			return usage_error(cmd, "--trend-score takes a number above 1, not '%s'",
-					   arg);
-		return 0;
-	case ALERT_OPT_TREND_MIN:
-		if (parse_u64(arg, 1, UINT32_MAX, &v))
-			return usage_error(cmd, "--trend-min takes a positive count");
-		e->cfg.trend_min = v;
-		return 0;
-	case ALERT_OPT_TREND_DAYS:
-		if (parse_u64(arg, 1, ALERT_TREND_WINDOW, &v))
-			return usage_error(cmd, "--trend-days takes 1 to %d days",
-					   ALERT_TREND_WINDOW);
-		e->cfg.trend_days = (unsigned int)v;
-		return 0;
-	case ALERT_OPT_TREND_MIN_SOURCES:
-		if (parse_u64(arg, 1, UINT32_MAX, &v))
-			return usage_error(cmd, "--trend-min-sources takes a positive count");
-		e->cfg.trend_min_sources = v;
-		return 0;
-	}
-	return usage_error(cmd, "unknown alert option");
 }
 
 static int set_command(void *field, const char *arg, const char *cmd)

@@ -96,12 +96,7 @@ static int add_point(void *field, const char *arg, const char *cmd)
 {
 	struct alerts_args *o = field;
 
-	if (!point_name_ok(arg))
-		return usage_error(cmd, "bad point name '%s'", arg);
-	if (o->npoints == MAX_POINTS)
-		return usage_error(cmd, "at most %d points", MAX_POINTS);
-	snprintf(o->points[o->npoints++], SW_POINT_LEN, "%s", arg);
-	return 0;
+	return param_point_add(o->points, &o->npoints, MAX_POINTS, arg, cmd);
 }
 
 static int set_since(void *field, const char *arg, const char *cmd)

@@ -2,7 +2,7 @@
 /* `scanwatch summary`: exact figures over a day or a month, summed from the daily files. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,29 +17,11 @@
 #include "keyfmt.h"
 #include "log.h"
 #include "numfmt.h"
+#include "params.h"
 #include "parse_num.h"
 #include "points.h"
 #include "store.h"
 #include "summary.h"
-
-static const char summary_help[] =
-	"Usage: scanwatch summary (--data-dir DIR | --db URL) [--point NAME]\n"
-	"                         (--day YYYY-MM-DD | --month YYYY-MM\n"
-	"                         | --from YYYY-MM-DD --to YYYY-MM-DD) [--json]\n"
-	"\n"
-	"Exact accesses and gross sources per key, kind and area, summed from the daily summaries\n"
-	"of one point or of all. Over several days, sources is the sum of the daily counts.\n"
-	"With --watch, the daily summaries know the addresses watched: accesses and sources per\n"
-	"watched address per day are the totals divided by those counts added up over the days\n"
-	"(n/a, JSON per_address null, when a day was counted without --watch).\n"
-	"The peak is the most accesses a point counted in one second of those days, and when\n"
-	"(UTC); over all points, the busiest point's.\n"
-	"Research scanners (run --research) are a group of their own, out of those figures.\n"
-	"--db reads the same figures from the central database the sensors add to.\n"
-	"\n"
-	"Example:\n"
-	"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n"
-	"  scanwatch summary --db postgresql://report@central/scanwatch --month 2009-10\n";
 
 static int rank_research(const struct tally *t, const struct tally_key ***keys, size_t *n)
 {
@@ -234,68 +216,84 @@ struct summary_args {
 	bool json;
 };
 
+/* A day's figures: --day sets both ends of the span. */
+static int set_day(void *field, const char *arg, const char *cmd)
+{
+	struct summary_args *a = field;
+
+	(void)cmd;
+	if (sw_day_parse(arg, &a->from))
+		return -EINVAL;
+	a->to = a->from;
+	return 0;
+}
+
+static int set_month(void *field, const char *arg, const char *cmd)
+{
+	struct summary_args *a = field;
+	int y, m;
+
+	(void)cmd;
+	if (sw_month_parse(arg, &y, &m))
+		return -EINVAL;
+	sw_month_days(y, m, &a->from, &a->to);
+	return 0;
+}
+
+/* One end of the span: --from or --to. */
+static int set_end(void *field, const char *arg, const char *cmd)
+{
+	(void)cmd;
+	return sw_day_parse(arg, field) ? -EINVAL : 0;
+}
+
+#define ARG(f) offsetof(struct summary_args, f)
+
+static const struct param summary_params[] = {
+	{ "data-dir", 'd', PARAM_STRING, ARG(data_dir), "DIR",
+	  "the data directory 'run' or 'replay' wrote" },
+	{ "db", 0, PARAM_STRING, ARG(db_url), "URL", "or the central database the sensors add to" },
+	{ "point", 'p', PARAM_FUNC, ARG(point), "NAME", "this point only (default: all, summed)",
+	  .fn = param_point },
+	{ "day", 0, PARAM_FUNC, 0, "YYYY-MM-DD", "one day", .fn = set_day, .takes = "YYYY-MM-DD" },
+	{ "month", 0, PARAM_FUNC, 0, "YYYY-MM", "one month", .fn = set_month, .takes = "YYYY-MM" },
+	{ "from", 0, PARAM_FUNC, ARG(from), "YYYY-MM-DD", "the first day of a span...",
+	  .fn = set_end, .takes = "YYYY-MM-DD" },
+	{ "to", 0, PARAM_FUNC, ARG(to), "YYYY-MM-DD", "...and its last, included", .fn = set_end,
+	  .takes = "YYYY-MM-DD" },
+	{ "json", 'j', PARAM_FLAG, ARG(json), NULL, "one JSON object" },
+	PARAM_END,
+};
+
+static const char summary_desc[] =
+	"Exact accesses and gross sources per key, kind and area, summed from the daily summaries\n"
+	"of one point or of all. Over several days, sources is the sum of the daily counts.\n"
+	"With --watch, the daily summaries know the addresses watched: accesses and sources per\n"
+	"watched address per day are the totals divided by those counts added up over the days\n"
+	"(n/a, JSON per_address null, when a day was counted without --watch).\n"
+	"The peak is the most accesses a point counted in one second of those days, and when\n"
+	"(UTC); over all points, the busiest point's.\n"
+	"Research scanners (run --research) are a group of their own, out of those figures.\n"
+	"--db reads the same figures from the central database the sensors add to.\n";
+
+static const struct param_cmd summary_cmd = {
+	.name = "summary",
+	.usage = "Usage: scanwatch summary (--data-dir DIR | --db URL) [--point NAME]\n"
+		 "                         (--day YYYY-MM-DD | --month YYYY-MM\n"
+		 "                         | --from YYYY-MM-DD --to YYYY-MM-DD) [--json]\n",
+	.desc = summary_desc,
+	.examples =
+		"  scanwatch summary --data-dir /var/lib/scanwatch --month 2009-10 --json\n"
+		"  scanwatch summary --db postgresql://report@central/scanwatch --month 2009-10\n",
+};
+
 static int parse_args(struct summary_args *a, int argc, char **argv)
 {
-	static const struct option opts[] = { { "data-dir", required_argument, NULL, 'd' },
-					      { "db", required_argument, NULL, 'B' },
-					      { "point", required_argument, NULL, 'p' },
-					      { "day", required_argument, NULL, 'D' },
-					      { "month", required_argument, NULL, 'M' },
-					      { "from", required_argument, NULL, 'F' },
-					      { "to", required_argument, NULL, 'T' },
-					      { "json", no_argument, NULL, 'j' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
-	int opt;
+	const struct param_set sets[] = { { summary_params, a }, {} };
+	int err = params_parse(&summary_cmd, sets, argc, argv);
 
-	while ((opt = getopt_long(argc, argv, "d:p:jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			a->data_dir = optarg;
-			break;
-		case 'B':
-			a->db_url = optarg;
-			break;
-		case 'p':
-			if (!point_name_ok(optarg))
-				return usage_error("summary", "bad point name '%s'", optarg);
-			a->point = optarg;
-			break;
-		case 'D':
-			if (sw_day_parse(optarg, &a->from))
-				return usage_error("summary", "--day takes YYYY-MM-DD, not '%s'",
-						   optarg);
-			a->to = a->from;
-			break;
-		case 'M': {
-			int y, m;
-
-			if (sw_month_parse(optarg, &y, &m))
-				return usage_error("summary", "--month takes YYYY-MM, not '%s'",
-						   optarg);
-			sw_month_days(y, m, &a->from, &a->to);
-			break;
-		}
-		case 'F':
-			if (sw_day_parse(optarg, &a->from))
-				return usage_error("summary", "--from takes YYYY-MM-DD");
-			break;
-		case 'T':
-			if (sw_day_parse(optarg, &a->to))
-				return usage_error("summary", "--to takes YYYY-MM-DD");
-			break;
-		case 'j':
-			a->json = true;
-			break;
-		case 'h':
-			fputs(summary_help, stdout);
-			return SW_HELP_SHOWN;
-		default:
-			return option_error("summary", opts, argv);
-		}
-	}
-	if (optind < argc)
-		return usage_error("summary", "unexpected argument '%s'", argv[optind]);
+	if (err)
+		return err;
 	if (daysrc_usage("summary", a->data_dir, a->db_url))
 		return SW_EXIT_USAGE;
 	if (a->from < 0 || a->to < 0 || a->to < a->from)

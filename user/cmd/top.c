@@ -803,20 +803,12 @@ out:
 	return err ? SW_EXIT_FAIL : 0;
 }
 
-static int set_point(void *field, const char *arg, const char *cmd)
-{
-	if (!point_name_ok(arg))
-		return usage_error(cmd, "bad point name '%s'", arg);
-	*(const char **)field = arg;
-	return 0;
-}
-
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 static const struct param top_params[] = {
 	{ "point", 'p', PARAM_FUNC, offsetof(struct top_opts, point), "NAME",
-	  "only this point (default: every attached point)", .fn = set_point },
+	  "only this point (default: every attached point)", .fn = param_point },
 	{ "count", 'n', PARAM_UINT, offsetof(struct top_opts, count), "N",
 	  "keys shown per point; the live view shows fewer when\n"
 	  "the terminal is too short",

@@ -133,6 +133,25 @@ int param_config_file(void *field, const char *arg, const char *cmd)
 	return 0;
 }
 
+int param_point(void *field, const char *arg, const char *cmd)
+{
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad point name '%s'", arg);
+	*(const char **)field = arg;
+	return 0;
+}
+
+int param_point_add(char (*names)[SW_POINT_LEN], size_t *n, size_t max, const char *arg,
+		    const char *cmd)
+{
+	if (!point_name_ok(arg))
+		return usage_error(cmd, "bad point name '%s'", arg);
+	if (*n == max)
+		return usage_error(cmd, "at most %zu points", max);
+	snprintf(names[(*n)++], SW_POINT_LEN, "%s", arg);
+	return 0;
+}
+
 /* "a, b or c" */
 static void join_choices(const char *const *c, char *buf, size_t len)
 {

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "points.h"
+
 struct option;
 
 enum param_kind {
@@ -94,5 +96,10 @@ int params_getopt_val(const struct params_getopt *g, const char *name);
 int param_verbose(void *field, const char *arg, const char *cmd); /* -v: debug messages */
 /* --config FILE: read before the parser runs (config_args_params()), nothing to do then. */
 int param_config_file(void *field, const char *arg, const char *cmd);
+/* --point NAME into a const char * (field), refused unless point_name_ok(). */
+int param_point(void *field, const char *arg, const char *cmd);
+/* A repeatable --point: checked as param_point() does, added to names[*n] if fewer than max. */
+int param_point_add(char (*names)[SW_POINT_LEN], size_t *n, size_t max, const char *arg,
+		    const char *cmd);
 
 #endif

@@ -3,37 +3,10 @@
  * The report's charts: drawn by rrd/charts.c into the output directory, each with its
  * legend's exact totals as text beside it.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "alerts.h"
-#include "charts.h"
-#include "cli.h"
-#include "dates.h"
-#include "daysrc.h"
-#include "db_conn.h"
-#include "doc.h"
-#include "keyfmt.h"
-#include "log.h"
-#include "parse_num.h"
-#include "numfmt.h"
-#include "points.h"
-#include "portkb.h"
-#include "progress.h"
-#include "safe_file.h"
-#include "summary.h"
-#include "victims.h"
 #include "report_int.h"
 
 static void image_size(const rrd_info_t *info, unsigned int *w, unsigned int *h)
@@ -92,58 +65,39 @@ static void legend_text(const rrd_info_t *info, char *buf, size_t len)
 	}
 }
 
-/*
- * Draws one chart of the catalogue over the days [from, to] into the output folder and puts it
- * in the document, or a note of why it could not be drawn.
- */
-void report_chart(struct report *r, const char *name, int64_t from, int64_t to,
-		  const struct tally *ranked, const struct alert *key, const char *caption)
+/* An alert's key chart: its point alone, its kind's Holt-Winters archives. */
+static void key_request(struct chart_req *req, const struct report_figures *f,
+			const struct alert *key, char *file, size_t len)
 {
-	const struct chart_def *c = chart_find(name);
-	char file[128], path[PATH_MAX], errmsg[1024], legend[2048], alt[2560];
-	struct chart_req req = {
-		.src = &r->src,
-		.data_dir = r->data_dir,
-		.io = &r->io,
-		.points = r->points,
-		.npoints = r->npoints,
-		.all_points = !r->chosen,
-		.start = from * SW_DAY_S,
-		.end = (to + 1) * SW_DAY_S,
-		.kind = -1,
-		.top = r->top,
-		.ranked = ranked,
-		.colours = &r->colours,
-		.width = r->width,
-		.height = r->height,
-	};
+	char kf[32];
+
+	for (size_t i = 0; i < f->npoints; i++)
+		if (!strcmp(f->points[i], key->point))
+			req->points = &f->points[i];
+	req->npoints = 1;
+	req->all_points = false;
+	req->kind = key->key_kind;
+	req->have_key = !chart_key_parse(key->key, &req->key);
+	chart_key_file(&req->key, kf, sizeof(kf));
+	snprintf(file, len, "key-%s-%s.png", kf, key->point);
+}
+
+/* Draws the chart into the output folder as file, and puts it in the document. */
+static void draw(struct report *r, const struct chart_def *c, const struct chart_req *req,
+		 const char *file, const char *caption)
+{
+	char path[PATH_MAX], errmsg[1024], legend[2048], alt[2560];
 	rrd_info_t *info = NULL;
 	unsigned int w, h;
 	int err;
 
-	if (!c)
-		return;
-	snprintf(file, sizeof(file), "%s.png", name);
-	if (key) {
-		char kf[32];
-
-		for (size_t i = 0; i < r->npoints; i++)
-			if (!strcmp(r->points[i], key->point))
-				req.points = &r->points[i];
-		req.npoints = 1;
-		req.all_points = false;
-		req.kind = key->key_kind;
-		req.have_key = !chart_key_parse(key->key, &req.key);
-		chart_key_file(&req.key, kf, sizeof(kf));
-		snprintf(file, sizeof(file), "key-%s-%s.png", kf, key->point);
-	}
 	snprintf(path, sizeof(path), "%s/%s", r->out_dir, file);
 	progress_say(&r->progress, "drawing %s", caption);
-	err = chart_draw(c, &req, path, "PNG", &info, errmsg, sizeof(errmsg));
+	err = chart_draw(c, req, path, "PNG", &info, errmsg, sizeof(errmsg));
 	if (!err && r->svg) {
 		/* The same chart as a vector image, for print (and for reading its legend back). */
 		snprintf(path + strlen(path) - 3, 4, "svg");
-		err = chart_draw(c, &req, path, "SVG", NULL, errmsg, sizeof(errmsg));
+		err = chart_draw(c, req, path, "SVG", NULL, errmsg, sizeof(errmsg));
 	}
 	if (err) {
 		r->failed++;
@@ -157,4 +111,54 @@ void report_chart(struct report *r, const char *name, int64_t from, int64_t to,
 	rrd_info_free(info);
 	r->drawn++;
 	doc_image(&r->doc, file, w, h, caption, alt);
+}
+
+/* One chart of the catalogue over the days [from, to], or a note of why it was not drawn. */
+static void chart(struct report *r, const struct report_figures *f, const char *name, int64_t from,
+		  int64_t to, const struct tally *ranked, const struct alert *key,
+		  const char *caption)
+{
+	const struct chart_def *c = chart_find(name);
+	struct chart_req req = {
+		.src = r->src,
+		.data_dir = r->data_dir,
+		.io = &r->io,
+		.points = f->points,
+		.npoints = f->npoints,
+		.all_points = !f->chosen,
+		.start = from * SW_DAY_S,
+		.end = (to + 1) * SW_DAY_S,
+		.kind = -1,
+		.top = f->top,
+		.ranked = ranked,
+		.colours = &r->colours,
+		.width = r->width,
+		.height = r->height,
+	};
+	char file[128];
+
+	if (!c)
+		return;
+	snprintf(file, sizeof(file), "%s.png", name);
+	if (key)
+		key_request(&req, f, key, file, sizeof(file));
+	draw(r, c, &req, file, caption);
+}
+
+void report_chart_month(struct report *r, const struct report_figures *f, const char *name,
+			const char *caption)
+{
+	chart(r, f, name, f->cur->first, f->cur->last, &f->cur->t, NULL, caption);
+}
+
+void report_chart_six(struct report *r, const struct report_figures *f, const char *name,
+		      const char *caption)
+{
+	chart(r, f, name, f->months[0].first, f->cur->last, NULL, NULL, caption);
+}
+
+void report_chart_key(struct report *r, const struct report_figures *f, const struct alert *key,
+		      const char *caption)
+{
+	chart(r, f, "key", f->prev->first, f->cur->last, NULL, key, caption);
 }
