@@ -7,7 +7,10 @@
 # must be what tshark counts in the captures (tests/tshark_oracle.sh). The database is killed in
 # the middle of one replay and started again: nothing is lost or added twice. The roles: a
 # sensor cannot write another point, the report role cannot write at all. Bad --db input: one
-# line, exit 1. A database row edited by hand is reported, never overwritten.
+# line, exit 1. A database row edited by hand is reported, never overwritten. Databases made at
+# schema versions 1 and 2 are upgraded by db-init; a generated day counted with --watch and
+# --research, half of it stored at version 2, reads back per watched address and with its
+# research group as the files give them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg_lib.sh"
 source "$(dirname "$0")/oracle_lib.sh"
