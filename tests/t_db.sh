@@ -132,8 +132,33 @@ for p in w wn; do
 		"point $p --db: the research group's 45 accesses from 3 sources, 40 + 5 by key"
 	t_true "...and its text so" grep -q "research scanners, kept out of every figure above: 45 accesses from 3 sources" "$W/$p-db"
 done
+# The watch set changed in the middle of the day: the database follows the daily file's rule, the
+# larger set (a /24 in the morning, a /25 in the afternoon: 256), or none once a part of the day
+# was counted without --watch (per watched address n/a).
+"$SW" replay --point wm "${WR[@]}" --db "$V2" "$W/am.pcap" >/dev/null 2>&1 &&
+	"$SW" replay --point wm "${WR[@]/%192.0.2.0\/24/192.0.2.0/25}" --db "$V2" "$W/pm.pcap" \
+		>/dev/null 2>"$W/wm-pm.err"
+t_eq "$?" 0 "point wm: the morning with --watch 192.0.2.0/24, the afternoon with 192.0.2.0/25"
+t_true "...which says it keeps the larger" grep -q "counted for 256 watched addresses until now, for 128 from now on" "$W/wm-pm.err"
+"$SW" replay --point wz "${WR[@]}" --db "$V2" "$W/am.pcap" >/dev/null 2>&1 &&
+	"$SW" replay --point wz --data-dir "$W/v3" --research "$W/research.txt" -q --db "$V2" \
+		"$W/pm.pcap" >/dev/null 2>&1
+t_eq "$?" 0 "point wz: the morning with --watch 192.0.2.0/24, the afternoon without --watch"
+for p in wm wz; do
+	"$SW" summary --db "$V2" --point $p --day 2009-11-02 --json >"$W/$p-db.json" 2>&1
+	"$SW" summary --data-dir "$W/v3" --point $p --day 2009-11-02 --json >"$W/$p-files.json" 2>&1
+	t_true "point $p: summary --db is byte for byte summary --data-dir's" \
+		cmp -s "$W/$p-db.json" "$W/$p-files.json"
+done
+t_eq "$(json_get "$W/wm-db.json" 'd["per_address"]["addresses_max"]')/$(json_get "$W/wz-db.json" 'd["per_address"]')" \
+	"256/None" "...wm per 256 addresses, the larger set; wz per none"
 t_eq "$(psql_as "$V2" -c "SELECT point, watched FROM sw_day WHERE day = '2009-11-02' ORDER BY point" | paste -sd' ')" \
-	"w|256 wn|256" "sw_day.watched of both points: 256"
+	"w|256 wm|256 wn|256 wz|0" "sw_day.watched: 256 for w, wm and wn, 0 for wz"
+# The count edited by hand: refused by the day the next replay sends at its start.
+psql_as "$V2" -c "UPDATE sw_day SET watched = 255 WHERE point = 'wm'"
+"$SW" replay --point wm "${WR[@]}" --db "$V2" --db-wait 20 "$W/pm.pcap" >/dev/null 2>"$W/wm-edit.err"
+t_eq "$?" 1 "a replay into the day whose watched count was edited ends in failure"
+t_true "...reporting both counts" grep -q "error: database: point wm, 2009-11-02: the day is counted for 255 watched addresses in the database, for 256 in the daily file" "$W/wm-edit.err"
 # A research row edited by hand: the day sent at the next replay's start is refused, the row stays.
 psql_as "$V2" -c "UPDATE sw_day_research SET accesses = accesses + 7 WHERE point = 'wn' AND key = 'tcp/443'"
 "$SW" replay --point wn "${WR[@]}" --db "$V2" --db-wait 20 "$W/pm.pcap" >/dev/null 2>"$W/wn-edit.err"

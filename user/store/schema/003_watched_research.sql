@@ -81,9 +81,9 @@ BEGIN
 		want := CASE WHEN NOT had THEN iw WHEN cur = 0 OR iw = 0 THEN 0 ELSE greatest(cur, iw) END;
 		IF fw IS DISTINCT FROM want THEN
 			PERFORM sw_contradiction(format(
-				'point %s, %s: the day is counted for %s watched addresses in the '
-				'database, for %s in the daily file after interval %s, counted for %s',
-				p, d, coalesce(cur::text, 'none yet'), fw, s, iw));
+				'point %s, %s: the day counted for %s watched addresses in the database '
+				'and interval %s counted for %s make %s; the daily file says %s',
+				p, d, coalesce(cur::text, 'none yet'), s, iw, want, fw));
 		END IF;
 		UPDATE sw_day SET watched = fw WHERE point = p AND day = d;
 		INSERT INTO sw_day_research AS t
