@@ -113,6 +113,24 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 		for (int k = 0; k < SW_NKINDS; k++)
 			sample_u64(f, "scanwatch_new_sources_total", points[i], "kind",
 				   sw_kind_names[k], points[i]->sources[k]);
+	family(f, "scanwatch_research_accesses_total", "counter",
+	       "Accesses from the research list's sources (--research), kept out of "
+	       "scanwatch_accesses_total, since the daemon started.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(f, "scanwatch_research_accesses_total", points[i], NULL, NULL,
+			   points[i]->research_accesses);
+	family(f, "scanwatch_research_new_sources_total", "counter",
+	       "The research group's (source, key) pairs seen for the first time that day, since "
+	       "the daemon started.");
+	for (size_t i = 0; i < n; i++)
+		sample_u64(f, "scanwatch_research_new_sources_total", points[i], NULL, NULL,
+			   points[i]->research_sources);
+	family(f, "scanwatch_research_prefixes", "gauge",
+	       "Prefixes in the research list the kernel looks sources up in.");
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->research_prefixes >= 0)
+			sample_u64(f, "scanwatch_research_prefixes", points[i], NULL, NULL,
+				   (uint64_t)points[i]->research_prefixes);
 	family(f, "scanwatch_dropped_packets_total", "counter",
 	       "Packets whose key or (source, key) pair found the kernel tables full, since the "
 	       "daemon started.");
@@ -170,6 +188,19 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 	seconds(f, "scanwatch_store_duration_seconds",
 		"Time the last store took: daily summary, source log and RRD files.", points, n,
 		offsetof(struct runstats, store_s));
+	family(f, "scanwatch_day_peak_accesses_per_second", "gauge",
+	       "The most accesses counted in one second of the day of the last interval stored, as "
+	       "its daily summary holds it.");
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->intervals)
+			sample_u64(f, "scanwatch_day_peak_accesses_per_second", points[i], NULL,
+				   NULL, points[i]->day_peak);
+	family(f, "scanwatch_day_peak_timestamp_seconds", "gauge",
+	       "When that second began, in seconds since the epoch.");
+	for (size_t i = 0; i < n; i++)
+		if (points[i]->intervals && points[i]->day_peak)
+			sample_u64(f, "scanwatch_day_peak_timestamp_seconds", points[i], NULL, NULL,
+				   points[i]->day_peak_s);
 	family(f, "scanwatch_last_drain_timestamp_seconds", "gauge",
 	       "When the last interval was drained and stored, in seconds since the epoch.");
 	for (size_t i = 0; i < n; i++)
