@@ -7,7 +7,10 @@
 # must be what tshark counts in the captures (tests/tshark_oracle.sh). The database is killed in
 # the middle of one replay and started again: nothing is lost or added twice. The roles: a
 # sensor cannot write another point, the report role cannot write at all. Bad --db input: one
-# line, exit 1. A database row edited by hand is reported, never overwritten.
+# line, exit 1. A database row edited by hand is reported, never overwritten. Databases made at
+# schema versions 1 and 2 are upgraded by db-init; a generated day counted with --watch and
+# --research, half of it stored at version 2, reads back per watched address and with its
+# research group as the files give them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg_lib.sh"
 source "$(dirname "$0")/oracle_lib.sh"
@@ -36,17 +39,17 @@ psql_as "$PG_URL" -c "CREATE DATABASE sw" || t_fail "database sw made"
 ### 1. Schema and roles
 
 out=$("$SW" db-init --db "$ADMIN" 2>&1)
-t_eq "$out" "database sw: scanwatch schema version 2 made" "db-init makes schema version 2"
+t_eq "$out" "database sw: scanwatch schema version 3 made" "db-init makes schema version 3"
 out=$("$SW" db-init --db "$ADMIN" 2>&1)
-t_eq "$out" "database sw: scanwatch schema version 2 already" "db-init again changes nothing"
-# A database made by a scanwatch of schema version 1 (before the peak rate): db-init adds version
-# 2 to it, and what a sensor adds then reads back as the files say, the day's peak included.
+t_eq "$out" "database sw: scanwatch schema version 3 already" "db-init again changes nothing"
+# A database made by a scanwatch of schema version 1 (before the peak rate): db-init adds versions
+# 2 and 3 to it, and what a sensor adds then reads back as the files say, the day's peak included.
 psql_as "$PG_URL" -c "CREATE DATABASE old" || t_fail "database old made"
 OLD="host=$PGH dbname=old user=$PG_ADMIN password=$PG_ADMIN_PW"
 psql_as "$OLD" -f "$SRC_ROOT/user/store/schema/001_init.sql" >/dev/null ||
 	t_fail "schema version 1 made as its own file says"
-t_eq "$("$SW" db-init --db "$OLD" 2>&1)" "database old: scanwatch schema version 2 made" \
-	"db-init takes a version-1 database to version 2"
+t_eq "$("$SW" db-init --db "$OLD" 2>&1)" "database old: scanwatch schema version 3 made" \
+	"db-init takes a version-1 database to version 3"
 "$SW" replay --point a --data-dir "$W/old" --db "$OLD" -q "$DATA/$CAP_A" >/dev/null 2>"$W/old.err"
 t_eq "$?" 0 "replay into the database made at version 1 exits 0"
 "$SW" summary --db "$OLD" --point a --day 2021-04-28 --json >"$W/old-db.json" 2>/dev/null
@@ -54,6 +57,116 @@ t_eq "$?" 0 "replay into the database made at version 1 exits 0"
 t_true "its summary --db is byte for byte summary --data-dir's" cmp -s "$W/old-db.json" "$W/old-files.json"
 t_eq "$(json_get "$W/old-db.json" 'd["peak"]')" 22322 \
 	"...with the day's peak (22322 frames in second 1619605821, as tshark counts $CAP_A)"
+
+# Per watched address and research scanners (version 3), through an upgrade from version 2. One
+# generated day, counted with --watch 192.0.2.0/24 (256 addresses) and --research 198.18.5.0/24:
+# point w's morning is stored while its database is at version 2, which takes the sensor's
+# records as version 2's sw_apply() does (without the watched count and the research group);
+# db-init takes it to version 3; the afternoon's replay first sends the day whole, which brings
+# both. Point wn counts the same day into the database at version 3 from its first interval.
+T=1257120000 # 2009-11-02 00:00 UTC
+# EPOCH SRC DST PROTO DPORT COUNT (tools/mkpcap.c): 198.18.5.x research, 192.0.3.1 not watched.
+cat >"$W/am.spec" <<EOF
+$((T + 3600)) 198.18.5.1 192.0.2.7 tcp 443 30
+$((T + 3700)) 198.18.6.1 192.0.2.7 tcp 443 7
+$((T + 3800)) 198.18.0.9 192.0.2.9 tcp 23 20
+$((T + 3900)) 198.18.0.9 192.0.3.1 tcp 23 4
+EOF
+cat >"$W/pm.spec" <<EOF
+$((T + 43200)) 198.18.5.200 192.0.2.8 tcp 443 10
+$((T + 43300)) 198.18.5.1 192.0.2.7 udp 53 5
+$((T + 43400)) 198.18.6.1 192.0.2.7 tcp 443 3
+EOF
+MKPCAP=$SRC_ROOT/.output/tools/mkpcap
+t_eq "$("$MKPCAP" "$W/am.pcap" <"$W/am.spec")/$("$MKPCAP" "$W/pm.pcap" <"$W/pm.spec")" "61/18" \
+	"mkpcap wrote the morning's 61 packets and the afternoon's 18"
+echo 198.18.5.0/24 >"$W/research.txt"
+WR=(--data-dir "$W/v3" --watch 192.0.2.0/24 --research "$W/research.txt" -q)
+psql_as "$PG_URL" -c "CREATE DATABASE v2" || t_fail "database v2 made"
+V2="host=$PGH dbname=v2 user=$PG_ADMIN password=$PG_ADMIN_PW"
+for f in 001_init 002_peak; do
+	psql_as "$V2" -f "$SRC_ROOT/user/store/schema/$f.sql" >/dev/null ||
+		t_fail "schema version 2 made as its files say ($f.sql)"
+done
+# No server behind this URL: the morning's records wait in w's spool.
+mkdir "$W/nopg"
+"$SW" replay --point w "${WR[@]}" --db "host=$W/nopg dbname=v2 user=x" --db-wait 0 "$W/am.pcap" \
+	>/dev/null 2>"$W/w-am.err"
+t_eq "$?" 1 "point w's morning is stored, its records queued for a database not there (exit 1)"
+n=0
+for f in "$W/v3/w/db-spool/"*.rec; do
+	echo "SELECT sw_apply(:'rec');" | psql_as "$V2" -v rec="$(cat "$f")" >/dev/null &&
+		rm "$f" && n=$((n + 1))
+done
+t_eq "$(ls "$W/v3/w/db-spool" | grep -c '\.rec$')" 0 \
+	"the database at version 2 took every record of the morning ($n), as w's sender would send them"
+t_eq "$("$SW" db-init --db "$V2" 2>&1)" "database v2: scanwatch schema version 3 made" \
+	"db-init takes a version-2 database to version 3"
+"$SW" summary --db "$V2" --point w --day 2009-11-02 --json >"$W/w-v2.json" 2>/dev/null
+t_eq "$(json_get "$W/w-v2.json" 'd["accesses"], d["per_address"], d["research"]["accesses"]')" \
+	"27 None 0" \
+	"...the morning it took at version 2: 27 accesses (7 + 20), no watched count, no research group"
+"$SW" replay --point w "${WR[@]}" --db "$V2" "$W/pm.pcap" >/dev/null 2>"$W/w-pm.err"
+t_eq "$?" 0 "point w's afternoon replays into the database upgraded"
+for f in am pm; do
+	"$SW" replay --point wn "${WR[@]}" --db "$V2" "$W/$f.pcap" >/dev/null 2>"$W/wn-$f.err"
+	t_eq "$?" 0 "point wn's $f replays into the database at version 3"
+done
+for p in w wn; do
+	for j in --json ""; do
+		"$SW" summary --db "$V2" --point $p --day 2009-11-02 $j >"$W/$p-db$j" 2>&1
+		"$SW" summary --data-dir "$W/v3" --point $p --day 2009-11-02 $j >"$W/$p-files$j" 2>&1
+		t_true "point $p: summary ${j:-(text)} --db is byte for byte summary --data-dir's" \
+			cmp -s "$W/$p-db$j" "$W/$p-files$j"
+	done
+	# The scan figures: 7 + 20 + 3 SYNs to the /24 from outside the list (the 4 to 192.0.3.1
+	# are not watched), from 2 sources, (198.18.6.1, tcp/443) and (198.18.0.9, tcp/23).
+	t_eq "$(json_get "$W/$p-db--json" 'd["accesses"], d["sources"], d["per_address"]')" \
+		"30 2 {'addresses_min': 256, 'addresses_max': 256, 'address_days': 256, 'accesses': 0.1171875, 'sources': 0.0078125}" \
+		"point $p --db: per watched address 30 / 256 accesses and 2 / 256 sources"
+	t_true "...and its text says so" grep -qx "  per watched address a day: 0.117188 accesses, 0.0078125 sources (256 addresses, 256 address-days)" "$W/$p-db"
+	# The research group: 30 + 10 SYNs to tcp/443 from 198.18.5.1 and .200, 5 datagrams to
+	# udp/53 from 198.18.5.1.
+	t_eq "$(json_get "$W/$p-db--json" 'd["research"]["accesses"], d["research"]["sources"], [(k["key"], k["accesses"], k["sources"]) for k in d["research"]["keys"]]')" \
+		"45 3 [('tcp/443', 40, 2), ('udp/53', 5, 1)]" \
+		"point $p --db: the research group's 45 accesses from 3 sources, 40 + 5 by key"
+	t_true "...and its text so" grep -q "research scanners, kept out of every figure above: 45 accesses from 3 sources" "$W/$p-db"
+done
+# The watch set changed in the middle of the day: the database follows the daily file's rule, the
+# larger set (a /24 in the morning, a /25 in the afternoon: 256), or none once a part of the day
+# was counted without --watch (per watched address n/a).
+"$SW" replay --point wm "${WR[@]}" --db "$V2" "$W/am.pcap" >/dev/null 2>&1 &&
+	"$SW" replay --point wm "${WR[@]/%192.0.2.0\/24/192.0.2.0/25}" --db "$V2" "$W/pm.pcap" \
+		>/dev/null 2>"$W/wm-pm.err"
+t_eq "$?" 0 "point wm: the morning with --watch 192.0.2.0/24, the afternoon with 192.0.2.0/25"
+t_true "...which says it keeps the larger" grep -q "counted for 256 watched addresses until now, for 128 from now on" "$W/wm-pm.err"
+"$SW" replay --point wz "${WR[@]}" --db "$V2" "$W/am.pcap" >/dev/null 2>&1 &&
+	"$SW" replay --point wz --data-dir "$W/v3" --research "$W/research.txt" -q --db "$V2" \
+		"$W/pm.pcap" >/dev/null 2>&1
+t_eq "$?" 0 "point wz: the morning with --watch 192.0.2.0/24, the afternoon without --watch"
+for p in wm wz; do
+	"$SW" summary --db "$V2" --point $p --day 2009-11-02 --json >"$W/$p-db.json" 2>&1
+	"$SW" summary --data-dir "$W/v3" --point $p --day 2009-11-02 --json >"$W/$p-files.json" 2>&1
+	t_true "point $p: summary --db is byte for byte summary --data-dir's" \
+		cmp -s "$W/$p-db.json" "$W/$p-files.json"
+done
+t_eq "$(json_get "$W/wm-db.json" 'd["per_address"]["addresses_max"]')/$(json_get "$W/wz-db.json" 'd["per_address"]')" \
+	"256/None" "...wm per 256 addresses, the larger set; wz per none"
+t_eq "$(psql_as "$V2" -c "SELECT point, watched FROM sw_day WHERE day = '2009-11-02' ORDER BY point" | paste -sd' ')" \
+	"w|256 wm|256 wn|256 wz|0" "sw_day.watched: 256 for w, wm and wn, 0 for wz"
+# The count edited by hand: refused by the day the next replay sends at its start.
+psql_as "$V2" -c "UPDATE sw_day SET watched = 255 WHERE point = 'wm'"
+"$SW" replay --point wm "${WR[@]}" --db "$V2" --db-wait 20 "$W/pm.pcap" >/dev/null 2>"$W/wm-edit.err"
+t_eq "$?" 1 "a replay into the day whose watched count was edited ends in failure"
+t_true "...reporting both counts" grep -q "error: database: point wm, 2009-11-02: the day is counted for 255 watched addresses in the database, for 256 in the daily file" "$W/wm-edit.err"
+# A research row edited by hand: the day sent at the next replay's start is refused, the row stays.
+psql_as "$V2" -c "UPDATE sw_day_research SET accesses = accesses + 7 WHERE point = 'wn' AND key = 'tcp/443'"
+"$SW" replay --point wn "${WR[@]}" --db "$V2" --db-wait 20 "$W/pm.pcap" >/dev/null 2>"$W/wn-edit.err"
+t_eq "$?" 1 "a replay into the day whose research row was edited ends in failure"
+t_true "...reporting the row: 47 accesses in the database, 40 in the daily file" \
+	grep -q "error: database: point wn, 2009-11-02: research key tcp/443 scan is {47,2,.*} in the database and {40,2,.*} in the daily file" "$W/wn-edit.err"
+t_eq "$(psql_as "$V2" -c "SELECT accesses FROM sw_day_research WHERE point = 'wn' AND key = 'tcp/443'")" \
+	47 "...and the row is as it was edited"
 psql_as "$ADMIN" <<EOF || t_fail "roles made as README.md says"
 CREATE ROLE sensor_a LOGIN PASSWORD 'pw-a' IN ROLE scanwatch_sensor;
 CREATE ROLE sensor_b LOGIN PASSWORD 'pw-b' IN ROLE scanwatch_sensor;
@@ -97,8 +210,8 @@ bad "a server that refuses the credentials" 'password authentication failed for 
 bad "a database without the schema" "has no scanwatch schema" "host=$PGH dbname=postgres user=$PG_ADMIN password=$PG_ADMIN_PW"
 psql_as "$PG_URL" -c "CREATE DATABASE future" &&
 	psql_as "host=$PGH dbname=future user=$PG_ADMIN password=$PG_ADMIN_PW" \
-		-c "CREATE TABLE scanwatch_schema (version integer); INSERT INTO scanwatch_schema VALUES (3)"
-bad "a schema of another version" "has scanwatch schema version 3; this scanwatch knows version 2 only" \
+		-c "CREATE TABLE scanwatch_schema (version integer); INSERT INTO scanwatch_schema VALUES (4)"
+bad "a schema of another version" "has scanwatch schema version 4; this scanwatch knows version 3 only" \
 	"host=$PGH dbname=future user=$PG_ADMIN password=$PG_ADMIN_PW"
 "$SW" replay --point b --data-dir "$W/bad" --db "$SA" "$DATA/$CAP_B" >/dev/null 2>"$W/bad.err"
 t_eq "$?/$(grep -c . "$W/bad.err")" "1/1" "sensor a's credentials for point b: refused at start, one line"

@@ -3,8 +3,9 @@
 # `run --db` on a real veth pair and a PostgreSQL server of the test's own (tests/pg_lib.sh):
 # bad --db input stops the start with one line and nothing attached; a daemon that adds every
 # interval to the database while swsend sends known frames ends with the database holding
-# exactly what the daily files hold, which is what was sent; the thread that sends holds no
-# capability, like the rest of the daemon once attached.
+# exactly what the daily files hold, which is what was sent (per watched address, and the
+# research group apart, too); the thread that sends holds no capability, like the rest of the
+# daemon once attached.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/live_lib.sh"
 source "$(dirname "$0")/pg_lib.sh"
@@ -37,8 +38,11 @@ for bad in "postgresql://x/y?host=%zz|not a PostgreSQL connection string or URI"
 		sh -c "! ip -n $SNS link show dev $SIF | grep -q xdp && [ ! -e $PIN/$POINT ]"
 done
 
-if daemon_start --db "$URL"; then
-	t_ok "daemon attached to $SIF with --db"
+# Two watched addresses, the sensor's own, and a research prefix the ordinary senders are not in.
+echo 198.18.20.0/24 >"$WORK/research.txt"
+if daemon_start --db "$URL" --watch 192.0.2.1/32 --watch 2001:db8::1/128 \
+	--research "$WORK/research.txt"; then
+	t_ok "daemon attached to $SIF with --db, --watch and --research"
 else
 	t_fail "daemon did not attach"; sed 's/^/# /' "$WORK/daemon.log"; t_done
 fi
@@ -49,6 +53,8 @@ t_eq "$nthreads/$caps" "2/0000000000000000" "its two threads (drain, database) h
 
 SENT=$WORK/sent.jsonl
 R=(--rate 2000 --max-time 20)
+# First, so that it is stored by the time the others are: the research group's 40 SYNs.
+send "$WORK/research.jsonl" "${R[@]}" -d 192.0.2.1 -k syn -p 443 -s 4 --src-prefix 198.18.20.0/24 -c 40
 send "$SENT" "${R[@]}" -d 192.0.2.1 -k syn -p 22,445 -s 300 --src-prefix 198.18.1.0/16 -c 1200
 send "$SENT" "${R[@]}" -d 192.0.2.1 -k synack --sport 80 -s 100 --src-prefix 198.18.10.0/24 -c 300
 send "$SENT" "${R[@]}" -d 2001:db8::1 -k udp -p 53 -s 50 --src-prefix 2001:db8:101::/64 -c 200
@@ -64,6 +70,15 @@ day1=$(date -u +%F)
 stored "$WORK/files.json"
 t_true "summary --db = summary --data-dir, byte for byte" cmp -s "$WORK/db.json" "$WORK/files.json"
 compare "$WORK/db.json" "$SENT"
+src=$(python3 -c 'import json,sys; print(sum(json.loads(l)["sources"] for l in open(sys.argv[1])))' "$SENT")
+t_eq "$src" 750 "swsend's sources: 300 x 2 keys + 100 + 50 (source, key) pairs"
+t_eq "$(json_get "$WORK/db.json" 'd["per_address"]["address_days"], d["per_address"]["accesses"], d["per_address"]["sources"]')" \
+	"2 850 375" \
+	"summary --db per watched address: the 1700 accesses and 750 sources sent to 192.0.2.1 and 2001:db8::1, over those 2"
+t_eq "$(json_get "$WORK/db.json" 'd["research"]["accesses"], d["research"]["sources"]')" "40 4" \
+	"...and the research group apart: the 40 SYNs from 4 sources of 198.18.20.0/24"
+t_eq "$(psql_as "$REP" -c "SELECT DISTINCT watched FROM sw_day WHERE point = '$POINT'")" 2 \
+	"sw_day.watched: 2 addresses"
 n_iv=$(psql_as "$REP" -c "SELECT count(*) FROM sw_interval WHERE point = '$POINT'")
 t_eq "$n_iv" "$(grep -c . <(psql_as "$REP" -c "SELECT DISTINCT seq FROM sw_interval WHERE point = '$POINT'"))" \
 	"every interval in the database once ($n_iv)"

@@ -102,11 +102,18 @@ print("families: %s\t%s\t%s" % ("the ones documented", " ".join(sorted(fams)), "
     "scanwatch_accesses", "scanwatch_new_sources", "scanwatch_dropped_packets", "scanwatch_intervals",
     "scanwatch_interval_top_key_accesses", "scanwatch_table_entries", "scanwatch_table_max_entries",
     "scanwatch_table_fill_ratio", "scanwatch_drain_duration_seconds", "scanwatch_store_duration_seconds",
-    "scanwatch_last_drain_timestamp_seconds", "scanwatch_start_time_seconds"]))))
+    "scanwatch_last_drain_timestamp_seconds", "scanwatch_start_time_seconds",
+    "scanwatch_research_accesses", "scanwatch_research_new_sources", "scanwatch_research_prefixes",
+    "scanwatch_day_peak_accesses_per_second", "scanwatch_day_peak_timestamp_seconds"]))))
 for kind in exp_acc:
     print("scanwatch_accesses_total{point=lab,kind=%s}, as sent\t%d\t%d" % (kind, one("scanwatch_accesses_total", point="lab", kind=kind), exp_acc[kind]))
     print("scanwatch_new_sources_total{kind=%s} = distinct (source, key) pairs sent\t%d\t%d" % (kind, one("scanwatch_new_sources_total", point="lab", kind=kind), exp_src[kind]))
 print("scanwatch_dropped_packets_total: nothing overflowed\t%d\t0" % one("scanwatch_dropped_packets_total", point="lab"))
+print("scanwatch_research_accesses_total: no --research, none\t%d\t0" % one("scanwatch_research_accesses_total", point="lab"))
+print("scanwatch_research_prefixes: no --research, an empty list\t%d\t0" % one("scanwatch_research_prefixes", point="lab"))
+peak = one("scanwatch_day_peak_accesses_per_second", point="lab")
+print("scanwatch_day_peak_accesses_per_second: some of the 600 frames in one second (t_peak has it exactly)\t%s\t%s" % (0 < peak <= 600, True))
+print("scanwatch_day_peak_timestamp_seconds lies within the run\t%s\t%s" % (t0 <= one("scanwatch_day_peak_timestamp_seconds", point="lab") <= t1, True))
 print("scanwatch_intervals_total: the one interval the SIGTERM drain stored\t%d\t1" % one("scanwatch_intervals_total", point="lab"))
 top = sorted(((s.labels["key"], s.labels["kind"]), int(s.value)) for s in samples("scanwatch_interval_top_key_accesses"))
 print("top keys of the interval, with their accesses, as sent\t%s\t%s" % (top, sorted(keys.items())))

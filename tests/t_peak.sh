@@ -15,7 +15,8 @@
 #     from each), two senders on two CPUs when the machine has them, so that the drain must add
 #     the CPUs' counts of each second. The stored peak must be exactly the flood's frames in one
 #     second (the senders' tallies), as tcpdump's capture of the same traffic counts it, and a
-#     replay of that capture must find the same.
+#     replay of that capture must find the same; the Prometheus textfile and status give the
+#     day's peak so far.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/live_lib.sh"
 
@@ -151,7 +152,7 @@ live_setup "$NS" || t_skip_all "cannot build the namespaces and veth pair"
 BG=3 FLOOD=400
 PATTERN="${BG}x20,${FLOOD}x10,${BG}x20"
 
-if daemon_start -v --interval 60; then
+if daemon_start -v --interval 60 --prom-textfile "$WORK/sw.prom"; then
 	t_ok "daemon attached to $SIF, draining every minute"
 else
 	t_fail "daemon did not attach"; sed 's/^/# /' "$WORK/daemon.log"; t_done
@@ -215,6 +216,15 @@ t_eq "$(json "$WORK/s.json" 'd["peak_at"]')" "$(utc "$EXP_S")" \
 	"summary --json: peak_at = the first flood second (the earliest of equal seconds)"
 t_eq "$(peak_rows "$DATA_DIR/$POINT/peak.rrd" "$M" $((M + 60)) | tr '\n' ' ')" "$((M + 60)) $EXP " \
 	"peak.rrd: the minute's row holds the flood's second ($EXP)"
+t_eq "$(grep -E '^scanwatch_day_peak_[a-z_]*[{]' "$WORK/sw.prom" | tr '\n' ' ')" \
+	"scanwatch_day_peak_accesses_per_second{point=\"$POINT\"} $EXP scanwatch_day_peak_timestamp_seconds{point=\"$POINT\"} $EXP_S " \
+	"--prom-textfile: the day's peak is the flood's $EXP frames in one second, at $EXP_S"
+"$SW" status --pin-root "$PIN" --data-dir "$DATA_DIR" >"$WORK/status.txt" 2>&1
+t_true "status: today's peak under the point's line, $EXP accesses at $(utc "$EXP_S")" \
+	grep -qx "    peak $EXP accesses in one second at $(utc "$EXP_S")" "$WORK/status.txt"
+"$SW" status --pin-root "$PIN" --data-dir "$DATA_DIR" --json >"$WORK/status.json" 2>/dev/null
+t_eq "$(json "$WORK/status.json" '[(t["peak"], t["peak_at"]) for t in d["today"]]')" \
+	"[($EXP, '$(utc "$EXP_S")')]" "status --json: today's peak and peak_at, the same"
 t_eq "$(rrdtool fetch "$DATA_DIR/$POINT/totals.rrd" AVERAGE -r 60 -s "$M" -e $((M + 60)) |
 	awk -v t=$((M + 60)) '$1 == t":" { printf "%d", $2 }')" "$TOTAL" \
 	"totals.rrd: the same row's accesses are the minute's $TOTAL (the average the peak stands out of)"

@@ -9,8 +9,9 @@
 #      per key too, in the daily file and in `summary --json` and its text
 #   2. without --research the same capture counts everything together
 #   3. a bad list: one line "FILE:LINE: why", exit 2, nothing written
-#   4. run on a veth with --drop: research and ordinary sources both counted exactly, and the
-#      report has its research section
+#   4. run on a veth with --drop: research and ordinary sources both counted exactly, in the
+#      Prometheus textfile and status too (with the list's prefixes), and the report has its
+#      research section
 #   5. a real capture (../shared/data, a spoofed SYN flood) split by tshark's filter on the
 #      list's prefix, each part worked out by tests/tshark_oracle.sh: the scan keys and
 #      fingerprints are exactly the part outside, the research group the part inside
@@ -132,7 +133,8 @@ t_eq "$?" 2 "a list that does not exist: exit 2"
 ### 4. Live, as a darknet (--drop): the group is counted, never dropped from the counts.
 live_setup || t_fail "cannot build the namespaces and veth pair"
 base=$(rx_packets)
-daemon_start --interval 3600 --drop --research "$W/research.txt" || t_fail "daemon did not attach"
+daemon_start --interval 3600 --drop --research "$W/research.txt" --prom-textfile "$W/sw.prom" ||
+	t_fail "daemon did not attach"
 R=(--rate 5000 --max-time 20)
 send "$WORK/res.jsonl" "${R[@]}" -d 192.0.2.1 -k syn -p 443 -s 4 --src-prefix 198.18.5.0/24 -c 40
 send "$WORK/scan.jsonl" "${R[@]}" -d 192.0.2.1 -k syn -p 23 -s 3 --src-prefix 198.18.9.0/24 -c 30
@@ -143,6 +145,19 @@ stored "$WORK/s.json"
 t_eq "$(json_get "$WORK/s.json" 'd["accesses"], d["sources"], d["research"]["accesses"], d["research"]["sources"], d["research"]["dropped"], d["dropped"]')" \
 	"30 3 40 4 0 0" \
 	"--drop: 30 SYNs from 3 ordinary sources, and the 40 from 4 research sources apart"
+# The metrics the SIGTERM drain wrote, and status of the point it left pinned: the same group.
+t_eq "$(grep -E '^scanwatch_(research_[a-z_]*|accesses_total)[{]' "$W/sw.prom" | tr '\n' ' ')" \
+	"scanwatch_accesses_total{point=\"lab\",kind=\"scan\"} 30 scanwatch_accesses_total{point=\"lab\",kind=\"backscatter\"} 0 scanwatch_accesses_total{point=\"lab\",kind=\"other\"} 0 scanwatch_research_accesses_total{point=\"lab\"} 40 scanwatch_research_new_sources_total{point=\"lab\"} 4 scanwatch_research_prefixes{point=\"lab\"} 2 " \
+	"--prom-textfile: the 30 scan SYNs, the research group's 40 from 4 sources apart, and the list's 2 prefixes"
+"$SW" status --pin-root "$PIN" --data-dir "$DATA_DIR" >"$W/status.txt" 2>&1
+t_true "status: the point's line says its research list has 2 prefixes" \
+	grep -qE "^$POINT .*  research 2( |\$)" "$W/status.txt"
+t_true "status: today's research group under the point's line, 40 accesses from 4 sources" \
+	grep -qE "^    (peak .*; )?research scanners 40 accesses from 4 sources \(kept out of the figures above\)\$" \
+	"$W/status.txt"
+"$SW" status --pin-root "$PIN" --data-dir "$DATA_DIR" --json >"$W/status.json" 2>/dev/null
+t_eq "$(json_get "$W/status.json" '[p["research_prefixes"] for p in d["points"]], [(t["accesses"], t["research"]) for t in d["today"]]')" \
+	"[2] [(30, {'accesses': 40, 'sources': 4})]" "status --json: research_prefixes 2; today 30, research 40 from 4"
 "$SW" report --data-dir "$DATA_DIR" --month "$(date -u +%Y-%m)" --out "$W/report" --quiet \
 	>/dev/null 2>&1
 t_true "the report has its research section" grep -q "Research scanners" "$W/report/report.md"

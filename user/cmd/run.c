@@ -564,6 +564,7 @@ static void note_interval(struct point *p, uint64_t start_s, unsigned int len, d
 	runstats_interval(&p->stats, &p->store.iv, start_s, len, p->iv.npairs, p->iv.nkeys,
 			  p->sensor.meta.max_pairs, p->sensor.meta.max_keys, total_s - p->store_s,
 			  p->store_s, wall_s(p->clk));
+	runstats_day(&p->stats, &p->store.day.t);
 	if (sw_log_get_level() >= SW_LOG_DEBUG)
 		runstats_log(&p->stats);
 }
@@ -702,6 +703,8 @@ static int open_points(struct run_ctx *c)
 			return err;
 		}
 		p->opened = true;
+		p->stats.research_prefixes =
+			sensor_map_entries(p->sensor.research_fd, sizeof(struct sw_prefix));
 		err = priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg));
 		if (err) {
 			sw_err("%s", errmsg);

@@ -24,27 +24,23 @@
 #include "sensor.h"
 #include "status_view.h"
 
+/* -1 when the pin is missing: a point pinned before that map existed. */
 static long count_entries(const char *dir, const char *map, size_t key_size)
 {
-	char path[PATH_MAX], key[64], next[64];
-
-	_Static_assert(sizeof(struct sw_flow) <= sizeof(key), "key buffer too small");
-	void *prev = NULL;
-	long n = 0;
+	char path[PATH_MAX];
+	long n;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, map);
 	fd = bpf_obj_get(path);
-	if (fd < 0 || key_size > sizeof(key))
+	if (fd < 0)
 		return -1;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
+	n = sensor_map_entries(fd, key_size);
 	close(fd);
 	return n;
 }
+_Static_assert(sizeof(struct sw_flow) <= 64 && sizeof(struct sw_prefix) <= 64,
+	       "sensor_map_entries() takes keys of 64 bytes at most");
 
 static int open_pin(const char *dir, const char *name)
 {
@@ -81,23 +77,27 @@ static uint64_t log_fill(const char *dir, const struct sw_meta *meta, int64_t *r
 
 static void show_point(const char *root, const char *name, const struct status_opts *o, bool first)
 {
-	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", when[32] = "never", log[64];
+	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", when[32] = "never", log[64],
+			    research[32] = "";
 	struct sw_meta meta;
 	uint64_t log_cap;
 	int64_t records;
 	__u32 prog_id;
-	long flows = 0;
+	long flows = 0, nresearch;
 	char host[160] = "";
 
 	if (sensor_read_meta(root, name, &meta, &prog_id)) {
 		if (o->json)
-			status_json_point(stdout, first, name, NULL, 0, 0, 0, 0, false);
+			status_json_point(stdout, first, name, NULL, 0, 0, 0, 0, -1, false);
 		else
 			printf("%-16s (unreadable pins)\n", name);
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
 	log_cap = log_fill(dir, &meta, &records);
+	nresearch = count_entries(dir, "research", sizeof(struct sw_prefix));
+	if (nresearch > 0)
+		snprintf(research, sizeof(research), "  research %ld", nresearch);
 	if (meta.flags & SW_META_HOST) {
 		flows = count_entries(dir, "flows", sizeof(struct sw_flow));
 		snprintf(host, sizeof(host),
@@ -119,7 +119,7 @@ static void show_point(const char *root, const char *name, const struct status_o
 	}
 	if (o->json) {
 		status_json_point(stdout, first, name, &meta, prog_id, records, log_cap, flows,
-				  meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0));
+				  nresearch, meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0));
 		return;
 	}
 	if (records >= 0)
@@ -129,7 +129,7 @@ static void show_point(const char *root, const char *name, const struct status_o
 	printf("%-16s %-12s %-8s prog %-6u every %us  %s  cache %u/cpu  dropped %" PRIu64
 	       " (log full %" PRIu64 ", pairs over %" PRIu64 ", keys %" PRIu64
 	       ")  day pairs %" PRIu64 "/%" PRIu64 "  lost sources %" PRIu64
-	       "  last drain %s  daemon %s%s%s%s%s\n",
+	       "  last drain %s  daemon %s%s%s%s%s%s\n",
 	       name, ifname,
 	       meta.mode == SW_MODE_NATIVE  ? "native" :
 	       meta.mode == SW_MODE_GENERIC ? "generic" :
@@ -140,7 +140,7 @@ static void show_point(const char *root, const char *name, const struct status_o
 	       (uint64_t)meta.day_lost_sources, when,
 	       meta.daemon_pid && !kill((pid_t)meta.daemon_pid, 0) ? "running" : "stopped",
 	       meta.flags & SW_META_DROP ? "  drop" : "",
-	       meta.flags & SW_META_WATCH ? "  watch" : "", host,
+	       meta.flags & SW_META_WATCH ? "  watch" : "", research, host,
 	       meta.flags & SW_META_MULTIPROG ? "  libxdp" : "");
 }
 
@@ -217,9 +217,12 @@ static const struct param_cmd status_cmd = {
 		"drain,\n"
 		"and whether its daemon is running. A point in host mode adds 'host', its egress hook "
 		"(tcx\n"
-		"or tc), the fill of its flow table, the flow expiry and the flows evicted so far.\n"
+		"or tc), the fill of its flow table, the flow expiry and the flows evicted so far;\n"
+		"one with a research list (run --research) its prefixes.\n"
 		"Then today's accesses and sources per point of the data directory, to the last "
-		"drain.\n",
+		"drain,\n"
+		"and under them the day's peak rate so far and the research group's accesses and "
+		"sources.\n",
 };
 
 static int parse_detach(int argc, char **argv, struct detach_opts *o)

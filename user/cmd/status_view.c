@@ -106,7 +106,7 @@ static const char *mode_name(uint32_t mode)
 
 void status_json_point(FILE *f, bool first, const char *name, const struct sw_meta *m,
 		       __u32 prog_id, int64_t log_records, uint64_t log_capacity, long flows,
-		       bool running)
+		       long research_prefixes, bool running)
 {
 	char when[32];
 
@@ -150,10 +150,14 @@ void status_json_point(FILE *f, bool first, const char *name, const struct sw_me
 		fprintf(f, "%u", m->daemon_pid);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"drop\": %s, \"watch\": %s, \"libxdp\": %s, \"host\": ",
+	fprintf(f, ", \"drop\": %s, \"watch\": %s, \"research_prefixes\": ",
 		m->flags & SW_META_DROP ? "true" : "false",
-		m->flags & SW_META_WATCH ? "true" : "false",
-		m->flags & SW_META_MULTIPROG ? "true" : "false");
+		m->flags & SW_META_WATCH ? "true" : "false");
+	if (research_prefixes >= 0)
+		fprintf(f, "%ld", research_prefixes);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"libxdp\": %s, \"host\": ", m->flags & SW_META_MULTIPROG ? "true" : "false");
 	if (m->flags & SW_META_HOST)
 		fprintf(f,
 			"{\"egress\": \"%s\", \"flows\": %ld, \"flow_table_size\": %u, "
@@ -194,6 +198,47 @@ static int read_today(const char *point_dir, const char *tz, struct dayfile *df,
 		sw_day_path(path, len, point_dir, date, "daily", "txt");
 		return dayfile_read(path, df, errmsg, errlen);
 	}
+}
+
+/* The day's busiest second so far and its research group: the object's last members. */
+static void json_peak_research(FILE *f, const struct tally *t, const struct summary_totals *s)
+{
+	struct summary_totals rs;
+	char when[SW_UTC_LEN];
+
+	summary_research_totals(t, &rs);
+	fprintf(f, ", \"peak\": %" PRIu64 ", \"peak_at\": ", s->peak);
+	if (s->peak) {
+		sw_utc_second(s->peak_s, when);
+		fprintf(f, "\"%s\"", when);
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ", \"research\": {\"accesses\": %" PRIu64 ", \"sources\": %" PRIu64 "}}",
+		rs.accesses, rs.sources);
+}
+
+/* The same as a line under the point's, when there is either. */
+static void text_peak_research(FILE *f, const struct tally *t, const struct summary_totals *s)
+{
+	struct summary_totals rs;
+	char when[SW_UTC_LEN];
+
+	summary_research_totals(t, &rs);
+	if (!s->peak && !rs.accesses)
+		return;
+	fputs("   ", f);
+	if (s->peak) {
+		sw_utc_second(s->peak_s, when);
+		fprintf(f, " peak %" PRIu64 " accesses in one second at %s%s", s->peak, when,
+			rs.accesses ? ";" : "");
+	}
+	if (rs.accesses)
+		fprintf(f,
+			" research scanners %" PRIu64 " accesses from %" PRIu64
+			" sources (kept out of the figures above)",
+			rs.accesses, rs.sources);
+	fputc('\n', f);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -279,8 +324,9 @@ void status_today(FILE *f, const struct status_opts *o)
 			for (int k = 0; k < SW_NKINDS; k++)
 				fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", sw_kind_names[k],
 					s.kind_accesses[k]);
-			fprintf(f, "}, \"dropped\": %" PRIu64 ", \"stored\": \"%s\"}", s.dropped,
+			fprintf(f, "}, \"dropped\": %" PRIu64 ", \"stored\": \"%s\"", s.dropped,
 				stored);
+			json_peak_research(f, &df.t, &s);
 		} else {
 			fprintf(f,
 				"  point %-16s %s: %" PRIu64 " accesses, %" PRIu64
@@ -288,6 +334,7 @@ void status_today(FILE *f, const struct status_opts *o)
 				", other %" PRIu64 "), %" PRIu64 " dropped, stored %s\n",
 				names[i], df.date, s.accesses, s.sources, s.kind_accesses[0],
 				s.kind_accesses[1], s.kind_accesses[2], s.dropped, stored);
+			text_peak_research(f, &df.t, &s);
 			shown++;
 		}
 		dayfile_free(&df);

@@ -25,11 +25,12 @@ struct status_opts {
 void status_begin(FILE *f, const struct status_opts *o);
 /*
  * One attached point, as a JSON object; meta NULL when its pins cannot be read. log_records is
- * the current interval's records so far (-1: unreadable), log_capacity the log's size.
+ * the current interval's records so far (-1: unreadable), log_capacity the log's size,
+ * research_prefixes the research list's (-1: pinned before there was one).
  */
 void status_json_point(FILE *f, bool first, const char *name, const struct sw_meta *meta,
 		       __u32 prog_id, int64_t log_records, uint64_t log_capacity, long flows,
-		       bool running);
+		       long research_prefixes, bool running);
 /* Today's figures per point of the data directory; JSON: then the object's end. */
 void status_today(FILE *f, const struct status_opts *o);
 

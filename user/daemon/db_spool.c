@@ -13,6 +13,7 @@
 #include "dayfile.h"
 #include "db_spool.h"
 #include "keyfmt.h"
+#include "numfmt.h"
 
 #define FILE_MODE 0640
 #define DIR_MODE 0750
@@ -144,6 +145,56 @@ static void day_head(FILE *f, const struct dayfile *df)
 	fprintf(f, ", \"time\": %" PRId64, day_start(df->date));
 }
 
+/* A key's counters as a record lists them: accesses sources mirai zmap masscan lost. */
+static void key_counts(FILE *f, const struct tally_key *k)
+{
+	fprintf(f, ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64,
+		k->accesses, k->sources, k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP],
+		k->fp[SW_FP_MASSCAN], k->lost);
+}
+
+/*
+ * Each key of an interval's tally (or research group; NULL: none): what the interval added,
+ * then what the day's row holds after it.
+ */
+static void interval_keys(FILE *f, const struct tally *t, const struct tally *day)
+{
+	bool first = true;
+
+	fputc('[', f);
+	for (size_t i = 0; t && day && i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i], *d = tally_find(day, &k->key);
+		char name[SW_KEY_STRLEN];
+
+		if (!d)
+			continue; /* cannot be: the day was merged with the interval */
+		sw_key_str(&k->key, name);
+		fprintf(f, "%s[\"%s\", \"%s\"", first ? "" : ", ", name,
+			sw_kind_names[k->key.kind]);
+		key_counts(f, k);
+		key_counts(f, d);
+		fputc(']', f);
+		first = false;
+	}
+	fputc(']', f);
+}
+
+/* Each key of a day's tally (or research group; NULL: none). */
+static void day_keys(FILE *f, const struct tally *t)
+{
+	fputc('[', f);
+	for (size_t i = 0; t && i < t->nkeys; i++) {
+		const struct tally_key *k = &t->keys[i];
+		char name[SW_KEY_STRLEN];
+
+		sw_key_str(&k->key, name);
+		fprintf(f, "%s[\"%s\", \"%s\"", i ? ", " : "", name, sw_kind_names[k->key.kind]);
+		key_counts(f, k);
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
 /* The victims lines the store appends for this interval (store.c, store_victims). */
 static void interval_victims(FILE *f, const struct sw_interval *iv)
 {
@@ -170,7 +221,7 @@ int db_spool_interval(struct db_spool *sp, const struct point_store *ps,
 		      const struct sw_interval *iv, uint64_t prev_seq)
 {
 	const struct tally *t = &ps->iv, *day = &ps->day.t;
-	char suffix[48];
+	char suffix[48], w_iv[SW_U128_STRLEN], w_day[SW_U128_STRLEN];
 	struct json_buf jb;
 	bool first = true;
 	int err = jb_open(&jb);
@@ -190,24 +241,9 @@ int db_spool_interval(struct db_spool *sp, const struct point_store *ps,
 			dayfile_stat_name(s), t->stats[s], day->stats[s]);
 		first = false;
 	}
-	fprintf(jb.f, "], \"keys\": [");
-	for (size_t i = 0; i < t->nkeys; i++) {
-		const struct tally_key *k = &t->keys[i], *d = tally_find(day, &k->key);
-		char name[SW_KEY_STRLEN];
-
-		if (!d)
-			continue; /* cannot be: the day was merged with the interval */
-		sw_key_str(&k->key, name);
-		fprintf(jb.f,
-			"%s[\"%s\", \"%s\", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64
-			", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64
-			", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "]",
-			i ? ", " : "", name, sw_kind_names[k->key.kind], k->accesses, k->sources,
-			k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP], k->fp[SW_FP_MASSCAN], k->lost,
-			d->accesses, d->sources, d->fp[SW_FP_MIRAI], d->fp[SW_FP_ZMAP],
-			d->fp[SW_FP_MASSCAN], d->lost);
-	}
-	fprintf(jb.f, "], \"areas\": [");
+	fprintf(jb.f, "], \"keys\": ");
+	interval_keys(jb.f, t, day);
+	fprintf(jb.f, ", \"areas\": [");
 	first = true;
 	for (int a = 0; a < SW_NAREAS; a++) {
 		char cc[3];
@@ -223,6 +259,9 @@ int db_spool_interval(struct db_spool *sp, const struct point_store *ps,
 	fputc(']', jb.f);
 	fprintf(jb.f, ", \"peak\": [%" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "]", t->peak,
 		t->peak_s, day->peak, day->peak_s);
+	fprintf(jb.f, ", \"watched\": [%s, %s], \"research\": ", sw_fmt_u128(ps->watched, w_iv),
+		sw_fmt_u128(ps->day.watched, w_day));
+	interval_keys(jb.f, t->research, day->research);
 	interval_victims(jb.f, iv);
 	fprintf(jb.f, "}\n");
 	snprintf(suffix, sizeof(suffix), "-%" PRIu64 "-%s.pending", ps->day.seq, ps->day.date);
@@ -278,6 +317,7 @@ int db_spool_day(struct db_spool *sp, const struct point_store *ps)
 {
 	const struct dayfile *df = &ps->day;
 	const struct tally *t = &df->t;
+	char watched[SW_U128_STRLEN];
 	struct json_buf jb;
 	bool first = true;
 	int err = jb_open(&jb);
@@ -290,19 +330,9 @@ int db_spool_day(struct db_spool *sp, const struct point_store *ps)
 	for (int s = 0; s < SW_NSTATS; s++)
 		fprintf(jb.f, "%s[\"%s\", %" PRIu64 "]", s ? ", " : "", dayfile_stat_name(s),
 			t->stats[s]);
-	fprintf(jb.f, "], \"keys\": [");
-	for (size_t i = 0; i < t->nkeys; i++) {
-		const struct tally_key *k = &t->keys[i];
-		char name[SW_KEY_STRLEN];
-
-		sw_key_str(&k->key, name);
-		fprintf(jb.f,
-			"%s[\"%s\", \"%s\", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64
-			", %" PRIu64 ", %" PRIu64 "]",
-			i ? ", " : "", name, sw_kind_names[k->key.kind], k->accesses, k->sources,
-			k->fp[SW_FP_MIRAI], k->fp[SW_FP_ZMAP], k->fp[SW_FP_MASSCAN], k->lost);
-	}
-	fprintf(jb.f, "], \"areas\": [");
+	fprintf(jb.f, "], \"keys\": ");
+	day_keys(jb.f, t);
+	fprintf(jb.f, ", \"areas\": [");
 	for (int a = 0; a < SW_NAREAS; a++) {
 		char cc[3];
 
@@ -315,6 +345,8 @@ int db_spool_day(struct db_spool *sp, const struct point_store *ps)
 	}
 	fputc(']', jb.f);
 	fprintf(jb.f, ", \"peak\": [%" PRIu64 ", %" PRIu64 "]", t->peak, t->peak_s);
+	fprintf(jb.f, ", \"watched\": %s, \"research\": ", sw_fmt_u128(df->watched, watched));
+	day_keys(jb.f, t->research);
 	day_victims(jb.f, sp->point_dir, df->date);
 	fprintf(jb.f, "}\n");
 	return add_record(sp, &jb, ".rec", NULL, 0);

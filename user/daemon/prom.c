@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,26 @@ static void sample_double(FILE *f, const char *name, const struct runstats *rs, 
 	fputc('\n', f);
 }
 
+static uint64_t u64_at(const struct runstats *rs, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)rs + off, sizeof(v));
+	return v;
+}
+
+#define ALWAYS SIZE_MAX
+
+/* Per point, the uint64_t at offset off, for the points whose uint64_t at when is not 0. */
+static void per_point(FILE *f, const char *name, const char *type, const char *help,
+		      const struct runstats *const *points, size_t n, size_t off, size_t when)
+{
+	family(f, name, type, help);
+	for (size_t i = 0; i < n; i++)
+		if (when == ALWAYS || u64_at(points[i], when))
+			sample_u64(f, name, points[i], NULL, NULL, u64_at(points[i], off));
+}
+
 /* A time of the last interval, per point that stored one: the double at offset off. */
 static void seconds(FILE *f, const char *name, const char *help,
 		    const struct runstats *const *points, size_t n, size_t off)
@@ -113,17 +134,28 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 		for (int k = 0; k < SW_NKINDS; k++)
 			sample_u64(f, "scanwatch_new_sources_total", points[i], "kind",
 				   sw_kind_names[k], points[i]->sources[k]);
-	family(f, "scanwatch_dropped_packets_total", "counter",
-	       "Packets whose key or (source, key) pair found the kernel tables full, since the "
-	       "daemon started.");
+	per_point(f, "scanwatch_research_accesses_total", "counter",
+		  "Accesses from the research list's sources (--research), kept out of "
+		  "scanwatch_accesses_total, since the daemon started.",
+		  points, n, offsetof(struct runstats, research_accesses), ALWAYS);
+	per_point(
+		f, "scanwatch_research_new_sources_total", "counter",
+		"The research group's (source, key) pairs seen for the first time that day, since "
+		"the daemon started.",
+		points, n, offsetof(struct runstats, research_sources), ALWAYS);
+	family(f, "scanwatch_research_prefixes", "gauge",
+	       "Prefixes in the research list the kernel looks sources up in.");
 	for (size_t i = 0; i < n; i++)
-		sample_u64(f, "scanwatch_dropped_packets_total", points[i], NULL, NULL,
-			   points[i]->dropped);
-	family(f, "scanwatch_intervals_total", "counter",
-	       "Intervals drained and stored since the daemon started.");
-	for (size_t i = 0; i < n; i++)
-		sample_u64(f, "scanwatch_intervals_total", points[i], NULL, NULL,
-			   points[i]->intervals);
+		if (points[i]->research_prefixes >= 0)
+			sample_u64(f, "scanwatch_research_prefixes", points[i], NULL, NULL,
+				   (uint64_t)points[i]->research_prefixes);
+	per_point(f, "scanwatch_dropped_packets_total", "counter",
+		  "Packets whose key or (source, key) pair found the kernel tables full, since the "
+		  "daemon started.",
+		  points, n, offsetof(struct runstats, dropped), ALWAYS);
+	per_point(f, "scanwatch_intervals_total", "counter",
+		  "Intervals drained and stored since the daemon started.", points, n,
+		  offsetof(struct runstats, intervals), ALWAYS);
 	family(f, "scanwatch_interval_top_key_accesses", "gauge",
 	       "Accesses of the keys counted most in the last interval stored.");
 	for (size_t i = 0; i < n; i++)
@@ -170,12 +202,18 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 	seconds(f, "scanwatch_store_duration_seconds",
 		"Time the last store took: daily summary, source log and RRD files.", points, n,
 		offsetof(struct runstats, store_s));
-	family(f, "scanwatch_last_drain_timestamp_seconds", "gauge",
-	       "When the last interval was drained and stored, in seconds since the epoch.");
-	for (size_t i = 0; i < n; i++)
-		if (points[i]->last_drain_s)
-			sample_u64(f, "scanwatch_last_drain_timestamp_seconds", points[i], NULL,
-				   NULL, points[i]->last_drain_s);
+	per_point(f, "scanwatch_day_peak_accesses_per_second", "gauge",
+		  "The most accesses counted in one second of the day of the last interval stored, "
+		  "as its daily summary holds it.",
+		  points, n, offsetof(struct runstats, day_peak),
+		  offsetof(struct runstats, intervals));
+	per_point(f, "scanwatch_day_peak_timestamp_seconds", "gauge",
+		  "When that second began, in seconds since the epoch.", points, n,
+		  offsetof(struct runstats, day_peak_s), offsetof(struct runstats, day_peak));
+	per_point(f, "scanwatch_last_drain_timestamp_seconds", "gauge",
+		  "When the last interval was drained and stored, in seconds since the epoch.",
+		  points, n, offsetof(struct runstats, last_drain_s),
+		  offsetof(struct runstats, last_drain_s));
 	family(f, "scanwatch_start_time_seconds", "gauge",
 	       "When the daemon started, in seconds since the epoch (its counters start at 0).");
 	fprintf(f, "scanwatch_start_time_seconds %" PRIu64 "\n", start_s);

@@ -13,6 +13,7 @@ void runstats_init(struct runstats *rs, const char *point)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->point = point;
+	rs->research_prefixes = -1;
 }
 
 static bool ranks_before(const struct runstats_key *a, const struct tally_key *b)
@@ -58,6 +59,10 @@ void runstats_interval(struct runstats *rs, const struct tally *iv, uint64_t sta
 		rs->iv_sources += k->sources;
 		add_top(rs, k);
 	}
+	for (size_t i = 0; iv->research && i < iv->research->nkeys; i++) {
+		rs->research_accesses += iv->research->keys[i].accesses;
+		rs->research_sources += iv->research->keys[i].sources;
+	}
 	rs->iv_dropped = tally_dropped(iv);
 	rs->dropped += rs->iv_dropped;
 	rs->intervals++;
@@ -68,6 +73,12 @@ void runstats_interval(struct runstats *rs, const struct tally *iv, uint64_t sta
 	rs->drain_s = drain_s;
 	rs->store_s = store_s;
 	rs->last_drain_s = now_s;
+}
+
+void runstats_day(struct runstats *rs, const struct tally *day)
+{
+	rs->day_peak = day->peak;
+	rs->day_peak_s = day->peak_s;
 }
 
 void runstats_log(const struct runstats *rs)

@@ -27,6 +27,8 @@ struct runstats {
 	uint64_t sources[SW_NKINDS]; /* (source, key) pairs first seen that day */
 	uint64_t dropped;
 	uint64_t intervals;
+	/* The research group's (--research), kept out of the figures above. */
+	uint64_t research_accesses, research_sources;
 	/* The last interval stored. */
 	uint64_t iv_start_s;
 	uint32_t iv_len_s;
@@ -37,6 +39,9 @@ struct runstats {
 	uint64_t max_pairs, max_keys;
 	double drain_s, store_s;
 	uint64_t last_drain_s; /* wall clock; 0: none yet */
+	/* The day of the last interval stored: its busiest second so far, and when it began. */
+	uint64_t day_peak, day_peak_s;
+	long research_prefixes; /* in the kernel's research list; -1: unknown */
 };
 
 void runstats_init(struct runstats *rs, const char *point);
@@ -48,6 +53,8 @@ void runstats_init(struct runstats *rs, const char *point);
 void runstats_interval(struct runstats *rs, const struct tally *iv, uint64_t start_s,
 		       uint32_t len_s, uint64_t pairs, uint64_t keys, uint64_t max_pairs,
 		       uint64_t max_keys, double drain_s, double store_s, uint64_t now_s);
+/* The day the interval was stored in, as its daily summary holds it after the interval. */
+void runstats_day(struct runstats *rs, const struct tally *day);
 /* The interval's line: accesses, new sources, dropped, drain and store time (info). */
 void runstats_log(const struct runstats *rs);
 

@@ -151,6 +151,8 @@ bool sensor_still_counting(struct sensor *s, char *why, size_t len);
  * runs it, or -errno.
  */
 int sensor_detach(const char *pin_root, const char *point, char errmsg[SW_ERRMSG_LEN]);
+/* The keys a map holds (at most 64 bytes each), one lookup each; -1 when it cannot be read. */
+long sensor_map_entries(int fd, size_t key_size);
 /* Reads a pinned point's meta map. */
 int sensor_read_meta(const char *pin_root, const char *point, struct sw_meta *meta, __u32 *prog_id);
 

@@ -131,6 +131,22 @@ static bool in_list(const struct sw_prefix *v, size_t n, const struct sw_prefix 
  * research throughout. The program looks the trie up only once it holds the list, and no more
  * before it is emptied.
  */
+long sensor_map_entries(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	long n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
 int sensor_set_research(struct sensor *s, const struct sensor_config *cfg)
 {
 	struct sw_prefix *old = NULL, key, *prev = NULL;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SW_DB_SCHEMA_VERSION 2
+#define SW_DB_SCHEMA_VERSION 3
 /* Seconds a connection attempt may take, unless the URL says connect_timeout itself. */
 #define SW_DB_CONNECT_TIMEOUT_S "10"
 

@@ -54,26 +54,58 @@ static int bad_row(char *errmsg, size_t errlen, const char *point, const char *d
 	return -EINVAL;
 }
 
+#define KEY_COLS "key, kind, accesses, sources, mirai, zmap, masscan, lost"
+#define NQUERIES 5
+
+/* From *row on, the rows of day of a sw_day_key or sw_day_research result (KEY_COLS) into df. */
+static int read_keys(const PGresult *r, int *row, int64_t day, struct dayfile *df, bool research,
+		     char *errmsg, size_t errlen)
+{
+	for (; at_day(r, *row, day); (*row)++) {
+		struct tally *t = research ? tally_research(&df->t) : &df->t;
+		struct tally_key *tk;
+		struct sw_key key;
+
+		if (sw_key_parse(PQgetvalue(r, *row, 1), PQgetvalue(r, *row, 2), &key))
+			return bad_row(errmsg, errlen, df->point, df->date, "bad key or kind");
+		tk = t ? tally_key(t, &key) : NULL;
+		if (!tk) {
+			snprintf(errmsg, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		tk->accesses = u64(r, *row, 3);
+		tk->sources = u64(r, *row, 4);
+		tk->fp[SW_FP_MIRAI] = u64(r, *row, 5);
+		tk->fp[SW_FP_ZMAP] = u64(r, *row, 6);
+		tk->fp[SW_FP_MASSCAN] = u64(r, *row, 7);
+		tk->lost = u64(r, *row, 8);
+	}
+	return 0;
+}
+
 int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to, daysrc_day_fn fn,
 		 void *ctx, char *errmsg, size_t errlen)
 {
-	static const char *const sql[4] = {
-		"SELECT " DAY_NUM ", tz, seq, pairs, peak, peak_s FROM sw_day WHERE " DAY_RANGE
-		" ORDER BY day",
+	/* watched NULL, a day the database took before version 3, reads as the files' unknown: 0. */
+	static const char *const sql[NQUERIES] = {
+		"SELECT " DAY_NUM
+		", tz, seq, pairs, peak, peak_s, coalesce(watched, 0) FROM sw_day "
+		"WHERE " DAY_RANGE " ORDER BY day",
 		"SELECT " DAY_NUM ", stat, value FROM sw_day_stat WHERE " DAY_RANGE " ORDER BY day",
-		"SELECT " DAY_NUM ", key, kind, accesses, sources, mirai, zmap, masscan, lost "
-		"FROM sw_day_key WHERE " DAY_RANGE " ORDER BY day",
+		"SELECT " DAY_NUM ", " KEY_COLS " FROM sw_day_key WHERE " DAY_RANGE " ORDER BY day",
 		"SELECT " DAY_NUM ", area, accesses, sources FROM sw_day_area WHERE " DAY_RANGE
+		" ORDER BY day",
+		"SELECT " DAY_NUM ", " KEY_COLS " FROM sw_day_research WHERE " DAY_RANGE
 		" ORDER BY day",
 	};
 	char f[24], t[24];
 	const char *params[3] = { point, f, t };
-	PGresult *r[4] = { NULL };
-	int row[4] = { 0 }, err = 0;
+	PGresult *r[NQUERIES] = { NULL };
+	int row[NQUERIES] = { 0 }, err = 0;
 
 	snprintf(f, sizeof(f), "%" PRId64, from);
 	snprintf(t, sizeof(t), "%" PRId64, to);
-	for (int i = 0; i < 4 && !err; i++) {
+	for (int i = 0; i < NQUERIES && !err; i++) {
 		r[i] = query(c, sql[i], 3, params, errmsg, errlen);
 		if (!r[i])
 			err = -EIO;
@@ -97,29 +129,11 @@ int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to,
 			else
 				df.t.stats[s] = u64(r[1], row[1], 2);
 		}
-		for (; !err && at_day(r[2], row[2], day); row[2]++) {
-			const PGresult *k = r[2];
-			struct tally_key *tk;
-			struct sw_key key;
-
-			if (sw_key_parse(PQgetvalue(k, row[2], 1), PQgetvalue(k, row[2], 2),
-					 &key)) {
-				err = bad_row(errmsg, errlen, point, df.date, "bad key or kind");
-				break;
-			}
-			tk = tally_key(&df.t, &key);
-			if (!tk) {
-				err = -ENOMEM;
-				snprintf(errmsg, errlen, "out of memory");
-				break;
-			}
-			tk->accesses = u64(k, row[2], 3);
-			tk->sources = u64(k, row[2], 4);
-			tk->fp[SW_FP_MIRAI] = u64(k, row[2], 5);
-			tk->fp[SW_FP_ZMAP] = u64(k, row[2], 6);
-			tk->fp[SW_FP_MASSCAN] = u64(k, row[2], 7);
-			tk->lost = u64(k, row[2], 8);
-		}
+		if (!err && parse_u128(PQgetvalue(r[0], row[0], 6), &df.watched))
+			err = bad_row(errmsg, errlen, point, df.date,
+				      "bad number of watched addresses");
+		if (!err)
+			err = read_keys(r[2], &row[2], day, &df, false, errmsg, errlen);
 		for (; !err && at_day(r[3], row[3], day); row[3]++) {
 			int a = sw_area_index(PQgetvalue(r[3], row[3], 1));
 
@@ -127,11 +141,13 @@ int db_read_days(struct db_conn *c, const char *point, int64_t from, int64_t to,
 			df.t.area_sources[a] = u64(r[3], row[3], 3);
 		}
 		if (!err)
+			err = read_keys(r[4], &row[4], day, &df, true, errmsg, errlen);
+		if (!err)
 			err = fn(ctx, &df);
 		else
 			dayfile_free(&df);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NQUERIES; i++)
 		PQclear(r[i]);
 	return err;
 }
