@@ -22,8 +22,8 @@
 
 #include "charts.h"
 #include "dates.h"
-#include "dates.h"
 #include "daysrc.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "numfmt.h"
 #include "safe_file.h"
@@ -202,16 +202,9 @@ static void __attribute__((format(printf, 2, 3))) arg(struct chart_argv *av, con
 
 	if (av->err)
 		return;
-	if (av->n + 1 >= av->cap) {
-		int ncap = av->cap ? av->cap * 2 : 64;
-		char **nv = realloc(av->v, (size_t)ncap * sizeof(*nv));
-
-		if (!nv) {
-			av->err = -ENOMEM;
-			return;
-		}
-		av->v = nv;
-		av->cap = ncap;
+	if (SW_GROW(av->v, av->cap, (size_t)av->n + 2, 64)) {
+		av->err = -ENOMEM;
+		return;
 	}
 	va_start(ap, fmt);
 	len = vasprintf(&s, fmt, ap);
@@ -256,16 +249,9 @@ static struct chart_figure *figure(struct builder *b, const char *label)
 	struct chart_built *o = b->out;
 	struct chart_figure *f;
 
-	if (o->nfig == o->figcap) {
-		size_t ncap = o->figcap ? 2 * o->figcap : 16;
-		struct chart_figure *nf = realloc(o->fig, ncap * sizeof(*nf));
-
-		if (!nf) {
-			b->av->err = -ENOMEM;
-			return NULL;
-		}
-		o->fig = nf;
-		o->figcap = ncap;
+	if (SW_GROW(o->fig, o->figcap, o->nfig + 1, 16)) {
+		b->av->err = -ENOMEM;
+		return NULL;
 	}
 	f = &o->fig[o->nfig++];
 	memset(f, 0, sizeof(*f));
