@@ -28,6 +28,7 @@
 #include "config.h"
 #include "cstate.h"
 #include "drain.h"
+#include "grow.h"
 #include "json.h"
 #include "keyfmt.h"
 #include "log.h"
@@ -278,14 +279,8 @@ static int summarise(struct top_point *p)
 	const struct sw_interval *iv = &p->iv;
 	struct top_view *v = &p->view;
 
-	if (iv->nkeys > v->keys_cap) {
-		struct top_key *nk = realloc(v->keys, iv->nkeys * sizeof(*nk));
-
-		if (!nk)
-			return point_fail(p, -ENOMEM, "cannot %s: %s", "sum up its interval");
-		v->keys = nk;
-		v->keys_cap = iv->nkeys;
-	}
+	if (SW_GROW(v->keys, v->keys_cap, iv->nkeys, 0))
+		return point_fail(p, -ENOMEM, "cannot %s: %s", "sum up its interval");
 	*v = (struct top_view){ .keys = v->keys, .keys_cap = v->keys_cap, .nkeys = iv->nkeys };
 	for (size_t k = 0; k < iv->nkeys; k++)
 		v->keys[k] = (struct top_key){ .key = iv->keys[k].key,

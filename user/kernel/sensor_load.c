@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "grow.h"
 #include "scanwatch.skel.h"
 #include "cli.h"
 #include "log.h"
@@ -161,17 +162,10 @@ int sensor_set_research(struct sensor *s, const struct sensor_config *cfg)
 			return sensor_fail(s, errno, "cannot add research prefix %zu: %s", i + 1,
 					   strerror(errno));
 	while (!bpf_map_get_next_key(s->research_fd, prev, &key)) {
-		if (nold == cap) {
-			struct sw_prefix *n = realloc(old, (cap ? cap * 2 : 64) * sizeof(*n));
-
-			if (!n) {
-				free(old);
-				return sensor_fail(s, ENOMEM,
-						   "cannot read the research prefixes: %s",
-						   strerror(ENOMEM));
-			}
-			old = n;
-			cap = cap ? cap * 2 : 64;
+		if (SW_GROW(old, cap, nold + 1, 64)) {
+			free(old);
+			return sensor_fail(s, ENOMEM, "cannot read the research prefixes: %s",
+					   strerror(ENOMEM));
 		}
 		old[nold] = key;
 		prev = &old[nold++];
