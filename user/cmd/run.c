@@ -36,6 +36,7 @@
 #include "prom.h"
 #include "research.h"
 #include "rrdcli.h"
+#include "run.h"
 #include "runstats.h"
 #include "sdnotify.h"
 #include "sensor.h"
@@ -204,7 +205,7 @@ static const struct param run_params[] = {
 	  "its place in the dispatcher, lowest first (5: before\n"
 	  "xdp-filter, so scanwatch counts what it will drop)",
 	  "5", .min = 1, .max = 1000 },
-	{ "pin-root", 0, PARAM_STRING, CFG(pin_root), "DIR", "where pins live", SW_PIN_ROOT },
+	RUN_PIN_ROOT_PARAM(CFG(pin_root)),
 	{ "user", 'u', PARAM_STRING, offsetof(struct run_ctx, user), "NAME",
 	  "once attached, run as NAME, who must be able to write the\n"
 	  "data directory (README.md, \"Privileges\")" },
@@ -261,6 +262,23 @@ const struct option *run_option_table(void)
 	if (!g.opts && params_getopt_make(sets, &g))
 		return NULL;
 	return g.opts;
+}
+
+int run_config_parse(struct config_args *ca, const struct param_cmd *cmd, const char *const *take,
+		     const struct param_set *sets, int argc, char **argv)
+{
+	struct config_spec spec = { .cmd = cmd->name,
+				    .file_opts = run_option_table(),
+				    .take = take };
+	int err;
+
+	if (!spec.file_opts) {
+		memset(ca, 0, sizeof(*ca));
+		sw_err("out of memory");
+		return SW_EXIT_FAIL;
+	}
+	err = config_args_params(ca, &spec, sets, argc, argv);
+	return err ? err : params_parse(cmd, sets, ca->argc, ca->argv);
 }
 
 static int run_config_args(struct run_ctx *c, struct config_args *ca, int argc, char **argv)

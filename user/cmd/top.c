@@ -36,6 +36,7 @@
 #include "parse_num.h"
 #include "paths.h"
 #include "points.h"
+#include "run.h"
 #include "sensor.h"
 
 #define TOP_COUNT_DEFAULT 10
@@ -813,11 +814,8 @@ static const struct param top_params[] = {
 	  "control codes, and exit (for scripts)" },
 	{ "json", 0, PARAM_FLAG, offsetof(struct top_opts, json), NULL,
 	  "with --once: one JSON object instead" },
-	{ "pin-root", 0, PARAM_STRING, offsetof(struct top_opts, pin_root), "DIR",
-	  "where pins live", SW_PIN_ROOT },
-	{ "config", 0, PARAM_FUNC, 0, "FILE",
-	  "pin-root of run's configuration file\n(default " SW_CONFIG_DEFAULT " if it exists)",
-	  .fn = param_config_file },
+	RUN_PIN_ROOT_PARAM(offsetof(struct top_opts, pin_root)),
+	RUN_CONFIG_PARAM("pin-root"),
 	PARAM_END,
 };
 
@@ -842,13 +840,9 @@ static const struct param_cmd top_cmd = {
 		    "  scanwatch top --once --json | jq '.points[0].keys[0]'\n",
 };
 
-static int parse_top(int argc, char **argv, struct top_opts *o)
+/* What the table cannot say of one option alone. */
+static int check_top(const struct top_opts *o)
 {
-	const struct param_set sets[] = { { top_params, o }, {} };
-	int err = params_parse(&top_cmd, sets, argc, argv);
-
-	if (err)
-		return err;
 	if (o->json && !o->once)
 		return usage_error("top", "--json needs --once");
 	if (!o->once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
@@ -860,18 +854,15 @@ static const char *const top_take[] = { "pin-root", NULL };
 
 int cmd_top(int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "top",
-				    .file_opts = run_option_table(),
-				    .take = top_take };
 	struct top_opts o = { .pin_root = SW_PIN_ROOT, .count = TOP_COUNT_DEFAULT };
 	const struct param_set sets[] = { { top_params, &o }, {} };
 	struct top_state st = { .o = &o };
 	struct config_args ca;
 	int err;
 
-	err = config_args_params(&ca, &spec, sets, argc, argv);
+	err = run_config_parse(&ca, &top_cmd, top_take, sets, argc, argv);
 	if (!err)
-		err = parse_top(ca.argc, ca.argv, &o);
+		err = check_top(&o);
 	if (err) {
 		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
