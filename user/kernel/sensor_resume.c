@@ -351,11 +351,10 @@ int sensor_resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0], &s->keys_fd[1], &s->cs.state_fd,
 			      &s->cs.cache_fd,	 &s->cs.log_fd,	 &s->cs.ctl_fd,	 &s->watch_fd,
 			      &s->meta_fd,	 &s->cs.sec_fd };
-	struct sw_prefix pfx;
 	char path[PATH_MAX];
 	__u32 want_flags;
 	const char *missing = NULL;
-	__u8 one = 1;
+	size_t bad;
 	bool defunct, multiprog;
 	int err;
 
@@ -464,14 +463,9 @@ int sensor_resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			return err;
 	}
 	/* The watched set may change across restarts: replace it with the one asked for. */
-	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
-		if (bpf_map_delete_elem(s->watch_fd, &pfx))
-			return sensor_fail(s, errno, "cannot update watched prefixes: %s",
-					   strerror(errno));
-	for (size_t i = 0; i < cfg->nwatch; i++)
-		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
-			return sensor_fail(s, errno, "cannot update watched prefixes: %s",
-					   strerror(errno));
+	err = sensor_set_replace(s->watch_fd, cfg->watch, cfg->nwatch, sizeof(*cfg->watch), &bad);
+	if (err)
+		return sensor_fail(s, -err, "cannot update watched prefixes: %s", strerror(-err));
 	if (cfg->host_mode) {
 		int *hfds[] = { &s->flows_fd, &s->services_fd };
 		const char *names[] = { PIN_FLOWS, PIN_SERVICES };
