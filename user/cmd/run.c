@@ -1080,6 +1080,8 @@ int cmd_run(int argc, char **argv)
 
 	if (!c)
 		return SW_EXIT_FAIL;
+	/* No listener until sdnotify_open() finds one, so that run_free() may come first. */
+	c->notify.fd = -1;
 	c->cfg.interval_s = 60;
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
@@ -1093,12 +1095,7 @@ int cmd_run(int argc, char **argv)
 	/* Failure archives are read after every interval: an alert comes within a minute. */
 	alert_engine_open(&c->alerts, c->co.data_dir, 0);
 	if (err) {
-		alert_engine_close(&c->alerts);
-		prefix_list_free(&c->co.watch);
-		prefix_list_free(&c->co.research);
-		rrd_cli_free(&c->rrd);
-		config_args_free(&c->conf);
-		free(c);
+		run_free(c);
 		return err == SW_HELP_SHOWN ? 0 : err;
 	}
 	sw_log_libbpf();
@@ -1115,12 +1112,7 @@ int cmd_run(int argc, char **argv)
 		err = -EPERM;
 	/* Bad --db (URL, credentials, schema): one line, and nothing is attached. */
 	if (!err && db_sink_open(&c->db, "scanwatch run")) {
-		alert_engine_close(&c->alerts);
-		geoip_close(&c->geo);
-		prefix_list_free(&c->co.watch);
-		prefix_list_free(&c->co.research);
-		rrd_cli_free(&c->rrd);
-		free(c);
+		run_free(c);
 		return SW_EXIT_FAIL;
 	}
 	db_sink_alerts(&c->db, &c->alerts);
