@@ -127,12 +127,26 @@ int sensor_link_state(struct sensor *s, int link_fd, __u32 *prog_id, bool *attac
 	return 0;
 }
 
+/* The program link_fd runs, into *held; what names it in the error. */
+static int hold_linked(struct sensor *s, int link_fd, int *held, const char *what)
+{
+	__u32 prog_id;
+	bool attached;
+	int err = sensor_link_state(s, link_fd, &prog_id, &attached);
+
+	if (err)
+		return err;
+	*held = bpf_prog_get_fd_by_id(prog_id);
+	if (*held < 0)
+		return sensor_fail(s, errno, "cannot hold the point's %s (id %u): %s", what,
+				   prog_id, strerror(errno));
+	return 0;
+}
+
 /* The programs the links run, held so that re-attaching them needs no privilege (sensor.h). */
 int sensor_hold_programs(struct sensor *s)
 {
 	char path[PATH_MAX];
-	__u32 prog_id;
-	bool attached;
 	int err;
 
 	if (s->meta.flags & SW_META_MULTIPROG) {
@@ -143,13 +157,9 @@ int sensor_hold_programs(struct sensor *s)
 			return sensor_fail(s, errno, "cannot hold the point's program: %s",
 					   strerror(errno));
 	} else {
-		err = sensor_link_state(s, s->link_fd, &prog_id, &attached);
+		err = hold_linked(s, s->link_fd, &s->held_prog_fd, "program");
 		if (err)
 			return err;
-		s->held_prog_fd = bpf_prog_get_fd_by_id(prog_id);
-		if (s->held_prog_fd < 0)
-			return sensor_fail(s, errno, "cannot hold the point's program (id %u): %s",
-					   prog_id, strerror(errno));
 	}
 	/* A tc filter is put back from its pinned program instead. */
 	if (!(s->meta.flags & SW_META_HOST) || s->meta.egress_hook != SW_EGRESS_TCX)
@@ -161,14 +171,7 @@ int sensor_hold_programs(struct sensor *s)
 			return sensor_fail(s, errno, "cannot open pinned egress link %s: %s", path,
 					   strerror(errno));
 	}
-	err = sensor_link_state(s, s->egress_link_fd, &prog_id, &attached);
-	if (err)
-		return err;
-	s->held_egress_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (s->held_egress_fd < 0)
-		return sensor_fail(s, errno, "cannot hold the point's egress program (id %u): %s",
-				   prog_id, strerror(errno));
-	return 0;
+	return hold_linked(s, s->egress_link_fd, &s->held_egress_fd, "egress program");
 }
 
 /* Host mode's egress program, on the interface that came back. */
