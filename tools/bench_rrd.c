@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -79,22 +80,6 @@ struct bench {
 	struct tally iv;
 	struct rrdstore *rs;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static int parse_args(struct opts *o, int argc, char **argv)
 {
@@ -290,7 +275,7 @@ static void run_case(struct bench *b, struct result *r, const char *base, bool u
 			snprintf(r->note, sizeof(r->note), "out of memory");
 			goto out;
 		}
-		t0 = now_s();
+		t0 = bench_now_s();
 		for (unsigned int p = 0; p < o->points; p++) {
 			if (rrdstore_interval(&b->rs[p], T0 + i * STEP_S, &b->iv, NULL,
 					      UINT64_MAX)) {
@@ -298,7 +283,7 @@ static void run_case(struct bench *b, struct result *r, const char *base, bool u
 				goto out;
 			}
 		}
-		dt = now_s() - t0;
+		dt = bench_now_s() - t0;
 		if (i == 0) {
 			r->create_s = dt;
 			continue;
@@ -322,7 +307,7 @@ out:
 		kill(rrdcached, SIGTERM);
 		waitpid(rrdcached, NULL, 0);
 	}
-	nftw(r->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	bench_rm_tree(r->dir);
 }
 
 static const char *verdict(const struct result *r)
