@@ -192,18 +192,11 @@ struct drain_time {
 static int drain_check(struct drainer *d, struct sensor *s, struct sw_interval *iv,
 		       uint64_t want_packets, size_t want_pairs, struct drain_time *dt)
 {
-	uint64_t t0, t1, t2, t3, keyed = 0;
+	uint64_t keyed = 0;
+	double ms[3];
 	int err;
 
-	t0 = bench_now_ns();
-	err = drain_flip(s);
-	t1 = bench_now_ns();
-	if (!err)
-		err = drain_read(d, s, iv);
-	t2 = bench_now_ns();
-	if (!err)
-		err = drain_clear(d, s);
-	t3 = bench_now_ns();
+	err = bench_drain_timed(d, s, iv, ms);
 	if (err) {
 		fprintf(stderr, "bench: %s\n", s->errmsg);
 		return err;
@@ -221,9 +214,9 @@ static int drain_check(struct drainer *d, struct sensor *s, struct sw_interval *
 		return -EPROTO;
 	}
 	if (dt) {
-		dt->flip_ms = (double)(t1 - t0) / 1e6;
-		dt->read_ms = (double)(t2 - t1) / 1e6;
-		dt->clear_ms = (double)(t3 - t2) / 1e6;
+		dt->flip_ms = ms[0];
+		dt->read_ms = ms[1];
+		dt->clear_ms = ms[2];
 		dt->pairs = iv->npairs;
 		dt->keys = iv->nkeys;
 		dt->records = iv->census.log_records;

@@ -145,7 +145,7 @@ static int one_round(struct sensor *s, struct drainer *d, struct sw_interval *iv
 		     unsigned int pairs, struct round *r)
 {
 	uint64_t keyed = 0;
-	double t0, t1, t2, t3, c0;
+	double t0, c0, ms[3];
 	int err;
 
 	t0 = bench_now_s();
@@ -159,25 +159,17 @@ static int one_round(struct sensor *s, struct drainer *d, struct sw_interval *iv
 	r->rss_before_kb = bench_status_kb("VmRSS");
 	reset_peak();
 	c0 = bench_cpu_s();
-	t0 = bench_now_s();
-	err = drain_flip(s);
-	t1 = bench_now_s();
-	if (!err)
-		err = drain_read(d, s, iv);
-	t2 = bench_now_s();
-	if (!err)
-		err = drain_clear(d, s);
-	t3 = bench_now_s();
+	err = bench_drain_timed(d, s, iv, ms);
 	r->cpu_s = bench_cpu_s() - c0;
 	if (err) {
 		fprintf(stderr, "bench_drain: %s\n", s->errmsg);
 		return err;
 	}
 	r->hwm_kb = bench_status_kb("VmHWM");
-	r->flip_ms = (t1 - t0) * 1e3;
-	r->read_ms = (t2 - t1) * 1e3;
-	r->clear_ms = (t3 - t2) * 1e3;
-	r->total_s = t3 - t0;
+	r->flip_ms = ms[0];
+	r->read_ms = ms[1];
+	r->clear_ms = ms[2];
+	r->total_s = (ms[0] + ms[1] + ms[2]) / 1e3;
 	for (size_t i = 0; i < iv->nkeys; i++)
 		keyed += iv->keys[i].val.packets;
 	if (iv->npairs != pairs || iv->stats[SW_STAT_PACKETS] != pairs || keyed != pairs ||

@@ -172,24 +172,6 @@ static uint64_t want_scan(struct bench *b, unsigned int i)
 	return n;
 }
 
-static bool wait_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	for (int i = 0; i < 1000; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-
-		if (fd >= 0)
-			close(fd);
-		if (ok)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static pid_t spawn_rrdcached(const char *dir, char *addr, size_t len)
 {
 	char sock[300], listen[310], pidfile[300], base[256];
@@ -203,7 +185,7 @@ static pid_t spawn_rrdcached(const char *dir, char *addr, size_t len)
 	snprintf(pidfile, sizeof(pidfile), "%s/rrdcached.pid", dir);
 	if (posix_spawnp(&pid, "rrdcached", NULL, NULL, argv, environ))
 		return -1;
-	if (!wait_socket(sock)) {
+	if (!bench_wait_socket(sock, 10000)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "benchutil.h"
+#include "drain.h"
 
 double bench_now_s(void)
 {
@@ -85,6 +89,44 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 int bench_rm_tree(const char *dir)
 {
 	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+bool bench_wait_socket(const char *path, unsigned int max_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	for (unsigned int waited_ms = 0; waited_ms < max_ms; waited_ms += 10) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+int bench_drain_timed(struct drainer *d, struct sensor *s, struct sw_interval *iv, double ms[3])
+{
+	uint64_t t0, t1, t2, t3;
+	int err;
+
+	t0 = bench_now_ns();
+	err = drain_flip(s);
+	t1 = bench_now_ns();
+	if (!err)
+		err = drain_read(d, s, iv);
+	t2 = bench_now_ns();
+	if (!err)
+		err = drain_clear(d, s);
+	t3 = bench_now_ns();
+	ms[0] = (double)(t1 - t0) / 1e6;
+	ms[1] = (double)(t2 - t1) / 1e6;
+	ms[2] = (double)(t3 - t2) / 1e6;
+	return err;
 }
 
 uint64_t rng_next(struct rng *r)

@@ -7,6 +7,7 @@
 #ifndef SW_BENCHUTIL_H
 #define SW_BENCHUTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* CLOCK_MONOTONIC, in seconds and in nanoseconds. */
@@ -22,6 +23,17 @@ long bench_peak_rss_kb(void);
 int bench_pin_cpu(int want, int *cpu);
 /* Removes dir and everything below it, not following links: 0 or -1 with errno. */
 int bench_rm_tree(const char *dir);
+/* Waits, at most max_ms, until a server accepts connections on the unix socket at path. */
+bool bench_wait_socket(const char *path, unsigned int max_ms);
+
+struct drainer;
+struct sensor;
+struct sw_interval;
+/*
+ * One drain of s as the daemon makes it, each step timed: flip, read and clear, in ms[0..2].
+ * 0, or the drain's error, which s->errmsg names.
+ */
+int bench_drain_timed(struct drainer *d, struct sensor *s, struct sw_interval *iv, double ms[3]);
 
 /* splitmix64: tiny, every seed a good one, and the same numbers on every run. */
 struct rng {
