@@ -99,6 +99,22 @@ void sensor_fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 		sensor_netns_id(&s->meta.netns_dev, &s->meta.netns_ino);
 }
 
+long sensor_map_entries(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	long n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
 int sensor_set_replace(int fd, const void *keys, size_t n, size_t key_size, size_t *bad)
 {
 	unsigned char key[64];
@@ -150,22 +166,6 @@ static bool in_list(const struct sw_prefix *v, size_t n, const struct sw_prefix 
  * research throughout. The program looks the trie up only once it holds the list, and no more
  * before it is emptied.
  */
-long sensor_map_entries(int fd, size_t key_size)
-{
-	char key[64], next[64];
-	void *prev = NULL;
-	long n = 0;
-
-	if (fd < 0 || key_size > sizeof(key))
-		return -1;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
-}
-
 int sensor_set_research(struct sensor *s, const struct sensor_config *cfg)
 {
 	struct sw_prefix *old = NULL, key, *prev = NULL;
