@@ -264,35 +264,33 @@ const struct option *run_option_table(void)
 	return g.opts;
 }
 
-int run_config_parse(struct config_args *ca, const struct param_cmd *cmd, const char *const *take,
-		     const struct param_set *sets, int argc, char **argv)
+/* config_args_params() over run's configuration file, whose options are run's. */
+static int read_run_config(struct config_args *ca, struct config_spec *spec,
+			   const struct param_set *sets, int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = cmd->name,
-				    .file_opts = run_option_table(),
-				    .take = take };
-	int err;
-
-	if (!spec.file_opts) {
+	spec->file_opts = run_option_table();
+	if (!spec->file_opts) {
 		memset(ca, 0, sizeof(*ca));
 		sw_err("out of memory");
 		return SW_EXIT_FAIL;
 	}
-	err = config_args_params(ca, &spec, sets, argc, argv);
-	return err ? err : params_parse(cmd, sets, ca->argc, ca->argv);
+	return config_args_params(ca, spec, sets, argc, argv);
+}
+
+int run_config_read(struct config_args *ca, const char *cmd, const char *const *take,
+		    const struct param_set *sets, int argc, char **argv)
+{
+	struct config_spec spec = { .cmd = cmd, .take = take };
+
+	return read_run_config(ca, &spec, sets, argc, argv);
 }
 
 static int run_config_args(struct run_ctx *c, struct config_args *ca, int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "run",
-				    .file_opts = run_option_table(),
-				    .repeatable = run_repeatable };
+	struct config_spec spec = { .cmd = "run", .repeatable = run_repeatable };
 	const struct param_set sets[] = RUN_SETS(c);
 
-	if (!spec.file_opts) {
-		sw_err("out of memory");
-		return SW_EXIT_FAIL;
-	}
-	return config_args_params(ca, &spec, sets, argc, argv);
+	return read_run_config(ca, &spec, sets, argc, argv);
 }
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)

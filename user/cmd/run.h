@@ -27,11 +27,11 @@
 
 /*
  * The options take names of run's configuration file (--config FILE, else SW_CONFIG_DEFAULT
- * when it exists) placed before argv, all of them parsed into sets as cmd's: 0, SW_HELP_SHOWN,
- * or an exit code after one line on stderr. ca holds what the options point into: the caller
- * frees it with config_args_free() on every path.
+ * when it exists), placed before argv in ca->argv for the command's parser (sets are its
+ * tables): 0, or an exit code after one line on stderr. ca holds what the options point into:
+ * the caller frees it with config_args_free() on every path.
  */
-int run_config_parse(struct config_args *ca, const struct param_cmd *cmd, const char *const *take,
-		     const struct param_set *sets, int argc, char **argv);
+int run_config_read(struct config_args *ca, const char *cmd, const char *const *take,
+		    const struct param_set *sets, int argc, char **argv);
 
 #endif

@@ -212,6 +212,20 @@ static const struct param_cmd status_cmd = {
 };
 
 /* The options of run's configuration that status and detach share with it. */
+static int parse_detach(int argc, char **argv, struct detach_opts *o)
+{
+	const struct param_set sets[] = { { detach_params, o }, {} };
+
+	return params_parse(&detach_cmd, sets, argc, argv);
+}
+
+static int parse_status(int argc, char **argv, struct status_opts *o)
+{
+	const struct param_set sets[] = { { status_params, o }, {} };
+
+	return params_parse(&status_cmd, sets, argc, argv);
+}
+
 static const char *const status_take[] = { "pin-root", "data-dir", "geoip", "tz", NULL };
 static const char *const detach_take[] = { "pin-root", NULL };
 
@@ -225,7 +239,9 @@ int cmd_status(int argc, char **argv)
 	struct dirent **names;
 	int n, shown = 0, err;
 
-	err = run_config_parse(&ca, &status_cmd, status_take, sets, argc, argv);
+	err = run_config_read(&ca, "status", status_take, sets, argc, argv);
+	if (!err)
+		err = parse_status(ca.argc, ca.argv, &o);
 	if (err) {
 		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
@@ -264,7 +280,9 @@ int cmd_detach(int argc, char **argv)
 	struct config_args ca;
 	int err;
 
-	err = run_config_parse(&ca, &detach_cmd, detach_take, sets, argc, argv);
+	err = run_config_read(&ca, "detach", detach_take, sets, argc, argv);
+	if (!err)
+		err = parse_detach(ca.argc, ca.argv, &o);
 	if (!err && !o.point)
 		err = usage_error("detach", "--point is required");
 	if (err) {

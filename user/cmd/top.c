@@ -840,9 +840,13 @@ static const struct param_cmd top_cmd = {
 		    "  scanwatch top --once --json | jq '.points[0].keys[0]'\n",
 };
 
-/* What the table cannot say of one option alone. */
-static int check_top(const struct top_opts *o)
+static int parse_top(int argc, char **argv, struct top_opts *o)
 {
+	const struct param_set sets[] = { { top_params, o }, {} };
+	int err = params_parse(&top_cmd, sets, argc, argv);
+
+	if (err)
+		return err;
 	if (o->json && !o->once)
 		return usage_error("top", "--json needs --once");
 	if (!o->once && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
@@ -860,9 +864,9 @@ int cmd_top(int argc, char **argv)
 	struct config_args ca;
 	int err;
 
-	err = run_config_parse(&ca, &top_cmd, top_take, sets, argc, argv);
+	err = run_config_read(&ca, "top", top_take, sets, argc, argv);
 	if (!err)
-		err = check_top(&o);
+		err = parse_top(ca.argc, ca.argv, &o);
 	if (err) {
 		config_args_free(&ca);
 		return err == SW_HELP_SHOWN ? 0 : err;
