@@ -122,8 +122,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->json = optarg;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			exit(0);
+			bench_show_help(help);
 		default:
 			goto bad;
 		}

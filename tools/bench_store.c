@@ -186,8 +186,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->json = optarg;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			exit(0);
+			bench_show_help(help);
 		default:
 			return usage_error("bench_store", "unknown option");
 		}

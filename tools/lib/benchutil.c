@@ -187,12 +187,16 @@ double series_max(const struct series *s)
 	return m;
 }
 
+_Noreturn void bench_show_help(const char *help)
+{
+	fputs(help, stdout);
+	exit(0);
+}
+
 int bench_opt_other(int opt, const char *help)
 {
-	if (opt == 'h') {
-		fputs(help, stdout);
-		exit(0);
-	}
+	if (opt == 'h')
+		bench_show_help(help);
 	fputs(help, stderr);
 	return -EINVAL;
 }

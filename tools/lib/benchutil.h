@@ -64,6 +64,8 @@ double series_max(const struct series *s);
  * argument WORD", -EINVAL, or 0 when there are none.
  */
 int bench_opt_other(int opt, const char *help);
+/* --help: the help on stdout, then exit 0. */
+_Noreturn void bench_show_help(const char *help);
 int bench_bad_value(const char *tool, int opt, const char *arg);
 int bench_no_args(const char *tool, int argc, char **argv);
 
