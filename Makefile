@@ -152,11 +152,12 @@ $(BIN): $(OUT)/user/cmd/main.o $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/%: $(OUT)/tests/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
+# libtools.a first: its helpers call the daemon's library, never the other way round.
+$(OUT)/tests/%: $(OUT)/tests/%.o $(OUT)/libtools.a $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libscanwatch.a $(OUT)/libtools.a
+$(OUT)/tools/%: $(OUT)/tools/%.o $(OUT)/libtools.a $(OUT)/libscanwatch.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -205,11 +206,11 @@ fuzz-targets: $(FUZZ_BINS)
 $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libscanwatch.a $(OUT)/libtools.a $(SKELS) | $(OUT)/fuzz \
+$(OUT)/fuzz/%: tests/fuzz/%.c $(OUT)/libtools.a $(OUT)/libscanwatch.a $(SKELS) | $(OUT)/fuzz \
 		$(OUT)/paths.h
 	$(call msg,FUZZ,$@)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(INC_ALL) -Itests -Itools/lib -o $@ $< $(OUT)/libscanwatch.a \
-		$(OUT)/libtools.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(INC_ALL) -Itests -Itools/lib -o $@ $< $(OUT)/libtools.a \
+		$(OUT)/libscanwatch.a $(LDLIBS)
 
 # The country database (ip-location-db from the npm registry) into $(OUT)/geoip/, installed as
 # GEOIP_DB when that is writable; `make geoip GEOIP_DB=` only fetches.

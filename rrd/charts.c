@@ -22,8 +22,8 @@
 
 #include "charts.h"
 #include "dates.h"
-#include "dates.h"
 #include "daysrc.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "numfmt.h"
 #include "safe_file.h"
@@ -202,16 +202,9 @@ static void __attribute__((format(printf, 2, 3))) arg(struct chart_argv *av, con
 
 	if (av->err)
 		return;
-	if (av->n + 1 >= av->cap) {
-		int ncap = av->cap ? av->cap * 2 : 64;
-		char **nv = realloc(av->v, (size_t)ncap * sizeof(*nv));
-
-		if (!nv) {
-			av->err = -ENOMEM;
-			return;
-		}
-		av->v = nv;
-		av->cap = ncap;
+	if (SW_GROW(av->v, av->cap, (size_t)av->n + 2, 64)) {
+		av->err = -ENOMEM;
+		return;
 	}
 	va_start(ap, fmt);
 	len = vasprintf(&s, fmt, ap);
@@ -256,16 +249,9 @@ static struct chart_figure *figure(struct builder *b, const char *label)
 	struct chart_built *o = b->out;
 	struct chart_figure *f;
 
-	if (o->nfig == o->figcap) {
-		size_t ncap = o->figcap ? 2 * o->figcap : 16;
-		struct chart_figure *nf = realloc(o->fig, ncap * sizeof(*nf));
-
-		if (!nf) {
-			b->av->err = -ENOMEM;
-			return NULL;
-		}
-		o->fig = nf;
-		o->figcap = ncap;
+	if (SW_GROW(o->fig, o->figcap, o->nfig + 1, 16)) {
+		b->av->err = -ENOMEM;
+		return NULL;
 	}
 	f = &o->fig[o->nfig++];
 	memset(f, 0, sizeof(*f));
@@ -377,9 +363,10 @@ static const char *measure_word(enum chart_measure m)
 
 /* The options every chart shares: size, window, title, axis, colours. */
 static void header(struct builder *b, const char *out_path, const char *format, int64_t start,
-		   int64_t end, const char *title, const char *vlabel)
+		   int64_t end, const char *what, const char *vlabel)
 {
 	const struct chart_req *req = b->req;
+	char title[256], period[64], who[64];
 
 	arg(b->av, "graphv");
 	arg(b->av, "%s", out_path);
@@ -389,6 +376,10 @@ static void header(struct builder *b, const char *out_path, const char *format, 
 	arg(b->av, "--end=%" PRId64, end - 1);
 	arg(b->av, "--width=%u", req->width ? req->width : 800);
 	arg(b->av, "--height=%u", req->height ? req->height : 280);
+	/* Every title: "who: what, period". */
+	period_str(start, end, period, sizeof(period));
+	who_str(req, who, sizeof(who));
+	snprintf(title, sizeof(title), "%s: %s, %s", who, what, period);
 	arg(b->av, "--title=%s", title);
 	arg(b->av, "--vertical-label=%s", vlabel);
 	arg(b->av, "--lower-limit=0");
@@ -634,7 +625,7 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 {
 	const struct chart_req *req = b->req;
 	bool src = c->measure == CHART_SOURCES;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[64];
+	char what[128], lbl[64], col[CHART_COLOUR_LEN], vl[64];
 	char n[SW_COUNT_STRLEN];
 	struct extract *x = calloc(req->npoints + 2, sizeof(*x));
 	size_t nx = 0, all, cnt;
@@ -660,12 +651,9 @@ static int build_points(struct builder *b, const struct chart_def *c, const char
 		return err;
 	all = req->npoints;
 	cnt = req->npoints + 1;
-	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
-	who_str(req, who, sizeof(who));
-	snprintf(title, sizeof(title), "%s: %s per day of each point, %s", who,
-		 measure_word(c->measure), period);
+	snprintf(what, sizeof(what), "%s per day of each point", measure_word(c->measure));
 	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
-	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, what, vl);
 	for (size_t p = 0; p < req->npoints; p++) {
 		char vn[16];
 
@@ -749,7 +737,7 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	bool src = c->measure == CHART_SOURCES;
 	struct stack_item items[CHART_TOP_MAX];
 	struct extract x[CHART_TOP_MAX + 1];
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[80];
+	char what[128], lbl[64], col[CHART_COLOUR_LEN], vl[80];
 	size_t nitems, nx = 0, tot, oth;
 	double tot_sum = 0;
 	bool tot_have;
@@ -786,18 +774,16 @@ static int build_stack(struct builder *b, const struct chart_def *c, const char 
 	}
 	tot_have = memseries_total(b->ms, tot, &tot_sum);
 
-	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
-	who_str(req, who, sizeof(who));
 	if (share) {
-		snprintf(title, sizeof(title), "%s: share of %s by %s, %s", who,
-			 measure_word(c->measure), areas ? "source area" : "key", period);
+		snprintf(what, sizeof(what), "share of %s by %s", measure_word(c->measure),
+			 areas ? "source area" : "key");
 		snprintf(vl, sizeof(vl), "%% of %s", measure_word(c->measure));
 	} else {
-		snprintf(title, sizeof(title), "%s: %s per day by %s, %s", who,
-			 measure_word(c->measure), areas ? "source area" : "key", period);
+		snprintf(what, sizeof(what), "%s per day by %s", measure_word(c->measure),
+			 areas ? "source area" : "key");
 		per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
 	}
-	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, what, vl);
 	if (share) {
 		arg(b->av, "--upper-limit=100");
 		arg(b->av, "--rigid");
@@ -837,7 +823,7 @@ static int build_kinds(struct builder *b, const struct chart_def *c, const char 
 		       const char *fmt)
 {
 	const struct chart_req *req = b->req;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], vl[64];
+	char what[128], lbl[64], col[CHART_COLOUR_LEN], vl[64];
 	struct extract x[SW_NKINDS];
 	size_t nx = 0;
 	int64_t d0, d1;
@@ -854,12 +840,9 @@ static int build_kinds(struct builder *b, const struct chart_def *c, const char 
 	err = err ?: fill_days(b, d0, d1, x, nx);
 	if (err)
 		return err;
-	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
-	who_str(req, who, sizeof(who));
-	snprintf(title, sizeof(title), "%s: scan vs backscatter %s per day, %s", who,
-		 measure_word(c->measure), period);
+	snprintf(what, sizeof(what), "scan vs backscatter %s per day", measure_word(c->measure));
 	per_day_label(b, measure_word(c->measure), vl, sizeof(vl));
-	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title, vl);
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, what, vl);
 	for (int k = 0; k < SW_NKINDS; k++) {
 		def_series(b, kind_ds[k], x[k].series);
 		legend_name(kind_ds[k], lbl, sizeof(lbl));
@@ -874,7 +857,7 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 			      const char *fmt)
 {
 	const struct chart_req *req = b->req;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN];
+	char lbl[64], col[CHART_COLOUR_LEN];
 	struct extract x[SW_NFPS + 1];
 	size_t nx = 0;
 	double scans = 0;
@@ -893,10 +876,7 @@ static int build_fingerprints(struct builder *b, const struct chart_def *c, cons
 	err = err ?: fill_days(b, d0, d1, x, nx);
 	if (err)
 		return err;
-	period_str(d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, period, sizeof(period));
-	who_str(req, who, sizeof(who));
-	snprintf(title, sizeof(title), "%s: scanning tools by fingerprint, %s", who, period);
-	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, title,
+	header(b, out, fmt, d0 * SW_DAY_S, (d1 + 1) * SW_DAY_S, "scanning tools by fingerprint",
 	       b->ms->bin > 1 ? "packets per day (mean a bar)" : "packets per day");
 	/* All scans are not drawn (they would flatten the tools' lines): each tool's share of them
 	 * is in the legend instead. */
@@ -979,7 +959,7 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 			const char *fmt)
 {
 	const struct chart_req *req = b->req;
-	char title[256], period[64], who[64], lbl[64], col[CHART_COLOUR_LEN], band[16];
+	char what[128], lbl[64], col[CHART_COLOUR_LEN], band[16];
 	char name[24], file[32], rel[64], path[PATH_MAX], esc[2 * PATH_MAX], unit[64], dopt[640];
 	char note[160] = "";
 	unsigned long fstep = 0;
@@ -1076,11 +1056,9 @@ static int build_key_hw(struct builder *b, const struct chart_def *c, const char
 		if (!isnan(sum) && (isnan(peak) || sum / b->ms->bin > peak))
 			peak = sum / b->ms->bin;
 	}
-	period_str(s, e, period, sizeof(period));
-	who_str(req, who, sizeof(who));
-	snprintf(title, sizeof(title), "%s: %s (%s)%s, %s", who, name, kind_ds[kind],
-		 rows_mode && hw ? " with its Holt-Winters band" : "", period);
-	header(b, out, fmt, s, e, title, unit);
+	snprintf(what, sizeof(what), "%s (%s)%s", name, kind_ds[kind],
+		 rows_mode && hw ? " with its Holt-Winters band" : "");
+	header(b, out, fmt, s, e, what, unit);
 	def_series(b, "obs", obs);
 	colour_of(b, name, col);
 	if (rows_mode && hw) {

@@ -108,7 +108,8 @@ struct chart_req {
 /* A growable argument vector of owned strings, as rrd_graph_v takes it. */
 struct chart_argv {
 	char **v;
-	int n, cap;
+	int n; /* argc: the last is followed by NULL */
+	size_t cap;
 	int err; /* first error while building: -ENOMEM */
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "colours.h"
+#include "grow.h"
 
 /*
  * Fixed colours for the names that recur: TALOT2's ten keys and the ports most scanned today,
@@ -190,15 +191,8 @@ int chart_colours_add(struct chart_colours *m, const char *name)
 
 	if (find(m, name))
 		return 0;
-	if (m->n == m->cap) {
-		size_t ncap = m->cap ? 2 * m->cap : 32;
-		struct chart_colour_entry *nv = realloc(m->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		m->v = nv;
-		m->cap = ncap;
-	}
+	if (SW_GROW(m->v, m->cap, m->n + 1, 32))
+		return -ENOMEM;
 	chart_colour(name, c);
 	ok = !taken(m, name, c);
 	for (size_t i = 0; !ok && i < sizeof(reserve) / sizeof(reserve[0]); i++) {

@@ -7,6 +7,7 @@
 
 #include <rrd.h>
 
+#include "grow.h"
 #include "memseries.h"
 
 /*
@@ -39,15 +40,9 @@ void memseries_free(struct memseries *m)
 
 int memseries_add(struct memseries *m, size_t *idx)
 {
-	if (m->nseries == m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 8;
-		double *nv = realloc(m->v, ncap * m->nrows * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		m->v = nv;
-		m->cap = ncap;
-	}
+	/* An element is a whole series of nrows, which memseries_init keeps small and non-zero. */
+	if (sw_grow(&m->v, &m->cap, m->nseries + 1, m->nrows * sizeof(*m->v), 8))
+		return -ENOMEM;
 	for (size_t r = 0; r < m->nrows; r++)
 		m->v[m->nseries * m->nrows + r] = NAN;
 	*idx = m->nseries++;

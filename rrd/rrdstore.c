@@ -12,6 +12,7 @@
 
 #include "atomic_file.h"
 #include "dates.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -179,21 +180,14 @@ int rrd_schema_args(enum rrd_schema s, unsigned int step_s, char bufs[][64], con
 
 static int add_file(struct rrdstore *rs, const char *rel, enum rrd_schema s)
 {
+	size_t fcap = rs->fcap, scap = rs->fcap;
 	struct rrd_file *f;
 
-	if (rs->nfiles == rs->fcap) {
-		size_t ncap = rs->fcap ? rs->fcap * 2 : 64;
-		struct rrd_file *nf = realloc(rs->files, ncap * sizeof(*nf));
-		uint64_t *ns = realloc(rs->scratch, ncap * RRD_MAX_VALS * sizeof(*ns));
-
-		if (nf)
-			rs->files = nf;
-		if (ns)
-			rs->scratch = ns;
-		if (!nf || !ns)
-			return -ENOMEM;
-		rs->fcap = ncap;
-	}
+	/* A row of scratch per file: both grow together, and fcap is what both hold. */
+	if (SW_GROW(rs->files, fcap, rs->nfiles + 1, 64) ||
+	    sw_grow(&rs->scratch, &scap, rs->nfiles + 1, RRD_MAX_VALS * sizeof(*rs->scratch), 64))
+		return -ENOMEM;
+	rs->fcap = fcap;
 	f = &rs->files[rs->nfiles];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->rel, sizeof(f->rel), "%s", rel);
@@ -236,15 +230,8 @@ static int add_key_file(struct rrdstore *rs, uint32_t fkey)
 
 	if (keymap_find(rs, fkey) >= 0)
 		return 0;
-	if (rs->nkeymap == rs->keymap_cap) {
-		size_t ncap = rs->keymap_cap ? rs->keymap_cap * 2 : 64;
-		void *nk = realloc(rs->keymap, ncap * sizeof(*rs->keymap));
-
-		if (!nk)
-			return -ENOMEM;
-		rs->keymap = nk;
-		rs->keymap_cap = ncap;
-	}
+	if (SW_GROW(rs->keymap, rs->keymap_cap, rs->nkeymap + 1, 64))
+		return -ENOMEM;
 	sw_fkey_file(fkey, name);
 	snprintf(rel, sizeof(rel), "keys/%s.rrd", name);
 	fi = find_file(rs, rel);
@@ -403,15 +390,13 @@ static int queue_push(struct rrdstore *rs, struct rrd_file *f, uint64_t end_s, c
 		rs->rows_dropped++;
 	}
 	if (f->nq == f->qcap) {
+		/* Doubling, but never past the rows a queue may hold. */
 		size_t ncap = f->qcap ? f->qcap * 2 : 4;
-		struct rrd_row *nq;
 
 		if (ncap > rs->max_rows)
 			ncap = rs->max_rows;
-		nq = realloc(f->q, ncap * sizeof(*nq));
-		if (!nq)
+		if (SW_RESIZE(f->q, ncap))
 			return -ENOMEM;
-		f->q = nq;
 		f->qcap = ncap;
 	}
 	f->q[f->nq].end_s = end_s;

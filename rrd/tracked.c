@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "dates.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "tracked.h"
 
@@ -42,15 +43,8 @@ int key_list_add(struct key_list *l, uint32_t fkey)
 {
 	if (key_list_has(l, fkey))
 		return 0;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		uint32_t *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (SW_GROW(l->v, l->cap, l->n + 1, 64))
+		return -ENOMEM;
 	l->v[l->n++] = fkey;
 	return 0;
 }
@@ -181,15 +175,8 @@ int tracked_add_key(struct tracked *t, uint32_t fkey, const char *since)
 	for (size_t i = 0; i < t->nkeys; i++)
 		if (t->keys[i].fkey == fkey)
 			return 0;
-	if (t->nkeys == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 32;
-		struct tracked_key *nk = realloc(t->keys, ncap * sizeof(*nk));
-
-		if (!nk)
-			return -ENOMEM;
-		t->keys = nk;
-		t->cap = ncap;
-	}
+	if (SW_GROW(t->keys, t->cap, t->nkeys + 1, 32))
+		return -ENOMEM;
 	t->keys[t->nkeys].fkey = fkey;
 	snprintf(t->keys[t->nkeys].since, sizeof(t->keys[0].since), "%s", since);
 	t->nkeys++;

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "pktcraft.h"
 #include "xdp_fixture.h"
 
@@ -260,23 +261,9 @@ static void ref_classify(const struct watchset *w, const uint8_t *f, size_t len,
 
 /* ---- frames: pktcraft-built, then mutated; or random bytes ---- */
 
-struct rng {
-	uint64_t s;
-};
-
-/* splitmix64: tiny, and every seed is a good one. */
-static uint64_t rnd(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint32_t below(struct rng *r, uint32_t n)
 {
-	return (uint32_t)(rnd(r) % n);
+	return (uint32_t)(rng_next(r) % n);
 }
 
 static bool chance(struct rng *r, unsigned int pct)
@@ -295,12 +282,12 @@ static void gen_addr(struct rng *r, bool v6, uint8_t out[16])
 	static const uint8_t nets[][2] = {
 		{ 192, 0 }, { 198, 51 }, { 198, 18 }, { 198, 19 }, { 203, 0 }
 	};
-	uint64_t x = rnd(r);
+	uint64_t x = rng_next(r);
 
 	memset(out, 0, 16);
 	if (chance(r, 5)) {
 		memcpy(out, &x, 8);
-		x = rnd(r);
+		x = rng_next(r);
 		memcpy(out + 8, &x, 8);
 		return;
 	}
@@ -343,7 +330,9 @@ static uint16_t gen_port(struct rng *r)
 					   123, 161, 1433, 5060, 0,   1,    65535, 54321 };
 	uint32_t p = below(r, 100);
 
-	return p < 60 ? common[below(r, 16)] : p < 90 ? (uint16_t)below(r, 1024) : (uint16_t)rnd(r);
+	return p < 60 ? common[below(r, 16)] :
+	       p < 90 ? (uint16_t)below(r, 1024) :
+			(uint16_t)rng_next(r);
 }
 
 static void gen_spec(struct rng *r, struct pkt_spec *sp)
@@ -378,16 +367,16 @@ static void gen_spec(struct rng *r, struct pkt_spec *sp)
 		    p < 65 ? IPPROTO_ICMP :
 		    p < 75 ? IPPROTO_ICMPV6 :
 		    p < 90 ? pick8(r, protos, sizeof(protos)) :
-			     (uint8_t)rnd(r);
+			     (uint8_t)rng_next(r);
 	sp->sport = gen_port(r);
 	sp->dport = gen_port(r);
-	sp->tcp_flags = chance(r, 50) ? (uint8_t)rnd(r) : pick8(r, flags, sizeof(flags));
-	sp->icmp_type = chance(r, 70) ? pick8(r, types, sizeof(types)) : (uint8_t)rnd(r);
+	sp->tcp_flags = chance(r, 50) ? (uint8_t)rng_next(r) : pick8(r, flags, sizeof(flags));
+	sp->icmp_type = chance(r, 70) ? pick8(r, types, sizeof(types)) : (uint8_t)rng_next(r);
 	sp->icmp_code = (uint8_t)below(r, 4);
 	p = below(r, 100);
-	sp->seq = p < 80 ? (uint32_t)rnd(r) : p < 92 ? rd32(sp->dst) : (uint32_t)below(r, 4);
+	sp->seq = p < 80 ? (uint32_t)rng_next(r) : p < 92 ? rd32(sp->dst) : (uint32_t)below(r, 4);
 	p = below(r, 100);
-	sp->ip_id = p < 70 ? (uint16_t)rnd(r) :
+	sp->ip_id = p < 70 ? (uint16_t)rng_next(r) :
 		    p < 85 ? 54321 :
 			     (uint16_t)((rd32(sp->dst) ^ sp->dport ^ sp->seq) & 0xffff);
 	if (chance(r, 15))
@@ -399,11 +388,11 @@ static void gen_spec(struct rng *r, struct pkt_spec *sp)
 		sp->n_ext = (uint8_t)below(r, 11);
 	p = below(r, 100);
 	sp->nvlan = p < 70 ? 0 : p < 90 ? 1 : 2;
-	sp->vlan[0] = (uint16_t)rnd(r);
-	sp->vlan[1] = (uint16_t)rnd(r);
+	sp->vlan[0] = (uint16_t)rng_next(r);
+	sp->vlan[1] = (uint16_t)rng_next(r);
 	p = below(r, 100);
 	sp->payload_len = p < 50 ? 0 : p < 90 ? (uint16_t)below(r, 64) : (uint16_t)below(r, 1300);
-	sp->ttl = (uint8_t)rnd(r);
+	sp->ttl = (uint8_t)rng_next(r);
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -427,7 +416,7 @@ static void mutate(struct rng *r, uint8_t *f, size_t *len, size_t *l3, bool v6)
 		break;
 	case 1: /* a byte in the headers */
 		pos = below(r, (uint32_t)hdr);
-		f[pos] = chance(r, 50) ? pick8(r, vals, sizeof(vals)) : (uint8_t)rnd(r);
+		f[pos] = chance(r, 50) ? pick8(r, vals, sizeof(vals)) : (uint8_t)rng_next(r);
 		break;
 	case 2: /* cut, mostly inside the headers */
 		if (*len > 14)
@@ -436,13 +425,13 @@ static void mutate(struct rng *r, uint8_t *f, size_t *len, size_t *l3, bool v6)
 	case 3: /* an ethertype: the outer one or the one before the IP header */
 		pos = chance(r, 50) ? 12 : *l3 - 2;
 		if (pos + 2 <= *len)
-			put16(f + pos, chance(r, 80) ? etypes[below(r, 6)] : (uint16_t)rnd(r));
+			put16(f + pos, chance(r, 80) ? etypes[below(r, 6)] : (uint16_t)rng_next(r));
 		break;
 	case 4: /* one more tag in front */
 		if (*len + 4 <= MAX_FRAME) {
 			memmove(f + 16, f + 12, *len - 12);
 			put16(f + 12, chance(r, 50) ? 0x8100 : 0x88a8);
-			put16(f + 14, (uint16_t)rnd(r));
+			put16(f + 14, (uint16_t)rng_next(r));
 			*len += 4;
 			*l3 += 4;
 		}
@@ -450,7 +439,7 @@ static void mutate(struct rng *r, uint8_t *f, size_t *len, size_t *l3, bool v6)
 	case 5: /* version and IHL */
 		if (*l3 < *len)
 			f[*l3] = chance(r, 50) ? (uint8_t)((v6 ? 0x60 : 0x40) | below(r, 16)) :
-						 (uint8_t)rnd(r);
+						 (uint8_t)rng_next(r);
 		break;
 	case 6: /* an IPv6 next header, or an extension header's length */
 		pos = *l3 + (chance(r, 30) ? 6 : 40 + 8 * below(r, 11) + below(r, 2));
@@ -461,26 +450,27 @@ static void mutate(struct rng *r, uint8_t *f, size_t *len, size_t *l3, bool v6)
 	case 7: /* the IP length field */
 		pos = *l3 + (v6 ? 4 : 2);
 		if (pos + 2 <= *len)
-			put16(f + pos, chance(r, 50) ? (uint16_t)below(r, 128) : (uint16_t)rnd(r));
+			put16(f + pos,
+			      chance(r, 50) ? (uint16_t)below(r, 128) : (uint16_t)rng_next(r));
 		break;
 	case 8: /* the fragment field, or an IPv6 fragment header's */
 		pos = *l3 + (v6 ? 40 + 8 * below(r, 11) + 2 : 6);
 		if (pos + 2 <= *len)
-			put16(f + pos, (uint16_t)rnd(r));
+			put16(f + pos, (uint16_t)rng_next(r));
 		break;
 	case 9: /* trailing bytes */
 		for (uint32_t n = below(r, 64); n && *len < MAX_FRAME; n--)
-			f[(*len)++] = (uint8_t)rnd(r);
+			f[(*len)++] = (uint8_t)rng_next(r);
 		break;
 	case 10: /* the transport header */
 		pos = *l3 + (v6 ? 40 : 20) + below(r, 64);
 		for (int i = 0; i < 4 && pos + i < *len; i++)
-			f[pos + i] = (uint8_t)rnd(r);
+			f[pos + i] = (uint8_t)rng_next(r);
 		break;
 	default: /* a random stretch anywhere in the first 160 bytes */
 		pos = below(r, (uint32_t)hdr);
 		for (uint32_t n = below(r, 8); n && pos < *len; n--)
-			f[pos++] = (uint8_t)rnd(r);
+			f[pos++] = (uint8_t)rng_next(r);
 	}
 }
 
@@ -491,7 +481,7 @@ static size_t gen_random(struct rng *r, uint8_t *f)
 	size_t len = 14 + below(r, 1500 - 14 + 1);
 
 	for (size_t i = 0; i < len; i += 8) {
-		uint64_t x = rnd(r);
+		uint64_t x = rng_next(r);
 
 		memcpy(f + i, &x, 8);
 	}

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "keyfmt.h"
 #include "rrdstore.h"
 #include "tally.h"
@@ -581,25 +582,6 @@ static void test_archives(void **state)
 	assert_string_equal(argv[12], "RRA:AVERAGE:0.5:86400:1827");
 }
 
-/* Waits (bounded) until rrdcached accepts connections on its socket. */
-static bool wait_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	for (int i = 0; i < 500; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		int ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-
-		if (fd >= 0)
-			close(fd);
-		if (ok)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static pid_t start_rrdcached(struct fx *fx, const char *sock)
 {
 	char listen[300], pidfile[300];
@@ -612,7 +594,7 @@ static pid_t start_rrdcached(struct fx *fx, const char *sock)
 	unlink(sock);
 	if (posix_spawnp(&pid, "rrdcached", NULL, NULL, argv, environ))
 		return -1;
-	if (!wait_socket(sock)) {
+	if (!bench_wait_socket(sock, 5000)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;

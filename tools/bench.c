@@ -27,6 +27,7 @@
 #include "bench_batch.skel.h"
 #include "json.h"
 #include "benchmix.h"
+#include "benchutil.h"
 #include "drain.h"
 #include "empty.skel.h"
 #include "log.h"
@@ -41,7 +42,6 @@
 #define TARGET_RATIO 1.5
 #define AIM_RATIO 1.3
 #define MIN_SOURCES 100000
-#define MAX_ROUNDS 64
 /* Method (d): runs per BPF_PROG_TEST_RUN call, as many as a NAPI poll takes by default. */
 #define BATCH 64
 #define BATCH_FRAME_MAX 128 /* bpf/bench_batch.bpf.c */
@@ -134,14 +134,6 @@ struct options {
 	bool verbose;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* The programs of the ladder, cheapest first; FULL is scanwatch as the daemon loads it. */
 enum prog { P_EMPTY, P_TOUCH, P_PARSE, P_CACHE, P_FULL, NPROGS };
 static const char *const prog_names[NPROGS] = { "empty", "touch", "parse", "cache", "scanwatch" };
@@ -200,18 +192,11 @@ struct drain_time {
 static int drain_check(struct drainer *d, struct sensor *s, struct sw_interval *iv,
 		       uint64_t want_packets, size_t want_pairs, struct drain_time *dt)
 {
-	uint64_t t0, t1, t2, t3, keyed = 0;
+	uint64_t keyed = 0;
+	double ms[3];
 	int err;
 
-	t0 = mono_ns();
-	err = drain_flip(s);
-	t1 = mono_ns();
-	if (!err)
-		err = drain_read(d, s, iv);
-	t2 = mono_ns();
-	if (!err)
-		err = drain_clear(d, s);
-	t3 = mono_ns();
+	err = bench_drain_timed(d, s, iv, ms);
 	if (err) {
 		fprintf(stderr, "bench: %s\n", s->errmsg);
 		return err;
@@ -229,59 +214,14 @@ static int drain_check(struct drainer *d, struct sensor *s, struct sw_interval *
 		return -EPROTO;
 	}
 	if (dt) {
-		dt->flip_ms = (double)(t1 - t0) / 1e6;
-		dt->read_ms = (double)(t2 - t1) / 1e6;
-		dt->clear_ms = (double)(t3 - t2) / 1e6;
+		dt->flip_ms = ms[0];
+		dt->read_ms = ms[1];
+		dt->clear_ms = ms[2];
 		dt->pairs = iv->npairs;
 		dt->keys = iv->nkeys;
 		dt->records = iv->census.log_records;
 	}
 	return 0;
-}
-
-/* Samples of one figure over the rounds. */
-struct series {
-	double v[MAX_ROUNDS];
-	unsigned int n;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const struct series *s)
-{
-	double t[MAX_ROUNDS];
-
-	memcpy(t, s->v, s->n * sizeof(t[0]));
-	qsort(t, s->n, sizeof(t[0]), cmp_double);
-	return s->n % 2 ? t[s->n / 2] : (t[s->n / 2 - 1] + t[s->n / 2]) / 2;
-}
-
-static double smin(const struct series *s)
-{
-	double m = s->v[0];
-
-	for (unsigned int i = 1; i < s->n; i++)
-		m = s->v[i] < m ? s->v[i] : m;
-	return m;
-}
-
-static double smax(const struct series *s)
-{
-	double m = s->v[0];
-
-	for (unsigned int i = 1; i < s->n; i++)
-		m = s->v[i] > m ? s->v[i] : m;
-	return m;
-}
-
-static void add(struct series *s, double v)
-{
-	s->v[s->n++] = v;
 }
 
 enum row { ROW_A, ROW_B, ROW_C, ROW_D, NROWS };
@@ -305,10 +245,10 @@ struct hold {
 
 static void add_drain(struct results *res, const struct drain_time *dt)
 {
-	add(&res->drain_flip_ms, dt->flip_ms);
-	add(&res->drain_read_ms, dt->read_ms);
-	add(&res->drain_clear_ms, dt->clear_ms);
-	add(&res->drain_total_ms, dt->flip_ms + dt->read_ms + dt->clear_ms);
+	series_add(&res->drain_flip_ms, dt->flip_ms);
+	series_add(&res->drain_read_ms, dt->read_ms);
+	series_add(&res->drain_clear_ms, dt->clear_ms);
+	series_add(&res->drain_total_ms, dt->flip_ms + dt->read_ms + dt->clear_ms);
 	res->drain_pairs = dt->pairs;
 	res->drain_keys = dt->keys;
 	res->drain_records = dt->records;
@@ -483,8 +423,8 @@ static int round_once(struct bench *b, unsigned int round, bool record)
 		if (!record)
 			continue;
 		for (int p = 0; p < NPROGS; p++) {
-			add(&res->ns[row][p], ns[p]);
-			add(&res->ratio[row][p], ns[p] / ns[P_EMPTY]);
+			series_add(&res->ns[row][p], ns[p]);
+			series_add(&res->ratio[row][p], ns[p] / ns[P_EMPTY]);
 		}
 		if (row == ROW_A || row == ROW_B)
 			add_drain(res, &dt);
@@ -558,7 +498,7 @@ struct derived {
 /* A row's figure for a program: (a) and (d) by minimums, (b) and (c) by medians. */
 static double med(const struct results *r, enum row row, enum prog p)
 {
-	return row == ROW_A || row == ROW_D ? r->min_ns[row][p] : median(&r->ns[row][p]);
+	return row == ROW_A || row == ROW_D ? r->min_ns[row][p] : series_median(&r->ns[row][p]);
 }
 
 static void derive(const struct bench *b, struct derived *dv)
@@ -571,10 +511,11 @@ static void derive(const struct bench *b, struct derived *dv)
 	dv->hit_ns = (R * med(r, ROW_B, P_FULL) - med(r, ROW_A, P_FULL)) / (R - 1);
 	dv->a_batched_ns = med(r, ROW_A, P_EMPTY) + med(r, ROW_D, P_FULL) - med(r, ROW_D, P_EMPTY);
 	/* The flip waits for a grace period whatever the state holds: not a cost per pair. */
-	dv->per_pair_drain_ns = r->drain_pairs ?
-					(median(&r->drain_read_ms) + median(&r->drain_clear_ms)) *
-						1e6 / (double)r->drain_pairs :
-					0;
+	dv->per_pair_drain_ns =
+		r->drain_pairs ?
+			(series_median(&r->drain_read_ms) + series_median(&r->drain_clear_ms)) *
+				1e6 / (double)r->drain_pairs :
+			0;
 }
 
 static const char *row_label(const struct bench *b, enum row row, char *buf, size_t len)
@@ -628,9 +569,9 @@ static void print_report(const struct bench *b, const struct machine *mc, const 
 
 		printf("%-40s %7.1f [%5.1f-%6.1f] %5.1f [%4.1f-%5.1f] %6.2f  %s\n",
 		       row_label(b, row, label, sizeof(label)), med(r, row, P_FULL),
-		       smin(&r->ns[row][P_FULL]), smax(&r->ns[row][P_FULL]), med(r, row, P_EMPTY),
-		       smin(&r->ns[row][P_EMPTY]), smax(&r->ns[row][P_EMPTY]), ratio,
-		       verdict(ratio));
+		       series_min(&r->ns[row][P_FULL]), series_max(&r->ns[row][P_FULL]),
+		       med(r, row, P_EMPTY), series_min(&r->ns[row][P_EMPTY]),
+		       series_max(&r->ns[row][P_EMPTY]), ratio, verdict(ratio));
 	}
 	printf("\nablation ladder, ns/pkt (ratio to empty; the step's own cost in brackets)\n");
 	printf("%-40s", "");
@@ -662,16 +603,17 @@ static void print_report(const struct bench *b, const struct machine *mc, const 
 	       dv->hit_ns);
 	printf("drain of one interval: %" PRIu64 " log records, %zu pairs, %zu keys: %.1f ms "
 	       "[%.1f-%.1f] (flip %.1f, read %.1f, clear %.1f); read + clear %.0f ns per pair\n",
-	       r->drain_records, r->drain_pairs, r->drain_keys, median(&r->drain_total_ms),
-	       smin(&r->drain_total_ms), smax(&r->drain_total_ms), median(&r->drain_flip_ms),
-	       median(&r->drain_read_ms), median(&r->drain_clear_ms), dv->per_pair_drain_ns);
+	       r->drain_records, r->drain_pairs, r->drain_keys, series_median(&r->drain_total_ms),
+	       series_min(&r->drain_total_ms), series_max(&r->drain_total_ms),
+	       series_median(&r->drain_flip_ms), series_median(&r->drain_read_ms),
+	       series_median(&r->drain_clear_ms), dv->per_pair_drain_ns);
 	printf("ratios are information: the bench does not fail on them\n");
 }
 
 static void json_series(FILE *f, const char *name, const struct series *s, const char *tail)
 {
 	fprintf(f, "\"%s\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f, \"samples\": [", name,
-		median(s), smin(s), smax(s));
+		series_median(s), series_min(s), series_max(s));
 	for (unsigned int i = 0; i < s->n; i++)
 		fprintf(f, "%s%.2f", i ? ", " : "", s->v[i]);
 	fprintf(f, "]}%s", tail);
@@ -810,7 +752,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			err = parse_uint(optarg, MIN_SOURCES, 10000000, &o->sources);
 			break;
 		case 'r':
-			err = parse_uint(optarg, 1, MAX_ROUNDS, &o->rounds);
+			err = parse_uint(optarg, 1, BENCH_MAX_ROUNDS, &o->rounds);
 			break;
 		case 'R':
 			err = parse_uint(optarg, 2, 1000000, &o->repeat);
@@ -842,38 +784,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'v':
 			o->verbose = true;
 			break;
-		case 'h':
-			fputs(bench_help, stdout);
-			exit(0);
 		default:
-			fputs(bench_help, stderr);
-			return -EINVAL;
+			return bench_opt_other(opt, bench_help);
 		}
-		if (err) {
-			fprintf(stderr, "bench: bad value for -%c: %s\n", opt, optarg);
-			return -EINVAL;
-		}
+		if (err)
+			return bench_bad_value("bench", opt, optarg);
 	}
-	if (optind < argc) {
-		fprintf(stderr, "bench: unexpected argument %s\n", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The test run measures the CPU it runs on; staying on one keeps caches and clocks comparable. */
-static int pin_cpu(int want, int *cpu)
-{
-	cpu_set_t set;
-
-	*cpu = want >= 0 ? want : sched_getcpu();
-	if (*cpu < 0)
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(*cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -errno;
-	return 0;
+	return bench_no_args("bench", argc, argv);
 }
 
 /*
@@ -1097,7 +1014,8 @@ int main(int argc, char **argv)
 		return 2;
 	sw_log_set_level(b.opt.verbose ? SW_LOG_DEBUG : SW_LOG_WARN);
 	sw_log_libbpf();
-	err = pin_cpu(b.opt.cpu, &b.cpu);
+	/* The test run measures the CPU it runs on: staying on one keeps caches and clocks alike. */
+	err = bench_pin_cpu(b.opt.cpu, &b.cpu);
 	if (err) {
 		fprintf(stderr, "bench: cannot pin to a CPU: %s\n", strerror(-err));
 		return 1;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "cli.h"
 #include "drain.h"
 #include "geoip.h"
@@ -71,21 +72,6 @@ static double clock_s(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long status_kb(const char *field)
-{
-	char line[256];
-	long kb = -1;
-	size_t n = strlen(field);
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && sscanf(line + n, ": %ld", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
 }
 
 static uint64_t mix(uint64_t x)
@@ -245,7 +231,7 @@ static int store_day(const struct opts *o, const char *dir, struct result *res)
 		sw_err("%s", ps.errmsg);
 		goto out;
 	}
-	res->rss0_kb = status_kb("VmRSS");
+	res->rss0_kb = bench_status_kb("VmRSS");
 	for (unsigned int j = 0; j < o->intervals && !err; j++) {
 		struct hour *h = &res->hours[j / HOUR_INTERVALS];
 		double w0, c0, w;
@@ -265,8 +251,8 @@ static int store_day(const struct opts *o, const char *dir, struct result *res)
 		if (err)
 			sw_err("%s", ps.errmsg);
 	}
-	res->rss_kb = status_kb("VmRSS");
-	res->hwm_kb = status_kb("VmHWM");
+	res->rss_kb = bench_status_kb("VmRSS");
+	res->hwm_kb = bench_status_kb("VmHWM");
 	res->set_bytes = pairset_bytes(&ps.seen);
 	res->set_len = pairset_len(&ps.seen);
 	res->stored = ps.day.pairs;
@@ -289,14 +275,6 @@ out:
 	free(iv.pairs);
 	free(iv.keys);
 	return err;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static void report(const struct opts *o, const struct result *r, FILE *json)
@@ -353,7 +331,7 @@ int main(int argc, char **argv)
 	}
 	err = store_day(&o, dir, &res);
 	if (!o.data_dir)
-		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		bench_rm_tree(dir);
 	for (size_t i = 0; !err && i < res.nhours; i++)
 		res.cpu_s += res.hours[i].cpu_s;
 	/* Exact or nothing: every pair stored once, as a source of its key. */

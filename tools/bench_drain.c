@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "benchutil.h"
 #include "drain.h"
 #include "log.h"
 #include "parse_num.h"
@@ -63,43 +64,6 @@ struct round {
 	long rss_before_kb, hwm_kb;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* CPU time, user and system: what the drain costs whatever else the machine runs. */
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/* VmRSS or VmHWM of this process, in kB; -1 when /proc says nothing. */
-static long status_kb(const char *field)
-{
-	char line[256];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			kb = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
 /* The peak so far is forgotten, so that VmHWM then tells the drain's own peak. */
 static void reset_peak(void)
 {
@@ -109,16 +73,6 @@ static void reset_peak(void)
 		fputs("5", f);
 		fclose(f);
 	}
-}
-
-static uint32_t spread32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	x *= 0x846ca68bu;
-	x ^= x >> 16;
-	return x;
 }
 
 static const uint16_t tcp_ports[] = { 445, 23,	 22,   80,   3389,  443,   8080, 1433,
@@ -135,7 +89,7 @@ static const uint16_t udp_ports[] = { 53, 123, 161, 1900, 5060, 137, 500, 389 };
  */
 static size_t make_frame(uint32_t i, uint8_t *buf)
 {
-	uint32_t src = i / KEYS_PER_SOURCE, k = i % KEYS_PER_SOURCE, a = spread32(src);
+	uint32_t src = i / KEYS_PER_SOURCE, k = i % KEYS_PER_SOURCE, a = bench_spread32(src);
 	struct pkt_spec sp = { .ttl = 64, .tcp_flags = PKT_SYN, .sport = 40000 + (a & 0x3ff) };
 
 	if (src % 20 == 19) {
@@ -191,39 +145,31 @@ static int one_round(struct sensor *s, struct drainer *d, struct sw_interval *iv
 		     unsigned int pairs, struct round *r)
 {
 	uint64_t keyed = 0;
-	double t0, t1, t2, t3, c0;
+	double t0, c0, ms[3];
 	int err;
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	err = fill(s, pairs);
 	if (err) {
 		fprintf(stderr, "bench_drain: filling the tables: %s\n",
 			err == -EPROTO ? "the program did not pass a frame" : s->errmsg);
 		return err;
 	}
-	r->fill_s = now_s() - t0;
-	r->rss_before_kb = status_kb("VmRSS");
+	r->fill_s = bench_now_s() - t0;
+	r->rss_before_kb = bench_status_kb("VmRSS");
 	reset_peak();
-	c0 = cpu_s();
-	t0 = now_s();
-	err = drain_flip(s);
-	t1 = now_s();
-	if (!err)
-		err = drain_read(d, s, iv);
-	t2 = now_s();
-	if (!err)
-		err = drain_clear(d, s);
-	t3 = now_s();
-	r->cpu_s = cpu_s() - c0;
+	c0 = bench_cpu_s();
+	err = bench_drain_timed(d, s, iv, ms);
+	r->cpu_s = bench_cpu_s() - c0;
 	if (err) {
 		fprintf(stderr, "bench_drain: %s\n", s->errmsg);
 		return err;
 	}
-	r->hwm_kb = status_kb("VmHWM");
-	r->flip_ms = (t1 - t0) * 1e3;
-	r->read_ms = (t2 - t1) * 1e3;
-	r->clear_ms = (t3 - t2) * 1e3;
-	r->total_s = t3 - t0;
+	r->hwm_kb = bench_status_kb("VmHWM");
+	r->flip_ms = ms[0];
+	r->read_ms = ms[1];
+	r->clear_ms = ms[2];
+	r->total_s = (ms[0] + ms[1] + ms[2]) / 1e3;
 	for (size_t i = 0; i < iv->nkeys; i++)
 		keyed += iv->keys[i].val.packets;
 	if (iv->npairs != pairs || iv->stats[SW_STAT_PACKETS] != pairs || keyed != pairs ||
@@ -277,40 +223,21 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case 'j':
 			o->json = optarg;
 			break;
-		case 'h':
-			fputs(help, stdout);
-			exit(0);
 		default:
-			fputs(help, stderr);
-			return -EINVAL;
+			return bench_opt_other(opt, help);
 		}
-		if (err) {
-			fprintf(stderr, "bench_drain: bad value for -%c: %s\n", opt, optarg);
-			return -EINVAL;
-		}
+		if (err)
+			return bench_bad_value("bench_drain", opt, optarg);
 	}
-	if (optind < argc) {
-		fprintf(stderr, "bench_drain: unexpected argument %s\n", argv[optind]);
-		return -EINVAL;
-	}
+	err = bench_no_args("bench_drain", argc, argv);
+	if (err)
+		return err;
 	if (o->pairs > o->max_pairs) {
 		fprintf(stderr, "bench_drain: --pairs %u do not fit tables of %u\n", o->pairs,
 			o->max_pairs);
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int pin_cpu(int want)
-{
-	cpu_set_t set;
-	int cpu = want >= 0 ? want : sched_getcpu();
-
-	if (cpu < 0)
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /*
@@ -373,13 +300,13 @@ int main(int argc, char **argv)
 	struct drainer d;
 	struct opts o;
 	long rss_open_kb;
-	int err;
+	int cpu, err;
 
 	if (parse_args(&o, argc, argv))
 		return 2;
 	sw_log_set_level(SW_LOG_WARN);
 	sw_log_libbpf();
-	err = pin_cpu(o.cpu);
+	err = bench_pin_cpu(o.cpu, &cpu);
 	if (err) {
 		fprintf(stderr, "bench_drain: cannot pin to a CPU: %s\n", strerror(-err));
 		return 1;
@@ -393,7 +320,7 @@ int main(int argc, char **argv)
 	/* The live daemon's flip waits for programs still running: so does this one. */
 	s.flip_waits = true;
 	drainer_init(&d, s.ncpus, 1);
-	rss_open_kb = status_kb("VmRSS");
+	rss_open_kb = bench_status_kb("VmRSS");
 	for (unsigned int i = 0; i < o.rounds && !err; i++)
 		err = one_round(&s, &d, &iv, o.pairs, &rounds[i]);
 	if (!err) {

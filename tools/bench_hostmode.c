@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "benchutil.h"
 #include "drain.h"
 #include "log.h"
 #include "parse_num.h"
@@ -30,7 +31,6 @@
 #include "scanwatch.skel.h"
 #include "sensor.h"
 
-#define MAX_ROUNDS 64
 #define BASE_TS_NS 1700000000000000000ull
 #define LISTEN_PORT 8080
 
@@ -56,19 +56,6 @@ static const char help[] =
 	"\n"
 	"Example:\n"
 	"  sudo .output/tools/bench_hostmode --json bench-hostmode.json\n";
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 struct mix {
 	uint8_t *buf;
@@ -247,45 +234,6 @@ static int build_listener(struct mix *m, size_t n)
 	return err;
 }
 
-struct series {
-	double v[MAX_ROUNDS];
-	unsigned int n;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const struct series *s)
-{
-	double t[MAX_ROUNDS];
-
-	memcpy(t, s->v, s->n * sizeof(t[0]));
-	qsort(t, s->n, sizeof(t[0]), cmp_double);
-	return s->n % 2 ? t[s->n / 2] : (t[s->n / 2 - 1] + t[s->n / 2]) / 2;
-}
-
-static double smin(const struct series *s)
-{
-	double m = s->v[0];
-
-	for (unsigned int i = 1; i < s->n; i++)
-		m = s->v[i] < m ? s->v[i] : m;
-	return m;
-}
-
-static double smax(const struct series *s)
-{
-	double m = s->v[0];
-
-	for (unsigned int i = 1; i < s->n; i++)
-		m = s->v[i] > m ? s->v[i] : m;
-	return m;
-}
-
 /* Mean of the kernel's durations over a mix, one test run per frame; verdicts checked. */
 static int run_mix(int prog_fd, const struct cstate *clock, const struct mix *m, int want,
 		   double *ns)
@@ -417,7 +365,7 @@ static int round_once(struct bench *b, bool record)
 		return err;
 	if (record)
 		for (int i = 0; i < NROWS; i++)
-			b->s[i].v[b->s[i].n++] = v[i];
+			series_add(&b->s[i], v[i]);
 	return 0;
 }
 
@@ -476,26 +424,26 @@ static int listen_on(int port)
 
 static void print_report(const struct bench *b)
 {
-	double ss = median(&b->s[ROW_SENSOR_SCAN]), hs = median(&b->s[ROW_HOST_SCAN]);
-	double tf = median(&b->s[ROW_FLOOR_TC]);
+	double ss = series_median(&b->s[ROW_SENSOR_SCAN]), hs = series_median(&b->s[ROW_HOST_SCAN]);
+	double tf = series_median(&b->s[ROW_FLOOR_TC]);
 
 	printf("scanwatch host-mode bench: %zu scan frames, %zu flows (%zu replies), %zu listener "
 	       "frames, CPU %d, %u rounds, median [min-max] ns per packet, one test run per frame "
 	       "(the kernel's timing of each call included, the same in every row)\n",
 	       b->scan.n, b->out.n, b->in.n, b->listener.n, b->cpu, b->s[0].n);
 	for (int i = 0; i < NROWS; i++)
-		printf("  %-40s %7.1f [%6.1f-%6.1f]\n", row_names[i], median(&b->s[i]),
-		       smin(&b->s[i]), smax(&b->s[i]));
+		printf("  %-40s %7.1f [%6.1f-%6.1f]\n", row_names[i], series_median(&b->s[i]),
+		       series_min(&b->s[i]), series_max(&b->s[i]));
 	printf("%-48s %7.1f ns/pkt  sensor %7.1f ns/pkt  +%.1f ns  ratio %.2f\n",
 	       "host mode vs sensor mode (scan mix)", hs, ss, hs - ss, hs / ss);
 	printf("%-48s %7.1f ns/pkt  (refresh %.1f; each less the empty tc program's floor)\n",
-	       "egress program's own cost, new flow", median(&b->s[ROW_EGRESS_NEW]) - tf,
-	       median(&b->s[ROW_EGRESS_REFRESH]) - tf);
+	       "egress program's own cost, new flow", series_median(&b->s[ROW_EGRESS_NEW]) - tf,
+	       series_median(&b->s[ROW_EGRESS_REFRESH]) - tf);
 }
 
 static int write_json(const struct bench *b, FILE *f, bool object)
 {
-	double ss = median(&b->s[ROW_SENSOR_SCAN]), hs = median(&b->s[ROW_HOST_SCAN]);
+	double ss = series_median(&b->s[ROW_SENSOR_SCAN]), hs = series_median(&b->s[ROW_HOST_SCAN]);
 
 	fprintf(f,
 		"%s\"hostmode\": {\"frames\": {\"scan\": %zu, \"flows\": %zu, \"replies\": %zu, "
@@ -503,8 +451,8 @@ static int write_json(const struct bench *b, FILE *f, bool object)
 		object ? "{" : "", b->scan.n, b->out.n, b->in.n, b->listener.n, b->s[0].n);
 	for (int i = 0; i < NROWS; i++)
 		fprintf(f, "%s\"%s\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f}",
-			i ? ", " : "", row_keys[i], median(&b->s[i]), smin(&b->s[i]),
-			smax(&b->s[i]));
+			i ? ", " : "", row_keys[i], series_median(&b->s[i]), series_min(&b->s[i]),
+			series_max(&b->s[i]));
 	fprintf(f,
 		"}, \"host_over_sensor_scan\": {\"ratio\": %.3f, \"extra_ns\": %.2f}, \"method\": "
 		"\"BPF_PROG_TEST_RUN, repeat 1 per frame, in a private network namespace whose only "
@@ -532,7 +480,7 @@ static int parse_args(struct bench *b, int argc, char **argv, unsigned int *fram
 				goto bad;
 			break;
 		case 'r':
-			if (parse_uint(optarg, 1, MAX_ROUNDS, &b->rounds))
+			if (parse_uint(optarg, 1, BENCH_MAX_ROUNDS, &b->rounds))
 				goto bad;
 			break;
 		case 'c':
@@ -543,12 +491,8 @@ static int parse_args(struct bench *b, int argc, char **argv, unsigned int *fram
 		case 'j':
 			b->json = optarg;
 			break;
-		case 'h':
-			fputs(help, stdout);
-			exit(0);
 		default:
-			fputs(help, stderr);
-			return -EINVAL;
+			return bench_opt_other(opt, help);
 		}
 	}
 	if (optind == argc)
@@ -563,7 +507,6 @@ int main(int argc, char **argv)
 	static struct bench b;
 	unsigned int frames = 100000;
 	int cpu = -1, err;
-	cpu_set_t set;
 
 	b.rounds = 5;
 	b.listen_fd = b.floor_xdp_fd = b.floor_tc_fd = -1;
@@ -571,11 +514,9 @@ int main(int argc, char **argv)
 		return 2;
 	sw_log_set_level(SW_LOG_WARN);
 	sw_log_libbpf();
-	b.cpu = cpu >= 0 ? cpu : sched_getcpu();
-	CPU_ZERO(&set);
-	CPU_SET(b.cpu, &set);
-	if (b.cpu < 0 || sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "bench_hostmode: cannot pin to a CPU: %s\n", strerror(errno));
+	err = bench_pin_cpu(cpu, &b.cpu);
+	if (err) {
+		fprintf(stderr, "bench_hostmode: cannot pin to a CPU: %s\n", strerror(-err));
 		return 1;
 	}
 	/* Our own namespace: the socket lookups see the bench's listener and nothing else. */

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "parse_num.h"
@@ -80,22 +81,6 @@ struct bench {
 	struct rrdstore *rs;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int parse_args(struct opts *o, int argc, char **argv)
 {
 	enum { O_NORRDC = 256 };
@@ -137,8 +122,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->json = optarg;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			exit(0);
+			bench_show_help(help);
 		default:
 			goto bad;
 		}
@@ -187,24 +171,6 @@ static uint64_t want_scan(struct bench *b, unsigned int i)
 	return n;
 }
 
-static bool wait_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	for (int i = 0; i < 1000; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-
-		if (fd >= 0)
-			close(fd);
-		if (ok)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static pid_t spawn_rrdcached(const char *dir, char *addr, size_t len)
 {
 	char sock[300], listen[310], pidfile[300], base[256];
@@ -218,7 +184,7 @@ static pid_t spawn_rrdcached(const char *dir, char *addr, size_t len)
 	snprintf(pidfile, sizeof(pidfile), "%s/rrdcached.pid", dir);
 	if (posix_spawnp(&pid, "rrdcached", NULL, NULL, argv, environ))
 		return -1;
-	if (!wait_socket(sock)) {
+	if (!bench_wait_socket(sock, 10000)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
@@ -290,7 +256,7 @@ static void run_case(struct bench *b, struct result *r, const char *base, bool u
 			snprintf(r->note, sizeof(r->note), "out of memory");
 			goto out;
 		}
-		t0 = now_s();
+		t0 = bench_now_s();
 		for (unsigned int p = 0; p < o->points; p++) {
 			if (rrdstore_interval(&b->rs[p], T0 + i * STEP_S, &b->iv, NULL,
 					      UINT64_MAX)) {
@@ -298,7 +264,7 @@ static void run_case(struct bench *b, struct result *r, const char *base, bool u
 				goto out;
 			}
 		}
-		dt = now_s() - t0;
+		dt = bench_now_s() - t0;
 		if (i == 0) {
 			r->create_s = dt;
 			continue;
@@ -322,7 +288,7 @@ out:
 		kill(rrdcached, SIGTERM);
 		waitpid(rrdcached, NULL, 0);
 	}
-	nftw(r->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	bench_rm_tree(r->dir);
 }
 
 static const char *verdict(const struct result *r)

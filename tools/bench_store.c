@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "cli.h"
 #include "drain.h"
 #include "geoip.h"
@@ -66,33 +67,6 @@ struct figures {
 	long rss_start_kb, rss_fed_kb, rss_first_kb, rss_day_kb, rss_peak_kb;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
-
-/* A bijection of 32-bit numbers, so distinct source numbers give distinct addresses. */
-static uint32_t spread32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 static const uint16_t ports[KEYS_PER_SOURCE][4] = {
 	{ 445, 23, 22, 3389 },
 	{ 1433, 80, 8080, 5060 },
@@ -108,7 +82,7 @@ static void make_pair(uint64_t i, unsigned int v6_permille, struct sw_pair_rec *
 {
 	uint64_t src = i / KEYS_PER_SOURCE;
 	unsigned int k = i % KEYS_PER_SOURCE;
-	uint32_t a = spread32((uint32_t)src);
+	uint32_t a = bench_spread32((uint32_t)src);
 
 	memset(r, 0, sizeof(*r));
 	if (src % 1000 < v6_permille) {
@@ -175,14 +149,6 @@ static int fill_interval(struct sw_interval *iv, uint64_t first, uint64_t n,
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = { { "pairs", required_argument, NULL, 'n' },
@@ -220,8 +186,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->json = optarg;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			exit(0);
+			bench_show_help(help);
 		default:
 			return usage_error("bench_store", "unknown option");
 		}
@@ -244,10 +209,10 @@ static int feed_day(const struct opts *o, struct point_store *ps, struct sw_inte
 		if (err)
 			return err;
 		if (!seq)
-			fg->rss_fed_kb = peak_rss_kb();
-		t0 = now_s();
+			fg->rss_fed_kb = bench_peak_rss_kb();
+		t0 = bench_now_s();
 		err = store_interval(ps, iv, ++seq);
-		dt = now_s() - t0;
+		dt = bench_now_s() - t0;
 		if (err) {
 			sw_err("%s", ps->errmsg);
 			return err;
@@ -255,7 +220,7 @@ static int feed_day(const struct opts *o, struct point_store *ps, struct sw_inte
 		if (seq == 1) {
 			fg->first_s = dt;
 			/* The target's case: one drain of 1M pairs into an empty day. */
-			fg->rss_first_kb = peak_rss_kb();
+			fg->rss_first_kb = bench_peak_rss_kb();
 		}
 		if (n == o->per_interval && dt > fg->max_s)
 			fg->max_s = dt;
@@ -263,7 +228,7 @@ static int feed_day(const struct opts *o, struct point_store *ps, struct sw_inte
 		fg->intervals++;
 		done += n;
 	}
-	fg->rss_day_kb = peak_rss_kb();
+	fg->rss_day_kb = bench_peak_rss_kb();
 	fg->set_bytes = pairset_bytes(&ps->seen);
 	fg->set_len = pairset_len(&ps->seen);
 	fg->stored = ps->day.pairs;
@@ -330,7 +295,7 @@ int main(int argc, char **argv)
 
 	if (parse_opts(&o, argc, argv))
 		return SW_EXIT_USAGE;
-	fg.rss_start_kb = peak_rss_kb();
+	fg.rss_start_kb = bench_peak_rss_kb();
 	if (use_time_zone("UTC"))
 		return 1;
 	dir = o.data_dir;
@@ -370,14 +335,14 @@ int main(int argc, char **argv)
 		sw_err("%s", ps.errmsg);
 		goto out_iv;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	err = store_open_day(&ps, DAY_START_S);
-	fg.reload_s = now_s() - t0;
+	fg.reload_s = bench_now_s() - t0;
 	fg.reloaded = pairset_len(&ps.seen);
 	if (err)
 		sw_err("%s", ps.errmsg);
 	store_close(&ps);
-	fg.rss_peak_kb = peak_rss_kb();
+	fg.rss_peak_kb = bench_peak_rss_kb();
 	if (err)
 		goto out_iv;
 	if (fg.stored != o.pairs || fg.set_len != o.pairs || fg.reloaded != o.pairs) {
@@ -411,7 +376,7 @@ out_iv:
 out_geo:
 	geoip_close(&geo);
 out_dir:
-	if (!o.data_dir && nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS))
+	if (!o.data_dir && bench_rm_tree(dir))
 		sw_warn("could not remove %s: %s", dir, strerror(errno));
 	return ret;
 }

@@ -26,6 +26,7 @@
 #include <linux/if_packet.h>
 
 #include "benchmix.h"
+#include "benchutil.h"
 #include "parse_num.h"
 
 #define MAX_COUNT 20000000u
@@ -60,14 +61,6 @@ struct opts {
 	int cpu;
 	bool json;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int parse_args(struct opts *o, int argc, char **argv)
 {
@@ -112,17 +105,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case 'j':
 			o->json = true;
 			break;
-		case 'h':
-			fputs(help, stdout);
-			exit(0);
 		default:
-			fputs(help, stderr);
-			return -EINVAL;
+			return bench_opt_other(opt, help);
 		}
-		if (err) {
-			fprintf(stderr, "blast: bad value for -%c: %s\n", opt, optarg);
-			return -EINVAL;
-		}
+		if (err)
+			return bench_bad_value("blast", opt, optarg);
 	}
 	if (optind < argc || !o->ifname || !o->count) {
 		fprintf(stderr, "blast: --iface and --count are required, nothing else\n");
@@ -197,16 +184,6 @@ struct result {
 	double seconds, cpu_s;
 };
 
-/* This process's CPU time, user and system: the sender's share of a core shared with others. */
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 /*
  * The device refuses a frame (ENOBUFS) while its queue is stopped, i.e. while the receiver's
  * ring is full; the frame is offered again until it goes, so that the count is exact and the
@@ -225,8 +202,8 @@ static int send_all(const struct opts *o, const struct mix *m, int fd, struct re
 		free(iov);
 		return -ENOMEM;
 	}
-	c0 = cpu_s();
-	t0 = now_s();
+	c0 = bench_cpu_s();
+	t0 = bench_now_s();
 	deadline = t0 + o->max_time_s;
 	while (next < o->count) {
 		unsigned int n =
@@ -251,7 +228,7 @@ static int send_all(const struct opts *o, const struct mix *m, int fd, struct re
 			break;
 		}
 		r->waits++;
-		if (now_s() > deadline) {
+		if (bench_now_s() > deadline) {
 			fprintf(stderr, "blast: --max-time %u s reached after %" PRIu64 " frames\n",
 				o->max_time_s, next);
 			err = -ETIMEDOUT;
@@ -259,8 +236,8 @@ static int send_all(const struct opts *o, const struct mix *m, int fd, struct re
 		}
 		sched_yield();
 	}
-	r->seconds = now_s() - t0;
-	r->cpu_s = cpu_s() - c0;
+	r->seconds = bench_now_s() - t0;
+	r->cpu_s = bench_cpu_s() - c0;
 	r->sent = next;
 	free(vec);
 	free(iov);
@@ -279,13 +256,11 @@ int main(int argc, char **argv)
 	if (check_namespace())
 		return 1;
 	if (o.cpu >= 0) {
-		cpu_set_t set;
+		int cpu;
 
-		CPU_ZERO(&set);
-		CPU_SET(o.cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, "blast: cannot run on CPU %d: %s\n", o.cpu,
-				strerror(errno));
+		err = bench_pin_cpu(o.cpu, &cpu);
+		if (err) {
+			fprintf(stderr, "blast: cannot run on CPU %d: %s\n", o.cpu, strerror(-err));
 			return 1;
 		}
 	}

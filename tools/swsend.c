@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "parse_num.h"
 #include "pktcraft.h"
 
@@ -781,14 +782,6 @@ static void make_spec(const struct opts *o, uint64_t i, uint64_t *rng, uint64_t 
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_until(double t)
 {
 	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (time_t)t) * 1e9) };
@@ -853,7 +846,7 @@ static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct 
 {
 	uint64_t rng = o->seed, src_mul, src_add, ndst;
 	uint8_t frame[PKT_MAX];
-	double t0 = now_s(), deadline = t0 + o->max_time_s, burst_t0 = t0;
+	double t0 = bench_now_s(), deadline = t0 + o->max_time_s, burst_t0 = t0;
 	unsigned int hb, k = 0, cur_sec = UINT32_MAX;
 	uint64_t m = 0; /* --per-second: frames of second k sent so far */
 	int ret = 0;
@@ -891,7 +884,7 @@ static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct 
 			if (k != cur_sec) {
 				/* A new second's burst, from BURST_FROM_S into it on the wall clock. */
 				sleep_until_wall((double)(o->at_s + k) + BURST_FROM_S);
-				burst_t0 = now_s();
+				burst_t0 = bench_now_s();
 				cur_sec = k;
 			}
 		}
@@ -907,7 +900,7 @@ static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct 
 			ret = 1;
 			break;
 		}
-		if (due > now_s())
+		if (due > bench_now_s())
 			sleep_until(due);
 		for (;;) {
 			if (sendto(fd, frame, len, 0, (const struct sockaddr *)sll, sizeof(*sll)) ==
@@ -915,8 +908,8 @@ static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct 
 				break;
 			/* A full device queue is back-pressure, not failure: wait and retry. */
 			if ((errno == ENOBUFS || errno == EAGAIN || errno == EINTR) &&
-			    now_s() < deadline) {
-				sleep_until(now_s() + 0.0002);
+			    bench_now_s() < deadline) {
+				sleep_until(bench_now_s() + 0.0002);
 				continue;
 			}
 			fprintf(stderr, "swsend: send on %s failed after %llu frames: %s\n",
@@ -940,7 +933,7 @@ static int send_all(struct opts *o, int fd, const uint8_t smac[6], const struct 
 		}
 	}
 out:
-	*elapsed = now_s() - t0;
+	*elapsed = bench_now_s() - t0;
 	return ret;
 }
 

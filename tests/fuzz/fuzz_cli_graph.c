@@ -8,16 +8,12 @@ static char points[MAX_POINTS][SW_POINT_LEN];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct graph_opts o = { .start = -1,
-				.end = -1,
-				.kind = -1,
-				.top = CHART_TOP_DEFAULT,
-				.format = FORMAT_BOTH,
-				.points = points };
+	struct graph_opts o;
 	struct fuzz_args a;
 	char file[64];
 	int err;
 
+	graph_opts_init(&o, points);
 	fuzz_args_make(&a, "graph", data, size);
 	err = parse_args(&o, a.argc, a.argv);
 	fuzz_check_ret(err, "graph");

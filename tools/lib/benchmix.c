@@ -11,37 +11,13 @@
 #include <string.h>
 
 #include "benchmix.h"
+#include "benchutil.h"
 #include "scanwatch.h"
-
-/* splitmix64: deterministic, so that every run measures the very same mix. */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* 0 when n is 0: a table of weights that are all 0 picks its first entry. */
 static unsigned int rng_below(struct rng *r, unsigned int n)
 {
 	return n ? (unsigned int)(rng_next(r) % n) : 0;
-}
-
-/* A bijection on 32 bits: distinct indices give distinct, scattered source addresses. */
-static uint32_t scatter32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	x *= 0x846ca68bu;
-	x ^= x >> 16;
-	return x;
 }
 
 struct weighted {
@@ -185,7 +161,7 @@ static int gen_source(struct mix *m, struct rng *r, uint32_t idx, uint32_t salt)
 	struct pkt_spec sp = { .ttl = 40 + rng_below(r, 200) };
 	struct source_keys sk = { .n = 0 };
 	unsigned int kind = rng_below(r, 100), npk = 1, dst = 0;
-	uint32_t src = scatter32(idx ^ salt << 24);
+	uint32_t src = bench_spread32(idx ^ salt << 24);
 	int err = 0;
 
 	/* Keep sources out of the sensor's own /24 so that no source is also a destination. */

@@ -15,12 +15,12 @@
 
 void alert_config_default(struct alert_config *c)
 {
-	c->surge_pct = ALERT_SURGE_PCT;
-	c->surge_min = ALERT_SURGE_MIN;
-	c->trend_score = ALERT_TREND_SCORE;
-	c->trend_min = ALERT_TREND_MIN;
-	c->trend_days = ALERT_TREND_DAYS;
-	c->trend_min_sources = ALERT_TREND_MIN_SOURCES;
+	*c = (struct alert_config){ .surge_pct = ALERT_SURGE_PCT,
+				    .surge_min = ALERT_SURGE_MIN,
+				    .trend_score = ALERT_TREND_SCORE,
+				    .trend_min = ALERT_TREND_MIN,
+				    .trend_min_sources = ALERT_TREND_MIN_SOURCES,
+				    .trend_days = ALERT_TREND_DAYS };
 }
 
 /* Runs seen in the archive and in the log are one when they overlap: the log may know the start. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "grow.h"
 #include "internal.h"
 #include "points.h"
 #include "rrdio.h"
@@ -167,12 +168,12 @@ static int list_kind_files(const char *data_dir, const char *point, char (**rels
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	size_t cap = 64;
+	size_t cap = 0;
 	DIR *d;
 
 	*n = 0;
-	*rels = malloc(cap * sizeof(**rels));
-	if (!*rels)
+	*rels = NULL;
+	if (SW_GROW(*rels, cap, 1, 64))
 		return -ENOMEM;
 	snprintf((*rels)[(*n)++], 64, "totals.rrd");
 	snprintf(path, sizeof(path), "%s/%s/keys", data_dir, point);
@@ -182,15 +183,9 @@ static int list_kind_files(const char *data_dir, const char *point, char (**rels
 
 		if (len < 5 || len > 40 || strcmp(de->d_name + len - 4, ".rrd"))
 			continue;
-		if (*n == cap) {
-			void *nr = realloc(*rels, 2 * cap * sizeof(**rels));
-
-			if (!nr) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			*rels = nr;
-			cap *= 2;
+		if (SW_GROW(*rels, cap, *n + 1, 64)) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		snprintf((*rels)[(*n)++], 64, "keys/%s", de->d_name);
 	}

@@ -15,15 +15,6 @@ static int add_watch(void *field, const char *arg, const char *cmd)
 	return 0;
 }
 
-/* Checked as it is read, so that a zone from the configuration file names its line. */
-static int set_tz(void *field, const char *arg, const char *cmd)
-{
-	if (use_time_zone(arg))
-		return usage_error(cmd, "unknown time zone '%s'", arg);
-	*(const char **)field = arg;
-	return 0;
-}
-
 static int set_day_pairs(void *field, const char *arg, const char *cmd)
 {
 	return day_pairs_option(cmd, arg, field) ? SW_EXIT_USAGE : 0;
@@ -42,7 +33,7 @@ const struct param count_params[] = {
 	{ "geoip", 'g', PARAM_STRING, OFF(geoip_path), "FILE",
 	  "MaxMind-format country database (default " SW_GEOIP_DEFAULT ")" },
 	{ "tz", 0, PARAM_FUNC, OFF(tz), "ZONE", "time zone of day boundaries (default UTC)",
-	  .fn = set_tz },
+	  .fn = param_time_zone },
 	{ "max-day-pairs", 0, PARAM_FUNC, OFF(max_day_pairs), "N",
 	  "(source, key) pairs each point's day may hold (default: what\n"
 	  "fits in a quarter of the memory); past it, new pairs count\n"

@@ -495,15 +495,21 @@ static int parse_args(struct graph_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* What the options leave unsaid; --point fills points, of MAX_POINTS names. */
+static void graph_opts_init(struct graph_opts *o, char (*points)[SW_POINT_LEN])
+{
+	*o = (struct graph_opts){ .start = -1,
+				  .end = -1,
+				  .kind = -1,
+				  .top = CHART_TOP_DEFAULT,
+				  .format = FORMAT_BOTH,
+				  .points = points };
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
-	struct graph_opts o = { .start = -1,
-				.end = -1,
-				.kind = -1,
-				.top = CHART_TOP_DEFAULT,
-				.format = FORMAT_BOTH,
-				.points = points };
+	struct graph_opts o;
 	const struct chart_def *todo[64];
 	size_t ntodo = 0;
 	int64_t newest = 0;
@@ -512,6 +518,7 @@ int cmd_graph(int argc, char **argv)
 	struct stat st;
 	int err, failed = 0;
 
+	graph_opts_init(&o, points);
 	err = parse_args(&o, argc, argv);
 	if (err)
 		return err == SW_HELP_SHOWN ? 0 : err;

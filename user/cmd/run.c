@@ -36,6 +36,7 @@
 #include "prom.h"
 #include "research.h"
 #include "rrdcli.h"
+#include "run.h"
 #include "runstats.h"
 #include "sdnotify.h"
 #include "sensor.h"
@@ -204,7 +205,7 @@ static const struct param run_params[] = {
 	  "its place in the dispatcher, lowest first (5: before\n"
 	  "xdp-filter, so scanwatch counts what it will drop)",
 	  "5", .min = 1, .max = 1000 },
-	{ "pin-root", 0, PARAM_STRING, CFG(pin_root), "DIR", "where pins live", SW_PIN_ROOT },
+	RUN_PIN_ROOT_PARAM(CFG(pin_root)),
 	{ "user", 'u', PARAM_STRING, offsetof(struct run_ctx, user), "NAME",
 	  "once attached, run as NAME, who must be able to write the\n"
 	  "data directory (README.md, \"Privileges\")" },
@@ -263,18 +264,33 @@ const struct option *run_option_table(void)
 	return g.opts;
 }
 
-static int run_config_args(struct run_ctx *c, struct config_args *ca, int argc, char **argv)
+/* config_args_params() over run's configuration file, whose options are run's. */
+static int read_run_config(struct config_args *ca, struct config_spec *spec,
+			   const struct param_set *sets, int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "run",
-				    .file_opts = run_option_table(),
-				    .repeatable = run_repeatable };
-	const struct param_set sets[] = RUN_SETS(c);
-
-	if (!spec.file_opts) {
+	spec->file_opts = run_option_table();
+	if (!spec->file_opts) {
+		memset(ca, 0, sizeof(*ca));
 		sw_err("out of memory");
 		return SW_EXIT_FAIL;
 	}
-	return config_args_params(ca, &spec, sets, argc, argv);
+	return config_args_params(ca, spec, sets, argc, argv);
+}
+
+int run_config_read(struct config_args *ca, const char *cmd, const char *const *take,
+		    const struct param_set *sets, int argc, char **argv)
+{
+	struct config_spec spec = { .cmd = cmd, .take = take };
+
+	return read_run_config(ca, &spec, sets, argc, argv);
+}
+
+static int run_config_args(struct run_ctx *c, struct config_args *ca, int argc, char **argv)
+{
+	struct config_spec spec = { .cmd = "run", .repeatable = run_repeatable };
+	const struct param_set sets[] = RUN_SETS(c);
+
+	return read_run_config(ca, &spec, sets, argc, argv);
 }
 
 static int parse_args(struct run_ctx *c, int argc, char **argv)
@@ -1062,6 +1078,8 @@ int cmd_run(int argc, char **argv)
 
 	if (!c)
 		return SW_EXIT_FAIL;
+	/* No listener until sdnotify_open() finds one, so that run_free() may come first. */
+	c->notify.fd = -1;
 	c->cfg.interval_s = 60;
 	c->cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
 	c->cfg.max_keys = SW_DEFAULT_MAX_KEYS;
@@ -1075,12 +1093,7 @@ int cmd_run(int argc, char **argv)
 	/* Failure archives are read after every interval: an alert comes within a minute. */
 	alert_engine_open(&c->alerts, c->co.data_dir, 0);
 	if (err) {
-		alert_engine_close(&c->alerts);
-		prefix_list_free(&c->co.watch);
-		prefix_list_free(&c->co.research);
-		rrd_cli_free(&c->rrd);
-		config_args_free(&c->conf);
-		free(c);
+		run_free(c);
 		return err == SW_HELP_SHOWN ? 0 : err;
 	}
 	sw_log_libbpf();
@@ -1097,12 +1110,7 @@ int cmd_run(int argc, char **argv)
 		err = -EPERM;
 	/* Bad --db (URL, credentials, schema): one line, and nothing is attached. */
 	if (!err && db_sink_open(&c->db, "scanwatch run")) {
-		alert_engine_close(&c->alerts);
-		geoip_close(&c->geo);
-		prefix_list_free(&c->co.watch);
-		prefix_list_free(&c->co.research);
-		rrd_cli_free(&c->rrd);
-		free(c);
+		run_free(c);
 		return SW_EXIT_FAIL;
 	}
 	db_sink_alerts(&c->db, &c->alerts);

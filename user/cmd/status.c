@@ -21,6 +21,7 @@
 #include "parse_num.h"
 #include "paths.h"
 #include "points.h"
+#include "run.h"
 #include "sensor.h"
 #include "status_view.h"
 
@@ -156,22 +157,11 @@ static int set_point(void *field, const char *arg, const char *cmd)
 	return 0;
 }
 
-static int set_tz(void *field, const char *arg, const char *cmd)
-{
-	if (use_time_zone(arg))
-		return usage_error(cmd, "unknown time zone '%s'", arg);
-	*(const char **)field = arg;
-	return 0;
-}
-
 static const struct param detach_params[] = {
-	{ "pin-root", 0, PARAM_STRING, offsetof(struct detach_opts, pin_root), "DIR",
-	  "where pins live", SW_PIN_ROOT },
+	RUN_PIN_ROOT_PARAM(offsetof(struct detach_opts, pin_root)),
 	{ "point", 'p', PARAM_FUNC, offsetof(struct detach_opts, point), "NAME",
 	  "the point to detach", .fn = set_point },
-	{ "config", 0, PARAM_FUNC, 0, "FILE",
-	  "pin-root of run's configuration file\n(default " SW_CONFIG_DEFAULT " if it exists)",
-	  .fn = param_config_file },
+	RUN_CONFIG_PARAM("pin-root"),
 	PARAM_END,
 };
 
@@ -184,19 +174,15 @@ static const struct param_cmd detach_cmd = {
 };
 
 static const struct param status_params[] = {
-	{ "pin-root", 0, PARAM_STRING, offsetof(struct status_opts, pin_root), "DIR",
-	  "where pins live", SW_PIN_ROOT },
+	RUN_PIN_ROOT_PARAM(offsetof(struct status_opts, pin_root)),
 	{ "data-dir", 'd', PARAM_STRING, offsetof(struct status_opts, data_dir), "DIR",
 	  "daily files of today", SW_DATA_DIR_DEFAULT },
 	{ "geoip", 'g', PARAM_STRING, offsetof(struct status_opts, geoip), "FILE",
 	  "the country database", SW_GEOIP_DEFAULT },
 	{ "tz", 0, PARAM_FUNC, offsetof(struct status_opts, tz), "ZONE",
-	  "the zone of today (default UTC)", .fn = set_tz },
+	  "the zone of today (default UTC)", .fn = param_time_zone },
 	{ "json", 0, PARAM_FLAG, offsetof(struct status_opts, json), NULL, "one JSON object" },
-	{ "config", 0, PARAM_FUNC, 0, "FILE",
-	  "pin-root, data-dir, geoip and tz of run's configuration file\n"
-	  "(default " SW_CONFIG_DEFAULT " if it exists)",
-	  .fn = param_config_file },
+	RUN_CONFIG_PARAM("pin-root, data-dir, geoip and tz"),
 	PARAM_END,
 };
 
@@ -225,6 +211,7 @@ static const struct param_cmd status_cmd = {
 		"sources.\n",
 };
 
+/* The options of run's configuration that status and detach share with it. */
 static int parse_detach(int argc, char **argv, struct detach_opts *o)
 {
 	const struct param_set sets[] = { { detach_params, o }, {} };
@@ -239,15 +226,11 @@ static int parse_status(int argc, char **argv, struct status_opts *o)
 	return params_parse(&status_cmd, sets, argc, argv);
 }
 
-/* The options of run's configuration that status and detach share with it. */
 static const char *const status_take[] = { "pin-root", "data-dir", "geoip", "tz", NULL };
 static const char *const detach_take[] = { "pin-root", NULL };
 
 int cmd_status(int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "status",
-				    .file_opts = run_option_table(),
-				    .take = status_take };
 	struct status_opts o = { .pin_root = SW_PIN_ROOT,
 				 .data_dir = SW_DATA_DIR_DEFAULT,
 				 .tz = "UTC" };
@@ -256,7 +239,7 @@ int cmd_status(int argc, char **argv)
 	struct dirent **names;
 	int n, shown = 0, err;
 
-	err = config_args_params(&ca, &spec, sets, argc, argv);
+	err = run_config_read(&ca, "status", status_take, sets, argc, argv);
 	if (!err)
 		err = parse_status(ca.argc, ca.argv, &o);
 	if (err) {
@@ -291,16 +274,13 @@ int cmd_status(int argc, char **argv)
 
 int cmd_detach(int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "detach",
-				    .file_opts = run_option_table(),
-				    .take = detach_take };
 	struct detach_opts o = { .pin_root = SW_PIN_ROOT };
 	const struct param_set sets[] = { { detach_params, &o }, {} };
 	char errmsg[SW_ERRMSG_LEN];
 	struct config_args ca;
 	int err;
 
-	err = config_args_params(&ca, &spec, sets, argc, argv);
+	err = run_config_read(&ca, "detach", detach_take, sets, argc, argv);
 	if (!err)
 		err = parse_detach(ca.argc, ca.argv, &o);
 	if (!err && !o.point)

@@ -12,6 +12,7 @@
 #include "dates.h"
 #include "dayfile.h"
 #include "geoip.h"
+#include "grow.h"
 #include "json.h"
 #include "keyfmt.h"
 #include "parse_num.h"
@@ -269,13 +270,8 @@ void status_today(FILE *f, const struct status_opts *o)
 	while ((de = readdir(d))) {
 		if (!point_name_ok(de->d_name))
 			continue;
-		if (n == cap) {
-			char **nv = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
-
-			if (!nv)
-				break;
-			names = nv;
-		}
+		if (SW_GROW(names, cap, n + 1, 16))
+			break;
 		names[n] = strdup(de->d_name);
 		if (names[n])
 			n++;

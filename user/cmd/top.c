@@ -28,6 +28,7 @@
 #include "config.h"
 #include "cstate.h"
 #include "drain.h"
+#include "grow.h"
 #include "json.h"
 #include "keyfmt.h"
 #include "log.h"
@@ -35,6 +36,7 @@
 #include "parse_num.h"
 #include "paths.h"
 #include "points.h"
+#include "run.h"
 #include "sensor.h"
 
 #define TOP_COUNT_DEFAULT 10
@@ -278,14 +280,8 @@ static int summarise(struct top_point *p)
 	const struct sw_interval *iv = &p->iv;
 	struct top_view *v = &p->view;
 
-	if (iv->nkeys > v->keys_cap) {
-		struct top_key *nk = realloc(v->keys, iv->nkeys * sizeof(*nk));
-
-		if (!nk)
-			return point_fail(p, -ENOMEM, "cannot %s: %s", "sum up its interval");
-		v->keys = nk;
-		v->keys_cap = iv->nkeys;
-	}
+	if (SW_GROW(v->keys, v->keys_cap, iv->nkeys, 0))
+		return point_fail(p, -ENOMEM, "cannot %s: %s", "sum up its interval");
 	*v = (struct top_view){ .keys = v->keys, .keys_cap = v->keys_cap, .nkeys = iv->nkeys };
 	for (size_t k = 0; k < iv->nkeys; k++)
 		v->keys[k] = (struct top_key){ .key = iv->keys[k].key,
@@ -818,11 +814,8 @@ static const struct param top_params[] = {
 	  "control codes, and exit (for scripts)" },
 	{ "json", 0, PARAM_FLAG, offsetof(struct top_opts, json), NULL,
 	  "with --once: one JSON object instead" },
-	{ "pin-root", 0, PARAM_STRING, offsetof(struct top_opts, pin_root), "DIR",
-	  "where pins live", SW_PIN_ROOT },
-	{ "config", 0, PARAM_FUNC, 0, "FILE",
-	  "pin-root of run's configuration file\n(default " SW_CONFIG_DEFAULT " if it exists)",
-	  .fn = param_config_file },
+	RUN_PIN_ROOT_PARAM(offsetof(struct top_opts, pin_root)),
+	RUN_CONFIG_PARAM("pin-root"),
 	PARAM_END,
 };
 
@@ -865,16 +858,13 @@ static const char *const top_take[] = { "pin-root", NULL };
 
 int cmd_top(int argc, char **argv)
 {
-	struct config_spec spec = { .cmd = "top",
-				    .file_opts = run_option_table(),
-				    .take = top_take };
 	struct top_opts o = { .pin_root = SW_PIN_ROOT, .count = TOP_COUNT_DEFAULT };
 	const struct param_set sets[] = { { top_params, &o }, {} };
 	struct top_state st = { .o = &o };
 	struct config_args ca;
 	int err;
 
-	err = config_args_params(&ca, &spec, sets, argc, argv);
+	err = run_config_read(&ca, "top", top_take, sets, argc, argv);
 	if (!err)
 		err = parse_top(ca.argc, ca.argv, &o);
 	if (err) {

@@ -12,6 +12,7 @@
 
 #include "dayfile.h"
 #include "db_spool.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "numfmt.h"
 
@@ -477,16 +478,9 @@ static int scan(struct db_spool *sp, bool settle)
 		}
 		if (len != 20 || strcmp(de->d_name + 16, ".rec"))
 			continue;
-		if (sp->nnames == sp->cap) {
-			size_t ncap = sp->cap ? sp->cap * 2 : 256;
-			char(*nn)[DB_REC_NAME] = realloc(sp->names, ncap * sizeof(*nn));
-
-			if (!nn) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			sp->names = nn;
-			sp->cap = ncap;
+		if (SW_GROW(sp->names, sp->cap, sp->nnames + 1, 256)) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		snprintf(sp->names[sp->nnames++], DB_REC_NAME, "%s", de->d_name);
 	}

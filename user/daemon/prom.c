@@ -103,6 +103,32 @@ static void per_point(FILE *f, const char *name, const char *type, const char *h
 			sample_u64(f, name, points[i], NULL, NULL, u64_at(points[i], off));
 }
 
+/* A counter of every point by kind: the uint64_t[SW_NKINDS] at offset off. */
+static void by_kind(FILE *f, const char *name, const char *help,
+		    const struct runstats *const *points, size_t n, size_t off)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < SW_NKINDS; k++)
+			sample_u64(f, name, points[i], "kind", sw_kind_names[k],
+				   u64_at(points[i], off + (size_t)k * sizeof(uint64_t)));
+}
+
+static const char *const tables[] = { "pairs", "keys" };
+
+/* Of the two tables, per point that stored an interval: the uint64_ts at pairs_off and keys_off. */
+static void by_table(FILE *f, const char *name, const char *help,
+		     const struct runstats *const *points, size_t n, size_t pairs_off,
+		     size_t keys_off)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < n; i++)
+		for (int t = 0; t < 2; t++)
+			if (points[i]->intervals)
+				sample_u64(f, name, points[i], "table", tables[t],
+					   u64_at(points[i], t ? keys_off : pairs_off));
+}
+
 /* A time of the last interval, per point that stored one: the double at offset off. */
 static void seconds(FILE *f, const char *name, const char *help,
 		    const struct runstats *const *points, size_t n, size_t off)
@@ -119,21 +145,13 @@ static void seconds(FILE *f, const char *name, const char *help,
 
 void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64_t start_s)
 {
-	static const char *const tables[] = { "pairs", "keys" };
-
-	family(f, "scanwatch_accesses_total", "counter",
-	       "Unsolicited packets counted (accesses), by point and kind, since the daemon started.");
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < SW_NKINDS; k++)
-			sample_u64(f, "scanwatch_accesses_total", points[i], "kind",
-				   sw_kind_names[k], points[i]->accesses[k]);
-	family(f, "scanwatch_new_sources_total", "counter",
-	       "(source, key) pairs seen for the first time that day, by point and kind, since the "
-	       "daemon started.");
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < SW_NKINDS; k++)
-			sample_u64(f, "scanwatch_new_sources_total", points[i], "kind",
-				   sw_kind_names[k], points[i]->sources[k]);
+	by_kind(f, "scanwatch_accesses_total",
+		"Unsolicited packets counted (accesses), by point and kind, since the daemon started.",
+		points, n, offsetof(struct runstats, accesses));
+	by_kind(f, "scanwatch_new_sources_total",
+		"(source, key) pairs seen for the first time that day, by point and kind, since the "
+		"daemon started.",
+		points, n, offsetof(struct runstats, sources));
 	per_point(f, "scanwatch_research_accesses_total", "counter",
 		  "Accesses from the research list's sources (--research), kept out of "
 		  "scanwatch_accesses_total, since the daemon started.",
@@ -169,21 +187,13 @@ void prom_format(FILE *f, const struct runstats *const *points, size_t n, uint64
 			sample_label(f, "kind", sw_kind_names[k->key.kind]);
 			fprintf(f, "} %" PRIu64 "\n", k->accesses);
 		}
-	family(f, "scanwatch_table_entries", "gauge",
-	       "Entries the kernel tables held when the last interval was drained.");
-	for (size_t i = 0; i < n; i++)
-		for (int t = 0; t < 2; t++)
-			if (points[i]->intervals)
-				sample_u64(f, "scanwatch_table_entries", points[i], "table",
-					   tables[t], t ? points[i]->keys : points[i]->pairs);
-	family(f, "scanwatch_table_max_entries", "gauge",
-	       "Entries the kernel tables hold at most in an interval (--max-pairs, --max-keys).");
-	for (size_t i = 0; i < n; i++)
-		for (int t = 0; t < 2; t++)
-			if (points[i]->intervals)
-				sample_u64(f, "scanwatch_table_max_entries", points[i], "table",
-					   tables[t],
-					   t ? points[i]->max_keys : points[i]->max_pairs);
+	by_table(f, "scanwatch_table_entries",
+		 "Entries the kernel tables held when the last interval was drained.", points, n,
+		 offsetof(struct runstats, pairs), offsetof(struct runstats, keys));
+	by_table(f, "scanwatch_table_max_entries",
+		 "Entries the kernel tables hold at most in an interval (--max-pairs, --max-keys).",
+		 points, n, offsetof(struct runstats, max_pairs),
+		 offsetof(struct runstats, max_keys));
 	family(f, "scanwatch_table_fill_ratio", "gauge",
 	       "Entries over the most the tables hold, when the last interval was drained.");
 	for (size_t i = 0; i < n; i++)

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "drain.h"
+#include "grow.h"
 #include "sensor.h"
 
 #define BATCH_CHUNK 4096
@@ -59,22 +60,18 @@ static void hint_huge(void *p, size_t bytes)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+/* sw_grow from 1024 elements, with the huge-page hint on every block it moves to. */
+static int grow(void *pp, size_t *cap, size_t need, size_t size)
 {
-	size_t ncap = *cap ? *cap : 1024;
-	void *np;
+	size_t old = *cap;
+	int err = sw_grow(pp, cap, need, size, 1024);
+	void *p;
 
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * size);
-	if (!np)
-		return -ENOMEM;
-	hint_huge(np, ncap * size);
-	*p = np;
-	*cap = ncap;
-	return 0;
+	if (!err && *cap != old) {
+		memcpy(&p, pp, sizeof(p));
+		hint_huge(p, *cap * size);
+	}
+	return err;
 }
 
 static int buf_grow(struct drain_buf *b, size_t need)
@@ -217,10 +214,9 @@ static long key_of(struct drainer *d, struct sw_interval *iv, const struct sw_ke
 		if (key_word(&iv->keys[k].key) == w)
 			return k;
 	}
-	err = grow((void **)&iv->keys, &iv->keys_cap, iv->nkeys + 1, sizeof(*iv->keys));
+	err = grow(&iv->keys, &iv->keys_cap, iv->nkeys + 1, sizeof(*iv->keys));
 	if (!err)
-		err = grow((void **)&d->key_aux, &d->key_aux_cap, iv->nkeys + 1,
-			   sizeof(*d->key_aux));
+		err = grow(&d->key_aux, &d->key_aux_cap, iv->nkeys + 1, sizeof(*d->key_aux));
 	if (err)
 		return err;
 	d->key_index[i] = (uint32_t)iv->nkeys + 1;
@@ -371,7 +367,7 @@ static int pair_first_cmp(const void *a, const void *b, void *arg)
 static int first_n(struct drainer *d, size_t n, size_t want, uint8_t **keep,
 		   int (*cmp)(const void *, const void *, void *), void *arg)
 {
-	int err = grow((void **)&d->order, &d->order_cap, n, sizeof(*d->order));
+	int err = grow(&d->order, &d->order_cap, n, sizeof(*d->order));
 
 	if (err)
 		return err;
@@ -480,7 +476,7 @@ static int take_seconds(struct drainer *d, const struct cstate *cs, __u32 gen,
 			struct sw_interval *iv)
 {
 	size_t n = 0, need = (size_t)cs->ncpus * (cs->sec_slots + 1);
-	int err = grow((void **)&d->secs, &d->secs_cap, need, sizeof(*d->secs));
+	int err = grow(&d->secs, &d->secs_cap, need, sizeof(*d->secs));
 
 	if (err)
 		return err;
@@ -536,9 +532,9 @@ int drain_read_gen(struct drainer *d, struct sensor *s, __u32 old, struct sw_int
 	bound = (size_t)cs->ncpus * cs->cache_slots;
 	for (uint32_t c = 0; c < d->gen.chunks; c++)
 		bound += d->gen.chunk_fill[c];
-	err = grow((void **)&iv->pairs, &iv->pairs_cap, bound, sizeof(*iv->pairs));
+	err = grow(&iv->pairs, &iv->pairs_cap, bound, sizeof(*iv->pairs));
 	if (!err)
-		err = grow((void **)&d->pair_key, &d->pair_key_cap, bound, sizeof(*d->pair_key));
+		err = grow(&d->pair_key, &d->pair_key_cap, bound, sizeof(*d->pair_key));
 	if (!err)
 		err = pairtab_reset(&d->pairs, bound);
 	if (!err && !d->key_index_cap)

@@ -161,6 +161,22 @@ int sensor_attach_egress(struct sensor *s, int ifindex, const char *ifname, enum
 	return sensor_attach_tc(s, s->egress_prog_fd, ifindex, ifname);
 }
 
+/* The point's pinned meta map, of this version: 0, or -1 when it cannot be read. */
+static int pinned_meta(const char *dir, struct sw_meta *meta)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err;
+
+	sensor_pin_path(path, sizeof(path), dir, "meta");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &zero, meta) || meta->version != SW_META_VERSION ? -1 : 0;
+	close(fd);
+	return err;
+}
+
 /*
  * Host mode's egress hook. A tcx link is detached through its pin from any namespace; a tc
  * filter only from the namespace it was attached in (elsewhere the ifindex names another
@@ -170,7 +186,6 @@ static int detach_egress(const char *dir, const char *point, char errmsg[SW_ERRM
 {
 	char path[PATH_MAX];
 	struct sw_meta meta;
-	__u32 zero = 0;
 	int fd;
 
 	sensor_pin_path(path, sizeof(path), dir, PIN_EGRESS_LINK);
@@ -183,18 +198,13 @@ static int detach_egress(const char *dir, const char *point, char errmsg[SW_ERRM
 	sensor_pin_path(path, sizeof(path), dir, PIN_EGRESS_PROG);
 	if (access(path, F_OK))
 		return 0;
-	sensor_pin_path(path, sizeof(path), dir, "meta");
-	fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta) || meta.version != SW_META_VERSION) {
-		if (fd >= 0)
-			close(fd);
+	if (pinned_meta(dir, &meta)) {
 		snprintf(
 			errmsg, SW_ERRMSG_LEN,
 			"point %s: cannot read its meta map, so its tc egress filter stays attached",
 			point);
 		return -EINVAL;
 	}
-	close(fd);
 	if (!sensor_same_netns(&meta)) {
 		snprintf(
 			errmsg, SW_ERRMSG_LEN,
@@ -216,7 +226,7 @@ static int detach_egress(const char *dir, const char *point, char errmsg[SW_ERRM
 static int detach_multiprog(const char *dir, const char *point, char errmsg[SW_ERRMSG_LEN])
 {
 	struct bpf_prog_info pinfo = {};
-	__u32 plen = sizeof(pinfo), zero = 0;
+	__u32 plen = sizeof(pinfo);
 	char path[PATH_MAX], name[IF_NAMESIZE];
 	struct sw_meta meta;
 	int fd, err;
@@ -226,18 +236,13 @@ static int detach_multiprog(const char *dir, const char *point, char errmsg[SW_E
 	err = fd < 0 || bpf_obj_get_info_by_fd(fd, &pinfo, &plen) ? -errno : 0;
 	if (fd >= 0)
 		close(fd);
-	sensor_pin_path(path, sizeof(path), dir, "meta");
-	fd = err ? -1 : bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta) || meta.version != SW_META_VERSION) {
-		if (fd >= 0)
-			close(fd);
+	if (err || pinned_meta(dir, &meta)) {
 		snprintf(errmsg, SW_ERRMSG_LEN,
 			 "point %s: cannot read its pinned program or meta map, so it stays in "
 			 "libxdp's dispatcher",
 			 point);
 		return -EINVAL;
 	}
-	close(fd);
 	if (!sensor_same_netns(&meta)) {
 		snprintf(
 			errmsg, SW_ERRMSG_LEN,

@@ -51,6 +51,12 @@ int sensor_resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 bool sensor_same_netns(const struct sw_meta *m);
 void sensor_init(struct sensor *s, const struct sensor_config *cfg);
 int sensor_set_research(struct sensor *s, const struct sensor_config *cfg);
+/*
+ * Makes a set (a map of key -> 1) hold exactly the n keys of key_size bytes at keys: every key
+ * in it goes, then theirs are added. 0, or -errno with *bad the index of the key that could not
+ * be added (n: one that could not go).
+ */
+int sensor_set_replace(int fd, const void *keys, size_t n, size_t key_size, size_t *bad);
 int sensor_set_services(struct sensor *s, const struct sensor_config *cfg);
 int sensor_skel_ready(struct sensor *s, const struct sensor_config *cfg);
 void sensor_tc_hook_init(struct bpf_tc_hook *hook, int ifindex, enum bpf_tc_attach_point where);

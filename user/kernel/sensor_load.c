@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "grow.h"
 #include "scanwatch.skel.h"
 #include "cli.h"
 #include "log.h"
@@ -98,20 +99,54 @@ void sensor_fill_meta(struct sensor *s, const struct sensor_config *cfg, int ifi
 		sensor_netns_id(&s->meta.netns_dev, &s->meta.netns_ino);
 }
 
+long sensor_map_entries(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	long n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+int sensor_set_replace(int fd, const void *keys, size_t n, size_t key_size, size_t *bad)
+{
+	unsigned char key[64];
+	__u8 one = 1;
+
+	*bad = n;
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * key_size, &one, BPF_ANY)) {
+			*bad = i;
+			return -errno;
+		}
+	return 0;
+}
+
 /* Replaces the counted services with the ones asked for. */
 int sensor_set_services(struct sensor *s, const struct sensor_config *cfg)
 {
-	struct sw_service svc;
-	__u8 one = 1;
+	size_t bad;
+	int err = sensor_set_replace(s->services_fd, cfg->services, cfg->nservices,
+				     sizeof(*cfg->services), &bad);
 
-	while (!bpf_map_get_next_key(s->services_fd, NULL, &svc))
-		if (bpf_map_delete_elem(s->services_fd, &svc))
-			return sensor_fail(s, errno, "cannot update the counted services: %s",
-					   strerror(errno));
-	for (size_t i = 0; i < cfg->nservices; i++)
-		if (bpf_map_update_elem(s->services_fd, &cfg->services[i], &one, BPF_ANY))
-			return sensor_fail(s, errno, "cannot add counted service %zu: %s", i,
-					   strerror(errno));
+	if (err && bad < cfg->nservices)
+		return sensor_fail(s, -err, "cannot add counted service %zu: %s", bad,
+				   strerror(-err));
+	if (err)
+		return sensor_fail(s, -err, "cannot update the counted services: %s",
+				   strerror(-err));
 	/* The program looks the list up only when meta counts entries in it. */
 	s->meta.nservices = cfg->nservices;
 	return sensor_update_meta(s);
@@ -131,22 +166,6 @@ static bool in_list(const struct sw_prefix *v, size_t n, const struct sw_prefix 
  * research throughout. The program looks the trie up only once it holds the list, and no more
  * before it is emptied.
  */
-long sensor_map_entries(int fd, size_t key_size)
-{
-	char key[64], next[64];
-	void *prev = NULL;
-	long n = 0;
-
-	if (fd < 0 || key_size > sizeof(key))
-		return -1;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
-}
-
 int sensor_set_research(struct sensor *s, const struct sensor_config *cfg)
 {
 	struct sw_prefix *old = NULL, key, *prev = NULL;
@@ -161,17 +180,10 @@ int sensor_set_research(struct sensor *s, const struct sensor_config *cfg)
 			return sensor_fail(s, errno, "cannot add research prefix %zu: %s", i + 1,
 					   strerror(errno));
 	while (!bpf_map_get_next_key(s->research_fd, prev, &key)) {
-		if (nold == cap) {
-			struct sw_prefix *n = realloc(old, (cap ? cap * 2 : 64) * sizeof(*n));
-
-			if (!n) {
-				free(old);
-				return sensor_fail(s, ENOMEM,
-						   "cannot read the research prefixes: %s",
-						   strerror(ENOMEM));
-			}
-			old = n;
-			cap = cap ? cap * 2 : 64;
+		if (SW_GROW(old, cap, nold + 1, 64)) {
+			free(old);
+			return sensor_fail(s, ENOMEM, "cannot read the research prefixes: %s",
+					   strerror(ENOMEM));
 		}
 		old[nold] = key;
 		prev = &old[nold++];
@@ -308,6 +320,7 @@ int sensor_open_skel(struct sensor *s, const struct sensor_config *cfg, bool rep
 int sensor_skel_ready(struct sensor *s, const struct sensor_config *cfg)
 {
 	struct scanwatch_bpf *skel = s->skel;
+	size_t bad;
 	int err;
 
 	s->prog_fd = bpf_program__fd(skel->progs.scanwatch_xdp);
@@ -335,14 +348,11 @@ int sensor_skel_ready(struct sensor *s, const struct sensor_config *cfg)
 		if (err)
 			return err;
 	}
-
-	for (size_t i = 0; i < cfg->nwatch; i++) {
-		__u8 one = 1;
-
-		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
-			return sensor_fail(s, errno, "cannot add watched prefix %zu: %s", i,
-					   strerror(errno));
-	}
+	/* The map is new: nothing to take out of it, so any error is of the prefix named. */
+	err = sensor_set_replace(s->watch_fd, cfg->watch, cfg->nwatch, sizeof(*cfg->watch), &bad);
+	if (err)
+		return sensor_fail(s, -err, "cannot add watched prefix %zu: %s", bad,
+				   strerror(-err));
 	return 0;
 }
 

@@ -127,12 +127,26 @@ int sensor_link_state(struct sensor *s, int link_fd, __u32 *prog_id, bool *attac
 	return 0;
 }
 
+/* The program link_fd runs, into *held; what names it in the error. */
+static int hold_linked(struct sensor *s, int link_fd, int *held, const char *what)
+{
+	__u32 prog_id;
+	bool attached;
+	int err = sensor_link_state(s, link_fd, &prog_id, &attached);
+
+	if (err)
+		return err;
+	*held = bpf_prog_get_fd_by_id(prog_id);
+	if (*held < 0)
+		return sensor_fail(s, errno, "cannot hold the point's %s (id %u): %s", what,
+				   prog_id, strerror(errno));
+	return 0;
+}
+
 /* The programs the links run, held so that re-attaching them needs no privilege (sensor.h). */
 int sensor_hold_programs(struct sensor *s)
 {
 	char path[PATH_MAX];
-	__u32 prog_id;
-	bool attached;
 	int err;
 
 	if (s->meta.flags & SW_META_MULTIPROG) {
@@ -143,13 +157,9 @@ int sensor_hold_programs(struct sensor *s)
 			return sensor_fail(s, errno, "cannot hold the point's program: %s",
 					   strerror(errno));
 	} else {
-		err = sensor_link_state(s, s->link_fd, &prog_id, &attached);
+		err = hold_linked(s, s->link_fd, &s->held_prog_fd, "program");
 		if (err)
 			return err;
-		s->held_prog_fd = bpf_prog_get_fd_by_id(prog_id);
-		if (s->held_prog_fd < 0)
-			return sensor_fail(s, errno, "cannot hold the point's program (id %u): %s",
-					   prog_id, strerror(errno));
 	}
 	/* A tc filter is put back from its pinned program instead. */
 	if (!(s->meta.flags & SW_META_HOST) || s->meta.egress_hook != SW_EGRESS_TCX)
@@ -161,14 +171,7 @@ int sensor_hold_programs(struct sensor *s)
 			return sensor_fail(s, errno, "cannot open pinned egress link %s: %s", path,
 					   strerror(errno));
 	}
-	err = sensor_link_state(s, s->egress_link_fd, &prog_id, &attached);
-	if (err)
-		return err;
-	s->held_egress_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (s->held_egress_fd < 0)
-		return sensor_fail(s, errno, "cannot hold the point's egress program (id %u): %s",
-				   prog_id, strerror(errno));
-	return 0;
+	return hold_linked(s, s->egress_link_fd, &s->held_egress_fd, "egress program");
 }
 
 /* Host mode's egress program, on the interface that came back. */
@@ -351,11 +354,10 @@ int sensor_resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 	int *fds[NPINNED] = { &s->keys_outer_fd, &s->keys_fd[0], &s->keys_fd[1], &s->cs.state_fd,
 			      &s->cs.cache_fd,	 &s->cs.log_fd,	 &s->cs.ctl_fd,	 &s->watch_fd,
 			      &s->meta_fd,	 &s->cs.sec_fd };
-	struct sw_prefix pfx;
 	char path[PATH_MAX];
 	__u32 want_flags;
 	const char *missing = NULL;
-	__u8 one = 1;
+	size_t bad;
 	bool defunct, multiprog;
 	int err;
 
@@ -464,14 +466,9 @@ int sensor_resume(struct sensor *s, const struct sensor_config *cfg, int ifindex
 			return err;
 	}
 	/* The watched set may change across restarts: replace it with the one asked for. */
-	while (!bpf_map_get_next_key(s->watch_fd, NULL, &pfx))
-		if (bpf_map_delete_elem(s->watch_fd, &pfx))
-			return sensor_fail(s, errno, "cannot update watched prefixes: %s",
-					   strerror(errno));
-	for (size_t i = 0; i < cfg->nwatch; i++)
-		if (bpf_map_update_elem(s->watch_fd, &cfg->watch[i], &one, BPF_ANY))
-			return sensor_fail(s, errno, "cannot update watched prefixes: %s",
-					   strerror(errno));
+	err = sensor_set_replace(s->watch_fd, cfg->watch, cfg->nwatch, sizeof(*cfg->watch), &bad);
+	if (err)
+		return sensor_fail(s, -err, "cannot update watched prefixes: %s", strerror(-err));
 	if (cfg->host_mode) {
 		int *hfds[] = { &s->flows_fd, &s->services_fd };
 		const char *names[] = { PIN_FLOWS, PIN_SERVICES };

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "grow.h"
 #include "keyfmt.h"
 #include "log.h"
 
@@ -18,15 +19,8 @@ int prefix_list_add(struct prefix_list *l, const char *str)
 {
 	if (l->n == SW_MAX_WATCH)
 		return -E2BIG;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 8;
-		struct sw_prefix *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (SW_GROW(l->v, l->cap, l->n + 1, 8))
+		return -ENOMEM;
 	if (sw_prefix_parse(str, &l->v[l->n]))
 		return -EINVAL;
 	l->n++;

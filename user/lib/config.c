@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "grow.h"
 #include "log.h"
 #include "params.h"
 #include "paths.h"
@@ -137,15 +138,9 @@ static int add_made(struct config_args *ca, const char *name, const char *value,
 {
 	size_t len = strlen(name) + (value ? strlen(value) + 1 : 0) + 3;
 	char *s = malloc(len);
-	char **made = realloc(ca->made, (ca->nmade + 1) * sizeof(*made));
-	unsigned int *lines;
 
-	if (made)
-		ca->made = made;
-	lines = realloc(ca->lines, (ca->nmade + 1) * sizeof(*lines));
-	if (lines)
-		ca->lines = lines;
-	if (!s || !made || !lines) {
+	/* A file has a few dozen lines: each array grows by the one it gets. */
+	if (!s || SW_RESIZE(ca->made, ca->nmade + 1) || SW_RESIZE(ca->lines, ca->nmade + 1)) {
 		free(s);
 		return -ENOMEM;
 	}

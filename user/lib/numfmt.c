@@ -6,18 +6,26 @@
 
 #include "numfmt.h"
 
-const char *sw_fmt_count(uint64_t v, char buf[SW_COUNT_STRLEN])
+/* The digits with a comma before each group of three from the right; buf has room for them. */
+static const char *grouped(const char *digits, char *buf)
 {
-	char tmp[SW_COUNT_STRLEN];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v), o = 0;
+	int n = (int)strlen(digits), o = 0;
 
 	for (int i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
 			buf[o++] = ',';
-		buf[o++] = tmp[i];
+		buf[o++] = digits[i];
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+const char *sw_fmt_count(uint64_t v, char buf[SW_COUNT_STRLEN])
+{
+	char tmp[SW_COUNT_STRLEN];
+
+	snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	return grouped(tmp, buf);
 }
 
 const char *sw_fmt_share(uint64_t part, uint64_t total, char buf[SW_SHARE_STRLEN])
@@ -59,15 +67,8 @@ const char *sw_fmt_u128(sw_u128 v, char buf[SW_U128_STRLEN])
 const char *sw_fmt_count128(sw_u128 v, char buf[SW_COUNT128_STRLEN])
 {
 	char tmp[SW_U128_STRLEN];
-	int n = (int)strlen(sw_fmt_u128(v, tmp)), o = 0;
 
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return grouped(sw_fmt_u128(v, tmp), buf);
 }
 
 const char *sw_fmt_rate(double v, char buf[SW_RATE_STRLEN])

@@ -152,6 +152,14 @@ int param_point_add(char (*names)[SW_POINT_LEN], size_t *n, size_t max, const ch
 	return 0;
 }
 
+int param_time_zone(void *field, const char *arg, const char *cmd)
+{
+	if (use_time_zone(arg))
+		return usage_error(cmd, "unknown time zone '%s'", arg);
+	*(const char **)field = arg;
+	return 0;
+}
+
 /* "a, b or c" */
 static void join_choices(const char *const *c, char *buf, size_t len)
 {

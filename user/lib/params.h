@@ -101,5 +101,10 @@ int param_point(void *field, const char *arg, const char *cmd);
 /* A repeatable --point: checked as param_point() does, added to names[*n] if fewer than max. */
 int param_point_add(char (*names)[SW_POINT_LEN], size_t *n, size_t max, const char *arg,
 		    const char *cmd);
+/*
+ * --tz ZONE into the const char * field, made the process's zone (use_time_zone()): checked as
+ * it is read, so that a zone from the configuration file names its line.
+ */
+int param_time_zone(void *field, const char *arg, const char *cmd);
 
 #endif

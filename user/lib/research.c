@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "keyfmt.h"
 #include "log.h"
 #include "research.h"
@@ -36,15 +37,8 @@ static void clean_str(const struct sw_prefix *p, char *buf, size_t len)
 
 static int add(struct prefix_list *l, const struct sw_prefix *p)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct sw_prefix *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (SW_GROW(l->v, l->cap, l->n + 1, 64))
+		return -ENOMEM;
 	l->v[l->n++] = *p;
 	return 0;
 }

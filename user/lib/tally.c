@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tally.h"
 
 void tally_init(struct tally *t)
@@ -114,15 +115,8 @@ struct tally_key *tally_key(struct tally *t, const struct sw_key *key)
 	i = probe(t, key);
 	if (t->index[i])
 		return &t->keys[t->index[i] - 1];
-	if (t->nkeys == t->keys_cap) {
-		size_t ncap = t->keys_cap ? t->keys_cap * 2 : 128;
-		struct tally_key *nk = realloc(t->keys, ncap * sizeof(*nk));
-
-		if (!nk)
-			return NULL;
-		t->keys = nk;
-		t->keys_cap = ncap;
-	}
+	if (SW_GROW(t->keys, t->keys_cap, t->nkeys + 1, 128))
+		return NULL;
 	k = &t->keys[t->nkeys++];
 	memset(k, 0, sizeof(*k));
 	k->key = *key;

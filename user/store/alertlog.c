@@ -15,6 +15,7 @@
 
 #include "alertlog.h"
 #include "dates.h"
+#include "grow.h"
 #include "log.h"
 #include "parse_num.h"
 #include "safe_file.h"
@@ -30,15 +31,8 @@ const char *const alert_kind_names[ALERT_NKINDS] = {
 
 int alert_list_add(struct alert_list *l, const struct alert *a)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct alert *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (SW_GROW(l->v, l->cap, l->n + 1, 16))
+		return -ENOMEM;
 	l->v[l->n++] = *a;
 	return 0;
 }

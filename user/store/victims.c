@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "grow.h"
 #include "victims.h"
 #include "safe_file.h"
 
@@ -68,15 +69,8 @@ static struct victim *find_or_add(struct victim_set *s, const char *addr)
 			return v;
 		h = (h + 1) & (s->index_cap - 1);
 	}
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 256;
-		struct victim *nv = realloc(s->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		s->v = nv;
-		s->cap = ncap;
-	}
+	if (SW_GROW(s->v, s->cap, s->n + 1, 256))
+		return NULL;
 	memset(&s->v[s->n], 0, sizeof(s->v[0]));
 	snprintf(s->v[s->n].addr, sizeof(s->v[0].addr), "%s", addr);
 	s->v[s->n].first_ns = UINT64_MAX;
