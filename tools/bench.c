@@ -39,6 +39,10 @@
 #include "scanwatch_touch.skel.h"
 #include "sensor.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define PAIRS_DEFAULT STR(SW_DEFAULT_MAX_PAIRS)
+#define SLOTS_DEFAULT STR(SW_CACHE_SLOTS_DEFAULT)
 #define TARGET_RATIO 1.5
 #define AIM_RATIO 1.3
 #define MIN_SOURCES 100000
@@ -63,9 +67,10 @@ static const char bench_help[] =
 	"  -r, --rounds N         measured rounds; medians are reported (default 5)\n"
 	"  -R, --repeat R         repeat of each frame in method (b) (default 16)\n"
 	"  -F, --floor-repeat M   repeat of the single frame in method (c) (default 2000000)\n"
-	"  -P, --max-pairs N      pairs per interval, and records of the log (default 1048576,\n"
+	"  -P, --max-pairs N      pairs per interval, and records of the log (default " PAIRS_DEFAULT
+	",\n"
 	"                         as 'run')\n"
-	"  -C, --cache-slots N    slots of each CPU's cache (default 4096, as 'run')\n"
+	"  -C, --cache-slots N    slots of each CPU's cache (default " SLOTS_DEFAULT ", as 'run')\n"
 	"  -c, --cpu N            CPU to run on (default: the one we start on)\n"
 	"  -j, --json FILE        also write the figures as JSON to FILE\n"
 	"      --pass PROG        only run the mix once through PROG (scanwatch, cache, parse or\n"

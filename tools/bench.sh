@@ -175,6 +175,15 @@ r = v["native"]
 row("   receive path alone, native XDP", "%.0f ns/pkt" % r["receive_path_ns_per_pkt"],
     "none %.0f ns/pkt" % v["none_receive_path_ns_per_pkt"],
     "%.2f" % r["receive_capacity_ratio"], "(capacity)", None)
+# The veth's own XDP path of each mode (native: a frame turned into an xdp_buff and back;
+# generic: the skb given XDP's headroom), which any program attached in that mode pays.
+for mode in ("native", "generic"):
+    e = v["empty-" + mode]
+    row("   veth rx packets/s, %s, an empty XDP program" % mode, "%.0f k (wall %.0f k)" %
+        (e["core_pps"] / 1e3, e["pps"] / 1e3),
+        "none %.0f k (wall %.0f k)" % (v["none_core_pps"] / 1e3, v["none_pps"] / 1e3),
+        ratio_cell(e["core_ratio"], [("ratio", e["core_ratio_figure"])], "%.2f"),
+        "(the veth's XDP path)", None)
 c = veth["cpu"]
 t = c["tcpdump"]
 for mode in ("native", "generic"):
@@ -186,6 +195,12 @@ for mode in ("native", "generic"):
         "tcpdump %.0f ns, spread %s" % (t["ns_per_pkt"], pct(t["figure"]["spread"])),
         ratio_cell(r["ratio_to_tcpdump"], parts), "<= 0.5x",
         judged(parts, r["ratio_to_tcpdump"] <= 0.5))
+for mode in ("native", "generic"):
+    ek = c["empty-" + mode]["kernel"]
+    row("   %s, an empty XDP program: receive path share" % mode,
+        "%+.0f ns, spread %s" % (ek["median"], pct(ek["spread"])),
+        "tcpdump %.0f ns" % t["ns_per_pkt"], "%.2fx" % (ek["median"] / t["ns_per_pkt"]),
+        "(the veth's XDP path)", None)
 row("4. drain of %d pairs" % drain["pairs"],
     "CPU %.3f s (wall %.2f s), %.0f MB" % (drain["cpu_s"], drain["total_s"],
                                          drain["peak_rss_kb"] / 1024),

@@ -34,7 +34,10 @@ WARMUP=200000
 RETRIES=${BENCH_RETRIES:-3}
 RETRY_BUDGET=${BENCH_RETRY_BUDGET:-$((3 * REPS))}
 POINT=bench
-MONITORS="native generic tcpdump"
+MONITORS="native generic tcpdump empty-native empty-generic"
+# The measured daemons drain every SW_INTERVAL seconds, so that a run's traffic is stored while
+# the daemon runs, as a running daemon stores it, rather than by the drain of its exit.
+SW_INTERVAL=${BENCH_SW_INTERVAL:-5}
 
 for c in ip tcpdump python3 taskset chrt; do
 	command -v "$c" >/dev/null || { echo "bench_veth: needs $c (make deps)" >&2; exit 1; }
@@ -42,12 +45,13 @@ done
 for f in scanwatch .output/tools/blast; do
 	[ -x "$f" ] || { echo "bench_veth: $f is not built (make)" >&2; exit 1; }
 done
+[ -e .output/empty.bpf.o ] || { echo "bench_veth: .output/empty.bpf.o is not built (make)" >&2; exit 1; }
 BN_NAME=bench_veth
 . tools/lib/benchnet.sh
 
 WORK=$(mktemp -d)
 # The binaries measured are those built when the bench starts, whatever a concurrent make does.
-cp scanwatch .output/tools/blast "$WORK/"
+cp scanwatch .output/tools/blast .output/empty.bpf.o "$WORK/"
 SW=$WORK/scanwatch BLAST=$WORK/blast
 SUB= MPID=
 
@@ -84,7 +88,7 @@ start_monitor() {
 	local kind=$1 wrap=bn_run
 	case $kind in
 	native | generic | rest)
-		local mode=$kind interval=60 dir=$DATA
+		local mode=$kind interval=$SW_INTERVAL dir=$DATA
 		[ "$kind" = rest ] && mode=auto interval=$REST_INTERVAL dir=$WORK/rest wrap=
 		(
 			$wrap ip netns exec "$RNS" "$SW" run --point "$POINT=$RIF" --data-dir "$dir" \
@@ -95,6 +99,12 @@ start_monitor() {
 		SUB=$!
 		wait_for 10 child_of_sub || die "scanwatch run did not start"
 		wait_for 30 daemon_up || die "scanwatch run did not attach to $RIF"
+		;;
+	empty-native | empty-generic)
+		local how=xdpdrv
+		[ "$kind" = empty-generic ] && how=xdpgeneric
+		rns ip link set dev "$RIF" "$how" obj "$WORK/empty.bpf.o" sec xdp ||
+			die "cannot attach the empty XDP program ($how)"
 		;;
 	tcpdump)
 		: >"$WORK/tcpdump.err"
@@ -116,6 +126,13 @@ sub_gone() { ! kill -0 "$SUB" 2>/dev/null; }
 # stop_monitor KIND: stops it (tcpdump stops by itself after its count), detaches scanwatch,
 # and sets MON_S to the monitor's CPU seconds over its whole life.
 stop_monitor() {
+	if [ "${1#empty-}" != "$1" ]; then
+		local how=xdpdrv
+		[ "$1" = empty-generic ] && how=xdpgeneric
+		rns ip link set dev "$RIF" "$how" off || die "cannot detach the empty XDP program"
+		MON_S=0
+		return 0
+	fi
 	[ "$1" = tcpdump ] || kill -TERM "$MPID" 2>/dev/null
 	if ! wait_for 30 sub_gone; then
 		kill -INT "$MPID" 2>/dev/null
@@ -140,28 +157,64 @@ rx_done() { [ $(($(bn_rx_packets) - RX0)) -ge "$N" ]; }
 SALT=0
 SEQ=0
 SENT_TO_SW=0
-# run KIND REP N: one measured run; appends a line to $WORK/runs (rep 0: a warm-up, not kept).
-run() {
-	local kind=$1 rep=$2 mode=none mon0=0 mon1=0 napi0 napi1 sw0 sw1 oth0 oth1 t_cpu acc
-	N=$3
+
+# wait_stored: until the daemon has stored every frame sent to it, none dropped (a drain comes
+# every SW_INTERVAL seconds); dies when it does not within 30 s.
+wait_stored() {
+	local i acc=
+	for i in $(seq 120); do
+		acc=$(stored_accesses) && [ "$acc" = "$SENT_TO_SW 0" ] && return 0
+		# A poll's pause, not a wait for a moment: the condition is read again.
+		sleep 0.25
+	done
+	die "scanwatch stored (accesses, dropped) = ($acc), expected ($SENT_TO_SW 0)"
+}
+
+# blast_frames N FILE: N frames of fresh sources to the receiving veth, all of them received.
+blast_frames() {
 	SALT=$((SALT + 1))
+	RX0=$(bn_rx_packets)
+	bn_run ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$1" -S "$SALT" --json >"$2" ||
+		die "blast failed"
+	wait_for 10 rx_done || die "$RIF received $(($(bn_rx_packets) - RX0)) of $1 frames"
+}
+
+# run KIND REP N: one measured run; appends a line to $WORK/runs (rep 0: a warm-up, not kept).
+# A daemon measured has run a while: it drained and stored as much traffic once before (its
+# buffers, files and day's set exist, as in a daemon past its first minute), and its cost is its
+# CPU from just before the traffic until the traffic's intervals are stored. Start-up and exit
+# are left out, as they are of tcpdump, whose whole work is done when its count is reached.
+run() {
+	local kind=$1 rep=$2 mode=none mon0=0 mon1=0 mon_done=0 napi0 napi1 sw0 sw1 oth0 oth1 t_cpu
+	N=$3
 	case $kind in
-	native | generic) start_monitor "$kind" ;;
+	native | generic)
+		DATA=$WORK/data.$SALT
+		SENT_TO_SW=0
+		start_monitor "$kind"
+		;;
 	tcpdump) start_monitor tcpdump "$N" ;;
+	empty-*) start_monitor "$kind" ;;
 	esac
 	mode=$(bn_xdp_mode)
 	case $kind in
 	native | generic) [ "$mode" = "$kind" ] || die "asked for $kind XDP, the kernel reports $mode" ;;
+	empty-*)
+		[ "$mode" = "${kind#empty-}" ] ||
+			die "the empty program is attached in mode $mode, not ${kind#empty-}"
+		;;
 	*) [ "$mode" = none ] || die "an XDP program is attached to $RIF where none should be" ;;
 	esac
+	if [ -n "$MPID" ] && [ "$kind" != tcpdump ]; then
+		blast_frames "$N" "$WORK/warm.json"
+		SENT_TO_SW=$N
+		wait_stored
+	fi
 	[ -n "$MPID" ] && mon0=$(bn_cpu_ns "$MPID")
-	RX0=$(bn_rx_packets)
 	napi0=$(bn_cpu_ns "$NAPI")
 	sw0=$(bn_switches "$NAPI")
 	oth0=$(bn_others_jiffies)
-	bn_run ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$N" -S "$SALT" --json \
-		>"$WORK/blast.json" || die "blast failed"
-	wait_for 10 rx_done || die "$RIF received $(($(bn_rx_packets) - RX0)) of $N frames"
+	blast_frames "$N" "$WORK/blast.json"
 	napi1=$(bn_cpu_ns "$NAPI")
 	sw1=$(bn_switches "$NAPI")
 	oth1=$(bn_others_jiffies)
@@ -171,21 +224,20 @@ run() {
 	MON_S=0
 	case $kind in
 	native | generic)
-		stop_monitor "$kind"
 		SENT_TO_SW=$((SENT_TO_SW + N))
-		acc=$(stored_accesses) || die "scanwatch summary failed"
-		[ "$acc" = "$SENT_TO_SW 0" ] ||
-			die "scanwatch stored (accesses, dropped) = ($acc), expected ($SENT_TO_SW 0)"
+		wait_stored
+		mon_done=$(bn_cpu_ns "$MPID")
+		stop_monitor "$kind"
 		;;
 	tcpdump)
 		stop_monitor tcpdump
 		grep -q "^$N packets captured" "$WORK/tcpdump.err" &&
 			grep -q "^0 packets dropped by kernel" "$WORK/tcpdump.err" ||
 			die "tcpdump did not capture every frame: $(tr '\n' ' ' <"$WORK/tcpdump.err")"
+		mon_done=$(awk -v s="$MON_S" 'BEGIN { printf "%.0f", s * 1e9 }')
 		;;
+	empty-*) stop_monitor "$kind" ;;
 	esac
-	# The monitor's CPU from just before the traffic to its exit: the traffic's share of the
-	# daemon includes draining and storing the run's interval; start-up is left out.
 	t_cpu=$(awk -v s="$MON_S" -v b="$mon0" 'BEGIN { v = s * 1e9 - b; print (v > 0 ? v : 0) }')
 	LAST_NAPI_NS=$((napi1 - napi0))
 	[ "$rep" = 0 ] && return 0
@@ -247,8 +299,8 @@ veth: sender $SNS/$SIF -> receiver $RNS/$RIF (threaded NAPI, GRO on); sender, NA
   fresh sources); $REPS repeats of each of $MONITORS between two idle runs (their order
   turning every repeat). Load average before: $(cut -d' ' -f1-3 /proc/loadavg).
 EOF
-# Warm-up, not recorded: creates the daemon's files for the day (RRD files of the built-in
-# keys), so that the measured runs store intervals as a running daemon does.
+# Warm-up, not recorded: the binaries, the program and the page cache, and the fastest idle run
+# so far (bn_steady).
 run native 0 "$WARMUP"
 run none 0 "$WARMUP"
 bn_steady $((LAST_NAPI_NS / WARMUP)) $((LAST_NAPI_NS / WARMUP)) || true
@@ -290,7 +342,7 @@ done
 rest
 
 python3 - "$WORK/runs" "$OUT_JSON" "$REST_RSS" "$REST_HWM" "$REST_CPU_NS" "$REST_WALL_NS" \
-	"$REST_S" "$REST_INTERVAL" "$REST_MODE" "$BN_CPU" "$COUNT" "$REPS" "$(bn_sched)" "$BN_DRIFT" "$BN_SLOW" <<'EOF'
+	"$REST_S" "$REST_INTERVAL" "$REST_MODE" "$BN_CPU" "$COUNT" "$REPS" "$(bn_sched)" "$BN_DRIFT" "$BN_SLOW" "$SW_INTERVAL" <<'EOF'
 import json, sys
 sys.path.insert(0, "tools/lib")
 from benchstat import figure, pct, median
@@ -342,10 +394,14 @@ doc = {"method": {
            "of our own; the ratio is the median of the repeats' ratios",
     "cpu": "receive path = run time of the veth's NAPI thread (schedstat ns), which runs the "
            "XDP program (native or generic) or the AF_PACKET tap of tcpdump; monitor = the "
-           "process's CPU from just before the traffic to its exit (bash times after it ends, "
-           "minus schedstat before), so scanwatch's drain and store of the run's interval count; "
-           "a monitor's cost = its receive path minus the mean of the two idle runs around it, "
-           "plus its process",
+           "process's CPU from just before the traffic until its work on it is done: scanwatch "
+           "(draining every %s s) until every frame is stored, after it drained and stored as "
+           "many frames once (a daemon past its first minute); tcpdump to its exit at its count "
+           "(bash times after it ends, minus schedstat before); a monitor's cost = its receive "
+           "path minus the mean of the two idle runs around it, plus its process; 'empty-native' "
+           "and 'empty-generic' are an empty XDP program attached in that mode: what the "
+           "veth's XDP path of the mode costs by itself, which any program pays" %
+           sys.argv[16],
     "stability": "spread = (max - min) / median of a figure's repeats; a ratio is quoted only "
                  "when the repeats of each figure it is made of agree within 20 %",
     "tcpdump": "tcpdump -i VETH -n -s 96 -B 262144 -c N -w /dev/null 'ip or ip6' (libpcap "
@@ -367,7 +423,7 @@ for kind in meas:
                   "xdp_mode": meas[kind][0]["run"]["xdp_mode"],
                   "receive_path": rp, "receive_path_ns_per_pkt": rp["median"],
                   "idle_drift_max": max(m["idle_drift"] for m in meas[kind])}
-for kind in ("native", "generic"):
+for kind in ("native", "generic", "empty-native", "empty-generic"):
     veth[kind]["receive_capacity_ratio"] = median(
         [m["idle_napi_ns_per_pkt"] / m["run"]["napi_ns_per_pkt"] for m in meas[kind]])
 veth["target_ratio_min"] = 0.95
@@ -401,22 +457,22 @@ rep_ratio = lambda f: " ".join("%.3f" % v for v in f["repeats"])
 print("%d of %d measurements made again: the VM's speed changed under them; %d kept so after "
       "the last try" % (retried, len(units), len(unsteady)))
 print("2. rx packets a core-second, ratio to the idle runs around it (median; repeats; spread):")
-for kind in ("native", "generic", "tcpdump"):
+for kind in ("native", "generic", "tcpdump", "empty-native", "empty-generic"):
     f = veth[kind]["core_ratio_figure"]
-    print("   %-8s %.3f  (%s; spread %s)  wall %.3f" %
+    print("   %-13s %.3f  (%s; spread %s)  wall %.3f" %
           (kind, f["median"], rep_ratio(f), pct(f["spread"]), veth[kind]["ratio"]))
 f = veth["none_receive_path"]
 print("   receive path ns/packet, idle: %.0f (%d runs %s; spread %s)" %
       (f["median"], len(f["repeats"]), rep_list(f), pct(f["spread"])))
-for kind in ("native", "generic", "tcpdump"):
+for kind in ("native", "generic", "tcpdump", "empty-native", "empty-generic"):
     f = veth[kind]["receive_path"]
     print("   receive path ns/packet, %s: %.0f (%s; spread %s; idle runs around it %.0f %% "
           "apart at most)" % (kind, f["median"], rep_list(f), pct(f["spread"]),
                               100 * veth[kind]["idle_drift_max"]))
 print("3. CPU per packet = receive path share + process (median; repeats; spread):")
-for kind in ("native", "generic", "tcpdump"):
+for kind in ("native", "generic", "tcpdump", "empty-native", "empty-generic"):
     d = cpu_doc[kind]
-    print("   %-8s %6.0f ns (%s; spread %s) = receive path %+.0f (%s) + process %.0f (%s)%s" %
+    print("   %-13s %6.0f ns (%s; spread %s) = receive path %+.0f (%s) + process %.0f (%s)%s" %
           (kind, d["ns_per_pkt"], rep_list(d["figure"]), pct(d["figure"]["spread"]),
            d["kernel_ns_per_pkt"], rep_list(d["kernel"]), d["process_ns_per_pkt"],
            rep_list(d["process"]),

@@ -18,8 +18,25 @@ static const char *const class_names[SW_NCLASSES] = {
 	[SW_CLS_FRAG] = "frag",
 };
 
+/* By hand, not printf: the store writes a line per backscatter pair, and printf was a sixth of it. */
+char *sw_put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 void sw_key_str(const struct sw_key *key, char buf[SW_KEY_STRLEN])
 {
+	char *p;
+
 	switch (key->cls) {
 	case SW_CLS_ECHO:
 		snprintf(buf, SW_KEY_STRLEN, "icmp/echo");
@@ -32,7 +49,10 @@ void sw_key_str(const struct sw_key *key, char buf[SW_KEY_STRLEN])
 	case SW_CLS_ICMP:
 	case SW_CLS_ICMP6:
 	case SW_CLS_PROTO:
-		snprintf(buf, SW_KEY_STRLEN, "%s/%u", class_names[key->cls], key->num);
+		/* At most "proto/65535": SW_KEY_STRLEN has room. */
+		p = stpcpy(buf, class_names[key->cls]);
+		*p++ = '/';
+		*sw_put_u64(p, key->num) = '\0';
 		break;
 	default:
 		snprintf(buf, SW_KEY_STRLEN, "bad/%u", key->cls);
@@ -87,19 +107,19 @@ int sw_key_parse(const char *str, const char *kind, struct sw_key *key)
 	return -EINVAL;
 }
 
-int sw_addr_is_v4(const __u8 addr[16])
-{
-	static const __u8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return !memcmp(addr, mapped, sizeof(mapped));
-}
-
 void sw_addr_str(const __u8 addr[16], char buf[SW_ADDR_STRLEN])
 {
-	if (sw_addr_is_v4(addr))
-		inet_ntop(AF_INET, addr + 12, buf, SW_ADDR_STRLEN);
-	else
+	char *p = buf;
+
+	if (!sw_addr_is_v4(addr)) {
 		inet_ntop(AF_INET6, addr, buf, SW_ADDR_STRLEN);
+		return;
+	}
+	/* inet_ntop formats a dotted quad through sprintf. */
+	for (int i = 12; i < 16; i++) {
+		p = sw_put_u64(p, addr[i]);
+		*p++ = i < 15 ? '.' : '\0';
+	}
 }
 
 int sw_prefix_parse(const char *str, struct sw_prefix *pfx)

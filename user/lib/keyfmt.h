@@ -3,6 +3,8 @@
 #define SW_KEYFMT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include "parse_num.h"
 #include "scanwatch.h"
 
@@ -14,12 +16,20 @@ extern const char *const sw_fp_names[SW_NFPS];
 
 /* "tcp/445", "icmp/echo", "frag": the key without its kind. */
 void sw_key_str(const struct sw_key *key, char buf[SW_KEY_STRLEN]);
+/* Writes v in decimal at p, without a terminating NUL; returns the end. At most 20 bytes. */
+char *sw_put_u64(char *p, uint64_t v);
 /* Parses a key string and a kind name; 0 or -EINVAL. */
 int sw_key_parse(const char *str, const char *kind, struct sw_key *key);
 int sw_kind_parse(const char *name);
 /* IPv4-mapped addresses print as dotted quads. */
 void sw_addr_str(const __u8 addr[16], char buf[SW_ADDR_STRLEN]);
-int sw_addr_is_v4(const __u8 addr[16]);
+/* Inline: the store asks it of every pair two or three times. */
+static inline int sw_addr_is_v4(const __u8 addr[16])
+{
+	static const __u8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return !memcmp(addr, mapped, sizeof(mapped));
+}
 /* Parses "198.51.100.0/24" or "2001:db8::/32" into an LPM key (IPv4 mapped, +96). */
 int sw_prefix_parse(const char *str, struct sw_prefix *pfx);
 /*

@@ -102,6 +102,8 @@ int store_lock(struct point_store *ps, const char *what)
 #define LOAD_BATCH 4096
 #define PREFETCH_AHEAD 8
 #define PAIRLOG_BUF (64u << 10)
+/* An address, a key and three 64-bit numbers, each after its separator, and the newline. */
+#define VICTIM_LINE_MAX (SW_ADDR_STRLEN + SW_KEY_STRLEN + 3 * 21 + 2)
 
 /*
  * Forgets the day held in memory after a failure: what the files say stays the truth (the
@@ -414,9 +416,29 @@ int store_open_day(struct point_store *ps, uint64_t t)
  * appended once the summary counts the interval: a retry never logs one twice, and a failure
  * here loses victims, never counts.
  */
+/* One line of the victims file: ADDRESS KEY PACKETS FIRST_NS LAST_NS; returns its length. */
+static size_t victim_line(char line[VICTIM_LINE_MAX], const struct sw_pair_rec *r)
+{
+	char *p = line;
+
+	sw_addr_str(r->pair.addr, p);
+	p += strlen(p);
+	*p++ = ' ';
+	sw_key_str(&r->pair.key, p);
+	p += strlen(p);
+	*p++ = ' ';
+	p = sw_put_u64(p, r->val.packets);
+	*p++ = ' ';
+	p = sw_put_u64(p, r->val.first_ns);
+	*p++ = ' ';
+	p = sw_put_u64(p, r->val.last_ns);
+	*p++ = '\n';
+	return (size_t)(p - line);
+}
+
 static void store_victims(struct point_store *ps, const struct sw_interval *iv, const char *date)
 {
-	char path[PATH_MAX], addr[SW_ADDR_STRLEN], key[SW_KEY_STRLEN];
+	char path[PATH_MAX], line[VICTIM_LINE_MAX];
 	FILE *f = NULL;
 	int err = 0;
 
@@ -438,11 +460,7 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 				break;
 			}
 		}
-		sw_addr_str(r->pair.addr, addr);
-		sw_key_str(&r->pair.key, key);
-		fprintf(f, "%s %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", addr, key,
-			(uint64_t)r->val.packets, (uint64_t)r->val.first_ns,
-			(uint64_t)r->val.last_ns);
+		fwrite(line, 1, victim_line(line, r), f);
 	}
 	if (f) {
 		int bad = ferror(f);
