@@ -35,7 +35,8 @@ static void test_v4_like_inet_ntop(void **state)
 	/* Each octet takes every value in each of the four places, the others varying too. */
 	for (uint32_t pos = 0; pos < 4; pos++)
 		for (uint32_t v = 0; v < 256; v++) {
-			uint32_t addr = (v << (8 * pos)) | ((v * 37u + pos) & 0xff) << (8 * ((pos + 1) % 4));
+			uint32_t addr = (v << (8 * pos)) | ((v * 37u + pos) & 0xff)
+								   << (8 * ((pos + 1) % 4));
 
 			v4_addr(a, addr);
 			sw_addr_str(a, got);
@@ -49,8 +50,12 @@ static void test_v4_like_inet_ntop(void **state)
 
 static void test_v6_like_inet_ntop(void **state)
 {
-	static const char *const addrs[] = { "2001:db8::1", "::", "::1", "fe80::1:2:3:4",
-					     "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "::fffe:0:1" };
+	static const char *const addrs[] = { "2001:db8::1",
+					     "::",
+					     "::1",
+					     "fe80::1:2:3:4",
+					     "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+					     "::fffe:0:1" };
 	char got[SW_ADDR_STRLEN], want[SW_ADDR_STRLEN];
 	__u8 a[16];
 
@@ -68,8 +73,10 @@ static void test_keys_like_snprintf(void **state)
 	static const struct {
 		__u8 cls;
 		const char *name;
-	} classes[] = { { SW_CLS_TCP, "tcp" },	   { SW_CLS_UDP, "udp" },
-			{ SW_CLS_ICMP, "icmp" },   { SW_CLS_ICMP6, "icmp6" },
+	} classes[] = { { SW_CLS_TCP, "tcp" },
+			{ SW_CLS_UDP, "udp" },
+			{ SW_CLS_ICMP, "icmp" },
+			{ SW_CLS_ICMP6, "icmp6" },
 			{ SW_CLS_PROTO, "proto" } };
 	char got[SW_KEY_STRLEN], want[SW_KEY_STRLEN];
 

@@ -156,8 +156,12 @@ void doc_heading(struct doc *d, int level, const char *fmt, ...)
 	check(d, fprintf(d->html, "</h%d>\n", level));
 }
 
-static void para(struct doc *d, const char *cls, const char *buf)
+/* A paragraph, or a note (class "note": italic in Markdown), of the text fmt makes. */
+static void vpara(struct doc *d, const char *cls, const char *fmt, va_list ap)
 {
+	char buf[TEXT_MAX];
+
+	vtext(buf, fmt, ap);
 	put_md(d, cls ? "*" : "", 0);
 	put_md(d, buf, 0);
 	put_md(d, cls ? "*" : "", 0);
@@ -169,24 +173,20 @@ static void para(struct doc *d, const char *cls, const char *buf)
 
 void doc_para(struct doc *d, const char *fmt, ...)
 {
-	char buf[TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vtext(buf, fmt, ap);
+	vpara(d, NULL, fmt, ap);
 	va_end(ap);
-	para(d, NULL, buf);
 }
 
 void doc_note(struct doc *d, const char *fmt, ...)
 {
-	char buf[TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vtext(buf, fmt, ap);
+	vpara(d, "note", fmt, ap);
 	va_end(ap);
-	para(d, "note", buf);
 }
 
 void doc_image(struct doc *d, const char *file, unsigned int width, unsigned int height,
