@@ -440,6 +440,7 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 {
 	char path[PATH_MAX], line[VICTIM_LINE_MAX];
 	FILE *f = NULL;
+	size_t n;
 	int err = 0;
 
 	errno = 0;
@@ -460,7 +461,8 @@ static void store_victims(struct point_store *ps, const struct sw_interval *iv, 
 				break;
 			}
 		}
-		fwrite(line, 1, victim_line(line, r), f);
+		n = victim_line(line, r);
+		fwrite(line, 1, n, f);
 	}
 	if (f) {
 		int bad = ferror(f);
