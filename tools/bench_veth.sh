@@ -156,6 +156,7 @@ rx_done() { [ $(($(bn_rx_packets) - RX0)) -ge "$N" ]; }
 
 SALT=0
 SEQ=0
+DIRS=0
 SENT_TO_SW=0
 
 # wait_stored: until the daemon has stored every frame sent to it, none dropped (a drain comes
@@ -172,7 +173,8 @@ wait_stored() {
 
 # blast_frames N FILE: N frames of fresh sources to the receiving veth, all of them received.
 blast_frames() {
-	SALT=$((SALT + 1))
+	# blast takes salts 0 to 255: a long bench reuses them, each daemon in a data directory of its own.
+	SALT=$(((SALT + 1) % 256))
 	RX0=$(bn_rx_packets)
 	bn_run ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$1" -S "$SALT" --json >"$2" ||
 		die "blast failed"
@@ -189,7 +191,8 @@ run() {
 	N=$3
 	case $kind in
 	native | generic)
-		DATA=$WORK/data.$SALT
+		DIRS=$((DIRS + 1))
+		DATA=$WORK/data.$DIRS
 		SENT_TO_SW=0
 		start_monitor "$kind"
 		;;
