@@ -37,7 +37,9 @@ burst() {
 }
 
 kill -STOP "$DPID"
-t_true "the daemon is stopped" grep -q '^State:.*T' "/proc/$DPID/status"
+# SIGSTOP takes effect when the daemon next runs, not when kill returns: waited for, so that
+# the traffic below reaches a daemon that is already stopped.
+t_true "the daemon is stopped" wait_for 5 grep -q '^State:.*T' "/proc/$DPID/status"
 t_true "3000 SYNs to tcp/445 from 3000 sources reached the sensor while it was stopped" \
 	burst -d 192.0.2.1 -k syn -p 445 -s 3000 --src-prefix 198.18.64.0/18 -c 3000
 kill -CONT "$DPID"
