@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The names the store writes a line per pair with (user/lib/keyfmt.c), formatted by hand for
- * speed, against libc's own formatting of the same values: every IPv4 octet in every place,
- * IPv6 addresses, every key of every class, and 64-bit numbers from 0 to UINT64_MAX.
+ * The names and numbers the store writes a line per pair with (user/lib/keyfmt.c, numfmt.c),
+ * formatted by hand for speed, against libc's own formatting of the same values: every IPv4
+ * octet in every place, IPv6 addresses, every key of every class, and 64-bit numbers from 0 to
+ * UINT64_MAX.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "keyfmt.h"
+#include "numfmt.h"
 
 static void v4_addr(__u8 a[16], uint32_t host_order)
 {

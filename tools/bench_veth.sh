@@ -81,6 +81,9 @@ daemon_up() {
 }
 child_of_sub() { MPID=$(pgrep -P "$SUB" | head -1) && [ -n "$MPID" ]; }
 
+# empty_how empty-native|empty-generic: ip link's word for that XDP mode.
+empty_how() { if [ "$1" = empty-generic ]; then echo xdpgeneric; else echo xdpdrv; fi; }
+
 # start_monitor KIND [ARGS]: scanwatch (native, generic, rest) or tcpdump on the receiving veth,
 # in a subshell whose `times` gives the monitor's whole CPU time. The measured ones run as the
 # sender and the NAPI thread do (bn_run); the resting daemon as any daemon would.
@@ -101,10 +104,8 @@ start_monitor() {
 		wait_for 30 daemon_up || die "scanwatch run did not attach to $RIF"
 		;;
 	empty-native | empty-generic)
-		local how=xdpdrv
-		[ "$kind" = empty-generic ] && how=xdpgeneric
-		rns ip link set dev "$RIF" "$how" obj "$WORK/empty.bpf.o" sec xdp ||
-			die "cannot attach the empty XDP program ($how)"
+		rns ip link set dev "$RIF" "$(empty_how "$kind")" obj "$WORK/empty.bpf.o" sec xdp ||
+			die "cannot attach the empty XDP program ($kind)"
 		;;
 	tcpdump)
 		: >"$WORK/tcpdump.err"
@@ -127,9 +128,8 @@ sub_gone() { ! kill -0 "$SUB" 2>/dev/null; }
 # and sets MON_S to the monitor's CPU seconds over its whole life.
 stop_monitor() {
 	if [ "${1#empty-}" != "$1" ]; then
-		local how=xdpdrv
-		[ "$1" = empty-generic ] && how=xdpgeneric
-		rns ip link set dev "$RIF" "$how" off || die "cannot detach the empty XDP program"
+		rns ip link set dev "$RIF" "$(empty_how "$1")" off ||
+			die "cannot detach the empty XDP program"
 		MON_S=0
 		return 0
 	fi

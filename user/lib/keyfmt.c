@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "keyfmt.h"
+#include "numfmt.h"
 #include "parse_num.h"
 
 const char *const sw_kind_names[SW_NKINDS] = { "scan", "backscatter", "other" };
@@ -17,21 +18,6 @@ static const char *const class_names[SW_NCLASSES] = {
 	[SW_CLS_ICMP] = "icmp", [SW_CLS_ICMP6] = "icmp6", [SW_CLS_PROTO] = "proto",
 	[SW_CLS_FRAG] = "frag",
 };
-
-/* By hand, not printf: the store writes a line per backscatter pair, and printf was a sixth of it. */
-char *sw_put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
 
 void sw_key_str(const struct sw_key *key, char buf[SW_KEY_STRLEN])
 {

@@ -16,8 +16,6 @@ extern const char *const sw_fp_names[SW_NFPS];
 
 /* "tcp/445", "icmp/echo", "frag": the key without its kind. */
 void sw_key_str(const struct sw_key *key, char buf[SW_KEY_STRLEN]);
-/* Writes v in decimal at p, without a terminating NUL; returns the end. At most 20 bytes. */
-char *sw_put_u64(char *p, uint64_t v);
 /* Parses a key string and a kind name; 0 or -EINVAL. */
 int sw_key_parse(const char *str, const char *kind, struct sw_key *key);
 int sw_kind_parse(const char *name);

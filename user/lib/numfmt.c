@@ -49,6 +49,20 @@ uint64_t sw_per_day(uint64_t v, uint64_t point_days)
 			    0;
 }
 
+char *sw_put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 const char *sw_fmt_u128(sw_u128 v, char buf[SW_U128_STRLEN])
 {
 	char tmp[SW_U128_STRLEN];

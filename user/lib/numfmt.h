@@ -16,6 +16,11 @@ const char *sw_fmt_count(uint64_t v, char buf[SW_COUNT_STRLEN]);
 const char *sw_fmt_share(uint64_t part, uint64_t total, char buf[SW_SHARE_STRLEN]);
 /* A count per point-day, rounded half up: TALOT2's "522 accesses per day"; 0 without days. */
 uint64_t sw_per_day(uint64_t v, uint64_t point_days);
+/*
+ * v in decimal at p, without a terminating NUL; returns the end (at most 20 bytes). By hand, not
+ * printf: the store writes a line per backscatter pair, and printf was a sixth of it.
+ */
+char *sw_put_u64(char *p, uint64_t v);
 /* Every digit, no separators, as files and JSON hold it: "18446744073709551616". */
 const char *sw_fmt_u128(sw_u128 v, char buf[SW_U128_STRLEN]);
 /* With separators, as a report prints it: "18,446,744,073,709,551,616". */

@@ -411,11 +411,6 @@ int store_open_day(struct point_store *ps, uint64_t t)
 	return strcmp(date, ps->day.date) ? open_day(ps, date) : 0;
 }
 
-/*
- * The interval's backscatter pairs (the flood victims' answers, README.md "Victims files"),
- * appended once the summary counts the interval: a retry never logs one twice, and a failure
- * here loses victims, never counts.
- */
 /* One line of the victims file: ADDRESS KEY PACKETS FIRST_NS LAST_NS; returns its length. */
 static size_t victim_line(char line[VICTIM_LINE_MAX], const struct sw_pair_rec *r)
 {
@@ -436,6 +431,11 @@ static size_t victim_line(char line[VICTIM_LINE_MAX], const struct sw_pair_rec *
 	return (size_t)(p - line);
 }
 
+/*
+ * The interval's backscatter pairs (the flood victims' answers, README.md "Victims files"),
+ * appended once the summary counts the interval: a retry never logs one twice, and a failure
+ * here loses victims, never counts.
+ */
 static void store_victims(struct point_store *ps, const struct sw_interval *iv, const char *date)
 {
 	char path[PATH_MAX], line[VICTIM_LINE_MAX];
