@@ -4,19 +4,19 @@
  * batch, each run writes the next frame of the mix into the packet and tail-calls the program
  * measured. So the programs see one distinct frame a run, as in a NAPI poll, without the system
  * call between frames that on some machines (page-table isolation without PCID) empties the TLB
- * and makes every page a program touches cost a page walk. Never loaded by scanwatch itself.
+ * and makes every page a program touches cost a page walk.
+ *
+ * Also tools/blast's sender (--xdp): run with BPF_F_TEST_XDP_LIVE_FRAMES, each frame of the mix
+ * is redirected out of the sending veth, so that it reaches its peer as an XDP frame, as a NIC's
+ * driver hands XDP a page of its own, and not as a socket's buffer, which the veth copies before
+ * its XDP program may see it. Never loaded by scanwatch itself.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define BATCH_FRAME_MAX 128
+#include "bench_batch.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct batch_frame {
-	__u32 len;
-	__u8 data[BATCH_FRAME_MAX];
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -36,6 +36,8 @@ struct {
 __u32 next_frame = 0;
 /* 1: return after the copy, without the tail call: the driver's own cost. */
 __u32 copy_only = 0;
+/* Not 0: redirect the frame out of this interface instead of the tail call (blast --xdp). */
+__u32 redirect_ifindex = 0;
 
 SEC("xdp")
 int bench_batch(struct xdp_md *ctx)
@@ -57,6 +59,8 @@ int bench_batch(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	if (copy_only)
 		return XDP_PASS;
+	if (redirect_ifindex)
+		return bpf_redirect(redirect_ifindex, 0);
 	bpf_tail_call(ctx, &target, 0);
 	return XDP_ABORTED;
 }

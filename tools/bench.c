@@ -24,7 +24,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bench_batch.skel.h"
+#include "bench_batch.h"
+#include "benchbatch.h"
 #include "json.h"
 #include "benchmix.h"
 #include "benchutil.h"
@@ -48,7 +49,6 @@
 #define MIN_SOURCES 100000
 /* Method (d): runs per BPF_PROG_TEST_RUN call, as many as a NAPI poll takes by default. */
 #define BATCH 64
-#define BATCH_FRAME_MAX 128 /* bpf/bench_batch.bpf.c */
 /* One mix is one interval of the daemon's default length. */
 #define INTERVAL_NS (60ull * 1000000000ull)
 #define BASE_TS_NS 1700000000000000000ull
@@ -857,40 +857,16 @@ static int hold_in_dispatcher(int prog_fd, int *ns_fd, int *link_fd)
 /* Method (d)'s drivers: the mix in their frames map, each tail-calling one program. */
 static int open_batches(struct bench *b)
 {
-	struct batch_frame {
-		__u32 len;
-		__u8 data[BATCH_FRAME_MAX];
-	} *frames = calloc(b->mix.n, sizeof(*frames));
-	__u32 *keys = calloc(b->mix.n, sizeof(*keys));
-	int err = frames && keys ? 0 : -ENOMEM;
+	int err = 0;
 
-	for (size_t i = 0; !err && i < b->mix.n; i++) {
-		if (b->mix.frames[i].len > BATCH_FRAME_MAX)
-			err = -E2BIG;
-		frames[i].len = b->mix.frames[i].len;
-		memcpy(frames[i].data, b->mix.buf + b->mix.frames[i].off,
-		       err ? 0 : b->mix.frames[i].len);
-		keys[i] = (__u32)i;
-	}
 	for (int p = 0; p < NPROGS && !err; p++) {
-		__u32 zero = 0, count = (__u32)b->mix.n;
-		int fd;
+		__u32 zero = 0;
 
-		b->batch[p] = bench_batch_bpf__open();
-		err = b->batch[p] ? bpf_map__set_max_entries(b->batch[p]->maps.frames, count) :
-				    -errno;
-		if (!err)
-			err = bench_batch_bpf__load(b->batch[p]);
-		if (err)
-			break;
-		fd = bpf_map__fd(b->batch[p]->maps.frames);
-		if (bpf_map_update_batch(fd, keys, frames, &count, NULL) ||
-		    bpf_map_update_elem(bpf_map__fd(b->batch[p]->maps.target), &zero,
-					&b->t[p].prog_fd, BPF_ANY))
+		err = batch_open(&b->mix, &b->batch[p]);
+		if (!err && bpf_map_update_elem(bpf_map__fd(b->batch[p]->maps.target), &zero,
+						&b->t[p].prog_fd, BPF_ANY))
 			err = -errno;
 	}
-	free(frames);
-	free(keys);
 	if (err)
 		fprintf(stderr, "bench: cannot set up the batch driver: %s\n", strerror(-err));
 	return err;

@@ -2,7 +2,8 @@
 /*
  * `make bench`'s fast sender: the bench's mix of a sensor's traffic (tools/lib/benchmix.h), sent
  * on an interface as fast as the receiver takes it, through an AF_PACKET socket in batches of
- * sendmmsg(2). Bounded by a frame count and a time limit; refuses to run outside a named network
+ * sendmmsg(2), or (--xdp) as XDP frames redirected out of a veth, which reach its peer the way a
+ * NIC's driver hands frames to XDP: in a page with XDP's headroom, nothing to copy. Bounded by a frame count and a time limit; refuses to run outside a named network
  * namespace (ip netns add). Destinations are 192.0.2.0/24 and 2001:db8:5::/64 (sources are
  * spoofed, as scanners' are); the destination MAC is one no interface has, so the receiving
  * stack drops every frame at its first look.
@@ -24,13 +25,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/if_packet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include "bench_batch.h"
+#include "benchbatch.h"
 #include "benchmix.h"
 #include "benchutil.h"
 #include "parse_num.h"
 
 #define MAX_COUNT 20000000u
 #define MAX_BATCH 1024u
+/* Frames a live-frames test run sends (in batches of --batch): each call sets up a page pool. */
+#define XDP_CALL_FRAMES 65536u
 /* The mix has 1.854 frames a source: with count / 1.84 sources no frame of a run repeats. */
 #define FRAMES_PER_100_SOURCES 184u
 
@@ -47,7 +54,13 @@ static const char help[] =
 	"  -s, --sources S       distinct sources of the mix (default: enough that no frame\n"
 	"                        repeats within N; the mix is cycled when it is shorter)\n"
 	"  -S, --salt K          0-255: mixes of other salts have other sources (default 0)\n"
-	"  -b, --batch B         frames per sendmmsg call (default 64)\n"
+	"  -b, --batch B         frames per sendmmsg call, or per XDP batch (default 64)\n"
+	"  -x, --xdp             send as XDP frames redirected out of IF (a veth: its peer\n"
+	"                        receives them as from a NIC's driver, without the copy a\n"
+	"                        socket's frame gets before the peer's XDP program sees it);\n"
+	"                        the peer's NAPI thread must preempt the sender (a higher\n"
+	"                        real-time priority), or its full queue drops frames, which\n"
+	"                        are counted and fail the run\n"
 	"  -C, --cpu N           run on CPU N\n"
 	"  -t, --max-time S      stop after S seconds whatever was sent, and fail (default 30)\n"
 	"  -j, --json            print the figures as one JSON object\n"
@@ -59,7 +72,7 @@ struct opts {
 	const char *ifname;
 	unsigned int count, sources, salt, batch, max_time_s;
 	int cpu;
-	bool json;
+	bool json, xdp;
 };
 
 static int parse_args(struct opts *o, int argc, char **argv)
@@ -72,13 +85,14 @@ static int parse_args(struct opts *o, int argc, char **argv)
 					    { "cpu", required_argument, NULL, 'C' },
 					    { "max-time", required_argument, NULL, 't' },
 					    { "json", no_argument, NULL, 'j' },
+					    { "xdp", no_argument, NULL, 'x' },
 					    { "help", no_argument, NULL, 'h' },
 					    {} };
 	unsigned int cpu;
 	int opt, err = 0;
 
 	*o = (struct opts){ .batch = 64, .max_time_s = 30, .cpu = -1 };
-	while ((opt = getopt_long(argc, argv, "i:c:s:S:b:C:t:jh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:c:s:S:b:C:t:jxh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			o->ifname = optarg;
@@ -104,6 +118,9 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'x':
+			o->xdp = true;
 			break;
 		default:
 			return bench_opt_other(opt, help);
@@ -180,7 +197,7 @@ static int open_socket(const char *ifname)
 }
 
 struct result {
-	uint64_t sent, waits;
+	uint64_t sent, waits, dropped;
 	double seconds, cpu_s;
 };
 
@@ -244,6 +261,127 @@ static int send_all(const struct opts *o, const struct mix *m, int fd, struct re
 	return err;
 }
 
+/* A veth's counters of what its peer took and what it could not (a full ring there). */
+struct tx_count {
+	uint64_t packets, dropped;
+};
+
+static int read_counter(const char *ifname, const char *name, uint64_t *out)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%" SCNu64, out) == 1;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+static int read_tx(const char *ifname, struct tx_count *c)
+{
+	int err = read_counter(ifname, "tx_packets", &c->packets);
+
+	return err ? err : read_counter(ifname, "tx_dropped", &c->dropped);
+}
+
+/*
+ * Frames the peer took since `before`, once they are all in or after a second: the peer's NAPI
+ * may still be polling the last batch. A peer whose NAPI is off (no XDP program, GRO off)
+ * takes none, and the redirect drops them where no counter of the veth sees it.
+ */
+static int delivered(const char *ifname, const struct tx_count *before, uint64_t want,
+		     struct tx_count *now)
+{
+	double deadline = bench_now_s() + 1;
+	int err;
+
+	while (!(err = read_tx(ifname, now)) && now->packets - before->packets < want &&
+	       bench_now_s() < deadline)
+		sched_yield();
+	return err;
+}
+
+/*
+ * BPF_PROG_TEST_RUN in live-frames mode: each run of the batch driver writes the next frame of
+ * the mix into a page of the kernel's own and redirects it out of IF; a call sends up to
+ * XDP_CALL_FRAMES of them, flushed to the peer every --batch. A veth's peer queues 256 frames
+ * and drops the rest, so its NAPI thread must take each batch before the next comes: it does
+ * when it preempts the sender, at a higher real-time priority or under the ordinary scheduler
+ * (as a NIC's interrupt preempts whatever runs). What the peer did not take is counted and
+ * fails the run: the count must be exact.
+ */
+static int send_xdp(const struct opts *o, const struct mix *m, struct result *r)
+{
+	__u8 data[BATCH_FRAME_MAX] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = sizeof(data),
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = o->batch);
+	unsigned int ifindex = if_nametoindex(o->ifname);
+	struct bench_batch_bpf *d = NULL;
+	struct tx_count before = { 0 }, after = { 0 };
+	uint64_t next = 0;
+	double t0, c0, deadline;
+	int err;
+
+	if (!ifindex) {
+		fprintf(stderr, "blast: no interface %s: %s\n", o->ifname, strerror(errno));
+		return -ENODEV;
+	}
+	err = batch_open(m, &d);
+	if (err) {
+		fprintf(stderr, "blast: cannot load the XDP sender: %s\n", strerror(-err));
+		return err;
+	}
+	d->bss->redirect_ifindex = ifindex;
+	err = read_tx(o->ifname, &before);
+	c0 = bench_cpu_s();
+	t0 = bench_now_s();
+	deadline = t0 + o->max_time_s;
+	while (!err && next < o->count) {
+		size_t pos = next % m->n, n = XDP_CALL_FRAMES;
+
+		if (n > o->count - next)
+			n = o->count - next;
+		if (n > m->n - pos)
+			n = m->n - pos;
+		d->bss->next_frame = (__u32)pos;
+		opts.repeat = (__u32)n;
+		if (bpf_prog_test_run_opts(bpf_program__fd(d->progs.bench_batch), &opts)) {
+			err = -errno;
+			fprintf(stderr, "blast: XDP send failed after %" PRIu64 " frames: %s\n",
+				next, strerror(errno));
+			break;
+		}
+		next += n;
+		if (bench_now_s() > deadline) {
+			fprintf(stderr, "blast: --max-time %u s reached after %" PRIu64 " frames\n",
+				o->max_time_s, next);
+			err = -ETIMEDOUT;
+		}
+	}
+	r->seconds = bench_now_s() - t0;
+	r->cpu_s = bench_cpu_s() - c0;
+	if (!err)
+		err = delivered(o->ifname, &before, next, &after);
+	/* The stack's own frames on IF (neighbour discovery) count too: never more than sent. */
+	r->sent = err || after.packets - before.packets > next ? next :
+								 after.packets - before.packets;
+	r->dropped = err ? 0 : after.dropped - before.dropped;
+	if (!err && (r->dropped || r->sent < next)) {
+		fprintf(stderr,
+			"blast: %" PRIu64 " of %" PRIu64 " frames reached the peer of %s (%" PRIu64
+			" dropped: its queue was full; the rest: its NAPI is off, no XDP program or "
+			"GRO there)\n",
+			r->sent, next, o->ifname, r->dropped);
+		err = -ENOBUFS;
+	}
+	bench_batch_bpf__destroy(d);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct result r = { 0 };
@@ -269,21 +407,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blast: cannot build the mix: %s\n", strerror(-err));
 		return 1;
 	}
-	fd = open_socket(o.ifname);
-	if (fd < 0) {
-		mix_free(&m);
-		return 1;
+	if (o.xdp) {
+		err = send_xdp(&o, &m, &r);
+	} else {
+		fd = open_socket(o.ifname);
+		if (fd < 0) {
+			mix_free(&m);
+			return 1;
+		}
+		err = send_all(&o, &m, fd, &r);
+		close(fd);
 	}
-	err = send_all(&o, &m, fd, &r);
-	close(fd);
 	if (o.json)
 		printf("{\"sent\": %" PRIu64
 		       ", \"requested\": %u, \"seconds\": %.6f, \"cpu_s\": %.6f, "
 		       "\"pps\": %.0f, "
-		       "\"waits\": %" PRIu64 ", \"mix_frames\": %zu, \"mix_sources\": %zu, "
+		       "\"waits\": %" PRIu64 ", \"dropped\": %" PRIu64 ", \"xdp\": %s, "
+		       "\"mix_frames\": %zu, \"mix_sources\": %zu, "
 		       "\"mix_pairs\": %zu, \"salt\": %u, \"cycled\": %s}\n",
-		       r.sent, o.count, r.seconds, r.cpu_s, r.sent / r.seconds, r.waits, m.n,
-		       m.sources, m.pairs, o.salt, m.n < o.count ? "true" : "false");
+		       r.sent, o.count, r.seconds, r.cpu_s, r.sent / r.seconds, r.waits, r.dropped,
+		       o.xdp ? "true" : "false", m.n, m.sources, m.pairs, o.salt,
+		       m.n < o.count ? "true" : "false");
 	else
 		printf("%" PRIu64 " frames in %.3f s (CPU %.3f s), %.0f per second; %" PRIu64
 		       " waits on a full device queue; mix of %zu frames, %zu sources, %zu "
