@@ -175,8 +175,9 @@ r = v["native"]
 row("   receive path alone, native XDP", "%.0f ns/pkt" % r["receive_path_ns_per_pkt"],
     "none %.0f ns/pkt" % v["none_receive_path_ns_per_pkt"],
     "%.2f" % r["receive_capacity_ratio"], "(capacity)", None)
-# The veth's own XDP path of each mode (native: a frame turned into an xdp_buff and back;
-# generic: the skb given XDP's headroom), which any program attached in that mode pays.
+# The veth's own XDP path of each mode, which any program attached in that mode pays: next to
+# nothing for blast's XDP frames; for a socket's frames (BENCH_SENDER=socket) native mode copies
+# each into a page of its own and generic mode gives the skb XDP's headroom.
 for mode in ("native", "generic"):
     e = v["empty-" + mode]
     row("   veth rx packets/s, %s, an empty XDP program" % mode, "%.0f k (wall %.0f k)" %
