@@ -13,10 +13,11 @@
 # as a NIC's driver hands them to XDP, in a page with XDP's headroom; frames from a socket
 # (BENCH_SENDER=socket) the veth copies into a page of its own before a native XDP program,
 # attached or empty, may see them (about 300 ns a frame here), which a NIC's driver never does.
-# The XDP sender runs one real-time priority below the NAPI thread, which takes each batch of
-# 64 frames as it is flushed, as a NIC's interrupt would: a veth queues at most 256. Sender, the
-# receiver's NAPI thread and the monitor run on one CPU at one real-time priority, which makes
-# the receive path's batching the same in every run (benchnet.sh says why that matters).
+# Sender, the receiver's NAPI thread and the monitor run on one CPU at real-time priority, which
+# makes the receive path's batching the same in every run (benchnet.sh says why that matters):
+# the NAPI thread and the monitor at one priority; the XDP sender one below, so that the NAPI
+# thread takes each batch of 64 frames as it is flushed, as a NIC's interrupt would (a veth
+# queues at most 256); the socket sender at the NAPI thread's, so that it fills the ring first.
 #
 # Each repeat measures every monitor between two runs with nothing attached (the monitors' order
 # turns every repeat), and a monitor's receive-path share is its NAPI thread's time a packet
@@ -25,8 +26,8 @@
 # (tools/lib/benchstat.py); a ratio only when its figures' repeats agree within 20 %.
 #
 # Environment: BENCH_SENDER xdp (default) or socket, BENCH_COUNT frames a run (default 1000000),
-# BENCH_REPS repeats (default 5),
-# BENCH_CPU the CPU (default the last one), BENCH_REST_S seconds at rest (default 20).
+# BENCH_REPS repeats (default 5), BENCH_CPU the CPU (default the last one), BENCH_REST_S seconds
+# at rest (default 20).
 set -eu
 cd "$(dirname "$0")/.."
 OUT_JSON=${1:?usage: tools/bench_veth.sh OUT.json}
@@ -184,9 +185,8 @@ wait_stored() {
 	die "scanwatch stored (accesses, dropped) = ($acc), expected ($SENT_TO_SW 0)"
 }
 
-# The XDP sender one priority below the NAPI thread, which so takes each batch as it is flushed
-# (a veth queues 256 frames); the socket sender at its priority, which so fills the ring first.
-bn_run_sender() {
+# The sender at its priority (see the top of this file).
+run_sender() {
 	if [ "$SENDER" = xdp ]; then
 		BN_RT_PRIO=$((BN_RT_PRIO - 1)) bn_run "$@"
 	else
@@ -199,7 +199,7 @@ blast_frames() {
 	# blast takes salts 0 to 255: a long bench reuses them, each daemon in a data directory of its own.
 	SALT=$(((SALT + 1) % 256))
 	RX0=$(bn_rx_packets)
-	bn_run_sender ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$1" -S "$SALT" $SEND_FLAGS \
+	run_sender ip netns exec "$SNS" "$BLAST" -i "$SIF" -c "$1" -S "$SALT" $SEND_FLAGS \
 		--json >"$2" || die "blast failed"
 	wait_for 10 rx_done || die "$RIF received $(($(bn_rx_packets) - RX0)) of $1 frames"
 }

@@ -3,8 +3,8 @@
  * `make bench`'s fast sender: the bench's mix of a sensor's traffic (tools/lib/benchmix.h), sent
  * on an interface as fast as the receiver takes it, through an AF_PACKET socket in batches of
  * sendmmsg(2), or (--xdp) as XDP frames redirected out of a veth, which reach its peer the way a
- * NIC's driver hands frames to XDP: in a page with XDP's headroom, nothing to copy. Bounded by a frame count and a time limit; refuses to run outside a named network
- * namespace (ip netns add). Destinations are 192.0.2.0/24 and 2001:db8:5::/64 (sources are
+ * NIC's driver hands frames to XDP: in a page with XDP's headroom, nothing to copy. Bounded by a
+ * frame count and a time limit; refuses to run outside a named network namespace (ip netns add). Destinations are 192.0.2.0/24 and 2001:db8:5::/64 (sources are
  * spoofed, as scanners' are); the destination MAC is one no interface has, so the receiving
  * stack drops every frame at its first look.
  */
