@@ -18,6 +18,12 @@ id nobody >/dev/null 2>&1 || t_skip_all "needs the user nobody"
 
 live_setup || t_skip_all "cannot build the namespaces and veth pair"
 chmod 755 "$WORK" # nobody must reach the data directory inside
+# Under the sanitizers nobody must read the leak suppressions too, wherever the tree was
+# cloned (a mktemp -d clone is root's alone): a copy beside the data directory.
+if [ -n "${LSAN_OPTIONS:-}" ]; then
+	install -m 644 "$SRC_ROOT/tests/lsan.supp" "$WORK/lsan.supp" || t_fail "cannot copy lsan.supp"
+	export LSAN_OPTIONS=${LSAN_OPTIONS//"$SRC_ROOT/tests/lsan.supp"/"$WORK/lsan.supp"}
+fi
 SENT=$WORK/sent.jsonl
 NOBODY=$(id -u nobody) NOGROUP=$(id -g nobody)
 # The supplementary groups the daemon takes with the user's identity, as /proc lists them.
