@@ -222,9 +222,12 @@ static void test_reserve_and_bound(void **state)
 				assert_int_equal(pairset_bytes(&reserved), before);
 			assert_true(pairset_bytes(&grown) <= pairset_bytes_max(n));
 			assert_true(pairset_bytes(&reserved) <= pairset_bytes_max(n));
-			/* An IPv4 pair takes 8 bytes a slot; at least 64 % of slots are used. */
+			/*
+			 * An IPv4 pair takes 8 bytes a slot; a shard just grown has 45.7 % of its
+			 * slots used, and the staggered shards are not all just grown.
+			 */
 			if (!v6 && n >= 100000)
-				assert_true(pairset_bytes(&grown) <= n * 8 * 100 / 62);
+				assert_true(pairset_bytes(&grown) <= n * 8 * 100 / 45);
 			pairset_free(&grown);
 			pairset_free(&reserved);
 		}

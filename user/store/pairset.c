@@ -9,11 +9,17 @@
 #include "pairset.h"
 
 /*
- * Linear probing stays cheap up to about 4/5 full with a hash this good; growing by a quarter
- * keeps every shard between 64 % and 80 % full once it has grown, about 11 bytes per IPv4 pair.
+ * Linear probing stays cheap up to about 4/5 full with a hash this good. A shard grows by three
+ * quarters, so it is between 46 % and 80 % full once it has grown, about 13.5 bytes per IPv4
+ * pair over the staggered shards. Growing costs more than the inserts it interrupts (every pair
+ * rehashed, a fresh table's pages faulted in, the old one unmapped): by a quarter, a day's pair
+ * was rehashed four times over and the growth took 40 % of storing a day of 10^7 pairs; by
+ * three quarters, 1.3 times, for 2.4 bytes a pair more (make bench row 8).
  */
 #define MAX_LOAD_NUM 4
 #define MAX_LOAD_DEN 5
+#define GROW_NUM 3
+#define GROW_DEN 4
 #define MIN_CAP 64u
 
 /* splitmix64's finaliser: cheap and mixes every input bit into the slot index. */
@@ -152,19 +158,23 @@ static void tab_free(void *p, size_t n, size_t size)
 
 /*
  * The hash fills every shard alike, so shards of one size would all grow in the same interval:
- * a pause of hundreds of milliseconds at 10^7 pairs. Their first sizes are spread over a factor
- * of 1.25 instead (shard i starts at 64 * (1 + i / 1024)), and so are their growths ever after.
+ * a pause of hundreds of milliseconds at 10^7 pairs. Their first sizes are spread over the
+ * growth's factor of 1.75 instead (shard i starts at 64 * (1 + 3 i / 1024)), and so are their
+ * growths ever after.
  */
 static uint32_t stagger(uint32_t base, unsigned int shard)
 {
-	return (uint32_t)(base + (uint64_t)base * shard / (4 * PAIRSET_NSHARDS));
+	return (uint32_t)(base + (uint64_t)base * GROW_NUM * shard / (GROW_DEN * PAIRSET_NSHARDS));
 }
 
 static uint32_t next_cap(uint32_t cap, unsigned int shard)
 {
 	uint32_t first = stagger(MIN_CAP, shard);
+	uint64_t next = cap + (uint64_t)cap * GROW_NUM / GROW_DEN;
 
-	return cap < first ? first : cap + (cap >> 2);
+	if (cap < first)
+		return first;
+	return next > UINT32_MAX ? UINT32_MAX : (uint32_t)next;
 }
 
 static int v4_grow(struct pairset *ps, struct pairset_shard *s, uint32_t ncap)
@@ -251,12 +261,12 @@ void pairset_set_max(struct pairset *ps, size_t max_len)
 size_t pairset_bytes_max(size_t n)
 {
 	/*
-	 * A shard that has just grown is 64 % full (80 % before the quarter more), one reserved
-	 * for a day read back 62 %; while a shard grows the old table and the new one exist
-	 * together, but only for one shard of 256. The smallest shards hold 64 to 80 slots
-	 * whoever fills them.
+	 * A shard that has just grown is 45.7 % full (80 % before the three quarters more): 35/16
+	 * slots a pair; one reserved for a day read back is 62 %. While a shard grows the old
+	 * table and the new one exist together, but only for one shard of 256. The smallest
+	 * shards hold 64 to 112 slots whoever fills them.
 	 */
-	size_t slots = n / 8 * 13 + 13 + n / PAIRSET_NSHARDS * 9 / 4;
+	size_t slots = n / 16 * 35 + 35 + n / PAIRSET_NSHARDS * 9 / 4;
 
 	return (slots + 2 * PAIRSET_NSHARDS * stagger(MIN_CAP, PAIRSET_NSHARDS)) *
 	       sizeof(struct sw_pair);
