@@ -56,6 +56,26 @@ static inline void pairtab_prefetch(const struct pairtab *t, uint64_t h)
 }
 
 /*
+ * The index in pairs[] that a lookup of hash h would most likely return, or -1: the first slot
+ * of its probe with h's tag, found without reading pairs[] (a slot prefetched earlier is in the
+ * cache by now). Only a hint, to prefetch that pair: the slot may be taken before the lookup.
+ */
+static inline long pairtab_peek(const struct pairtab *t, uint64_t h)
+{
+	uint64_t mine = t->epoch << 56 | (h >> 40) << 32, i = h & t->mask;
+
+	for (int probe = 0; probe < 4; probe++, i = (i + 1) & t->mask) {
+		uint64_t s = t->slots[i];
+
+		if (s >> 56 != t->epoch)
+			return -1;
+		if ((s & 0xffffffff00000000ull) == mine)
+			return (uint32_t)s;
+	}
+	return -1;
+}
+
+/*
  * The index in pairs[] of the pair p (hash h), appended at *n when new (*added set). The caller
  * fills a new pair's counts; pairs[] must have room for one more.
  */
