@@ -26,6 +26,8 @@ struct pairset {
 	struct pairset_shard v4[PAIRSET_NSHARDS], v6[PAIRSET_NSHARDS];
 	size_t len, bytes;
 	size_t max_len; /* the ceiling: pairs it takes at most; 0 for none */
+	void *scratch; /* a growing shard's entries, set aside while its table grows in place */
+	size_t scratch_bytes;
 };
 
 void pairset_init(struct pairset *ps);
