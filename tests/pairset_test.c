@@ -228,6 +228,25 @@ static void test_reserve_and_bound(void **state)
 			 */
 			if (!v6 && n >= 100000)
 				assert_true(pairset_bytes(&grown) <= n * 8 * 100 / 45);
+			/*
+			 * Reserving more on a set that holds pairs grows its shards where they are
+			 * (the big ones in place): every pair is still found, none added twice.
+			 */
+			assert_int_equal(pairset_reserve(&grown, v6 ? 0 : 3 * n, v6 ? 3 * n : 0),
+					 0);
+			assert_int_equal(pairset_len(&grown), n);
+			for (size_t i = 0; i < n; i++) {
+				struct sw_pair p;
+
+				if (v6)
+					v6_pair(&p, i, SW_CLS_TCP, 445);
+				else
+					v4_pair(&p, (uint32_t)i * 2654435761u, SW_CLS_TCP,
+						SW_KIND_SCAN, 445);
+				assert_int_equal(pairset_has(&grown, &p), 1);
+				assert_int_equal(pairset_add(&grown, &p), 0);
+			}
+			assert_int_equal(pairset_len(&grown), n);
 			pairset_free(&grown);
 			pairset_free(&reserved);
 		}
