@@ -185,6 +185,15 @@ static void test_ceiling(void **state)
 	pairset_free(&firsts);
 }
 
+/* The i-th pair of test_reserve_and_bound's sets: all IPv4 or all IPv6, all distinct. */
+static void nth_pair(struct sw_pair *p, size_t i, int v6)
+{
+	if (v6)
+		v6_pair(p, i, SW_CLS_TCP, 445);
+	else
+		v4_pair(p, (uint32_t)i * 2654435761u, SW_CLS_TCP, SW_KIND_SCAN, 445);
+}
+
 /*
  * Reserving for a day read back: the pairs then go in without a shard growing (the bytes do not
  * move) when a shard's share is more than its first size (smaller ones grow as usual), and no set
@@ -209,11 +218,7 @@ static void test_reserve_and_bound(void **state)
 			for (size_t i = 0; i < n; i++) {
 				struct sw_pair p;
 
-				if (v6)
-					v6_pair(&p, i, SW_CLS_TCP, 445);
-				else
-					v4_pair(&p, (uint32_t)i * 2654435761u, SW_CLS_TCP,
-						SW_KIND_SCAN, 445);
+				nth_pair(&p, i, v6);
 				assert_int_equal(pairset_add(&grown, &p), 1);
 				assert_int_equal(pairset_add(&reserved, &p), 1);
 			}
@@ -238,11 +243,7 @@ static void test_reserve_and_bound(void **state)
 			for (size_t i = 0; i < n; i++) {
 				struct sw_pair p;
 
-				if (v6)
-					v6_pair(&p, i, SW_CLS_TCP, 445);
-				else
-					v4_pair(&p, (uint32_t)i * 2654435761u, SW_CLS_TCP,
-						SW_KIND_SCAN, 445);
+				nth_pair(&p, i, v6);
 				assert_int_equal(pairset_has(&grown, &p), 1);
 				assert_int_equal(pairset_add(&grown, &p), 0);
 			}
