@@ -22,7 +22,7 @@
  * a record written long before, a miss to memory that was 40 % of the merge.
  */
 #define PEEK_AHEAD 8
-/* New pairs are appended: lines prefetched for writing this many records past the end. */
+/* New pairs are appended: the line this many records past the end is prefetched for writing. */
 #define APPEND_AHEAD 4
 /*
  * Bytes of records read ahead of the hashing: the log was written by the kernel long before and
@@ -281,6 +281,8 @@ static int take(struct drainer *d, struct sw_interval *iv, const struct sw_rec *
 static int take_all(struct drainer *d, struct sw_interval *iv, const struct sw_rec *recs, size_t n,
 		    uint64_t *records, uint64_t *packets)
 {
+	/* What iv->pairs and d->pair_key hold: a prefetch is never aimed past their ends. */
+	size_t bound = iv->pairs_cap < d->pair_key_cap ? iv->pairs_cap : d->pair_key_cap;
 	uint64_t ahead[PREFETCH_AHEAD];
 	int err;
 
@@ -303,16 +305,16 @@ static int take_all(struct drainer *d, struct sw_interval *iv, const struct sw_r
 			}
 		}
 		if (i + PEEK_AHEAD < n) {
-			long idx =
-				pairtab_peek(&d->pairs, ahead[(i + PEEK_AHEAD) % PREFETCH_AHEAD]);
+			/* The pair merged into, or the end a new one is appended at. */
+			size_t end = iv->npairs + APPEND_AHEAD < bound ? iv->npairs + APPEND_AHEAD :
+									 iv->npairs;
+			size_t at = pairtab_guess(&d->pairs,
+						  ahead[(i + PEEK_AHEAD) % PREFETCH_AHEAD], end);
+			const char *pp = (const char *)&iv->pairs[at];
 
-			if (idx >= 0) {
-				const char *pp = (const char *)&iv->pairs[idx];
-
-				__builtin_prefetch(pp, 1);
-				__builtin_prefetch(pp + sizeof(*iv->pairs) - 1, 1);
-				__builtin_prefetch(&d->pair_key[idx]);
-			}
+			__builtin_prefetch(pp, 1);
+			__builtin_prefetch(pp + sizeof(*iv->pairs) - 1, 1);
+			__builtin_prefetch(&d->pair_key[at], 1);
 		}
 		if (i + PREFETCH_AHEAD < n) {
 			uint64_t h2 = pairtab_hash(&recs[i + PREFETCH_AHEAD].pair);
@@ -322,8 +324,6 @@ static int take_all(struct drainer *d, struct sw_interval *iv, const struct sw_r
 		}
 		if (!r->packets)
 			continue;
-		if (iv->npairs + APPEND_AHEAD < iv->pairs_cap)
-			__builtin_prefetch(&iv->pairs[iv->npairs + APPEND_AHEAD], 1);
 		err = take(d, iv, r, h);
 		if (err)
 			return err;

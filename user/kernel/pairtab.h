@@ -56,23 +56,16 @@ static inline void pairtab_prefetch(const struct pairtab *t, uint64_t h)
 }
 
 /*
- * The index in pairs[] that a lookup of hash h would most likely return, or -1: the first slot
- * of its probe with h's tag, found without reading pairs[] (a slot prefetched earlier is in the
- * cache by now). Only a hint, to prefetch that pair: the slot may be taken before the lookup.
+ * The index in pairs[] a lookup of hash h will most likely return when its pair is there (its
+ * home slot holds h's tag), else otherwise: a guess read from a slot prefetched earlier, to
+ * prefetch that pair, without branches a cold mix of new pairs would mispredict. A pair pushed
+ * past its home slot is not found: it is only a hint.
  */
-static inline long pairtab_peek(const struct pairtab *t, uint64_t h)
+static inline size_t pairtab_guess(const struct pairtab *t, uint64_t h, size_t otherwise)
 {
-	uint64_t mine = t->epoch << 56 | (h >> 40) << 32, i = h & t->mask;
+	uint64_t s = t->slots[h & t->mask], mine = t->epoch << 56 | (h >> 40) << 32;
 
-	for (int probe = 0; probe < 4; probe++, i = (i + 1) & t->mask) {
-		uint64_t s = t->slots[i];
-
-		if (s >> 56 != t->epoch)
-			return -1;
-		if ((s & 0xffffffff00000000ull) == mine)
-			return (uint32_t)s;
-	}
-	return -1;
+	return (s & 0xffffffff00000000ull) == mine ? (uint32_t)s : otherwise;
 }
 
 /*
