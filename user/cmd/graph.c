@@ -506,6 +506,53 @@ static void graph_opts_init(struct graph_opts *o, char (*points)[SW_POINT_LEN])
 				  .points = points };
 }
 
+/* The points asked for, each a directory; or, with none asked for, every point there is. */
+static int find_points(struct graph_opts *o, char points[][SW_POINT_LEN])
+{
+	struct stat st;
+	int err;
+
+	for (size_t i = 0; i < o->npoints; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", o->data_dir, points[i]);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			return usage_error("graph", "no point '%s' in %s", points[i], o->data_dir);
+	}
+	if (o->npoints)
+		return 0;
+	o->all_points = true;
+	err = sw_points_find(o->data_dir, SW_POINTS_DAILY | SW_POINTS_RRD, points, MAX_POINTS,
+			     &o->npoints);
+	if (err == -E2BIG)
+		return usage_error("graph", "more than %d points: pick some with --point",
+				   MAX_POINTS);
+	if (err || !o->npoints)
+		return usage_error("graph", "no point in data directory '%s'", o->data_dir);
+	return 0;
+}
+
+/* Reads the daily summaries of every day the charts span: 0, -EBADMSG or another error. */
+static int check_summaries(struct graph_opts *o, char points[][SW_POINT_LEN],
+			   const struct chart_def *const *todo, size_t ntodo, int64_t newest)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, s, e;
+	struct tally ranked;
+	unsigned int ndays;
+	int err;
+
+	for (size_t i = 0; i < ntodo; i++) {
+		window_of(o, todo[i], newest, &s, &e);
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	tally_init(&ranked);
+	err = load_ranking(o, points, o->npoints, lo - (lo % SW_DAY_S + SW_DAY_S) % SW_DAY_S,
+			   hi + (SW_DAY_S - hi % SW_DAY_S) % SW_DAY_S, &ranked, &ndays);
+	tally_free(&ranked);
+	return err;
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	static char points[MAX_POINTS][SW_POINT_LEN], env_daemon[512];
@@ -527,23 +574,9 @@ int cmd_graph(int argc, char **argv)
 	o.src = daysrc_files(o.data_dir);
 	if (o.start >= 0 && o.end >= 0 && o.end <= o.start)
 		return usage_error("graph", "--end must come after --start");
-	for (size_t i = 0; i < o.npoints; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/%s", o.data_dir, points[i]);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			return usage_error("graph", "no point '%s' in %s", points[i], o.data_dir);
-	}
-	if (!o.npoints) {
-		o.all_points = true;
-		err = sw_points_find(o.data_dir, SW_POINTS_DAILY | SW_POINTS_RRD, points,
-				     MAX_POINTS, &o.npoints);
-		if (err == -E2BIG)
-			return usage_error("graph", "more than %d points: pick some with --point",
-					   MAX_POINTS);
-		if (err || !o.npoints)
-			return usage_error("graph", "no point in data directory '%s'", o.data_dir);
-	}
+	err = find_points(&o, points);
+	if (err)
+		return err;
 	for (size_t i = 0; i < chart_catalogue_len; i++) {
 		bool want = !o.ncharts;
 
@@ -579,24 +612,10 @@ int cmd_graph(int argc, char **argv)
 		return SW_EXIT_FAIL;
 	}
 	/* Summaries that do not parse are bad input: say so before anything is written. */
-	{
-		int64_t lo = INT64_MAX, hi = INT64_MIN, s, e;
-		unsigned int ndays;
-
-		for (size_t i = 0; i < ntodo; i++) {
-			window_of(&o, todo[i], newest, &s, &e);
-			lo = s < lo ? s : lo;
-			hi = e > hi ? e : hi;
-		}
-		tally_init(&ranked);
-		err = load_ranking(&o, points, o.npoints,
-				   lo - (lo % SW_DAY_S + SW_DAY_S) % SW_DAY_S,
-				   hi + (SW_DAY_S - hi % SW_DAY_S) % SW_DAY_S, &ranked, &ndays);
-		tally_free(&ranked);
-		if (err) {
-			rrdio_close(&io);
-			return err == -EBADMSG ? SW_EXIT_USAGE : SW_EXIT_FAIL;
-		}
+	err = check_summaries(&o, points, todo, ntodo, newest);
+	if (err) {
+		rrdio_close(&io);
+		return err == -EBADMSG ? SW_EXIT_USAGE : SW_EXIT_FAIL;
 	}
 	/* Made, then opened without following a link there, as every chart in it is (safe_file.h). */
 	err = sf_dir(AT_FDCWD, o.out_dir, SW_MODE_PUB_DIR);

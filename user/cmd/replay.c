@@ -261,6 +261,31 @@ static int parse_args(struct replay_cli *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * After the captures: what was counted is stored, also after an error (err, kept unless 0), and
+ * what RRD or the database has not taken makes the run fail; the first error found.
+ */
+static int finish_replay(struct replay_cli *c, struct replayer *r, int err)
+{
+	int fin = replay_finish(r);
+
+	if (fin && !r->sink_failed)
+		sw_err("%s", r->sensor.errmsg);
+	if (fin && !err)
+		err = fin;
+	/* Rows RRD did not take wait in rrd-queue for the next run: not a success. */
+	if (rrdstore_flush(&c->rrds, UINT64_MAX))
+		sw_err("point %s: %s", c->point, c->rrds.errmsg);
+	if (rrdstore_queued(&c->rrds) && !err)
+		err = -EIO;
+	if (r->seq)
+		alert_flush(c->ap, r->cur_start + r->interval_s);
+	/* What the database has not taken waits in the spool for the next run: not a success. */
+	if (db_sink_finish(&c->db, 60) && !err)
+		err = -EIO;
+	return err;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_cli c = { .co.tz = "UTC" };
@@ -269,7 +294,7 @@ int cmd_replay(int argc, char **argv)
 	struct replayer r;
 	struct timespec t0, t1;
 	char errmsg[512];
-	int err, fin, ret = SW_EXIT_FAIL;
+	int err, ret = SW_EXIT_FAIL;
 
 	c.cfg.interval_s = 60;
 	c.cfg.max_pairs = SW_DEFAULT_MAX_PAIRS;
@@ -354,22 +379,7 @@ int cmd_replay(int argc, char **argv)
 	progress_done(&pg);
 	if (err && errmsg[0])
 		sw_err("%s", errmsg);
-	/* Whatever was counted before an error is stored all the same. */
-	fin = replay_finish(&r);
-	if (fin && !r.sink_failed)
-		sw_err("%s", r.sensor.errmsg);
-	if (fin && !err)
-		err = fin;
-	/* Rows RRD did not take wait in rrd-queue for the next run: not a success. */
-	if (rrdstore_flush(&c.rrds, UINT64_MAX))
-		sw_err("point %s: %s", c.point, c.rrds.errmsg);
-	if (rrdstore_queued(&c.rrds) && !err)
-		err = -EIO;
-	if (r.seq)
-		alert_flush(c.ap, r.cur_start + r.interval_s);
-	/* What the database has not taken waits in the spool for the next run: not a success. */
-	if (db_sink_finish(&c.db, 60) && !err)
-		err = -EIO;
+	err = finish_replay(&c, &r, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sw_info("replayed %" PRIu64 " packets in %" PRIu64 " intervals in %.2f s", r.packets, r.seq,
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);

@@ -656,121 +656,142 @@ static void close_points(struct run_ctx *c)
 	}
 }
 
-static int open_points(struct run_ctx *c)
+/* A point's files: its store (locked), database sink, RRD files and today's files. */
+static int open_point_files(struct run_ctx *c, struct point *p)
+{
+	int err;
+
+	err = store_open(&p->store, c->co.data_dir, p->name, c->co.tz, &c->geo);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->store.errmsg);
+		return err;
+	}
+	p->stored_open = true;
+	store_set_max_day_pairs(&p->store, c->co.max_day_pairs);
+	store_set_watched(&p->store, sw_prefix_addresses(c->co.watch.v, c->co.watch.n));
+	/* Before anything is written, and before anything is attached. */
+	err = store_lock(&p->store, "run");
+	if (err) {
+		sw_err("point %s: %s", p->name, p->store.errmsg);
+		return err;
+	}
+	err = db_sink_point(&c->db, &p->store, c->co.data_dir, p->name);
+	if (err)
+		return err;
+	p->clk = &c->clk;
+	runstats_init(&p->stats, p->name);
+	p->crash = c->crash;
+	err = rrd_cli_open(&c->rrd, &p->rrd, c->co.data_dir, p->name, c->cfg.interval_s,
+			   wall_s(&c->clk), wall_s(&c->clk));
+	if (err) {
+		sw_err("point %s: %s", p->name, p->rrd.errmsg);
+		return err;
+	}
+	p->rrd_open = true;
+	p->alerts = alert_engine_point(&c->alerts, p->name, &p->rrd);
+	/* Today's files (another zone's, a damaged log) are judged now, not a minute later. */
+	err = store_open_day(&p->store, wall_s(&c->clk));
+	if (err) {
+		sw_err("point %s: %s", p->name, p->store.errmsg);
+		return err;
+	}
+	return 0;
+}
+
+/* Attaches (or resumes) a point's sensor; a resumed one stores what its dead daemon left. */
+static int attach_point(struct run_ctx *c, struct point *p)
 {
 	char errmsg[SW_ERRMSG_LEN];
+	struct sensor_config cfg = c->cfg;
+	int err;
+
+	cfg.point = p->name;
+	cfg.ifname = p->ifname;
+	/* Pins live where only root may go; the data directory is the user's (priv.h). */
+	err = priv_fs_as(&c->priv, false, errmsg, sizeof(errmsg));
+	if (err) {
+		sw_err("%s", errmsg);
+		return err;
+	}
+	err = sensor_open_live(&p->sensor, &cfg);
+	if (err) {
+		sw_err("point %s: %s", p->name, p->sensor.errmsg);
+		return err;
+	}
+	p->opened = true;
+	p->stats.research_prefixes =
+		sensor_map_entries(p->sensor.research_fd, sizeof(struct sw_prefix));
+	err = priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg));
+	if (err) {
+		sw_err("%s", errmsg);
+		return err;
+	}
+	drainer_init(&p->drainer, p->sensor.ncpus, 0);
+	/* The program's seconds and the drain's times on one clock (a resumed point too). */
+	cstate_set_wall_offset(&p->sensor.cs, p->drainer.mono_to_wall_ns);
+	note_day(p);
+	if (!p->sensor.resumed) {
+		/* Sequence numbers of different attachments never meet: start at now in µs. */
+		p->sensor.meta.drains = (uint64_t)time(NULL) * 1000000;
+		err = sensor_update_meta(&p->sensor);
+		if (err) {
+			sw_err("point %s: %s", p->name, p->sensor.errmsg);
+			return err;
+		}
+	} else {
+		/*
+		 * What a dead daemon's last drain retired: the interval after the last one
+		 * it completed. A store that fails now (a full disk) is retried like any.
+		 */
+		uint64_t last = p->sensor.meta.last_drain_s;
+		double t0 = mono_s();
+
+		p->retry_start_s = interval_start(last ? last : wall_s(&c->clk), c->cfg.interval_s);
+		p->retry = settle_retired(p, p->retry_start_s, c->cfg.interval_s, true) != 0;
+		if (!p->retry)
+			note_interval(p, p->retry_start_s, c->cfg.interval_s, t0);
+	}
+	return 0;
+}
+
+static void log_point_attached(const struct run_ctx *c, const struct point *p)
+{
+	sw_info("point %s: %s %s in %s mode, a log of %" PRIu64
+		" records and caches of %u slots on %u CPUs%s%s",
+		p->name, p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
+		p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
+		cstate_log_capacity(&p->sensor.cs), p->sensor.cs.cache_slots, p->sensor.cs.ncpus,
+		c->cfg.host_mode ? ", host mode, egress by " : "",
+		!c->cfg.host_mode			    ? "" :
+		p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
+							      "tc filter");
+	sw_info("point %s: the day's set holds up to %" PRIu64
+		" (source, key) pairs (--max-day-pairs), %.0f MiB at most; %" PRIu64
+		" today so far",
+		p->name, c->co.max_day_pairs, pairset_bytes_max(c->co.max_day_pairs) / 1048576.0,
+		p->store.day.pairs);
+	if (p->sensor.meta.flags & SW_META_MULTIPROG)
+		sw_info("point %s: in libxdp's dispatcher on %s, run priority %u; the "
+			"packets it passes go on to the programs after it",
+			p->name, p->ifname, p->sensor.run_prio);
+}
+
+static int open_points(struct run_ctx *c)
+{
 	int err;
 
 	c->cfg.watch = c->co.watch.v;
 	c->cfg.nwatch = c->co.watch.n;
 	for (size_t i = 0; i < c->npoints; i++) {
-		struct point *p = &c->points[i];
-
-		err = store_open(&p->store, c->co.data_dir, p->name, c->co.tz, &c->geo);
-		if (err) {
-			sw_err("point %s: %s", p->name, p->store.errmsg);
-			return err;
-		}
-		p->stored_open = true;
-		store_set_max_day_pairs(&p->store, c->co.max_day_pairs);
-		store_set_watched(&p->store, sw_prefix_addresses(c->co.watch.v, c->co.watch.n));
-		/* Before anything is written, and before anything is attached. */
-		err = store_lock(&p->store, "run");
-		if (err) {
-			sw_err("point %s: %s", p->name, p->store.errmsg);
-			return err;
-		}
-		err = db_sink_point(&c->db, &p->store, c->co.data_dir, p->name);
+		err = open_point_files(c, &c->points[i]);
 		if (err)
 			return err;
-		p->clk = &c->clk;
-		runstats_init(&p->stats, p->name);
-		p->crash = c->crash;
-		err = rrd_cli_open(&c->rrd, &p->rrd, c->co.data_dir, p->name, c->cfg.interval_s,
-				   wall_s(&c->clk), wall_s(&c->clk));
-		if (err) {
-			sw_err("point %s: %s", p->name, p->rrd.errmsg);
-			return err;
-		}
-		p->rrd_open = true;
-		p->alerts = alert_engine_point(&c->alerts, p->name, &p->rrd);
-		/* Today's files (another zone's, a damaged log) are judged now, not a minute later. */
-		err = store_open_day(&p->store, wall_s(&c->clk));
-		if (err) {
-			sw_err("point %s: %s", p->name, p->store.errmsg);
-			return err;
-		}
 	}
 	for (size_t i = 0; i < c->npoints; i++) {
-		struct point *p = &c->points[i];
-		struct sensor_config cfg = c->cfg;
-
-		cfg.point = p->name;
-		cfg.ifname = p->ifname;
-		/* Pins live where only root may go; the data directory is the user's (priv.h). */
-		err = priv_fs_as(&c->priv, false, errmsg, sizeof(errmsg));
-		if (err) {
-			sw_err("%s", errmsg);
+		err = attach_point(c, &c->points[i]);
+		if (err)
 			return err;
-		}
-		err = sensor_open_live(&p->sensor, &cfg);
-		if (err) {
-			sw_err("point %s: %s", p->name, p->sensor.errmsg);
-			return err;
-		}
-		p->opened = true;
-		p->stats.research_prefixes =
-			sensor_map_entries(p->sensor.research_fd, sizeof(struct sw_prefix));
-		err = priv_fs_as(&c->priv, true, errmsg, sizeof(errmsg));
-		if (err) {
-			sw_err("%s", errmsg);
-			return err;
-		}
-		drainer_init(&p->drainer, p->sensor.ncpus, 0);
-		/* The program's seconds and the drain's times on one clock (a resumed point too). */
-		cstate_set_wall_offset(&p->sensor.cs, p->drainer.mono_to_wall_ns);
-		note_day(p);
-		if (!p->sensor.resumed) {
-			/* Sequence numbers of different attachments never meet: start at now in µs. */
-			p->sensor.meta.drains = (uint64_t)time(NULL) * 1000000;
-			err = sensor_update_meta(&p->sensor);
-			if (err) {
-				sw_err("point %s: %s", p->name, p->sensor.errmsg);
-				return err;
-			}
-		} else {
-			/*
-			 * What a dead daemon's last drain retired: the interval after the last one
-			 * it completed. A store that fails now (a full disk) is retried like any.
-			 */
-			uint64_t last = p->sensor.meta.last_drain_s;
-			double t0 = mono_s();
-
-			p->retry_start_s =
-				interval_start(last ? last : wall_s(&c->clk), c->cfg.interval_s);
-			p->retry =
-				settle_retired(p, p->retry_start_s, c->cfg.interval_s, true) != 0;
-			if (!p->retry)
-				note_interval(p, p->retry_start_s, c->cfg.interval_s, t0);
-		}
-		sw_info("point %s: %s %s in %s mode, a log of %" PRIu64
-			" records and caches of %u slots on %u CPUs%s%s",
-			p->name, p->sensor.resumed ? "resumed on" : "attached to", p->ifname,
-			p->sensor.meta.mode == SW_MODE_NATIVE ? "native" : "generic",
-			cstate_log_capacity(&p->sensor.cs), p->sensor.cs.cache_slots,
-			p->sensor.cs.ncpus, c->cfg.host_mode ? ", host mode, egress by " : "",
-			!c->cfg.host_mode			    ? "" :
-			p->sensor.meta.egress_hook == SW_EGRESS_TCX ? "tcx link" :
-								      "tc filter");
-		sw_info("point %s: the day's set holds up to %" PRIu64
-			" (source, key) pairs (--max-day-pairs), %.0f MiB at most; %" PRIu64
-			" today so far",
-			p->name, c->co.max_day_pairs,
-			pairset_bytes_max(c->co.max_day_pairs) / 1048576.0, p->store.day.pairs);
-		if (p->sensor.meta.flags & SW_META_MULTIPROG)
-			sw_info("point %s: in libxdp's dispatcher on %s, run priority %u; the "
-				"packets it passes go on to the programs after it",
-				p->name, p->ifname, p->sensor.run_prio);
+		log_point_attached(c, &c->points[i]);
 	}
 	return 0;
 }

@@ -182,8 +182,8 @@ static void print_text(FILE *f, const char *point, const char *from, const char 
 		fprintf(f, "  peak: %" PRIu64 " accesses in one second, at %s%s\n", s.peak, when,
 			point ? "" : " (the busiest point's)");
 	} else if (s.accesses) {
-		fprintf(f,
-			"  peak: not recorded (summaries of an older scanwatch, or the database)\n");
+		fprintf(f, "  peak: not recorded (daily files of a scanwatch from before the peak "
+			   "rate)\n");
 	}
 	/* Sources are a floor when the day's set was full: say by how much, never hide it. */
 	if (s.lost_sources)
