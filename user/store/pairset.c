@@ -181,7 +181,7 @@ static uint32_t next_cap(uint32_t cap, unsigned int shard)
  * How a shard's table is grown: an mmap'd one in place (mremap), its entries set aside and put
  * back. A fresh table and the old one unmapped cost this VM-hosted kernel a page fault for
  * every page of the new table and a TLB shootdown for the old: three quarters of a growth's time,
- * where the rehash itself is a quarter. In place, only the new quarter's pages fault in.
+ * where the rehash itself is a quarter. In place, only the pages of the part added fault in.
  */
 struct tab_kind {
 	size_t size;
